@@ -1,0 +1,192 @@
+// The one home of quantization arithmetic. The fake-quant op, the rewrite,
+// the exporter and the interpreter all import from here, so a range trained
+// in tfjs becomes exactly the scale/zero point the int8 kernels run with.
+//
+// Float steps are done in float32 (Math.fround) because tfjs computes the
+// fake-quant op in float32; doing them in float64 here would make export
+// disagree with the eval graph in the last bit.
+
+const f32 = Math.fround;
+
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/** Integer grid of a quantizer: TF's FakeQuant grid is unsigned [narrow?1:0, 2^bits-1]. */
+export interface QuantGrid {
+  qmin: number;
+  qmax: number;
+}
+
+export function unsignedGrid(bits: number, narrowRange: boolean): QuantGrid {
+  if (!Number.isInteger(bits) || bits < 2 || bits > 16) {
+    throw new Error(`bit width must be an integer from 2 to 16; got ${bits}`);
+  }
+  return { qmin: narrowRange ? 1 : 0, qmax: 2 ** bits - 1 };
+}
+
+/** Offset that moves an unsigned grid value onto the signed grid of the same width. */
+export function signedOffset(bits: number): number {
+  return 2 ** (bits - 1);
+}
+
+/** A range after TensorFlow's nudging: zero is exactly representable. */
+export interface NudgedRange {
+  scale: number;
+  /** Zero point on the unsigned grid (TF FakeQuant's convention). */
+  zeroPoint: number;
+  nudgedMin: number;
+  nudgedMax: number;
+  qmin: number;
+  qmax: number;
+}
+
+/** Smallest scale we allow, so a degenerate range (min = max = 0) still divides. */
+const MIN_SCALE = 2 ** -24;
+
+/** Round half away from zero, like C's std::round. */
+export function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
+}
+
+/**
+ * TensorFlow's FakeQuantWithMinMaxVars nudging, in float32:
+ * scale = (max-min)/(qmax-qmin); zp = round(qmin - min/scale) clamped to the grid.
+ */
+export function nudge(min: number, max: number, grid: QuantGrid): NudgedRange {
+  const { qmin, qmax } = grid;
+  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+    throw new Error(`quantization range must be finite; got [${min}, ${max}]`);
+  }
+  let scale = f32(f32(f32(max) - f32(min)) / f32(qmax - qmin));
+  if (!(scale >= MIN_SCALE)) scale = f32(MIN_SCALE);
+  const zpFromMin = f32(f32(qmin) - f32(f32(min) / scale));
+  let zeroPoint: number;
+  if (zpFromMin < qmin) zeroPoint = qmin;
+  else if (zpFromMin > qmax) zeroPoint = qmax;
+  else zeroPoint = roundHalfAway(zpFromMin);
+  return {
+    scale,
+    zeroPoint,
+    nudgedMin: f32(f32(qmin - zeroPoint) * scale),
+    nudgedMax: f32(f32(qmax - zeroPoint) * scale),
+    qmin,
+    qmax,
+  };
+}
+
+/**
+ * Grid index (unsigned, in [qmin,qmax]) the fake-quant op maps x to:
+ * clamp to the nudged range, shift, then round half up — in float32,
+ * step for step as the tfjs op computes it.
+ */
+export function fakeQuantIndex(x: number, r: NudgedRange): number {
+  const clamped = Math.min(Math.max(f32(x), r.nudgedMin), r.nudgedMax);
+  const inv = f32(1 / r.scale);
+  return Math.floor(f32(f32(f32(clamped - r.nudgedMin) * inv) + 0.5)) + r.qmin;
+}
+
+/** The real value the fake-quant op outputs for x. */
+export function fakeQuantValue(x: number, r: NudgedRange): number {
+  return f32(f32((fakeQuantIndex(x, r) - r.qmin) * r.scale) + r.nudgedMin);
+}
+
+/** TFLite-style quantization parameters of a range on a signed (int8) or unsigned grid. */
+export interface QuantParams {
+  scale: number;
+  zeroPoint: number;
+}
+
+/** Scale and zero point for storage on the signed grid (int8 for 8 bits). */
+export function signedParams(r: NudgedRange, bits: number): QuantParams {
+  return { scale: r.scale, zeroPoint: r.zeroPoint - signedOffset(bits) };
+}
+
+/** Input statistics a TFLite user feeds: real = (q - mean) / std. */
+export function meanStd(p: QuantParams): { mean: number; std: number } {
+  return { mean: p.zeroPoint, std: 1 / p.scale };
+}
+
+/** q = round(x/scale) + zp, clamped; round half away from zero, as TFLite's QUANTIZE reference. */
+export function quantize(x: number, p: QuantParams, lo: number, hi: number): number {
+  const q = roundHalfAway(x / p.scale) + p.zeroPoint;
+  return q < lo ? lo : q > hi ? hi : q;
+}
+
+export function dequantize(q: number, p: QuantParams): number {
+  return (q - p.zeroPoint) * p.scale;
+}
+
+// ---------------------------------------------------------------------------
+// Fixed-point requantization (gemmlowp / TFLite reference semantics).
+// ---------------------------------------------------------------------------
+
+/** 32-bit fixed-point multiplier in [2^30, 2^31) (or 0) and a power-of-two shift. */
+export interface QuantizedMultiplier {
+  multiplier: number;
+  shift: number;
+}
+
+/** frexp: x = fraction * 2^exponent with fraction in [0.5, 1). */
+export function frexp(x: number): { fraction: number; exponent: number } {
+  if (x === 0 || !Number.isFinite(x)) return { fraction: x, exponent: 0 };
+  let exponent = Math.ceil(Math.log2(Math.abs(x))) | 0;
+  let fraction = x / 2 ** exponent;
+  // log2 can be off by one near powers of two.
+  while (Math.abs(fraction) >= 1) { fraction /= 2; exponent++; }
+  while (Math.abs(fraction) < 0.5) { fraction *= 2; exponent--; }
+  return { fraction, exponent };
+}
+
+/** TFLite's QuantizeMultiplier: real ≈ multiplier · 2^(shift−31). */
+export function quantizeMultiplier(real: number): QuantizedMultiplier {
+  if (real === 0) return { multiplier: 0, shift: 0 };
+  if (!(real > 0) || !Number.isFinite(real)) {
+    throw new Error(`a requantization multiplier must be positive and finite; got ${real}`);
+  }
+  const { fraction, exponent } = frexp(real);
+  let shift = exponent;
+  let qFixed = roundHalfAway(fraction * 2 ** 31);
+  if (qFixed === 2 ** 31) {
+    qFixed /= 2;
+    shift++;
+  }
+  if (shift < -31) return { multiplier: 0, shift: 0 };
+  if (shift > 30) return { multiplier: INT32_MAX, shift: 30 };
+  return { multiplier: qFixed, shift };
+}
+
+/**
+ * gemmlowp SaturatingRoundingDoublingHighMul: (a·b + nudge) / 2^31 truncated
+ * toward zero, computed exactly in doubles (a·b needs 62 bits) by splitting b.
+ */
+export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  const bh = b >> 16;
+  const bl = b & 0xffff;
+  const x = a * bh; // exact: |x| < 2^46
+  const negative = (a < 0) !== (b < 0) && a !== 0 && b !== 0;
+  const z = a * bl + (negative ? 1 - 2 ** 30 : 2 ** 30); // exact: |z| < 2^48
+  // a·b + nudge = x·2^16 + z = q1·2^31 + w with w small enough to be exact.
+  const q1 = Math.floor(x / 32768);
+  const w = (x - q1 * 32768) * 65536 + z;
+  const wq = Math.floor(w / 2147483648);
+  let result = q1 + wq;
+  if (negative && w - wq * 2147483648 !== 0) result += 1; // floor → trunc for negatives
+  return result;
+}
+
+/** gemmlowp RoundingDivideByPOT: x / 2^exponent rounded half away from zero. */
+export function roundingDivideByPOT(x: number, exponent: number): number {
+  if (exponent === 0) return x;
+  const mask = exponent >= 31 ? 0x7fffffff : (1 << exponent) - 1;
+  const remainder = x & mask;
+  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/** TFLite's MultiplyByQuantizedMultiplier (double-rounding reference form). */
+export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shift: number): number {
+  const left = shift > 0 ? shift : 0;
+  const right = shift > 0 ? 0 : -shift;
+  return roundingDivideByPOT(saturatingRoundingDoublingHighMul((x * 2 ** left) | 0, multiplier), right);
+}

@@ -1,0 +1,6 @@
+// Every `qat` command, in the order `qat --help` lists them.
+import type { CommandModule } from 'yargs';
+import { backendCommand } from './backend.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand];

@@ -1,0 +1,4 @@
+// Public library API: `import { ... } from 'qat'`.
+export * from '../quantize/math.js';
+export { selectBackend, activeBackend, BACKEND_NAMES, type BackendChoice, type BackendName } from './backend.js';
+export type { Split, Dataset, LoadOptions, Batch } from '../datasets/types.js';
