@@ -190,3 +190,62 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
   const right = shift > 0 ? 0 : -shift;
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul((x * 2 ** left) | 0, multiplier), right);
 }
+
+// ---------------------------------------------------------------------------
+// Integer helpers for the interpreter's kernels (TFLite reference semantics).
+// ---------------------------------------------------------------------------
+
+/**
+ * Per-output-channel multipliers as TFLite's PopulateConvolutionQuantizationParams
+ * computes them: (double)input_scale · (double)filter_scale[c] / (double)output_scale.
+ * A single filter scale is broadcast to every channel.
+ */
+export function perChannelMultipliers(
+  inputScale: number, filterScales: ArrayLike<number>, outputScale: number, channels: number,
+): { multiplier: Int32Array; shift: Int32Array } {
+  if (filterScales.length !== 1 && filterScales.length !== channels) {
+    throw new Error(`expected 1 or ${channels} filter scales; got ${filterScales.length}`);
+  }
+  const multiplier = new Int32Array(channels);
+  const shift = new Int32Array(channels);
+  const sIn = Math.fround(inputScale);
+  const sOut = Math.fround(outputScale);
+  for (let c = 0; c < channels; c++) {
+    const sF = Math.fround(filterScales.length === 1 ? filterScales[0] : filterScales[c]);
+    const q = quantizeMultiplier((sIn * sF) / sOut);
+    multiplier[c] = q.multiplier;
+    shift[c] = q.shift;
+  }
+  return { multiplier, shift };
+}
+
+/** int16 gemmlowp SaturatingRoundingDoublingHighMul: (a·b + nudge) / 2^15, truncated. */
+export function saturatingRoundingDoublingHighMulInt16(a: number, b: number): number {
+  if (a === -32768 && b === -32768) return 32767;
+  const ab = a * b;
+  const nudgeV = ab >= 0 ? 1 << 14 : 1 - (1 << 14);
+  return Math.trunc((ab + nudgeV) / 32768);
+}
+
+/** int16 SaturatingDoublingHighMul (ARM SQDMULH): a·b / 2^15 truncated toward zero. */
+export function saturatingDoublingHighMulInt16(a: number, b: number): number {
+  if (a === -32768 && b === -32768) return 32767;
+  return Math.trunc((a * b) / 32768);
+}
+
+/** Left shift of an int16 value, saturating to the int16 range. */
+export function saturatingLeftShiftInt16(x: number, amount: number): number {
+  const r = x * 2 ** amount;
+  return r > 32767 ? 32767 : r < -32768 ? -32768 : r;
+}
+
+/** TFLite's DownScaleInt32ToInt16Multiplier: round a Q31 multiplier to Q15. */
+export function downScaleInt32ToInt16Multiplier(m: number): number {
+  if (m >= INT32_MAX - (1 << 15)) return 32767;
+  return (m + (1 << 15)) >> 16;
+}
+
+/** Wrap a number to int16 as a C cast does. */
+export function toInt16(x: number): number {
+  return (x << 16) >> 16;
+}

@@ -1,0 +1,266 @@
+// CONV_2D. int8 per-channel/per-tensor matches TFLite's
+// reference_integer_ops::ConvPerChannel: acc = Σ w·(x − zp_in) + bias, then
+// MultiplyByQuantizedMultiplier per output channel, + zp_out, clamp.
+// The fast path is im2col + a packed int8 GEMM: padded taps are filled with
+// zp_in so they contribute w·0, exactly as the reference skips them, and the
+// −zp_in·Σw term is folded into the bias once at prepare time.
+
+import { multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
+import {
+  type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
+  floatActivationRange, quantizedActivationRange, tensorScale, tensorZeroPoint, windowGeometry,
+} from './types.js';
+
+export interface ConvOptions extends WindowOptions {
+  activation: FusedActivation;
+}
+
+export interface Conv2DInt8Params {
+  geom: WindowGeometry;
+  inC: number;
+  outC: number;
+  /** Patch length filterH·filterW·inC. */
+  depth: number;
+  /** Weights [outC, depth] (TFLite's OHWI layout is already packed this way). */
+  weights: Int8Array;
+  /** bias[c] − zp_in·Σw[c]: the zero-point term hoisted out of the inner loop. */
+  foldedBias: Int32Array;
+  multiplier: Int32Array;
+  shift: Int32Array;
+  inputZeroPoint: number;
+  outputZeroPoint: number;
+  actMin: number;
+  actMax: number;
+  outputShape: number[];
+  /** Reusable im2col scratch (null when the input can be used in place). */
+  im2col: Int8Array | null;
+}
+
+export interface TensorSpec extends QuantParamsT {
+  shape: readonly number[];
+}
+
+export interface WeightSpec extends QuantParamsT {
+  shape: readonly number[];
+  data: Int8Array;
+}
+
+export function prepareConv2dInt8(
+  input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: ConvOptions,
+): Conv2DInt8Params {
+  if (filter.shape.length !== 4) throw new Error(`CONV_2D filter must be 4-D [out,h,w,in]; got [${filter.shape.join(',')}]`);
+  const [outC, fh, fw, fin] = filter.shape;
+  const inC = input.shape[3];
+  if (fin !== inC) throw new Error(`CONV_2D filter has ${fin} input channels but the input has ${inC}`);
+  if (bias && bias.length !== outC) throw new Error(`CONV_2D bias has ${bias.length} values for ${outC} output channels`);
+  const geom = windowGeometry(input.shape, fh, fw, o);
+  const depth = fh * fw * inC;
+  if (filter.data.length !== outC * depth) throw new Error('CONV_2D filter data does not match its shape');
+  const zpIn = tensorZeroPoint(input);
+  const sOut = tensorScale(output);
+  const zpOut = tensorZeroPoint(output);
+  const { multiplier, shift } = perChannelMultipliers(tensorScale(input), filter.scale, sOut, outC);
+  const foldedBias = foldBias(filter.data, bias, outC, depth, zpIn);
+  const act = quantizedActivationRange(o.activation, sOut, zpOut);
+  const direct = fh === 1 && fw === 1 && o.strideH === 1 && o.strideW === 1 && geom.padTop === 0 && geom.padLeft === 0;
+  return {
+    geom, inC, outC, depth, weights: filter.data, foldedBias, multiplier, shift,
+    inputZeroPoint: zpIn, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
+    outputShape: [geom.batches, geom.outH, geom.outW, outC],
+    im2col: direct ? null : new Int8Array(geom.outH * geom.outW * depth),
+  };
+}
+
+/** bias[c] − zp·Σ_k w[c,k]; the identity Σw(x−zp) = Σwx − zpΣw is exact in int32. */
+export function foldBias(weights: Int8Array, bias: Int32Array | null, rows: number, depth: number, zp: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    const base = r * depth;
+    for (let k = 0; k < depth; k++) s += weights[base + k];
+    out[r] = (bias ? bias[r] : 0) - zp * s;
+  }
+  return out;
+}
+
+/** Lay out every receptive field as one row of `depth` int8 values, padding with `padValue`. */
+export function im2col(g: WindowGeometry, inC: number, input: Int8Array, batchOffset: number, cols: Int8Array, padValue: number): void {
+  const { inH, inW, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
+  const rowLen = filterW * inC;
+  let o = 0;
+  for (let oy = 0; oy < outH; oy++) {
+    const y0 = oy * strideH - padTop;
+    for (let ox = 0; ox < outW; ox++) {
+      const x0 = ox * strideW - padLeft;
+      for (let fy = 0; fy < filterH; fy++) {
+        const y = y0 + fy * dilationH;
+        if (y < 0 || y >= inH) {
+          cols.fill(padValue, o, o + rowLen);
+          o += rowLen;
+          continue;
+        }
+        const rowBase = batchOffset + y * inW * inC;
+        if (dilationW === 1 && x0 >= 0 && x0 + filterW <= inW) {
+          // Whole filter row inside the image: one contiguous copy.
+          const src = rowBase + x0 * inC;
+          cols.set(input.subarray(src, src + rowLen), o);
+          o += rowLen;
+          continue;
+        }
+        for (let fx = 0; fx < filterW; fx++) {
+          const x = x0 + fx * dilationW;
+          if (x < 0 || x >= inW) {
+            cols.fill(padValue, o, o + inC);
+          } else {
+            const src = rowBase + x * inC;
+            for (let c = 0; c < inC; c++) cols[o + c] = input[src + c];
+          }
+          o += inC;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * int8 GEMM + requantize: out[p, c] = clamp(MBQM(Σ_k a[p,k]·w[c,k] + bias[c]) + zp_out).
+ * A 2-row × 4-column register tile: each loaded value feeds 2–4 multiply-adds.
+ */
+export function gemmRequantize(
+  a: Int8Array, aOffset: number, rows: number, depth: number,
+  w: Int8Array, cols: number, bias: Int32Array, multiplier: Int32Array, shift: Int32Array,
+  zpOut: number, actMin: number, actMax: number, out: Int8Array, outOffset: number,
+): void {
+  const c4 = cols - (cols % 4);
+  let p = 0;
+  for (; p + 1 < rows; p += 2) {
+    const a0 = aOffset + p * depth;
+    const a1 = a0 + depth;
+    const o0 = outOffset + p * cols;
+    const o1 = o0 + cols;
+    let c = 0;
+    for (; c < c4; c += 4) {
+      const w0 = c * depth;
+      const w1 = w0 + depth;
+      const w2 = w1 + depth;
+      const w3 = w2 + depth;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let k = 0; k < depth; k++) {
+        const x0 = a[a0 + k];
+        const x1 = a[a1 + k];
+        const v0 = w[w0 + k];
+        const v1 = w[w1 + k];
+        const v2 = w[w2 + k];
+        const v3 = w[w3 + k];
+        s00 += x0 * v0; s01 += x0 * v1; s02 += x0 * v2; s03 += x0 * v3;
+        s10 += x1 * v0; s11 += x1 * v1; s12 += x1 * v2; s13 += x1 * v3;
+      }
+      out[o0 + c] = requantizeClamp(s00 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
+      out[o0 + c + 1] = requantizeClamp(s01 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax);
+      out[o0 + c + 2] = requantizeClamp(s02 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax);
+      out[o0 + c + 3] = requantizeClamp(s03 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax);
+      out[o1 + c] = requantizeClamp(s10 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
+      out[o1 + c + 1] = requantizeClamp(s11 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax);
+      out[o1 + c + 2] = requantizeClamp(s12 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax);
+      out[o1 + c + 3] = requantizeClamp(s13 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax);
+    }
+    for (; c < cols; c++) {
+      const wb = c * depth;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < depth; k++) {
+        const v = w[wb + k];
+        s0 += a[a0 + k] * v;
+        s1 += a[a1 + k] * v;
+      }
+      out[o0 + c] = requantizeClamp(s0 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
+      out[o1 + c] = requantizeClamp(s1 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
+    }
+  }
+  for (; p < rows; p++) {
+    const aBase = aOffset + p * depth;
+    const oBase = outOffset + p * cols;
+    for (let c = 0; c < cols; c++) {
+      const wb = c * depth;
+      let s = 0;
+      for (let k = 0; k < depth; k++) s += a[aBase + k] * w[wb + k];
+      out[oBase + c] = requantizeClamp(s + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
+    }
+  }
+}
+
+/** MultiplyByQuantizedMultiplier(acc) + zp, clamped to the activation range. */
+export function requantizeClamp(acc: number, m: number, shift: number, zp: number, lo: number, hi: number): number {
+  // The C reference accumulates in int32; wrap like it would.
+  const v = multiplyByQuantizedMultiplier(acc | 0, m, shift) + zp;
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+export function conv2dInt8(p: Conv2DInt8Params, input: Int8Array, output: Int8Array): void {
+  const { geom, inC, outC, depth } = p;
+  const pixels = geom.outH * geom.outW;
+  const inBatch = geom.inH * geom.inW * inC;
+  for (let b = 0; b < geom.batches; b++) {
+    let a = input;
+    let aOffset = b * inBatch;
+    if (p.im2col) {
+      im2col(geom, inC, input, b * inBatch, p.im2col, p.inputZeroPoint);
+      a = p.im2col;
+      aOffset = 0;
+    }
+    gemmRequantize(a, aOffset, pixels, depth, p.weights, outC, p.foldedBias, p.multiplier, p.shift,
+      p.outputZeroPoint, p.actMin, p.actMax, output, b * pixels * outC);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// float32
+// ---------------------------------------------------------------------------
+
+export interface Conv2DFloatParams {
+  geom: WindowGeometry;
+  inC: number;
+  outC: number;
+  weights: Float32Array;
+  bias: Float32Array | null;
+  actMin: number;
+  actMax: number;
+  outputShape: number[];
+}
+
+export function prepareConv2dFloat(
+  inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: ConvOptions,
+): Conv2DFloatParams {
+  if (filterShape.length !== 4) throw new Error(`CONV_2D filter must be 4-D; got [${filterShape.join(',')}]`);
+  const [outC, fh, fw, fin] = filterShape;
+  if (fin !== inputShape[3]) throw new Error(`CONV_2D filter has ${fin} input channels but the input has ${inputShape[3]}`);
+  const geom = windowGeometry(inputShape, fh, fw, o);
+  const act = floatActivationRange(o.activation);
+  return { geom, inC: fin, outC, weights, bias, actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, outC] };
+}
+
+export function conv2dFloat(p: Conv2DFloatParams, input: Float32Array, output: Float32Array): void {
+  const { geom: g, inC, outC, weights, bias, actMin, actMax } = p;
+  let o = 0;
+  for (let b = 0; b < g.batches; b++) {
+    for (let oy = 0; oy < g.outH; oy++) {
+      for (let ox = 0; ox < g.outW; ox++) {
+        for (let c = 0; c < outC; c++) {
+          let acc = 0;
+          for (let fy = 0; fy < g.filterH; fy++) {
+            const y = oy * g.strideH - g.padTop + fy * g.dilationH;
+            if (y < 0 || y >= g.inH) continue;
+            for (let fx = 0; fx < g.filterW; fx++) {
+              const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
+              if (x < 0 || x >= g.inW) continue;
+              const ib = ((b * g.inH + y) * g.inW + x) * inC;
+              const wb = ((c * g.filterH + fy) * g.filterW + fx) * inC;
+              for (let k = 0; k < inC; k++) acc += input[ib + k] * weights[wb + k];
+            }
+          }
+          if (bias) acc += bias[c];
+          output[o++] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
+        }
+      }
+    }
+  }
+}

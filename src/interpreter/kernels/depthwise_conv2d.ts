@@ -1,0 +1,163 @@
+// DEPTHWISE_CONV_2D. int8 matches TFLite's reference_integer_ops::
+// DepthwiseConvPerChannel: output channel oc = ic·depth_multiplier + m;
+// acc = Σ over in-bounds taps w[fy,fx,oc]·(x[ic] − zp_in) + bias[oc];
+// MultiplyByQuantizedMultiplier with the per-channel (axis 3) multiplier.
+
+import { perChannelMultipliers } from '../../../quantize/math.js';
+import { requantizeClamp, type ConvOptions, type TensorSpec, type WeightSpec } from './conv2d.js';
+import {
+  type QuantParamsT, type WindowGeometry, floatActivationRange, quantizedActivationRange,
+  tensorScale, tensorZeroPoint, windowGeometry,
+} from './types.js';
+
+export interface DepthwiseOptions extends ConvOptions {
+  depthMultiplier: number;
+}
+
+export interface DepthwiseInt8Params {
+  geom: WindowGeometry;
+  inC: number;
+  outC: number;
+  depthMultiplier: number;
+  /** Weights [fh, fw, outC]. */
+  weights: Int8Array;
+  bias: Int32Array;
+  multiplier: Int32Array;
+  shift: Int32Array;
+  inputZeroPoint: number;
+  outputZeroPoint: number;
+  actMin: number;
+  actMax: number;
+  outputShape: number[];
+  /** One int32 accumulator per output channel, reused for every pixel. */
+  acc: Int32Array;
+}
+
+function checkShapes(inputShape: readonly number[], filterShape: readonly number[], depthMultiplier: number): [number, number, number, number] {
+  if (filterShape.length !== 4 || filterShape[0] !== 1) {
+    throw new Error(`DEPTHWISE_CONV_2D filter must be [1,h,w,out]; got [${filterShape.join(',')}]`);
+  }
+  const [, fh, fw, outC] = filterShape;
+  const inC = inputShape[3];
+  // Newer converters may write depth_multiplier 0 or a stale value; the shapes are authoritative.
+  const m = outC / inC;
+  if (!Number.isInteger(m) || m < 1) {
+    throw new Error(`DEPTHWISE_CONV_2D has ${outC} output channels for ${inC} input channels`);
+  }
+  if (depthMultiplier > 0 && depthMultiplier !== m) {
+    throw new Error(`DEPTHWISE_CONV_2D depth_multiplier ${depthMultiplier} disagrees with ${inC}→${outC} channels`);
+  }
+  return [fh, fw, outC, m];
+}
+
+export function prepareDepthwiseConv2dInt8(
+  input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: DepthwiseOptions,
+): DepthwiseInt8Params {
+  const [fh, fw, outC, m] = checkShapes(input.shape, filter.shape, o.depthMultiplier);
+  if (bias && bias.length !== outC) throw new Error(`DEPTHWISE_CONV_2D bias has ${bias.length} values for ${outC} channels`);
+  const geom = windowGeometry(input.shape, fh, fw, o);
+  const sOut = tensorScale(output);
+  const zpOut = tensorZeroPoint(output);
+  const { multiplier, shift } = perChannelMultipliers(tensorScale(input), filter.scale, sOut, outC);
+  const act = quantizedActivationRange(o.activation, sOut, zpOut);
+  return {
+    geom, inC: input.shape[3], outC, depthMultiplier: m, weights: filter.data,
+    bias: bias ?? new Int32Array(outC), multiplier, shift,
+    inputZeroPoint: tensorZeroPoint(input), outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
+    outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Int32Array(outC),
+  };
+}
+
+export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, output: Int8Array): void {
+  const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, multiplier, shift, acc } = p;
+  const zpIn = p.inputZeroPoint;
+  let o = 0;
+  for (let b = 0; b < g.batches; b++) {
+    for (let oy = 0; oy < g.outH; oy++) {
+      for (let ox = 0; ox < g.outW; ox++) {
+        acc.fill(0);
+        for (let fy = 0; fy < g.filterH; fy++) {
+          const y = oy * g.strideH - g.padTop + fy * g.dilationH;
+          if (y < 0 || y >= g.inH) continue;
+          for (let fx = 0; fx < g.filterW; fx++) {
+            const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
+            if (x < 0 || x >= g.inW) continue;
+            const ib = ((b * g.inH + y) * g.inW + x) * inC;
+            const wb = (fy * g.filterW + fx) * outC;
+            if (dm === 1) {
+              for (let c = 0; c < outC; c++) acc[c] += weights[wb + c] * (input[ib + c] - zpIn);
+            } else {
+              for (let ic = 0; ic < inC; ic++) {
+                const xv = input[ib + ic] - zpIn;
+                const ocb = ic * dm;
+                for (let j = 0; j < dm; j++) acc[ocb + j] += weights[wb + ocb + j] * xv;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < outC; c++) {
+          output[o++] = requantizeClamp(acc[c] + bias[c], multiplier[c], shift[c], p.outputZeroPoint, p.actMin, p.actMax);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// float32
+// ---------------------------------------------------------------------------
+
+export interface DepthwiseFloatParams {
+  geom: WindowGeometry;
+  inC: number;
+  outC: number;
+  depthMultiplier: number;
+  weights: Float32Array;
+  bias: Float32Array | null;
+  actMin: number;
+  actMax: number;
+  outputShape: number[];
+  acc: Float64Array;
+}
+
+export function prepareDepthwiseConv2dFloat(
+  inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: DepthwiseOptions,
+): DepthwiseFloatParams {
+  const [fh, fw, outC, m] = checkShapes(inputShape, filterShape, o.depthMultiplier);
+  const geom = windowGeometry(inputShape, fh, fw, o);
+  const act = floatActivationRange(o.activation);
+  return {
+    geom, inC: inputShape[3], outC, depthMultiplier: m, weights, bias, actMin: act.min, actMax: act.max,
+    outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Float64Array(outC),
+  };
+}
+
+export function depthwiseConv2dFloat(p: DepthwiseFloatParams, input: Float32Array, output: Float32Array): void {
+  const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, acc } = p;
+  let o = 0;
+  for (let b = 0; b < g.batches; b++) {
+    for (let oy = 0; oy < g.outH; oy++) {
+      for (let ox = 0; ox < g.outW; ox++) {
+        acc.fill(0);
+        for (let fy = 0; fy < g.filterH; fy++) {
+          const y = oy * g.strideH - g.padTop + fy * g.dilationH;
+          if (y < 0 || y >= g.inH) continue;
+          for (let fx = 0; fx < g.filterW; fx++) {
+            const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
+            if (x < 0 || x >= g.inW) continue;
+            const ib = ((b * g.inH + y) * g.inW + x) * inC;
+            const wb = (fy * g.filterW + fx) * outC;
+            for (let ic = 0; ic < inC; ic++) {
+              const xv = input[ib + ic];
+              for (let j = 0; j < dm; j++) acc[ic * dm + j] += weights[wb + ic * dm + j] * xv;
+            }
+          }
+        }
+        for (let c = 0; c < outC; c++) {
+          const v = acc[c] + (bias ? bias[c] : 0);
+          output[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,245 @@
+// FULLY_CONNECTED. int8 matches reference_integer_ops::FullyConnected /
+// FullyConnectedPerChannel: acc = Σ w·(x − zp_in) + bias, requantized.
+// Multipliers as fully_connected.cc Prepare computes them: per-tensor goes
+// through GetQuantizedConvolutionMultipler, whose input·filter product is a
+// float32 product widened to double; per-channel goes through
+// PopulateConvolutionQuantizationParams (double product).
+// Hybrid (float input, int8 weights) follows fully_connected.cc EvalHybrid:
+// each batch row is quantized on its own (symmetric, or asymmetric when
+// asymmetric_quantize_inputs), int32 dot products, then float rescaling.
+
+import { perChannelMultipliers, quantizeMultiplier } from '../../../quantize/math.js';
+import { foldBias, gemmRequantize, type TensorSpec, type WeightSpec } from './conv2d.js';
+import {
+  type FusedActivation, type QuantParamsT, floatActivationRange, quantizedActivationRange,
+  roundHalfAwayF32, shapeSize, tensorScale, tensorZeroPoint,
+} from './types.js';
+
+const f32 = Math.fround;
+
+export interface FullyConnectedOptions {
+  activation: FusedActivation;
+  /** TFLite's keep_num_dims: output keeps the input's leading dims instead of [batches, units]. */
+  keepNumDims?: boolean;
+}
+
+export interface FullyConnectedInt8Params {
+  batches: number;
+  inputSize: number;
+  units: number;
+  weights: Int8Array;
+  foldedBias: Int32Array;
+  multiplier: Int32Array;
+  shift: Int32Array;
+  outputZeroPoint: number;
+  actMin: number;
+  actMax: number;
+  outputShape: number[];
+}
+
+function fcShapes(inputShape: readonly number[], filterShape: readonly number[], keepNumDims: boolean | undefined): {
+  batches: number; inputSize: number; units: number; outputShape: number[];
+} {
+  if (filterShape.length !== 2) throw new Error(`FULLY_CONNECTED weights must be 2-D [units,input]; got [${filterShape.join(',')}]`);
+  const [units, inputSize] = filterShape;
+  const total = shapeSize(inputShape);
+  if (inputSize < 1 || total % inputSize !== 0) {
+    throw new Error(`FULLY_CONNECTED input of ${total} values is not a whole number of ${inputSize}-value rows`);
+  }
+  const batches = total / inputSize;
+  const outputShape = keepNumDims ? [...inputShape.slice(0, -1), units] : [batches, units];
+  return { batches, inputSize, units, outputShape };
+}
+
+export function prepareFullyConnectedInt8(
+  input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: FullyConnectedOptions,
+): FullyConnectedInt8Params {
+  const { batches, inputSize, units, outputShape } = fcShapes(input.shape, filter.shape, o.keepNumDims);
+  if (bias && bias.length !== units) throw new Error(`FULLY_CONNECTED bias has ${bias.length} values for ${units} units`);
+  for (let i = 0; i < filter.zeroPoint.length; i++) {
+    if (filter.zeroPoint[i] !== 0) throw new Error('FULLY_CONNECTED int8 weights must be symmetric (zero point 0)');
+  }
+  const sIn = f32(tensorScale(input));
+  const sOut = f32(tensorScale(output));
+  let mult: { multiplier: Int32Array; shift: Int32Array };
+  if (filter.scale.length > 1) {
+    mult = perChannelMultipliers(sIn, filter.scale, sOut, units);
+  } else {
+    const q = quantizeMultiplier(f32(sIn * f32(filter.scale[0])) / sOut);
+    mult = { multiplier: new Int32Array(units).fill(q.multiplier), shift: new Int32Array(units).fill(q.shift) };
+  }
+  const zpOut = tensorZeroPoint(output);
+  const act = quantizedActivationRange(o.activation, sOut, zpOut);
+  return {
+    batches, inputSize, units, weights: filter.data,
+    foldedBias: foldBias(filter.data, bias, units, inputSize, tensorZeroPoint(input)),
+    multiplier: mult.multiplier, shift: mult.shift, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max, outputShape,
+  };
+}
+
+export function fullyConnectedInt8(p: FullyConnectedInt8Params, input: Int8Array, output: Int8Array): void {
+  gemmRequantize(input, 0, p.batches, p.inputSize, p.weights, p.units, p.foldedBias, p.multiplier, p.shift,
+    p.outputZeroPoint, p.actMin, p.actMax, output, 0);
+}
+
+// ---------------------------------------------------------------------------
+// float32
+// ---------------------------------------------------------------------------
+
+export interface FullyConnectedFloatParams {
+  batches: number;
+  inputSize: number;
+  units: number;
+  weights: Float32Array;
+  bias: Float32Array | null;
+  actMin: number;
+  actMax: number;
+  outputShape: number[];
+}
+
+export function prepareFullyConnectedFloat(
+  inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: FullyConnectedOptions,
+): FullyConnectedFloatParams {
+  const s = fcShapes(inputShape, filterShape, o.keepNumDims);
+  const act = floatActivationRange(o.activation);
+  return { ...s, weights, bias, actMin: act.min, actMax: act.max };
+}
+
+export function fullyConnectedFloat(p: FullyConnectedFloatParams, input: Float32Array, output: Float32Array): void {
+  const { batches, inputSize, units, weights, bias, actMin, actMax } = p;
+  for (let b = 0; b < batches; b++) {
+    const ib = b * inputSize;
+    for (let u = 0; u < units; u++) {
+      const wb = u * inputSize;
+      let acc = 0;
+      for (let k = 0; k < inputSize; k++) acc += input[ib + k] * weights[wb + k];
+      if (bias) acc += bias[u];
+      output[b * units + u] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// hybrid: float input/output, int8 weights (dynamic-range quantization)
+// ---------------------------------------------------------------------------
+
+export interface HybridOptions extends FullyConnectedOptions {
+  asymmetricQuantizeInputs?: boolean;
+}
+
+export interface FullyConnectedHybridParams extends FullyConnectedFloatParams {
+  qweights: Int8Array;
+  /** float32 filter scale per unit (per-tensor scales are broadcast). */
+  filterScales: Float32Array;
+  perChannel: boolean;
+  asymmetric: boolean;
+  rowSums: Int32Array;
+  quantized: Int8Array;
+}
+
+export function prepareFullyConnectedHybrid(
+  inputShape: readonly number[], filter: WeightSpec, bias: Float32Array | null, o: HybridOptions,
+): FullyConnectedHybridParams {
+  const s = fcShapes(inputShape, filter.shape, o.keepNumDims);
+  const act = floatActivationRange(o.activation);
+  const perChannel = filter.scale.length > 1;
+  if (perChannel && filter.scale.length !== s.units) throw new Error(`FULLY_CONNECTED has ${filter.scale.length} weight scales for ${s.units} units`);
+  const filterScales = new Float32Array(s.units);
+  for (let u = 0; u < s.units; u++) filterScales[u] = perChannel ? filter.scale[u] : filter.scale[0];
+  const rowSums = new Int32Array(s.units);
+  for (let u = 0; u < s.units; u++) {
+    let sum = 0;
+    for (let k = 0; k < s.inputSize; k++) sum += filter.data[u * s.inputSize + k];
+    rowSums[u] = sum;
+  }
+  return {
+    ...s, weights: new Float32Array(0), bias, actMin: act.min, actMax: act.max,
+    qweights: filter.data, filterScales, perChannel, asymmetric: !!o.asymmetricQuantizeInputs,
+    rowSums, quantized: new Int8Array(s.inputSize),
+  };
+}
+
+/** tensor_utils::SymmetricQuantizeFloats: q = clamp(round(x·127/range), ±127); returns the scale range/127. */
+export function symmetricQuantizeFloats(values: Float32Array, offset: number, size: number, out: Int8Array): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < size; i++) {
+    const v = values[offset + i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const range = Math.max(Math.abs(lo), Math.abs(hi));
+  if (range === 0 || size === 0) {
+    out.fill(0, 0, size);
+    return 1;
+  }
+  const inv = f32(127 / range);
+  for (let i = 0; i < size; i++) {
+    const q = roundHalfAwayF32(f32(values[offset + i] * inv));
+    out[i] = q > 127 ? 127 : q < -127 ? -127 : q;
+  }
+  return f32(range / 127);
+}
+
+/**
+ * tensor_utils::AsymmetricQuantizeFloats: range widened to include 0, scale and
+ * zero point chosen in double (zero point from whichever end has less error).
+ */
+export function asymmetricQuantizeFloats(values: Float32Array, offset: number, size: number, out: Int8Array): { scale: number; zeroPoint: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < size; i++) {
+    const v = values[offset + i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const rmin = Math.min(0, lo);
+  const rmax = Math.max(0, hi);
+  if (rmin === rmax) {
+    out.fill(0, 0, size);
+    return { scale: 1, zeroPoint: 0 };
+  }
+  const qmin = -128;
+  const qmax = 127;
+  const scale = (rmax - rmin) / (qmax - qmin);
+  const zpFromMin = qmin - rmin / scale;
+  const zpFromMax = qmax - rmax / scale;
+  const errMin = Math.abs(qmin) + Math.abs(rmin / scale);
+  const errMax = Math.abs(qmax) + Math.abs(rmax / scale);
+  const zpD = errMin < errMax ? zpFromMin : zpFromMax;
+  const zeroPoint = zpD <= qmin ? qmin : zpD >= qmax ? qmax : roundHalfAwayF32(zpD);
+  const scaleF = f32(scale);
+  const inv = f32(1 / scaleF);
+  for (let i = 0; i < size; i++) {
+    const q = roundHalfAwayF32(f32(zeroPoint + f32(values[offset + i] * inv)));
+    out[i] = q > qmax ? qmax : q < qmin ? qmin : q;
+  }
+  return { scale: scaleF, zeroPoint };
+}
+
+export function fullyConnectedHybrid(p: FullyConnectedHybridParams, input: Float32Array, output: Float32Array): void {
+  const { batches, inputSize, units, qweights, filterScales, bias, quantized, rowSums } = p;
+  for (let b = 0; b < batches; b++) {
+    let scale: number;
+    let zp = 0;
+    if (p.asymmetric) {
+      const r = asymmetricQuantizeFloats(input, b * inputSize, inputSize, quantized);
+      scale = r.scale;
+      zp = r.zeroPoint;
+    } else {
+      scale = symmetricQuantizeFloats(input, b * inputSize, inputSize, quantized);
+    }
+    // Per-tensor: the batch factor absorbs the filter scale first, as EvalHybrid does.
+    const batchScale = p.perChannel ? scale : f32(scale * filterScales[0]);
+    for (let u = 0; u < units; u++) {
+      const wb = u * inputSize;
+      let dot = 0;
+      for (let k = 0; k < inputSize; k++) dot += qweights[wb + k] * quantized[k];
+      dot = (dot - rowSums[u] * zp) | 0;
+      const s = p.perChannel ? f32(batchScale * filterScales[u]) : batchScale;
+      let v = f32((bias ? bias[u] : 0) + f32(f32(dot) * s));
+      v = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+      output[b * units + u] = v;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// MAX_POOL_2D. reference_integer_ops::MaxPool: the max over the in-bounds part
+// of the window (padding never wins), then clamped to the fused activation
+// range of the output (pooling keeps the input's scale and zero point).
+
+import { type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
+  floatActivationRange, quantizedActivationRange, tensorScale, tensorZeroPoint, windowGeometry } from './types.js';
+
+export interface PoolOptions extends WindowOptions {
+  filterH: number;
+  filterW: number;
+  activation: FusedActivation;
+}
+
+export interface PoolParams {
+  geom: WindowGeometry;
+  channels: number;
+  actMin: number;
+  actMax: number;
+  outputShape: number[];
+}
+
+export function preparePool(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT | null): PoolParams {
+  // Pooling has no dilation in TFLite.
+  const geom = windowGeometry(inputShape, o.filterH, o.filterW, { padding: o.padding, strideH: o.strideH, strideW: o.strideW });
+  const act = out ? quantizedActivationRange(o.activation, tensorScale(out), tensorZeroPoint(out)) : floatActivationRange(o.activation);
+  return { geom, channels: inputShape[3], actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, inputShape[3]] };
+}
+
+function maxPool<T extends Int8Array | Float32Array>(p: PoolParams, input: T, output: T, init: number): void {
+  const { geom: g, channels: C } = p;
+  let o = 0;
+  for (let b = 0; b < g.batches; b++) {
+    for (let oy = 0; oy < g.outH; oy++) {
+      const y0 = oy * g.strideH - g.padTop;
+      const fy0 = Math.max(0, -y0);
+      const fy1 = Math.min(g.filterH, g.inH - y0);
+      for (let ox = 0; ox < g.outW; ox++) {
+        const x0 = ox * g.strideW - g.padLeft;
+        const fx0 = Math.max(0, -x0);
+        const fx1 = Math.min(g.filterW, g.inW - x0);
+        for (let c = 0; c < C; c++) {
+          let m = init;
+          for (let fy = fy0; fy < fy1; fy++) {
+            const rowBase = ((b * g.inH + y0 + fy) * g.inW + x0) * C + c;
+            for (let fx = fx0; fx < fx1; fx++) {
+              const v = input[rowBase + fx * C];
+              if (v > m) m = v;
+            }
+          }
+          output[o++] = m < p.actMin ? p.actMin : m > p.actMax ? p.actMax : m;
+        }
+      }
+    }
+  }
+}
+
+export function prepareMaxPool2dInt8(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT): PoolParams {
+  return preparePool(inputShape, o, out);
+}
+
+export function maxPool2dInt8(p: PoolParams, input: Int8Array, output: Int8Array): void {
+  maxPool(p, input, output, -128);
+}
+
+export function prepareMaxPool2dFloat(inputShape: readonly number[], o: PoolOptions): PoolParams {
+  return preparePool(inputShape, o, null);
+}
+
+export function maxPool2dFloat(p: PoolParams, input: Float32Array, output: Float32Array): void {
+  maxPool(p, input, output, -Infinity);
+}

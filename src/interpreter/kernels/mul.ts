@@ -1,0 +1,51 @@
+// MUL. int8 follows mul.cc Prepare — real multiplier s1·s2/s_out computed in
+// float32 (the C expression multiplies and divides floats before widening to
+// double) — and reference_integer_ops::MulElementwise:
+// out = MBQM((x1 − zp1)·(x2 − zp2)) + zp_out, clamped.
+
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../quantize/math.js';
+import { type BroadcastPlan, planBroadcast } from './broadcast.js';
+import { type FusedActivation, type QuantParamsT, quantizedActivationRange, tensorScale, tensorZeroPoint } from './types.js';
+
+const f32 = Math.fround;
+
+export interface MulInt8Params {
+  plan: BroadcastPlan;
+  outputShape: number[];
+  input1ZeroPoint: number;
+  input2ZeroPoint: number;
+  outputZeroPoint: number;
+  multiplier: number;
+  shift: number;
+  actMin: number;
+  actMax: number;
+}
+
+export function prepareMulInt8(
+  shape1: readonly number[], q1: QuantParamsT, shape2: readonly number[], q2: QuantParamsT,
+  out: QuantParamsT, activation: FusedActivation,
+): MulInt8Params {
+  const plan = planBroadcast(shape1, shape2);
+  const so = f32(tensorScale(out));
+  const q = quantizeMultiplier(f32(f32(f32(tensorScale(q1)) * f32(tensorScale(q2))) / so));
+  const zpOut = tensorZeroPoint(out);
+  const act = quantizedActivationRange(activation, so, zpOut);
+  return {
+    plan, outputShape: plan.outputShape, input1ZeroPoint: tensorZeroPoint(q1), input2ZeroPoint: tensorZeroPoint(q2),
+    outputZeroPoint: zpOut, multiplier: q.multiplier, shift: q.shift, actMin: act.min, actMax: act.max,
+  };
+}
+
+export function mulInt8(p: MulInt8Params, a: Int8Array, b: Int8Array, out: Int8Array): void {
+  const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = p.plan;
+  let o = 0;
+  for (let r = 0; r < base1.length; r++) {
+    const b1 = base1[r];
+    const b2 = base2[r];
+    for (let i = 0; i < inner; i++) {
+      const prod = (a[b1 + i * st1] - p.input1ZeroPoint) * (b[b2 + i * st2] - p.input2ZeroPoint);
+      const v = multiplyByQuantizedMultiplier(prod, p.multiplier, p.shift) + p.outputZeroPoint;
+      out[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+    }
+  }
+}
