@@ -67,6 +67,8 @@ export function decodeNpy(bytes: Uint8Array, what = 'the .npy file'): NpyArray {
   if (bytes.length - dataStart !== count * elemBytes) {
     throw new UserError(`${what} should hold ${count} × ${elemBytes} bytes of data for shape [${shape}]; it holds ${bytes.length - dataStart}`);
   }
-  const aligned = bytes.slice(dataStart); // a fresh buffer starts aligned for any element size
+  // A fresh buffer starts aligned for any element size. Uint8Array's own slice
+  // copies; a Node Buffer's slice would be a view into its shared pool.
+  const aligned = Uint8Array.prototype.slice.call(bytes, dataStart);
   return { data: new ctor(aligned.buffer), shape };
 }

@@ -20,6 +20,9 @@ describe('io/npy', () => {
       expect(Array.from(back.data)).to.deep.equal(Array.from(data));
     }
     expect(decodeNpy(encodeNpy({ data: new Int8Array(3), shape: [3] })).shape).to.deep.equal([3]);
+    // A Node Buffer (what fs.readFileSync returns) slices as a view of a shared pool.
+    const fromDisk = Buffer.from(encodeNpy({ data: new Float32Array([1, 2, 3]), shape: [3] }));
+    expect(Array.from(decodeNpy(fromDisk).data)).to.deep.equal([1, 2, 3]);
   });
 
   it('rejects a wrong magic, a short payload and an unknown dtype with one sentence', () => {

@@ -1,6 +1,8 @@
 // Every `qat` command, in the order `qat --help` lists them.
 import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend.js';
+import { runCommand } from './run.js';
+import { inspectCommand } from './inspect.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand];
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand, runCommand, inspectCommand];

@@ -6,6 +6,7 @@
 
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../quantize/math.js';
 import { type BroadcastPlan, planBroadcast } from './broadcast.js';
+import { type Arithmetic, type XnnAddParams, xnnActivationRange, xnnAddParams } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, floatActivationRange, quantizedActivationRange, tensorScale, tensorZeroPoint,
 } from './types.js';
@@ -27,6 +28,8 @@ export interface AddSubInt8Params {
   actMax: number;
   /** +1 for ADD, −1 for SUB. */
   sign: 1 | -1;
+  /** XNNPACK arithmetic (null: TFLite reference). */
+  xnn: XnnAddParams | null;
 }
 
 function smallerThanOne(real: number): { multiplier: number; shift: number } {
@@ -37,7 +40,7 @@ function smallerThanOne(real: number): { multiplier: number; shift: number } {
 
 export function prepareAddSubInt8(
   shape1: readonly number[], q1: QuantParamsT, shape2: readonly number[], q2: QuantParamsT,
-  out: QuantParamsT, activation: FusedActivation, sign: 1 | -1,
+  out: QuantParamsT, activation: FusedActivation, sign: 1 | -1, arithmetic: Arithmetic = 'reference',
 ): AddSubInt8Params {
   const plan = planBroadcast(shape1, shape2);
   const s1 = Math.fround(tensorScale(q1));
@@ -49,8 +52,18 @@ export function prepareAddSubInt8(
   const m2 = smallerThanOne(s2 / twiceMax);
   const mo = smallerThanOne(twiceMax / ((1 << leftShift) * so));
   const zpOut = tensorZeroPoint(out);
-  const act = quantizedActivationRange(activation, so, zpOut);
+  let xnn: XnnAddParams | null = null;
+  if (arithmetic === 'xnnpack') {
+    // Ratios outside XNNPACK's range make the delegate leave the op to the reference kernel.
+    try {
+      xnn = xnnAddParams(s1, tensorZeroPoint(q1), s2, tensorZeroPoint(q2), so, sign);
+    } catch {
+      xnn = null;
+    }
+  }
+  const act = xnn ? xnnActivationRange(activation, so, zpOut) : quantizedActivationRange(activation, so, zpOut);
   return {
+    xnn,
     plan, outputShape: plan.outputShape,
     input1ZeroPoint: tensorZeroPoint(q1), input2ZeroPoint: tensorZeroPoint(q2), outputZeroPoint: zpOut, leftShift,
     input1Multiplier: m1.multiplier, input1Shift: m1.shift, input2Multiplier: m2.multiplier, input2Shift: m2.shift,
@@ -60,9 +73,9 @@ export function prepareAddSubInt8(
 
 export function prepareAddInt8(
   shape1: readonly number[], q1: QuantParamsT, shape2: readonly number[], q2: QuantParamsT,
-  out: QuantParamsT, activation: FusedActivation,
+  out: QuantParamsT, activation: FusedActivation, arithmetic: Arithmetic = 'reference',
 ): AddSubInt8Params {
-  return prepareAddSubInt8(shape1, q1, shape2, q2, out, activation, 1);
+  return prepareAddSubInt8(shape1, q1, shape2, q2, out, activation, 1, arithmetic);
 }
 
 export function addSubInt8(p: AddSubInt8Params, a: Int8Array, b: Int8Array, out: Int8Array): void {
@@ -70,6 +83,20 @@ export function addSubInt8(p: AddSubInt8Params, a: Int8Array, b: Int8Array, out:
   const lift = 1 << leftShift;
   const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = plan;
   let o = 0;
+  const x = p.xnn;
+  if (x) {
+    const { aMultiplier, bMultiplier, bias, shift } = x;
+    const zp = p.outputZeroPoint;
+    for (let r = 0; r < base1.length; r++) {
+      const b1 = base1[r];
+      const b2 = base2[r];
+      for (let i = 0; i < inner; i++) {
+        const v = ((bias + a[b1 + i * st1] * aMultiplier + b[b2 + i * st2] * bMultiplier) >> shift) + zp;
+        out[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+      }
+    }
+    return;
+  }
   for (let r = 0; r < base1.length; r++) {
     const b1 = base1[r];
     const b2 = base2[r];

@@ -6,6 +6,7 @@
 // −zp_in·Σw term is folded into the bias once at prepare time.
 
 import { multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
+import { type Arithmetic, requantizeFp32, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
   floatActivationRange, quantizedActivationRange, tensorScale, tensorZeroPoint, windowGeometry,
@@ -27,6 +28,8 @@ export interface Conv2DInt8Params {
   foldedBias: Int32Array;
   multiplier: Int32Array;
   shift: Int32Array;
+  /** XNNPACK arithmetic: float32 requantization scale per channel (null: gemmlowp fixed point). */
+  scale: Float32Array | null;
   inputZeroPoint: number;
   outputZeroPoint: number;
   actMin: number;
@@ -47,6 +50,7 @@ export interface WeightSpec extends QuantParamsT {
 
 export function prepareConv2dInt8(
   input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: ConvOptions,
+  arithmetic: Arithmetic = 'reference',
 ): Conv2DInt8Params {
   if (filter.shape.length !== 4) throw new Error(`CONV_2D filter must be 4-D [out,h,w,in]; got [${filter.shape.join(',')}]`);
   const [outC, fh, fw, fin] = filter.shape;
@@ -61,10 +65,12 @@ export function prepareConv2dInt8(
   const zpOut = tensorZeroPoint(output);
   const { multiplier, shift } = perChannelMultipliers(tensorScale(input), filter.scale, sOut, outC);
   const foldedBias = foldBias(filter.data, bias, outC, depth, zpIn);
-  const act = quantizedActivationRange(o.activation, sOut, zpOut);
+  const xnn = arithmetic === 'xnnpack';
+  const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
+  const scale = xnn ? xnnRequantScales(tensorScale(input), filter.scale, sOut, outC) : null;
   const direct = fh === 1 && fw === 1 && o.strideH === 1 && o.strideW === 1 && geom.padTop === 0 && geom.padLeft === 0;
   return {
-    geom, inC, outC, depth, weights: filter.data, foldedBias, multiplier, shift,
+    geom, inC, outC, depth, weights: filter.data, foldedBias, multiplier, shift, scale,
     inputZeroPoint: zpIn, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
     outputShape: [geom.batches, geom.outH, geom.outW, outC],
     im2col: direct ? null : new Int8Array(geom.outH * geom.outW * depth),
@@ -129,8 +135,11 @@ export function im2col(g: WindowGeometry, inC: number, input: Int8Array, batchOf
 export function gemmRequantize(
   a: Int8Array, aOffset: number, rows: number, depth: number,
   w: Int8Array, cols: number, bias: Int32Array, multiplier: Int32Array, shift: Int32Array,
-  zpOut: number, actMin: number, actMax: number, out: Int8Array, outOffset: number,
+  zpOut: number, actMin: number, actMax: number, out: Int8Array, outOffset: number, scale: Float32Array | null = null,
 ): void {
+  const requantizeClamp = scale
+    ? (acc: number, _m: number, _s: number, zp: number, lo: number, hi: number, c: number): number => requantizeFp32(acc, scale[c], zp, lo, hi)
+    : requantizeFixed;
   const c4 = cols - (cols % 4);
   let p = 0;
   for (; p + 1 < rows; p += 2) {
@@ -155,14 +164,14 @@ export function gemmRequantize(
         s00 += x0 * v0; s01 += x0 * v1; s02 += x0 * v2; s03 += x0 * v3;
         s10 += x1 * v0; s11 += x1 * v1; s12 += x1 * v2; s13 += x1 * v3;
       }
-      out[o0 + c] = requantizeClamp(s00 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
-      out[o0 + c + 1] = requantizeClamp(s01 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax);
-      out[o0 + c + 2] = requantizeClamp(s02 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax);
-      out[o0 + c + 3] = requantizeClamp(s03 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax);
-      out[o1 + c] = requantizeClamp(s10 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
-      out[o1 + c + 1] = requantizeClamp(s11 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax);
-      out[o1 + c + 2] = requantizeClamp(s12 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax);
-      out[o1 + c + 3] = requantizeClamp(s13 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax);
+      out[o0 + c] = requantizeClamp(s00 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[o0 + c + 1] = requantizeClamp(s01 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax, c + 1);
+      out[o0 + c + 2] = requantizeClamp(s02 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax, c + 2);
+      out[o0 + c + 3] = requantizeClamp(s03 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax, c + 3);
+      out[o1 + c] = requantizeClamp(s10 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[o1 + c + 1] = requantizeClamp(s11 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax, c + 1);
+      out[o1 + c + 2] = requantizeClamp(s12 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax, c + 2);
+      out[o1 + c + 3] = requantizeClamp(s13 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax, c + 3);
     }
     for (; c < cols; c++) {
       const wb = c * depth;
@@ -172,8 +181,8 @@ export function gemmRequantize(
         s0 += a[a0 + k] * v;
         s1 += a[a1 + k] * v;
       }
-      out[o0 + c] = requantizeClamp(s0 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
-      out[o1 + c] = requantizeClamp(s1 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
+      out[o0 + c] = requantizeClamp(s0 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[o1 + c] = requantizeClamp(s1 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
     }
   }
   for (; p < rows; p++) {
@@ -183,13 +192,17 @@ export function gemmRequantize(
       const wb = c * depth;
       let s = 0;
       for (let k = 0; k < depth; k++) s += a[aBase + k] * w[wb + k];
-      out[oBase + c] = requantizeClamp(s + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax);
+      out[oBase + c] = requantizeClamp(s + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
     }
   }
 }
 
 /** MultiplyByQuantizedMultiplier(acc) + zp, clamped to the activation range. */
 export function requantizeClamp(acc: number, m: number, shift: number, zp: number, lo: number, hi: number): number {
+  return requantizeFixed(acc, m, shift, zp, lo, hi);
+}
+
+function requantizeFixed(acc: number, m: number, shift: number, zp: number, lo: number, hi: number, _c?: number): number {
   // The C reference accumulates in int32; wrap like it would.
   const v = multiplyByQuantizedMultiplier(acc | 0, m, shift) + zp;
   return v < lo ? lo : v > hi ? hi : v;
@@ -208,7 +221,7 @@ export function conv2dInt8(p: Conv2DInt8Params, input: Int8Array, output: Int8Ar
       aOffset = 0;
     }
     gemmRequantize(a, aOffset, pixels, depth, p.weights, outC, p.foldedBias, p.multiplier, p.shift,
-      p.outputZeroPoint, p.actMin, p.actMax, output, b * pixels * outC);
+      p.outputZeroPoint, p.actMin, p.actMax, output, b * pixels * outC, p.scale);
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { perChannelMultipliers } from '../../../quantize/math.js';
 import { requantizeClamp, type ConvOptions, type TensorSpec, type WeightSpec } from './conv2d.js';
+import { type Arithmetic, requantizeFp32, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import {
   type QuantParamsT, type WindowGeometry, floatActivationRange, quantizedActivationRange,
   tensorScale, tensorZeroPoint, windowGeometry,
@@ -24,6 +25,8 @@ export interface DepthwiseInt8Params {
   bias: Int32Array;
   multiplier: Int32Array;
   shift: Int32Array;
+  /** XNNPACK arithmetic: float32 requantization scale per channel (null: gemmlowp fixed point). */
+  scale: Float32Array | null;
   inputZeroPoint: number;
   outputZeroPoint: number;
   actMin: number;
@@ -52,6 +55,7 @@ function checkShapes(inputShape: readonly number[], filterShape: readonly number
 
 export function prepareDepthwiseConv2dInt8(
   input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: DepthwiseOptions,
+  arithmetic: Arithmetic = 'reference',
 ): DepthwiseInt8Params {
   const [fh, fw, outC, m] = checkShapes(input.shape, filter.shape, o.depthMultiplier);
   if (bias && bias.length !== outC) throw new Error(`DEPTHWISE_CONV_2D bias has ${bias.length} values for ${outC} channels`);
@@ -59,17 +63,18 @@ export function prepareDepthwiseConv2dInt8(
   const sOut = tensorScale(output);
   const zpOut = tensorZeroPoint(output);
   const { multiplier, shift } = perChannelMultipliers(tensorScale(input), filter.scale, sOut, outC);
-  const act = quantizedActivationRange(o.activation, sOut, zpOut);
+  const xnn = arithmetic === 'xnnpack';
+  const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
   return {
     geom, inC: input.shape[3], outC, depthMultiplier: m, weights: filter.data,
-    bias: bias ?? new Int32Array(outC), multiplier, shift,
+    bias: bias ?? new Int32Array(outC), multiplier, shift, scale: xnn ? xnnRequantScales(tensorScale(input), filter.scale, sOut, outC) : null,
     inputZeroPoint: tensorZeroPoint(input), outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
     outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Int32Array(outC),
   };
 }
 
 export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, output: Int8Array): void {
-  const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, multiplier, shift, acc } = p;
+  const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, multiplier, shift, acc, scale } = p;
   const zpIn = p.inputZeroPoint;
   let o = 0;
   for (let b = 0; b < g.batches; b++) {
@@ -95,8 +100,12 @@ export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, ou
             }
           }
         }
-        for (let c = 0; c < outC; c++) {
-          output[o++] = requantizeClamp(acc[c] + bias[c], multiplier[c], shift[c], p.outputZeroPoint, p.actMin, p.actMax);
+        if (scale) {
+          for (let c = 0; c < outC; c++) output[o++] = requantizeFp32(acc[c] + bias[c], scale[c], p.outputZeroPoint, p.actMin, p.actMax);
+        } else {
+          for (let c = 0; c < outC; c++) {
+            output[o++] = requantizeClamp(acc[c] + bias[c], multiplier[c], shift[c], p.outputZeroPoint, p.actMin, p.actMax);
+          }
         }
       }
     }

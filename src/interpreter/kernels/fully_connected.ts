@@ -10,6 +10,7 @@
 
 import { perChannelMultipliers, quantizeMultiplier } from '../../../quantize/math.js';
 import { foldBias, gemmRequantize, type TensorSpec, type WeightSpec } from './conv2d.js';
+import { type Arithmetic, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, floatActivationRange, quantizedActivationRange,
   roundHalfAwayF32, shapeSize, tensorScale, tensorZeroPoint,
@@ -31,6 +32,8 @@ export interface FullyConnectedInt8Params {
   foldedBias: Int32Array;
   multiplier: Int32Array;
   shift: Int32Array;
+  /** XNNPACK arithmetic: float32 requantization scale per unit (null: gemmlowp fixed point). */
+  scale: Float32Array | null;
   outputZeroPoint: number;
   actMin: number;
   actMax: number;
@@ -53,6 +56,7 @@ function fcShapes(inputShape: readonly number[], filterShape: readonly number[],
 
 export function prepareFullyConnectedInt8(
   input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: FullyConnectedOptions,
+  arithmetic: Arithmetic = 'reference',
 ): FullyConnectedInt8Params {
   const { batches, inputSize, units, outputShape } = fcShapes(input.shape, filter.shape, o.keepNumDims);
   if (bias && bias.length !== units) throw new Error(`FULLY_CONNECTED bias has ${bias.length} values for ${units} units`);
@@ -69,8 +73,10 @@ export function prepareFullyConnectedInt8(
     mult = { multiplier: new Int32Array(units).fill(q.multiplier), shift: new Int32Array(units).fill(q.shift) };
   }
   const zpOut = tensorZeroPoint(output);
-  const act = quantizedActivationRange(o.activation, sOut, zpOut);
+  const xnn = arithmetic === 'xnnpack';
+  const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
   return {
+    scale: xnn ? xnnRequantScales(sIn, filter.scale, sOut, units) : null,
     batches, inputSize, units, weights: filter.data,
     foldedBias: foldBias(filter.data, bias, units, inputSize, tensorZeroPoint(input)),
     multiplier: mult.multiplier, shift: mult.shift, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max, outputShape,
@@ -79,7 +85,7 @@ export function prepareFullyConnectedInt8(
 
 export function fullyConnectedInt8(p: FullyConnectedInt8Params, input: Int8Array, output: Int8Array): void {
   gemmRequantize(input, 0, p.batches, p.inputSize, p.weights, p.units, p.foldedBias, p.multiplier, p.shift,
-    p.outputZeroPoint, p.actMin, p.actMax, output, 0);
+    p.outputZeroPoint, p.actMin, p.actMax, output, 0, p.scale);
 }
 
 // ---------------------------------------------------------------------------

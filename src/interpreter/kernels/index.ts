@@ -25,3 +25,5 @@ export * from './tanh.js';
 export * from './hard_swish.js';
 export * from './quantize.js';
 export * from './dequantize.js';
+export * from './relu.js';
+export * from './xnnpack.js';

@@ -12,10 +12,11 @@
 
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../quantize/math.js';
 import { type QuantParamsT, INT8_MAX, INT8_MIN, roundHalfAwayF32, shapeSize, tensorScale, tensorZeroPoint } from './types.js';
+import { type Arithmetic, rne } from './xnnpack.js';
 
 const f32 = Math.fround;
 
-export type MeanInt8Path = 'hw-integer' | 'same-quant' | 'float-rescale';
+export type MeanInt8Path = 'hw-integer' | 'same-quant' | 'float-rescale' | 'xnnpack';
 
 export interface ReducePlan {
   inputShape: number[];
@@ -94,6 +95,7 @@ export interface MeanInt8Params {
 
 export function prepareMeanInt8(
   inputShape: readonly number[], inQ: QuantParamsT, axes: ArrayLike<number>, keepDims: boolean, outQ: QuantParamsT,
+  arithmetic: Arithmetic = 'reference',
 ): MeanInt8Params {
   const plan = planReduce(inputShape, axes, keepDims);
   const sIn = f32(tensorScale(inQ));
@@ -101,9 +103,11 @@ export function prepareMeanInt8(
   const zpIn = tensorZeroPoint(inQ);
   const zpOut = tensorZeroPoint(outQ);
   const hw = keepDims && inputShape.length === 4 && plan.axes.length === 2 && plan.axes[0] === 1 && plan.axes[1] === 2;
-  const path: MeanInt8Path = hw ? 'hw-integer' : sIn === sOut && zpIn === zpOut ? 'same-quant' : 'float-rescale';
+  const xnn = arithmetic === 'xnnpack';
+  const path: MeanInt8Path = xnn ? 'xnnpack' : hw ? 'hw-integer' : sIn === sOut && zpIn === zpOut ? 'same-quant' : 'float-rescale';
   const q = quantizeMultiplier(sIn / sOut);
-  const scale = f32(sIn / sOut);
+  // XNNPACK: the int32 sum less N·zp_in, times (s_in/s_out)·(1/N) in float32, rounded to nearest even.
+  const scale = xnn ? f32(f32(sIn / sOut) * f32(1 / plan.count)) : f32(sIn / sOut);
   return {
     plan, outputShape: plan.outputShape, path, inputZeroPoint: zpIn, outputZeroPoint: zpOut,
     multiplier: q.multiplier, shift: q.shift, scale, bias: f32(-zpIn * scale),
@@ -125,6 +129,8 @@ export function meanInt8(p: MeanInt8Params, input: Int8Array, output: Int8Array)
       const acc = multiplyByQuantizedMultiplier((sums[i] - p.inputZeroPoint * n) | 0, p.multiplier, p.shift);
       const half = (n / 2) | 0;
       v = (acc > 0 ? Math.trunc((acc + half) / n) : Math.trunc((acc - half) / n)) + p.outputZeroPoint;
+    } else if (p.path === 'xnnpack') {
+      v = rne(f32(f32((sums[i] - p.inputZeroPoint * n) | 0) * p.scale)) + p.outputZeroPoint;
     } else if (p.path === 'same-quant') {
       v = Math.trunc(sums[i] / n);
     } else {

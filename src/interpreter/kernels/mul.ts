@@ -5,6 +5,7 @@
 
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../quantize/math.js';
 import { type BroadcastPlan, planBroadcast } from './broadcast.js';
+import { type Arithmetic, requantizeFp32, xnnActivationRange } from './xnnpack.js';
 import { type FusedActivation, type QuantParamsT, quantizedActivationRange, tensorScale, tensorZeroPoint } from './types.js';
 
 const f32 = Math.fround;
@@ -19,18 +20,22 @@ export interface MulInt8Params {
   shift: number;
   actMin: number;
   actMax: number;
+  /** XNNPACK arithmetic: float32 (s1·s2)/s_out for fp32 requantization (null: TFLite reference). */
+  scale: number | null;
 }
 
 export function prepareMulInt8(
   shape1: readonly number[], q1: QuantParamsT, shape2: readonly number[], q2: QuantParamsT,
-  out: QuantParamsT, activation: FusedActivation,
+  out: QuantParamsT, activation: FusedActivation, arithmetic: Arithmetic = 'reference',
 ): MulInt8Params {
   const plan = planBroadcast(shape1, shape2);
   const so = f32(tensorScale(out));
   const q = quantizeMultiplier(f32(f32(f32(tensorScale(q1)) * f32(tensorScale(q2))) / so));
   const zpOut = tensorZeroPoint(out);
-  const act = quantizedActivationRange(activation, so, zpOut);
+  const xnn = arithmetic === 'xnnpack';
+  const act = xnn ? xnnActivationRange(activation, so, zpOut) : quantizedActivationRange(activation, so, zpOut);
   return {
+    scale: xnn ? f32(f32(f32(tensorScale(q1)) * f32(tensorScale(q2))) / so) : null,
     plan, outputShape: plan.outputShape, input1ZeroPoint: tensorZeroPoint(q1), input2ZeroPoint: tensorZeroPoint(q2),
     outputZeroPoint: zpOut, multiplier: q.multiplier, shift: q.shift, actMin: act.min, actMax: act.max,
   };
@@ -44,6 +49,10 @@ export function mulInt8(p: MulInt8Params, a: Int8Array, b: Int8Array, out: Int8A
     const b2 = base2[r];
     for (let i = 0; i < inner; i++) {
       const prod = (a[b1 + i * st1] - p.input1ZeroPoint) * (b[b2 + i * st2] - p.input2ZeroPoint);
+      if (p.scale !== null) {
+        out[o++] = requantizeFp32(prod, p.scale, p.outputZeroPoint, p.actMin, p.actMax);
+        continue;
+      }
       const v = multiplyByQuantizedMultiplier(prod, p.multiplier, p.shift) + p.outputZeroPoint;
       out[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
     }

@@ -1,0 +1,160 @@
+// Planners for elementwise ops: ADD, SUB, MUL (with broadcasting), the
+// activations (LOGISTIC, TANH, HARD_SWISH, RELU, RELU6), QUANTIZE and
+// DEQUANTIZE.
+
+import {
+  addSubInt8, binaryFloat, dequantize, dequantizeFloat16, hardSwishFloat, hardSwishInt8, logisticFloat, logisticInt8,
+  mulInt8, prepareAddInt8, prepareBinaryFloat, prepareDequantize, prepareHardSwishInt8Lut, prepareLogisticInt8,
+  prepareMulInt8, prepareQuantize, prepareReluInt8, prepareRequantize, prepareSubInt8, prepareTanhInt8, quantizeFloat,
+  reluFloat, reluInt8, requantize, tanhFloat, tanhInt8, broadcastShapes,
+} from '../kernels/index.js';
+import {
+  type OpContext, type Step, checkOutputShape, expectCounts, fusedActivation, input, invalid, output, perTensorQuant,
+  prepared, tensorWord,
+} from './context.js';
+import { typeError } from './support.js';
+
+export function planBinary(ctx: OpContext): Step {
+  expectCounts(ctx, 2, 2);
+  const o = ctx.options;
+  if (o.op !== 'ADD' && o.op !== 'SUB' && o.op !== 'MUL') throw new Error('options mismatch');
+  const a = input(ctx, 0, 'first operand');
+  const b = input(ctx, 1, 'second operand');
+  const y = output(ctx);
+  const shape = prepared(ctx, () => broadcastShapes(a.shape, b.shape));
+  checkOutputShape(ctx, y, shape);
+  ctx.work(y.size);
+  // The broadcast plan keeps one offset pair per innermost run.
+  ctx.reserve(8 * (y.size / Math.max(1, shape[shape.length - 1] ?? 1)), 'the broadcast plan');
+  const act = fusedActivation(ctx, o.fusedActivation);
+  if (a.dtype === 'int8' && b.dtype === 'int8' && y.dtype === 'int8') {
+    const qa = perTensorQuant(ctx, a, 'first operand');
+    const qb = perTensorQuant(ctx, b, 'second operand');
+    const qy = perTensorQuant(ctx, y, 'output');
+    const da = ctx.data(a) as Int8Array;
+    const db = ctx.data(b) as Int8Array;
+    const dy = ctx.data(y) as Int8Array;
+    if (o.op === 'MUL') {
+      const p = prepared(ctx, () => prepareMulInt8(a.shape, qa, b.shape, qb, qy, act, ctx.arithmetic));
+      return () => mulInt8(p, da, db, dy);
+    }
+    const p = prepared(ctx, () => (o.op === 'ADD' ? prepareAddInt8 : prepareSubInt8)(a.shape, qa, b.shape, qb, qy, act, ctx.arithmetic));
+    return () => addSubInt8(p, da, db, dy);
+  }
+  if (a.dtype === 'float32' && b.dtype === 'float32' && y.dtype === 'float32') {
+    const p = prepared(ctx, () => prepareBinaryFloat(a.shape, b.shape, o.op, act));
+    const da = ctx.data(a) as Float32Array;
+    const db = ctx.data(b) as Float32Array;
+    const dy = ctx.data(y) as Float32Array;
+    return () => binaryFloat(p, da, db, dy);
+  }
+  throw typeError(ctx);
+}
+
+function sameShape(ctx: OpContext): void {
+  const x = input(ctx, 0, 'input');
+  checkOutputShape(ctx, output(ctx), x.shape);
+  ctx.work(x.size);
+}
+
+function requireOutputQuant(ctx: OpContext, scale: number, zeroPoint: number, tolerance = 0): void {
+  const y = output(ctx);
+  const q = perTensorQuant(ctx, y, 'output');
+  const s = q.scale[0]!;
+  const z = q.zeroPoint.length > 0 ? q.zeroPoint[0]! : 0;
+  if (z !== zeroPoint || Math.abs(s - scale) > tolerance) {
+    throw invalid(ctx, `needs its int8 output ${tensorWord(y)} quantized with scale ${scale} and zero point ${zeroPoint} (TFLite requires it); it has scale ${s} and zero point ${z}`);
+  }
+}
+
+export function planActivation(ctx: OpContext): Step {
+  expectCounts(ctx, 1, 1);
+  sameShape(ctx);
+  const x = input(ctx, 0, 'input');
+  const y = output(ctx);
+  const op = ctx.op;
+  if (x.dtype === 'int8' && y.dtype === 'int8') {
+    const qx = perTensorQuant(ctx, x, 'input');
+    const qy = perTensorQuant(ctx, y, 'output');
+    const dx = ctx.data(x) as Int8Array;
+    const dy = ctx.data(y) as Int8Array;
+    switch (op) {
+      case 'LOGISTIC': {
+        requireOutputQuant(ctx, 1 / 256, -128);
+        const p = prepared(ctx, () => prepareLogisticInt8(qx, qy));
+        return () => logisticInt8(p, dx, dy);
+      }
+      case 'TANH': {
+        const p = prepared(ctx, () => prepareTanhInt8(qx, qy));
+        return () => tanhInt8(p, dx, dy);
+      }
+      case 'HARD_SWISH': {
+        const p = prepared(ctx, () => prepareHardSwishInt8Lut(qx, qy));
+        return () => hardSwishInt8(p, dx, dy);
+      }
+      case 'RELU':
+      case 'RELU6': {
+        const p = prepared(ctx, () => prepareReluInt8(qx, qy, op));
+        return () => reluInt8(p, dx, dy);
+      }
+      default:
+        throw new Error(`not an activation: ${op}`);
+    }
+  }
+  if (x.dtype === 'float32' && y.dtype === 'float32') {
+    const dx = ctx.data(x) as Float32Array;
+    const dy = ctx.data(y) as Float32Array;
+    switch (op) {
+      case 'LOGISTIC': return () => logisticFloat(dx, dy);
+      case 'TANH': return () => tanhFloat(dx, dy);
+      case 'HARD_SWISH': return () => hardSwishFloat(dx, dy);
+      case 'RELU': return () => reluFloat(dx, dy, Infinity);
+      case 'RELU6': return () => reluFloat(dx, dy, 6);
+      default: throw new Error(`not an activation: ${op}`);
+    }
+  }
+  throw typeError(ctx);
+}
+
+export function planQuantize(ctx: OpContext): Step {
+  expectCounts(ctx, 1, 1);
+  sameShape(ctx);
+  const x = input(ctx, 0, 'input');
+  const y = output(ctx);
+  if (y.dtype !== 'int8' && y.dtype !== 'uint8') throw typeError(ctx);
+  const qy = perTensorQuant(ctx, y, 'output');
+  const dy = ctx.data(y) as Int8Array | Uint8Array;
+  if (x.dtype === 'float32') {
+    const p = prepared(ctx, () => prepareQuantize(qy, ctx.arithmetic));
+    const dx = ctx.data(x) as Float32Array;
+    return () => quantizeFloat(p, dx, dy);
+  }
+  if (x.dtype === 'int8' || x.dtype === 'uint8') {
+    const qx = perTensorQuant(ctx, x, 'input');
+    const p = prepared(ctx, () => prepareRequantize(qx, qy, ctx.arithmetic));
+    const dx = ctx.data(x) as Int8Array | Uint8Array;
+    return () => requantize(p, dx, dy);
+  }
+  throw typeError(ctx);
+}
+
+export function planDequantize(ctx: OpContext): Step {
+  expectCounts(ctx, 1, 1);
+  sameShape(ctx);
+  const x = input(ctx, 0, 'input');
+  const y = output(ctx);
+  if (y.dtype !== 'float32') throw typeError(ctx);
+  const dy = ctx.data(y) as Float32Array;
+  if (x.dtype === 'float16') {
+    const dx = ctx.data(x) as Uint16Array;
+    return () => dequantizeFloat16(dx, dy);
+  }
+  if (x.dtype === 'int8' || x.dtype === 'uint8' || x.dtype === 'int16') {
+    if (!x.quant || x.quant.scale.length === 0) throw invalid(ctx, `needs a quantized input, but ${tensorWord(x)} has no scale`);
+    const q = x.quant;
+    const p = prepared(ctx, () => prepareDequantize(x.shape, q));
+    const dx = ctx.data(x) as Int8Array | Uint8Array | Int16Array;
+    return () => dequantize(p, dx, dy);
+  }
+  throw typeError(ctx);
+}
