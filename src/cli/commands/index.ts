@@ -1,8 +1,10 @@
 // Every `qat` command, in the order `qat --help` lists them.
 import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend.js';
+import { trainCommand } from './train.js';
+import { evalCommand } from './eval.js';
 import { runCommand } from './run.js';
 import { inspectCommand } from './inspect.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand, runCommand, inspectCommand];
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand, trainCommand, evalCommand, runCommand, inspectCommand];

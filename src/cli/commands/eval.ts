@@ -1,0 +1,70 @@
+// `qat eval`: accuracy of a run's eval graph on a dataset's test split.
+import type { Argv, CommandModule } from 'yargs';
+import { datasetHelp, loadDataset } from '../../../datasets/index.js';
+import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
+import { UserError } from '../../errors.js';
+import { evaluate } from '../../../train/evaluate.js';
+import { loadRun } from '../../../train/run.js';
+
+interface EvalArgs {
+  run: string;
+  dataset?: string;
+  'data-dir'?: string;
+  limit?: number;
+  batch: number;
+  json: boolean;
+  backend: BackendChoice;
+}
+
+export const evalCommand: CommandModule<object, EvalArgs> = {
+  command: 'eval',
+  describe: "accuracy of a run's eval graph (BN moving statistics, no dropout) on a test split",
+  builder: (y: Argv) =>
+    y.options({
+      run: { type: 'string', demandOption: true, describe: 'run directory written by qat train' },
+      dataset: { type: 'string', describe: "mnist, fashion-mnist, synthetic or an IDX directory (default: the run's)" },
+      'data-dir': { type: 'string', describe: 'where to find IDX files for mnist / fashion-mnist' },
+      limit: { type: 'number', describe: 'evaluate at most N test examples' },
+      batch: { type: 'number', default: 256, describe: 'evaluation batch size' },
+      json: { type: 'boolean', default: false, describe: 'print one JSON object: accuracy (in [0,1]), correct, count, loss, …' },
+      backend: { choices: BACKEND_NAMES, default: 'auto', describe: 'tfjs backend' },
+    })
+      .example('$0 eval --run runs/cnn', 'test accuracy on the dataset the run trained on')
+      .example('$0 eval --run runs/cnn --dataset mnist --limit 500 --json', 'machine-readable accuracy on 500 test digits')
+      .epilogue(`Datasets:\n${datasetHelp()}`) as never,
+  handler: async (args) => {
+    if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new UserError(`--limit must be a positive integer, got ${args.limit}`);
+    if (!(Number.isInteger(args.batch) && args.batch > 0)) throw new UserError(`--batch must be a positive integer, got ${args.batch}`);
+    let backend: string;
+    try {
+      backend = await selectBackend(args.backend);
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+    const run = loadRun(args.run);
+    try {
+      const spec = args.dataset ?? run.config.dataset;
+      // Without --dataset the run's own data (and --limit) are reused, so this reproduces its final test accuracy.
+      const limit = args.limit ?? (args.dataset === undefined ? run.config.limit : undefined);
+      const ds = await loadDataset(spec, {
+        ...(limit !== undefined ? { limit } : {}), seed: run.config.seed,
+        ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}),
+      });
+      if (ds.numClasses > run.config.numClasses) {
+        throw new UserError(`dataset '${spec}' has ${ds.numClasses} classes but the model in ${args.run} predicts ${run.config.numClasses}`);
+      }
+      const r = await evaluate(run.graph, ds.test, { batchSize: args.batch });
+      if (args.json) {
+        console.log(JSON.stringify({
+          accuracy: r.accuracy, correct: r.correct, count: r.count, loss: r.loss,
+          dataset: spec, split: 'test', model: run.config.model, run: args.run, backend,
+        }));
+      } else {
+        console.log(`backend: ${backend}`);
+        console.log(`accuracy: ${(100 * r.accuracy).toFixed(2)}% (${r.correct}/${r.count}) on the ${spec} test split; loss ${r.loss.toFixed(4)}`);
+      }
+    } finally {
+      run.dispose();
+    }
+  },
+};

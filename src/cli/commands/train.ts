@@ -1,0 +1,159 @@
+// `qat train`: float training of a zoo model (quantization flags join later
+// through TRAIN_FLAGS / toTrainOptions, which other commands may reuse).
+import type { Argv, CommandModule, Options } from 'yargs';
+import { datasetHelp, loadDataset } from '../../../datasets/index.js';
+import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
+import { UserError } from '../../errors.js';
+import { summary } from '../../ir/summary.js';
+import { analyze } from '../../ir/analyze.js';
+import { loadCheckpoint } from '../../../train/checkpoint.js';
+import { train, TRAIN_DEFAULTS, DEFAULT_LR, type TrainOptions } from '../../../train/loop.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.js';
+import { consoleProgress } from '../../../train/progress.js';
+import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
+import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
+
+export interface TrainArgs {
+  model?: string;
+  dataset?: string;
+  out?: string;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  limit?: number;
+  seed?: number;
+  from?: string;
+  backend: BackendChoice;
+  alpha?: number;
+  'input-size'?: number;
+  optimizer?: OptimizerName;
+  schedule?: ScheduleName;
+  'data-dir'?: string;
+  summary: boolean;
+}
+
+/** Flag table, grouped for --help; later issues add their groups here. */
+export const TRAIN_FLAGS: Record<string, Options> = {
+  model: { type: 'string', group: 'Model:', describe: `zoo model: ${ZOO_NAMES.join(', ')} (omit with --from)` },
+  alpha: { type: 'number', group: 'Model:', describe: 'width multiplier for mobilenet-v1, mobilenet-v2, resnet-tiny (e.g. 0.25, 0.5, 1)' },
+  'input-size': { type: 'number', group: 'Model:', describe: 'model input height = width in pixels; dataset images are padded or resized to it (default: the dataset\'s)' },
+  summary: { type: 'boolean', group: 'Model:', default: false, describe: 'print the layer table before training' },
+  dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, or a directory of IDX files (omit with --from to reuse the run\'s)' },
+  'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
+  limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
+  epochs: { type: 'number', group: 'Training:', describe: `total epochs of the run, counting resumed ones (default ${TRAIN_DEFAULTS.epochs})` },
+  batch: { type: 'number', group: 'Training:', describe: `batch size (default ${TRAIN_DEFAULTS.batchSize})` },
+  lr: { type: 'number', group: 'Training:', describe: `base learning rate (default ${DEFAULT_LR.adam} for adam, ${DEFAULT_LR.sgd} for sgd)` },
+  optimizer: { choices: OPTIMIZER_NAMES, group: 'Training:', describe: `adam, or sgd with momentum 0.9 (default ${TRAIN_DEFAULTS.optimizer})` },
+  schedule: { choices: SCHEDULE_NAMES, group: 'Training:', describe: `learning-rate schedule (default ${TRAIN_DEFAULTS.schedule}; step = ×0.1 at 50% and 75%)` },
+  seed: { type: 'number', group: 'Training:', describe: `seed for initial weights, shuffling and dropout (default ${TRAIN_DEFAULTS.seed})` },
+  out: { type: 'string', group: 'Run:', describe: 'run directory to write: checkpoint/ and metrics.json (default with --from: that run)' },
+  from: { type: 'string', group: 'Run:', describe: 'resume the run in this directory (after Ctrl-C, or to train more epochs)' },
+  backend: { choices: BACKEND_NAMES, default: 'auto', group: 'Run:', describe: 'tfjs backend (auto: node if installed, else wasm)' },
+};
+
+function checkNumber(v: number | undefined, flag: string, ok: (n: number) => boolean, what: string): void {
+  if (v !== undefined && !(Number.isFinite(v) && ok(v))) throw new UserError(`--${flag} must be ${what}, got ${v}`);
+}
+
+const isPosInt = (n: number): boolean => Number.isInteger(n) && n > 0;
+
+/** Validates flags and loads the dataset: everything train() needs except the signal and progress sink. */
+export async function toTrainOptions(a: TrainArgs): Promise<TrainOptions> {
+  checkNumber(a.epochs, 'epochs', isPosInt, 'a positive integer');
+  checkNumber(a.batch, 'batch', isPosInt, 'a positive integer');
+  checkNumber(a.limit, 'limit', isPosInt, 'a positive integer');
+  checkNumber(a.seed, 'seed', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
+  checkNumber(a.lr, 'lr', (n) => n > 0, 'a positive number');
+  checkNumber(a.alpha, 'alpha', (n) => n > 0 && n <= 4, 'in (0, 4]');
+  checkNumber(a['input-size'], 'input-size', (n) => isPosInt(n) && n >= 8, 'an integer ≥ 8');
+  if (a.model !== undefined && !ZOO.has(a.model)) {
+    throw new UserError(`unknown model '${a.model}'; choose one of ${ZOO_NAMES.join(', ')}`);
+  }
+  const resumed = a.from !== undefined ? loadCheckpoint(a.from).config : undefined;
+  if (!resumed) {
+    if (a.model === undefined) throw new UserError('name a model with --model (one of ' + ZOO_NAMES.join(', ') + ') or resume a run with --from');
+    if (a.dataset === undefined) throw new UserError('name a dataset with --dataset (mnist, fashion-mnist, synthetic or a directory)');
+    if (a.out === undefined) throw new UserError('name a run directory with --out');
+  } else if (a.alpha !== undefined || a['input-size'] !== undefined) {
+    throw new UserError('--alpha and --input-size shape a new model; they cannot change a run resumed with --from');
+  }
+  const spec = a.dataset ?? resumed!.dataset;
+  const limit = a.limit ?? (a.dataset === undefined ? resumed?.limit : undefined);
+  const seed = a.seed ?? resumed?.seed ?? TRAIN_DEFAULTS.seed;
+  const dataset = await loadDataset(spec, {
+    ...(limit !== undefined ? { limit } : {}), seed, ...(a['data-dir'] !== undefined ? { dataDir: a['data-dir'] } : {}),
+  });
+  const size = a['input-size'];
+  return {
+    ...(a.model !== undefined ? { model: a.model } : {}),
+    ...(a.alpha !== undefined ? { alpha: a.alpha } : {}),
+    ...(size !== undefined ? { inputShape: [size, size, dataset.train.channels] as [number, number, number] } : {}),
+    dataset,
+    datasetSpec: spec,
+    ...(limit !== undefined ? { limit } : {}),
+    outDir: a.out ?? a.from!,
+    ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
+    ...(a.batch !== undefined ? { batchSize: a.batch } : {}),
+    ...(a.lr !== undefined ? { lr: a.lr } : {}),
+    ...(a.optimizer !== undefined ? { optimizer: a.optimizer } : {}),
+    ...(a.schedule !== undefined ? { schedule: a.schedule } : {}),
+    ...(a.seed !== undefined ? { seed: a.seed } : {}),
+    ...(a.from !== undefined ? { from: a.from } : {}),
+  };
+}
+
+/** SIGINT → abort (checkpoint, clean exit); a second Ctrl-C quits at once. */
+function interruptController(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nqat: stopping after this step and saving a checkpoint (Ctrl-C again to quit without saving)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
+}
+
+export const trainCommand: CommandModule<object, TrainArgs> = {
+  command: 'train',
+  describe: 'train a zoo model in float and write a run directory (checkpoint + metrics.json)',
+  builder: (y: Argv) =>
+    y.options(TRAIN_FLAGS)
+      .example('$0 train --model mnist-cnn --dataset mnist --out runs/cnn', 'the reference CNN on the embedded MNIST digits (3 epochs)')
+      .example('$0 train --model mobilenet-v1 --alpha 0.25 --input-size 32 --dataset fashion-mnist --out runs/mb --epochs 5', 'a small MobileNet on 32×32 Fashion-MNIST')
+      .example('$0 train --from runs/cnn --epochs 5', 'resume runs/cnn (after Ctrl-C) or train it on to 5 epochs')
+      .example('$0 train --model lenet5 --dataset synthetic --limit 500 --epochs 1 --out /tmp/try', 'a quick smoke run')
+      .epilogue(`Datasets:\n${datasetHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
+  handler: async (args) => {
+    const options = await toTrainOptions(args);
+    let backend: string;
+    try {
+      backend = await selectBackend(args.backend);
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+    console.log(`backend: ${backend}`);
+    const ds = options.dataset;
+    console.log(`dataset: ${options.datasetSpec} (${ds.train.count} train / ${ds.test.count} test, ${ds.train.height}×${ds.train.width}×${ds.train.channels}, ${ds.numClasses} classes)`);
+    const interrupt = interruptController();
+    const result = await train({
+      ...options,
+      signal: interrupt.signal,
+      progress: consoleProgress(options.batchSize ?? TRAIN_DEFAULTS.batchSize),
+      onStart: (ir, config) => {
+        const a = analyze(ir);
+        if (args.summary) console.log(summary(a));
+        const params = a.variables.filter((v) => v.kind === 'weight').reduce((s, v) => s + v.shape.reduce((p, d) => p * d, 1), 0);
+        const at = config.step > 0 ? `, resuming at epoch ${config.epoch + 1} step ${config.stepInEpoch + 1} (global step ${config.step})` : '';
+        console.log(`model: ${config.model} (input ${config.inputShape.join('×')}, ${params.toLocaleString('en-US')} trainable params), `
+          + `${config.optimizer.name} lr ${config.lr} ${config.schedule}, batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, seed ${config.seed}${at}`);
+      },
+    }).finally(() => interrupt.release());
+    const last = result.metrics.epochs.at(-1);
+    if (last) console.log(`test accuracy: ${(100 * last.testAccuracy).toFixed(2)}% after epoch ${last.epoch}; wall time ${result.metrics.wallSeconds.toFixed(1)}s`);
+    console.log(`run: ${result.runDir}`);
+    result.store.dispose();
+    if (result.interrupted) process.exitCode = 130;
+  },
+};

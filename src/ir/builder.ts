@@ -1,0 +1,115 @@
+// Fluent construction of a Graph with shape inference as nodes are added,
+// so model factories can pick strides from the current spatial size.
+// Parameters get the default names `<node>/<role>`.
+import { UserError } from '../errors.js';
+import { analyze, defaultParamRefs } from './analyze.js';
+import { specOf, ShapeProblem } from './ops/index.js';
+import type { Graph, IRNode, KernelInit, NodeOf, OpAttrs, OpName, Pair, Padding, Shape } from './types.js';
+
+type PairLike = number | Pair;
+const pair = (v: PairLike): Pair => (typeof v === 'number' ? [v, v] : v);
+
+export interface ConvOptions {
+  filters: number;
+  kernelSize: PairLike;
+  strides?: PairLike;
+  padding?: Padding;
+  dilations?: PairLike;
+  useBias?: boolean;
+  kernelInit?: KernelInit;
+}
+
+export interface DepthwiseOptions extends Omit<ConvOptions, 'filters'> {
+  depthMultiplier?: number;
+}
+
+export interface PoolOptions {
+  poolSize: PairLike;
+  strides?: PairLike;
+  padding?: Padding;
+}
+
+export class GraphBuilder {
+  private readonly nodes: IRNode[] = [];
+  private readonly shapes = new Map<string, Shape>();
+
+  constructor(readonly name: string) {}
+
+  /** Output shape of an existing node (no batch dimension). */
+  shape(name: string): Shape {
+    const s = this.shapes.get(name);
+    if (!s) throw new Error(`GraphBuilder: no node '${name}'`);
+    return s;
+  }
+
+  /** Adds any node; returns its name. */
+  node<K extends OpName>(op: K, name: string, inputs: string[], attrs: OpAttrs[K]): string {
+    if (this.shapes.has(name)) throw new Error(`GraphBuilder: duplicate node name '${name}'`);
+    const spec = specOf(op);
+    const node = { name, op, inputs, attrs, params: {} } as NodeOf<K>;
+    const bad = spec.checkAttrs(attrs);
+    if (bad) throw new UserError(`node '${name}' (${op}): ${bad}`);
+    const ins = inputs.map((i) => this.shape(i));
+    try {
+      this.shapes.set(name, spec.inferShape(node, ins));
+      node.params = defaultParamRefs(node, spec.params(node, ins).map((p) => p.role));
+    } catch (e) {
+      if (e instanceof ShapeProblem) throw new UserError(`node '${name}' (${op}): ${e.message}`);
+      throw e;
+    }
+    this.nodes.push(node as IRNode);
+    return name;
+  }
+
+  input(name: string, shape: number[]): string {
+    return this.node('input', name, [], { shape });
+  }
+
+  conv2d(name: string, x: string, o: ConvOptions): string {
+    return this.node('conv2d', name, [x], {
+      filters: o.filters, kernelSize: pair(o.kernelSize), strides: pair(o.strides ?? 1), padding: o.padding ?? 'same',
+      dilations: pair(o.dilations ?? 1), useBias: o.useBias ?? true, ...(o.kernelInit ? { kernelInit: o.kernelInit } : {}),
+    });
+  }
+
+  depthwiseConv2d(name: string, x: string, o: DepthwiseOptions): string {
+    return this.node('depthwiseConv2d', name, [x], {
+      kernelSize: pair(o.kernelSize), strides: pair(o.strides ?? 1), padding: o.padding ?? 'same', dilations: pair(o.dilations ?? 1),
+      depthMultiplier: o.depthMultiplier ?? 1, useBias: o.useBias ?? true, ...(o.kernelInit ? { kernelInit: o.kernelInit } : {}),
+    });
+  }
+
+  dense(name: string, x: string, units: number, o: { useBias?: boolean; kernelInit?: KernelInit } = {}): string {
+    return this.node('dense', name, [x], { units, useBias: o.useBias ?? true, ...(o.kernelInit ? { kernelInit: o.kernelInit } : {}) });
+  }
+
+  batchNorm(name: string, x: string, o: { epsilon?: number; momentum?: number } = {}): string {
+    return this.node('batchNorm', name, [x], { epsilon: o.epsilon ?? 1e-3, momentum: o.momentum ?? 0.99 });
+  }
+
+  relu(name: string, x: string): string { return this.node('relu', name, [x], {}); }
+  relu6(name: string, x: string): string { return this.node('relu6', name, [x], {}); }
+  softmax(name: string, x: string): string { return this.node('softmax', name, [x], {}); }
+  flatten(name: string, x: string): string { return this.node('flatten', name, [x], {}); }
+  globalAvgPool(name: string, x: string): string { return this.node('globalAvgPool', name, [x], {}); }
+  add(name: string, xs: string[]): string { return this.node('add', name, xs, {}); }
+  concat(name: string, xs: string[]): string { return this.node('concat', name, xs, { axis: -1 }); }
+  dropout(name: string, x: string, rate: number): string { return this.node('dropout', name, [x], { rate }); }
+  reshape(name: string, x: string, shape: number[]): string { return this.node('reshape', name, [x], { shape }); }
+  pad(name: string, x: string, paddings: [Pair, Pair]): string { return this.node('pad', name, [x], { paddings }); }
+
+  maxPool(name: string, x: string, o: PoolOptions): string {
+    return this.node('maxPool', name, [x], { poolSize: pair(o.poolSize), strides: pair(o.strides ?? o.poolSize), padding: o.padding ?? 'valid' });
+  }
+
+  avgPool(name: string, x: string, o: PoolOptions): string {
+    return this.node('avgPool', name, [x], { poolSize: pair(o.poolSize), strides: pair(o.strides ?? o.poolSize), padding: o.padding ?? 'valid' });
+  }
+
+  /** Finishes the graph with the given outputs and validates it. */
+  build(outputs: string[]): Graph {
+    const graph: Graph = { name: this.name, nodes: [...this.nodes], outputs };
+    analyze(graph);
+    return graph;
+  }
+}

@@ -1,0 +1,88 @@
+// The graph IR: a typed node list. Every later stage (train/eval graph
+// builders, the fake-quant rewrite, the TFLite exporter, parity reports)
+// walks this list, so node names are the stable identity of a layer: they
+// become variable names, exported tensor names and report rows.
+
+export type Pair = [number, number];
+export type Padding = 'same' | 'valid';
+export type KernelInit = 'he' | 'glorot';
+
+/** Per-example shape: NHWC without the batch dimension ([h, w, c] or [features]). */
+export type Shape = readonly number[];
+
+/** Attributes of each op; the key is the op name. Add an op by adding a row here and a spec in ops/. */
+export interface OpAttrs {
+  input: { shape: number[] };
+  conv2d: { filters: number; kernelSize: Pair; strides: Pair; padding: Padding; dilations: Pair; useBias: boolean; kernelInit?: KernelInit };
+  depthwiseConv2d: { kernelSize: Pair; strides: Pair; padding: Padding; dilations: Pair; depthMultiplier: number; useBias: boolean; kernelInit?: KernelInit };
+  dense: { units: number; useBias: boolean; kernelInit?: KernelInit };
+  batchNorm: { epsilon: number; momentum: number };
+  relu: Record<string, never>;
+  relu6: Record<string, never>;
+  add: Record<string, never>;
+  /** Concatenation along the last (channel) axis. */
+  concat: { axis: -1 };
+  maxPool: { poolSize: Pair; strides: Pair; padding: Padding };
+  avgPool: { poolSize: Pair; strides: Pair; padding: Padding };
+  /** Mean over height and width: [h, w, c] → [c]. */
+  globalAvgPool: Record<string, never>;
+  flatten: Record<string, never>;
+  /** Target per-example shape; one entry may be -1. */
+  reshape: { shape: number[] };
+  /** Zero padding of the spatial axes: [[top, bottom], [left, right]]. */
+  pad: { paddings: [Pair, Pair] };
+  dropout: { rate: number };
+  softmax: Record<string, never>;
+}
+
+export type OpName = keyof OpAttrs;
+
+/** Role → variable name, e.g. { kernel: 'conv1/kernel' }. Names are global keys of the variable store. */
+export type ParamRefs = Record<string, string>;
+
+export type NodeOf<K extends OpName> = {
+  name: string;
+  op: K;
+  inputs: string[];
+  attrs: OpAttrs[K];
+  params: ParamRefs;
+};
+
+/** A node of any op, discriminated on `op`. */
+export type IRNode = { [K in OpName]: NodeOf<K> }[OpName];
+
+export interface Graph {
+  /** Model name, e.g. 'mnist-cnn'. */
+  name: string;
+  nodes: IRNode[];
+  /** Names of the output nodes; training uses outputs[0] as logits. */
+  outputs: string[];
+}
+
+/** How a parameter starts life. He/Glorot use the fans recorded here. */
+export type InitSpec =
+  | { type: 'heNormal'; fanIn: number }
+  | { type: 'glorotUniform'; fanIn: number; fanOut: number }
+  | { type: 'zeros' }
+  | { type: 'ones' };
+
+/**
+ * What a variable is for. `weight` is trained by the optimizer; `stat` is
+ * state the model needs at eval time but no gradient touches (BN moving
+ * statistics; later quantization ranges get their own kind).
+ */
+export type ParamKind = 'weight' | 'stat';
+
+export interface ParamSpec {
+  /** Role inside the node, e.g. 'kernel', 'movingMean'. */
+  role: string;
+  shape: number[];
+  kind: ParamKind;
+  init: InitSpec;
+}
+
+/** One variable the graph needs, with its global store name. */
+export interface VariableSpec extends ParamSpec {
+  name: string;
+  node: string;
+}

@@ -1,0 +1,73 @@
+// Every zoo model, on both input sizes: builds, trains a few steps on wasm,
+// saves, restores 1:1 into the eval graph, and evaluates identically.
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { analyze } from '../../src/ir/analyze.js';
+import { buildModel, ZOO, ZOO_NAMES } from '../../train/zoo/index.js';
+import { train } from '../../train/loop.js';
+import { loadRun } from '../../train/run.js';
+import { evaluate } from '../../train/evaluate.js';
+import { buildEvalGraph } from '../../train/graph/build.js';
+import { MODEL_KINDS } from '../../train/state.js';
+import { scratchDir, tinyDataset, useWasm } from './helpers.js';
+
+const SHAPES: Array<[number, number, number]> = [[28, 28, 1], [32, 32, 3]];
+// Small widths keep the whole zoo sweep quick on one core.
+const ALPHA: Record<string, number | undefined> = { 'mobilenet-v1': 0.25, 'mobilenet-v2': 0.35, 'resnet-tiny': 0.5 };
+
+describe('train/zoo: every model trains, checkpoints and restores', function () {
+  before(useWasm);
+
+  it('lists the five required models', () => {
+    expect([...ZOO_NAMES].sort()).to.deep.equal(['lenet5', 'mnist-cnn', 'mobilenet-v1', 'mobilenet-v2', 'resnet-tiny']);
+  });
+
+  for (const name of ZOO_NAMES) {
+    for (const shape of SHAPES) {
+      it(`${name} on ${shape.join('×')}`, async () => {
+        const alpha = ZOO.get(name)!.takesAlpha ? ALPHA[name] : undefined;
+        const ir = buildModel(name, { inputShape: shape, numClasses: 5, ...(alpha ? { alpha } : {}) });
+        const a = analyze(ir);
+        expect(a.shapes.get(ir.outputs[0])).to.deep.equal([5]);
+        // No feature map collapses to 1×1 before the classifier.
+        for (const [n, s] of a.shapes) if (s.length === 3 && n !== 'input') expect(Math.min(s[0], s[1]), n).to.be.at.least(4);
+
+        const dir = scratchDir('zoo');
+        const before = tf.memory().numTensors;
+        try {
+          const ds = tinyDataset(shape, 6, 4, 5);
+          const r = await train({ model: name, ...(alpha ? { alpha } : {}), dataset: ds, outDir: dir.path, epochs: 1, batchSize: 2, seed: 3 });
+          expect(r.config.step).to.equal(3);
+          expect(r.metrics.epochs).to.have.length(1);
+          const trained = r.metrics.epochs[0];
+          expect(Number.isFinite(trained.trainLoss)).to.equal(true);
+
+          // The stats moved off their initial values: the train graph used batch statistics and updated them.
+          const bn = a.variables.find((v) => v.role === 'movingMean');
+          if (bn) expect(Math.max(...Array.from(r.store.get(bn.name).dataSync()).map(Math.abs))).to.be.greaterThan(0);
+
+          const run = loadRun(dir.path);
+          try {
+            expect(run.store.names(MODEL_KINDS).sort()).to.deep.equal(a.variables.map((v) => v.name).sort());
+            expect(run.store.step).to.equal(3);
+            const x = tf.tensor4d(ds.test.images, [ds.test.count, ...shape]);
+            const fresh = buildEvalGraph(ir, r.store).run(x);
+            const restored = run.graph.run(x);
+            expect(Array.from(restored.dataSync())).to.deep.equal(Array.from(fresh.dataSync()));
+            tf.dispose([x, fresh, restored]);
+            const ev = await evaluate(run.graph, ds.test, { batchSize: 3 });
+            expect(ev.count).to.equal(4);
+            expect(ev.accuracy).to.equal(trained.testAccuracy);
+            expect(ev.loss).to.be.closeTo(trained.testLoss, 1e-6);
+          } finally {
+            run.dispose();
+            r.store.dispose();
+          }
+          expect(tf.memory().numTensors).to.equal(before);
+        } finally {
+          dir.remove();
+        }
+      });
+    }
+  }
+});

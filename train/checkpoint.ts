@@ -1,0 +1,196 @@
+// A run's checkpoint: <run>/checkpoint/{weights.bin, index.json, ir.json, config.json}.
+// weights.bin is every store variable back to back, little-endian 4-byte
+// values. index.json is written last and records the size and CRC-32 of the
+// other three files, so a crash mid-save, a truncated copy or a mix of two
+// saves is detected instead of silently loaded.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { UserError } from '../src/errors.js';
+import { analyze } from '../src/ir/analyze.js';
+import { graphFromJSON, graphToJSON } from '../src/ir/json.js';
+import type { Graph } from '../src/ir/types.js';
+import { writeFileAtomic } from './atomic.js';
+import { parseRunConfig, type RunConfig } from './config.js';
+import { MODEL_KINDS, STEP_NAME, VariableStore, checkNamesMatch, type VariableKind } from './state.js';
+
+export const CHECKPOINT_FORMAT = 'qat-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+const FILES = { weights: 'weights.bin', ir: 'ir.json', config: 'config.json', index: 'index.json' } as const;
+const KINDS: readonly VariableKind[] = ['weight', 'stat', 'counter', 'slot'];
+
+export interface CheckpointEntry {
+  name: string;
+  kind: VariableKind;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  /** Byte offset in weights.bin. */
+  offset: number;
+  byteLength: number;
+}
+
+interface CheckpointIndex {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  files: Record<string, { bytes: number; crc32: number }>;
+  entries: CheckpointEntry[];
+}
+
+export interface CheckpointTensor {
+  kind: VariableKind;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+export interface Checkpoint {
+  dir: string;
+  ir: Graph;
+  config: RunConfig;
+  tensors: Map<string, CheckpointTensor>;
+}
+
+/** `<run>/checkpoint`. */
+export function checkpointDir(runDir: string): string {
+  return join(runDir, 'checkpoint');
+}
+
+function encode(entries: CheckpointEntry[], values: Array<Float32Array | Int32Array>): Uint8Array {
+  const total = entries.reduce((s, e) => s + e.byteLength, 0);
+  const buf = new ArrayBuffer(total);
+  const view = new DataView(buf);
+  entries.forEach((e, i) => {
+    const v = values[i];
+    for (let k = 0; k < v.length; k++) {
+      if (e.dtype === 'int32') view.setInt32(e.offset + 4 * k, v[k], true);
+      else view.setFloat32(e.offset + 4 * k, v[k], true);
+    }
+  });
+  return new Uint8Array(buf);
+}
+
+/** Writes the whole store (model variables, optimizer slots, step) with the IR and run config. */
+export function saveCheckpoint(runDir: string, ir: Graph, config: RunConfig, store: VariableStore): string {
+  const dir = checkpointDir(runDir);
+  mkdirSync(dir, { recursive: true });
+  const entries: CheckpointEntry[] = [];
+  const values: Array<Float32Array | Int32Array> = [];
+  let offset = 0;
+  for (const e of store.list()) {
+    const dtype = e.variable.dtype === 'int32' ? 'int32' : 'float32';
+    const data = e.variable.dataSync() as Float32Array | Int32Array;
+    entries.push({ name: e.name, kind: e.kind, dtype, shape: [...e.variable.shape], offset, byteLength: data.length * 4 });
+    values.push(data);
+    offset += data.length * 4;
+  }
+  const contents: Array<[string, Uint8Array]> = [
+    [FILES.weights, encode(entries, values)],
+    [FILES.ir, Buffer.from(graphToJSON(ir), 'utf8')],
+    [FILES.config, Buffer.from(JSON.stringify(config, null, 1), 'utf8')],
+  ];
+  const index: CheckpointIndex = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, files: {}, entries };
+  for (const [name, bytes] of contents) {
+    writeFileAtomic(join(dir, name), bytes);
+    index.files[name] = { bytes: bytes.length, crc32: crc32(bytes) };
+  }
+  writeFileAtomic(join(dir, FILES.index), JSON.stringify(index, null, 1));
+  return dir;
+}
+
+/** Accepts a run directory or its checkpoint directory. */
+function locate(path: string): string {
+  const p = resolve(path);
+  if (!existsSync(p)) throw new UserError(`no run directory at ${path}`);
+  if (!statSync(p).isDirectory()) throw new UserError(`${path} is not a directory; pass a run directory written by qat train`);
+  if (existsSync(join(p, 'checkpoint', FILES.index))) return join(p, 'checkpoint');
+  if (existsSync(join(p, FILES.index))) return p;
+  throw new UserError(`${path} holds no checkpoint (expected ${join(path, 'checkpoint', FILES.index)})`);
+}
+
+function readChecked(dir: string, name: string, index: CheckpointIndex): Buffer {
+  const path = join(dir, name);
+  const want = index.files[name];
+  if (!want || !Number.isInteger(want.bytes)) throw new UserError(`${join(dir, FILES.index)} does not describe ${name}; the checkpoint is corrupt`);
+  if (!existsSync(path)) throw new UserError(`the checkpoint lacks ${path}`);
+  const bytes = readFileSync(path);
+  if (bytes.length !== want.bytes) {
+    throw new UserError(`${path} is ${bytes.length < want.bytes ? 'truncated' : 'longer than recorded'}: ${bytes.length} of ${want.bytes} bytes`);
+  }
+  if (crc32(bytes) !== want.crc32) throw new UserError(`${path} does not match its checksum in index.json (corrupt or partially written)`);
+  return bytes;
+}
+
+function parseIndex(text: string, source: string): CheckpointIndex {
+  let o: Partial<CheckpointIndex>;
+  try {
+    o = JSON.parse(text) as Partial<CheckpointIndex>;
+  } catch {
+    throw new UserError(`${source} is not valid JSON (truncated, or not a qat checkpoint)`);
+  }
+  if (typeof o !== 'object' || o === null || o.format !== CHECKPOINT_FORMAT) throw new UserError(`${source} is not a qat checkpoint index`);
+  if (o.version !== CHECKPOINT_VERSION) throw new UserError(`${source} has checkpoint version ${String(o.version)}; this qat reads version ${CHECKPOINT_VERSION}`);
+  if (!Array.isArray(o.entries) || typeof o.files !== 'object' || o.files === null) throw new UserError(`${source} lacks its entries or file list`);
+  return o as CheckpointIndex;
+}
+
+/** Reads and verifies a checkpoint; every problem is a UserError naming the file. */
+export function loadCheckpoint(runDir: string): Checkpoint {
+  const dir = locate(runDir);
+  const indexPath = join(dir, FILES.index);
+  const index = parseIndex(readFileSync(indexPath, 'utf8'), indexPath);
+  const weights = readChecked(dir, FILES.weights, index);
+  const ir = graphFromJSON(readChecked(dir, FILES.ir, index).toString('utf8'), join(dir, FILES.ir));
+  const config = parseRunConfig(readChecked(dir, FILES.config, index).toString('utf8'), join(dir, FILES.config));
+  const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
+  const tensors = new Map<string, CheckpointTensor>();
+  for (const e of index.entries) {
+    const count = Array.isArray(e.shape) ? e.shape.reduce((a, b) => a * b, 1) : NaN;
+    const sane = typeof e.name === 'string' && KINDS.includes(e.kind) && (e.dtype === 'float32' || e.dtype === 'int32')
+      && Number.isInteger(count) && e.byteLength === count * 4 && Number.isInteger(e.offset) && e.offset >= 0
+      && e.offset + e.byteLength <= weights.length;
+    if (!sane) throw new UserError(`${indexPath} has a malformed entry ${JSON.stringify(e.name)}; the checkpoint is corrupt`);
+    if (tensors.has(e.name)) throw new UserError(`${indexPath} lists '${e.name}' twice; the checkpoint is corrupt`);
+    const data = e.dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
+    for (let k = 0; k < count; k++) data[k] = e.dtype === 'int32' ? view.getInt32(e.offset + 4 * k, true) : view.getFloat32(e.offset + 4 * k, true);
+    tensors.set(e.name, { kind: e.kind, dtype: e.dtype, shape: e.shape, data });
+  }
+  return { dir, ir, config, tensors };
+}
+
+export interface RestoreOptions {
+  /** Also restore optimizer slots (resuming training). Default false: model only. */
+  includeOptimizer?: boolean;
+  /** The graph to restore into; defaults to the checkpoint's own IR. */
+  ir?: Graph;
+}
+
+/**
+ * A fresh store holding the checkpoint's values for `ir`. The model
+ * variables must match 1:1 by name: anything missing or unexpected is a
+ * UserError that lists the names.
+ */
+export function restoreStore(ckpt: Checkpoint, opts: RestoreOptions = {}): VariableStore {
+  const ir = analyze(opts.ir ?? ckpt.ir);
+  const modelNames = [...ckpt.tensors].filter(([, t]) => MODEL_KINDS.includes(t.kind)).map(([n]) => n);
+  checkNamesMatch(ir.variables.map((v) => v.name), modelNames, `the checkpoint in ${ckpt.dir} does not match model '${ir.graph.name}'`);
+  const store = new VariableStore();
+  try {
+    for (const v of ir.variables) {
+      const t = ckpt.tensors.get(v.name)!;
+      if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+        throw new UserError(`variable '${v.name}' has shape [${v.shape}] in the model but [${t.shape}] in the checkpoint`);
+      }
+      store.add(v.name, v.kind, tf.tensor(t.data, t.shape, t.dtype));
+    }
+    const step = ckpt.tensors.get(STEP_NAME);
+    if (step) store.setStep(step.data[0]);
+    if (opts.includeOptimizer) {
+      for (const [n, t] of ckpt.tensors) if (t.kind === 'slot') store.add(n, 'slot', tf.tensor(t.data, t.shape, t.dtype));
+    }
+  } catch (e) {
+    store.dispose();
+    throw e;
+  }
+  return store;
+}

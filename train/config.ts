@@ -1,0 +1,53 @@
+// What a run directory remembers about how it was trained, stored beside
+// the checkpoint weights so eval, resume and export need no flags repeated.
+import { UserError } from '../src/errors.js';
+import type { OptimizerConfig } from './optimizers.js';
+import type { ScheduleName } from './schedule.js';
+
+export const RUN_CONFIG_FORMAT = 'qat-run';
+export const RUN_CONFIG_VERSION = 1;
+
+export interface RunConfig {
+  format: typeof RUN_CONFIG_FORMAT;
+  version: number;
+  /** Zoo name (or the IR's name for a custom graph). */
+  model: string;
+  modelOptions: { alpha?: number };
+  /** The --dataset spec the run trained on. */
+  dataset: string;
+  limit?: number;
+  inputShape: [number, number, number];
+  numClasses: number;
+  seed: number;
+  batchSize: number;
+  /** Epochs the run is meant to reach in total. */
+  epochs: number;
+  lr: number;
+  schedule: ScheduleName;
+  optimizer: OptimizerConfig;
+  /** Completed epochs. */
+  epoch: number;
+  /** Steps already taken inside the current (incomplete) epoch; 0 at an epoch boundary. */
+  stepInEpoch: number;
+  /** Optimizer updates applied so far. */
+  step: number;
+  stepsPerEpoch: number;
+  /** False when the run stopped early (Ctrl-C) and can be resumed with --from. */
+  complete: boolean;
+  backend: string;
+}
+
+export function parseRunConfig(text: string, source: string): RunConfig {
+  let o: Partial<RunConfig>;
+  try {
+    o = JSON.parse(text) as Partial<RunConfig>;
+  } catch {
+    throw new UserError(`${source} is not valid JSON (truncated or not a qat run config)`);
+  }
+  if (typeof o !== 'object' || o === null || o.format !== RUN_CONFIG_FORMAT) throw new UserError(`${source} is not a qat run config`);
+  if (o.version !== RUN_CONFIG_VERSION) throw new UserError(`${source} has version ${String(o.version)}; this qat reads version ${RUN_CONFIG_VERSION}`);
+  const ints: Array<keyof RunConfig> = ['numClasses', 'seed', 'batchSize', 'epochs', 'epoch', 'stepInEpoch', 'step', 'stepsPerEpoch'];
+  for (const k of ints) if (!Number.isInteger(o[k])) throw new UserError(`${source} lacks a valid '${k}'`);
+  if (!Array.isArray(o.inputShape) || o.inputShape.length !== 3) throw new UserError(`${source} lacks a valid 'inputShape'`);
+  return o as RunConfig;
+}

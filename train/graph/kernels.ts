@@ -1,0 +1,95 @@
+// How each IR op computes in tfjs, for both graphs. Conv and dense go
+// through layers/ops.ts so training uses the project's fast gradients.
+// `ctx.training` is the only difference between the train and eval graphs.
+import * as tf from '@tensorflow/tfjs';
+import { conv2d, depthwiseConv2d, dense, maxPool } from '../../layers/ops.js';
+import type { NodeOf, OpName } from '../../src/ir/types.js';
+import { hashString, mixSeed } from '../random.js';
+
+/** A batch statistic the train graph produced; the caller folds it into the moving value. */
+export interface StatUpdate {
+  /** Store name of the moving variable. */
+  name: string;
+  /** Batch value (kept alive past tidy; the consumer disposes it). */
+  value: tf.Tensor;
+  momentum: number;
+}
+
+export interface KernelContext {
+  training: boolean;
+  /** The variable (or, later, transformed tensor) behind a node's param role. */
+  param(node: { name: string; params: Record<string, string> }, role: string): tf.Tensor;
+  /** Tensor fed to an input node. */
+  feed(name: string): tf.Tensor;
+  /** Collects batch statistics (training only). */
+  statUpdates: StatUpdate[];
+  /** Seed of this step's dropout masks. */
+  stepSeed: number;
+}
+
+export type Kernel<K extends OpName> = (node: NodeOf<K>, inputs: tf.Tensor[], ctx: KernelContext) => tf.Tensor;
+
+const as4 = (t: tf.Tensor): tf.Tensor4D => t as tf.Tensor4D;
+
+function withBias(node: { name: string; params: Record<string, string> }, y: tf.Tensor, useBias: boolean, ctx: KernelContext): tf.Tensor {
+  return useBias ? tf.add(y, ctx.param(node, 'bias')) : y;
+}
+
+/** Unbiased variance for the moving average (batch variance underestimates it). */
+function bessel(count: number): number {
+  return count > 1 ? count / (count - 1) : 1;
+}
+
+export const KERNELS: { [K in OpName]: Kernel<K> } = {
+  input: (node, _x, ctx) => ctx.feed(node.name),
+  conv2d: (node, [x], ctx) => {
+    const a = node.attrs;
+    return withBias(node, conv2d(as4(x), as4(ctx.param(node, 'kernel')), a.strides, a.padding, a.dilations), a.useBias, ctx);
+  },
+  depthwiseConv2d: (node, [x], ctx) => {
+    const a = node.attrs;
+    return withBias(node, depthwiseConv2d(as4(x), as4(ctx.param(node, 'kernel')), a.strides, a.padding, a.dilations), a.useBias, ctx);
+  },
+  dense: (node, [x], ctx) =>
+    withBias(node, dense(x as tf.Tensor2D, ctx.param(node, 'kernel') as tf.Tensor2D), node.attrs.useBias, ctx),
+  batchNorm: (node, [x], ctx) => {
+    const { epsilon, momentum } = node.attrs;
+    const gamma = ctx.param(node, 'gamma');
+    const beta = ctx.param(node, 'beta');
+    if (!ctx.training) {
+      // Moving statistics folded into one scale and shift: the form the exporter will fold into the conv.
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(ctx.param(node, 'movingVariance'), epsilon)));
+      const shift = tf.sub(beta, tf.mul(ctx.param(node, 'movingMean'), scale));
+      return tf.add(tf.mul(x, scale), shift);
+    }
+    const axes = x.shape.map((_, i) => i).slice(0, -1);
+    const { mean, variance } = tf.moments(x, axes);
+    const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
+    ctx.statUpdates.push(
+      { name: node.params.movingMean, value: tf.keep(mean), momentum },
+      { name: node.params.movingVariance, value: tf.keep(tf.mul(variance, bessel(count))), momentum },
+    );
+    const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
+    return tf.add(tf.mul(normed, gamma), beta);
+  },
+  relu: (_n, [x]) => tf.relu(x),
+  relu6: (_n, [x]) => tf.relu6(x),
+  add: (_n, xs) => xs.reduce((acc, t) => tf.add(acc, t)),
+  concat: (_n, xs) => (xs.length === 1 ? xs[0] : tf.concat(xs, -1)),
+  // layers/ops maxPool: wasm's built-in MaxPoolGrad is wrong for windows with no positive value.
+  maxPool: (node, [x]) => maxPool(as4(x), node.attrs.poolSize, node.attrs.strides, node.attrs.padding),
+  avgPool: (node, [x]) => tf.avgPool(as4(x), node.attrs.poolSize, node.attrs.strides, node.attrs.padding),
+  globalAvgPool: (_n, [x]) => tf.mean(x, [1, 2]),
+  flatten: (_n, [x]) => tf.reshape(x, [x.shape[0], -1]),
+  reshape: (node, [x]) => tf.reshape(x, [x.shape[0], ...node.attrs.shape]),
+  pad: (node, [x]) => {
+    const [[t, b], [l, r]] = node.attrs.paddings;
+    return tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]]);
+  },
+  dropout: (node, [x], ctx) => {
+    if (!ctx.training || node.attrs.rate === 0) return x;
+    // One mask stream per (step, node): reproducible and independent of the backend.
+    return tf.dropout(x, node.attrs.rate, undefined, mixSeed(ctx.stepSeed, hashString(node.name)));
+  },
+  softmax: (_n, [x]) => tf.softmax(x),
+};

@@ -1,0 +1,241 @@
+// train(): the float training loop. Seeded shuffles (one permutation per
+// epoch), per-epoch test evaluation, a checkpoint at every epoch end and on
+// abort (Ctrl-C), metrics.json, and exact resumption with `from`.
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { batches, batchCount } from '../datasets/index.js';
+import type { Dataset } from '../datasets/types.js';
+import { activeBackend } from '../src/backend.js';
+import { UserError } from '../src/errors.js';
+import { analyze } from '../src/ir/analyze.js';
+import type { Graph } from '../src/ir/types.js';
+import { checkpointDir, loadCheckpoint, restoreStore, saveCheckpoint } from './checkpoint.js';
+import { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type RunConfig } from './config.js';
+import { evaluate } from './evaluate.js';
+import { buildEvalGraph, buildTrainGraph } from './graph/build.js';
+import { readMetrics, writeMetrics, type EpochMetrics, type RunMetrics } from './metrics.js';
+import { createOptimizer, optimizerConfig, type OptimizerName } from './optimizers.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+import { mixSeed } from './random.js';
+import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
+import { VariableStore } from './state.js';
+import { createStepper } from './step.js';
+import { buildModel } from './zoo/index.js';
+
+export interface TrainOptions {
+  /** Zoo name or a ready graph; optional when resuming (`from`). */
+  model?: string | Graph;
+  /** Width multiplier for zoo models that take one. */
+  alpha?: number;
+  /** Model input [h, w, c]; defaults to the dataset's image shape. Images are adapted to it. */
+  inputShape?: [number, number, number];
+  dataset: Dataset;
+  /** The dataset spec to record in the run config (default: dataset.name). */
+  datasetSpec?: string;
+  limit?: number;
+  /** Run directory to write (checkpoint/, metrics.json). */
+  outDir: string;
+  /** Total epochs the run should reach (counting epochs of the run resumed from). Default 3. */
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: OptimizerName;
+  schedule?: ScheduleName;
+  seed?: number;
+  /** Run directory to resume from (may equal outDir). */
+  from?: string;
+  evalBatchSize?: number;
+  /** Aborting saves a resumable checkpoint and returns with `interrupted: true`. */
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+  /** Called once the model and run config are resolved, before the first step. */
+  onStart?: (ir: Graph, config: RunConfig) => void;
+}
+
+export interface TrainResult {
+  runDir: string;
+  ir: Graph;
+  config: RunConfig;
+  metrics: RunMetrics;
+  interrupted: boolean;
+  /** The trained variables; the caller owns and disposes it. */
+  store: VariableStore;
+}
+
+export const TRAIN_DEFAULTS = { epochs: 3, batchSize: 64, seed: 1, optimizer: 'adam' as OptimizerName, schedule: 'cosine' as ScheduleName };
+export const DEFAULT_LR: Record<OptimizerName, number> = { adam: 1e-3, sgd: 0.05 };
+
+function positiveInt(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new UserError(`${what} must be a positive integer, got ${v}`);
+  return v;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+interface Start {
+  ir: Graph;
+  store: VariableStore;
+  config: RunConfig;
+  previous: RunMetrics | null;
+}
+
+/** Resolves options (and the checkpoint to resume) into a model, a store and a run config. */
+function prepare(o: TrainOptions): Start {
+  const ds = o.dataset;
+  const prev = o.from ? loadCheckpoint(o.from) : null;
+  const pc = prev?.config;
+  if (prev && typeof o.model === 'string' && o.model !== pc!.model) {
+    throw new UserError(`--from ${o.from} holds a '${pc!.model}' model, not '${o.model}'`);
+  }
+  const optName = o.optimizer ?? (pc?.optimizer.name as OptimizerName | undefined) ?? TRAIN_DEFAULTS.optimizer;
+  const seed = o.seed ?? pc?.seed ?? TRAIN_DEFAULTS.seed;
+  const inputShape = pc?.inputShape ?? o.inputShape ?? [ds.train.height, ds.train.width, ds.train.channels];
+  const numClasses = pc?.numClasses ?? ds.numClasses;
+  if (ds.numClasses !== numClasses) {
+    throw new UserError(`the dataset has ${ds.numClasses} classes but the model resumed from ${o.from} has ${numClasses}`);
+  }
+  const batchSize = positiveInt(o.batchSize ?? pc?.batchSize ?? TRAIN_DEFAULTS.batchSize, '--batch');
+  const epochs = positiveInt(o.epochs ?? pc?.epochs ?? TRAIN_DEFAULTS.epochs, '--epochs');
+  const lr = o.lr ?? (pc && pc.optimizer.name === optName ? pc.lr : DEFAULT_LR[optName]);
+  if (!(lr > 0 && Number.isFinite(lr))) throw new UserError(`--lr must be a positive number, got ${lr}`);
+  if (ds.train.count === 0) throw new UserError(`the training split of '${ds.name}' is empty`);
+  const stepsPerEpoch = batchCount(ds.train, batchSize);
+
+  let ir: Graph;
+  let modelName: string;
+  let store: VariableStore;
+  if (prev) {
+    ir = prev.ir;
+    modelName = pc!.model;
+    store = restoreStore(prev, { includeOptimizer: true });
+  } else {
+    if (o.model === undefined) throw new UserError('name a model to train (--model) or a run to resume (--from)');
+    ir = typeof o.model === 'string'
+      ? buildModel(o.model, { inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}) })
+      : o.model;
+    modelName = typeof o.model === 'string' ? o.model : o.model.name;
+    store = VariableStore.forGraph(analyze(ir), seed);
+  }
+  // A changed batch size or split size reshuffles the epoch's batches, so a half-done epoch restarts.
+  const sameBatches = pc !== undefined && pc.batchSize === batchSize && pc.stepsPerEpoch === stepsPerEpoch;
+  const config: RunConfig = {
+    format: RUN_CONFIG_FORMAT,
+    version: RUN_CONFIG_VERSION,
+    model: modelName,
+    modelOptions: pc?.modelOptions ?? (o.alpha !== undefined ? { alpha: o.alpha } : {}),
+    dataset: o.datasetSpec ?? pc?.dataset ?? ds.name,
+    ...(o.limit !== undefined ? { limit: o.limit } : pc?.limit !== undefined ? { limit: pc.limit } : {}),
+    inputShape,
+    numClasses,
+    seed,
+    batchSize,
+    epochs,
+    lr,
+    schedule: checkSchedule(o.schedule ?? pc?.schedule ?? TRAIN_DEFAULTS.schedule),
+    optimizer: pc && pc.optimizer.name === optName ? pc.optimizer : optimizerConfig(optName),
+    epoch: pc?.epoch ?? 0,
+    stepInEpoch: sameBatches ? pc!.stepInEpoch : 0,
+    step: store.step,
+    stepsPerEpoch,
+    complete: false,
+    backend: activeBackend(),
+  };
+  const previous = o.from ? readMetrics(o.from) : null;
+  if (previous) previous.epochs = previous.epochs.filter((e) => e.epoch <= config.epoch);
+  return { ir, store, config, previous };
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const runDir = resolve(o.outDir);
+  const resumingInPlace = o.from !== undefined && resolve(o.from) === runDir;
+  if (!resumingInPlace && existsSync(checkpointDir(runDir))) {
+    throw new UserError(`${o.outDir} already holds a run; choose another --out, or continue it with --from ${o.outDir}`);
+  }
+  const { ir, store, config, previous } = prepare(o);
+  const progress = o.progress ?? silentProgress;
+  try {
+    mkdirSync(runDir, { recursive: true });
+    const analyzed = analyze(ir);
+    const trainGraph = buildTrainGraph(analyzed, store);
+    const evalGraph = buildEvalGraph(analyzed, store);
+    const optimizer = createOptimizer(config.optimizer, store);
+    const stepper = createStepper(trainGraph, store, optimizer);
+    const totalSteps = config.epochs * config.stepsPerEpoch;
+    const started = Date.now();
+    const metrics: RunMetrics = {
+      format: 'qat-metrics', model: config.model, dataset: config.dataset, backend: config.backend, seed: config.seed,
+      batchSize: config.batchSize, optimizer: config.optimizer.name, lr: config.lr, schedule: config.schedule,
+      epochs: previous?.epochs ?? [], wallSeconds: previous?.wallSeconds ?? 0,
+      finalTestAccuracy: previous?.epochs.at(-1)?.testAccuracy ?? null, complete: false,
+    };
+    const priorWall = metrics.wallSeconds;
+    const save = (complete: boolean): void => {
+      config.step = store.step;
+      config.complete = complete;
+      metrics.complete = complete;
+      metrics.wallSeconds = priorWall + (Date.now() - started) / 1000;
+      saveCheckpoint(runDir, ir, config, store);
+      writeMetrics(runDir, metrics);
+    };
+    o.onStart?.(ir, config);
+    if (config.epoch >= config.epochs) {
+      progress.line(`already trained ${config.epoch} of ${config.epochs} epochs; pass a larger --epochs to continue`);
+    }
+    for (let epoch = config.epoch + 1; epoch <= config.epochs; epoch++) {
+      const skip = config.stepInEpoch;
+      let k = 0;
+      let images = 0;
+      let lossSum = 0;
+      let correct = 0;
+      let trainMs = 0;
+      let lr = config.lr;
+      for (const batch of batches(o.dataset.train, config.batchSize, { shuffle: true, seed: mixSeed(config.seed, epoch), inputShape: config.inputShape })) {
+        if (k++ < skip) continue;
+        lr = learningRate(config.schedule, config.lr, store.step, totalSteps);
+        const t0 = performance.now();
+        const r = stepper.run(batch, lr, mixSeed(config.seed, store.step));
+        trainMs += performance.now() - t0;
+        if (!Number.isFinite(r.loss)) throw new UserError(`training diverged at step ${store.step} (loss ${r.loss}); try a smaller --lr`);
+        images += batch.n;
+        lossSum += r.loss * batch.n;
+        correct += r.correct;
+        progress.step({
+          epoch, epochs: config.epochs, step: k, steps: config.stepsPerEpoch,
+          loss: lossSum / images, accuracy: correct / images, imagesPerSec: images / (trainMs / 1000),
+        });
+        await yieldToEventLoop(); // lets a SIGINT handler run between steps
+        if (o.signal?.aborted) {
+          config.epoch = epoch - 1;
+          config.stepInEpoch = k;
+          save(false);
+          progress.line(`interrupted at epoch ${epoch} step ${k}/${config.stepsPerEpoch}; checkpoint saved to ${checkpointDir(runDir)} (resume with --from ${o.outDir})`);
+          return { runDir, ir, config, metrics, interrupted: true, store };
+        }
+      }
+      const e0 = performance.now();
+      const test = await evaluate(evalGraph, o.dataset.test, { batchSize: o.evalBatchSize ?? 256 });
+      const row: EpochMetrics = {
+        epoch, step: store.step, lr,
+        trainLoss: images ? lossSum / images : NaN, trainAccuracy: images ? correct / images : NaN,
+        testLoss: test.loss, testAccuracy: test.accuracy,
+        images, trainSeconds: trainMs / 1000, evalSeconds: (performance.now() - e0) / 1000,
+        imagesPerSec: trainMs > 0 ? images / (trainMs / 1000) : 0,
+      };
+      metrics.epochs.push(row);
+      metrics.finalTestAccuracy = test.count ? test.accuracy : null;
+      config.epoch = epoch;
+      config.stepInEpoch = 0;
+      save(epoch === config.epochs);
+      progress.line(
+        `epoch ${epoch}/${config.epochs}  loss ${row.trainLoss.toFixed(4)}  train acc ${(100 * row.trainAccuracy).toFixed(2)}%  `
+        + `test loss ${row.testLoss.toFixed(4)}  test acc ${(100 * row.testAccuracy).toFixed(2)}%  `
+        + `${row.imagesPerSec.toFixed(1)} img/s  ${row.trainSeconds.toFixed(1)}s`,
+      );
+    }
+    if (config.epoch >= config.epochs && !config.complete) save(true);
+    return { runDir, ir, config, metrics, interrupted: false, store };
+  } catch (e) {
+    store.dispose();
+    throw e;
+  }
+}

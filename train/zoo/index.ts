@@ -1,0 +1,45 @@
+// The model factory: zoo name + options → float graph IR.
+import { UserError } from '../../src/errors.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { ZooOptions } from './common.js';
+import { lenet5 } from './lenet5.js';
+import { mnistCnn } from './mnist-cnn.js';
+import { mobilenetV1 } from './mobilenet-v1.js';
+import { mobilenetV2 } from './mobilenet-v2.js';
+import { resnetTiny } from './resnet-tiny.js';
+
+export type { ZooOptions } from './common.js';
+
+export interface ZooEntry {
+  name: string;
+  description: string;
+  /** Whether the builder honours a width multiplier. */
+  takesAlpha: boolean;
+  build(o: ZooOptions): Graph;
+}
+
+const ENTRIES: ZooEntry[] = [
+  { name: 'mnist-cnn', description: 'conv3×3×32 → conv3×3×64 → maxpool → dense128 → dropout → dense (the reference CNN)', takesAlpha: false, build: mnistCnn },
+  { name: 'lenet5', description: 'LeNet-5 with ReLU: conv5×5×6 → pool → conv5×5×16 → pool → dense120 → dense84 → dense', takesAlpha: false, build: lenet5 },
+  { name: 'mobilenet-v1', description: 'MobileNet v1: 13 depthwise-separable blocks with BN + ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV1 },
+  { name: 'mobilenet-v2', description: 'MobileNet v2: inverted residuals with residual add, BN, ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV2 },
+  { name: 'resnet-tiny', description: 'ResNet with 3 stages × 2 basic blocks (16/32/64 channels), BN + ReLU (--alpha)', takesAlpha: true, build: resnetTiny },
+];
+
+export const ZOO: ReadonlyMap<string, ZooEntry> = new Map(ENTRIES.map((e) => [e.name, e]));
+export const ZOO_NAMES: readonly string[] = ENTRIES.map((e) => e.name);
+
+/** Builds a zoo model; bad names and options are UserErrors. */
+export function buildModel(name: string, o: ZooOptions): Graph {
+  const entry = ZOO.get(name);
+  if (!entry) throw new UserError(`unknown model '${name}'; choose one of ${ZOO_NAMES.join(', ')}`);
+  const [h, w, c] = o.inputShape;
+  if (![h, w, c].every((d) => Number.isInteger(d) && d > 0)) throw new UserError(`the input shape must be three positive integers, got [${o.inputShape.join(', ')}]`);
+  if (h < 8 || w < 8) throw new UserError(`'${name}' needs inputs of at least 8×8 pixels, got ${h}×${w}`);
+  if (!Number.isInteger(o.numClasses) || o.numClasses < 2) throw new UserError(`the number of classes must be an integer ≥ 2, got ${o.numClasses}`);
+  if (o.alpha !== undefined) {
+    if (!entry.takesAlpha) throw new UserError(`'${name}' has no width multiplier; --alpha applies to ${ENTRIES.filter((e) => e.takesAlpha).map((e) => e.name).join(', ')}`);
+    if (!(o.alpha > 0 && o.alpha <= 4)) throw new UserError(`--alpha must be in (0, 4], got ${o.alpha}`);
+  }
+  return entry.build(o);
+}

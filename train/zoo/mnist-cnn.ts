@@ -1,0 +1,16 @@
+// The reference CNN (Keras' mnist_cnn example, one dropout).
+import { GraphBuilder } from '../../src/ir/builder.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { ZooOptions } from './common.js';
+
+export function mnistCnn(o: ZooOptions): Graph {
+  const b = new GraphBuilder('mnist-cnn');
+  let x = b.input('input', [...o.inputShape]);
+  x = b.relu('conv1_relu', b.conv2d('conv1', x, { filters: 32, kernelSize: 3, padding: 'valid' }));
+  x = b.relu('conv2_relu', b.conv2d('conv2', x, { filters: 64, kernelSize: 3, padding: 'valid' }));
+  x = b.maxPool('pool', x, { poolSize: 2 });
+  x = b.flatten('flatten', x);
+  x = b.relu('fc1_relu', b.dense('fc1', x, 128));
+  x = b.dropout('dropout', x, 0.5);
+  return b.build([b.dense('logits', x, o.numClasses, { kernelInit: 'glorot' })]);
+}
