@@ -76,13 +76,28 @@ export function nudge(min: number, max: number, grid: QuantGrid): NudgedRange {
 
 /**
  * Grid index (unsigned, in [qmin,qmax]) the fake-quant op maps x to:
- * clamp to the nudged range, shift, then round half up — in float32,
- * step for step as the tfjs op computes it.
+ * clamp to the nudged range, shift, divide by the scale, round half up — in
+ * float32, step for step as the tfjs op computes it. FakeQuantWithMinMaxVars
+ * divides by the scale (only the Args variant multiplies by its reciprocal,
+ * which lands on the other side of a half step for some inputs).
  */
 export function fakeQuantIndex(x: number, r: NudgedRange): number {
   const clamped = Math.min(Math.max(f32(x), r.nudgedMin), r.nudgedMax);
-  const inv = f32(1 / r.scale);
-  return Math.floor(f32(f32(f32(clamped - r.nudgedMin) * inv) + 0.5)) + r.qmin;
+  const index = Math.floor(f32(f32(f32(clamped - r.nudgedMin) / r.scale) + 0.5));
+  return Math.min(index, r.qmax - r.qmin) + r.qmin;
+}
+
+/**
+ * Smallest |w| a symmetric weight range is widened to: below it the scale
+ * would hit MIN_SCALE and the zero point would leave the middle of the grid
+ * (an all-zero channel must still get int8 zero point 0).
+ */
+export const MIN_SYMMETRIC_ABS = 2 ** -14;
+
+/** Symmetric narrow-range grid for weights: [−m, m] so the int8 zero point is 0. */
+export function symmetricRange(absMax: number, bits: number): NudgedRange {
+  const m = Math.max(f32(absMax), MIN_SYMMETRIC_ABS);
+  return nudge(-m, m, unsignedGrid(bits, true));
 }
 
 /** The real value the fake-quant op outputs for x. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   nudge, unsignedGrid, signedParams, quantizeMultiplier, saturatingRoundingDoublingHighMul,
-  roundingDivideByPOT, multiplyByQuantizedMultiplier, fakeQuantIndex, fakeQuantValue, meanStd, frexp,
+  roundingDivideByPOT, multiplyByQuantizedMultiplier, fakeQuantIndex, symmetricRange, fakeQuantValue, meanStd, frexp,
 } from '../../quantize/math.js';
 
 // BigInt reference of gemmlowp's high-mul, to check the double-splitting trick.
@@ -53,6 +53,28 @@ describe('quantize/math', () => {
     expect(fakeQuantIndex(-7, r)).to.equal(0);
     expect(fakeQuantIndex(300, r)).to.equal(255);
     expect(fakeQuantValue(1.49, r)).to.equal(1);
+  });
+
+  it('divides by the scale like FakeQuantWithMinMaxVars (not the reciprocal multiply of the Args op)', () => {
+    // Found by search: float32 division and reciprocal-multiply round to different sides of the half step.
+    const cases: Array<[number, number, number, number]> = [
+      // scale, nudgedMin, x, index by division
+      [0.00612328527495265, -0.2265615612268448, 1.031773567199707, 206], // reciprocal gives 205
+      [0.003584975842386484, -0.5162365436553955, 0.23123091459274292, 209], // reciprocal gives 208
+      [0.008337873965501785, -0.06670299172401428, 0.6211715936660767, 82], // reciprocal gives 83
+    ];
+    for (const [scale, nudgedMin, x, index] of cases) {
+      const r = { scale, zeroPoint: 0, nudgedMin, nudgedMax: nudgedMin + 255 * scale, qmin: 0, qmax: 255 };
+      expect(fakeQuantIndex(x, r)).to.equal(index);
+    }
+  });
+
+  it('symmetric weight ranges keep zero point 0 even for an all-zero channel', () => {
+    for (const m of [0, 1e-30, 1e-6, 0.5, 3]) {
+      const r = symmetricRange(m, 8);
+      expect(signedParams(r, 8).zeroPoint, `|w| ≤ ${m}`).to.equal(0);
+    }
+    expect(symmetricRange(0.5, 4).zeroPoint - 8).to.equal(0);
   });
 
   it('reports input stats as mean = zero point, std = 1/scale', () => {
