@@ -6,6 +6,8 @@
 // −zp_in·Σw term is folded into the bias once at prepare time.
 
 import { multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
+import type { WasmArena } from '../wasm/arena.js';
+import { prepareWasmConv, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
 import { type Arithmetic, requantizeFp32, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
@@ -35,8 +37,10 @@ export interface Conv2DInt8Params {
   actMin: number;
   actMax: number;
   outputShape: number[];
-  /** Reusable im2col scratch (null when the input can be used in place). */
+  /** Reusable im2col scratch (null when the input can be used in place, or on the wasm engine). */
   im2col: Int8Array | null;
+  /** The wasm SIMD plan; null runs the plain-JS GEMM below. */
+  wasm: WasmGemmOp | null;
 }
 
 export interface TensorSpec extends QuantParamsT {
@@ -50,7 +54,7 @@ export interface WeightSpec extends QuantParamsT {
 
 export function prepareConv2dInt8(
   input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: ConvOptions,
-  arithmetic: Arithmetic = 'reference',
+  arithmetic: Arithmetic = 'reference', wasm: WasmArena | null = null,
 ): Conv2DInt8Params {
   if (filter.shape.length !== 4) throw new Error(`CONV_2D filter must be 4-D [out,h,w,in]; got [${filter.shape.join(',')}]`);
   const [outC, fh, fw, fin] = filter.shape;
@@ -69,11 +73,15 @@ export function prepareConv2dInt8(
   const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
   const scale = xnn ? xnnRequantScales(tensorScale(input), filter.scale, sOut, outC) : null;
   const direct = fh === 1 && fw === 1 && o.strideH === 1 && o.strideW === 1 && geom.padTop === 0 && geom.padLeft === 0;
+  const plan = wasm
+    ? prepareWasmConv(wasm, geom, inC, outC, filter.data, foldedBias, zpIn, { scale, multiplier, shift, zp: zpOut, lo: act.min, hi: act.max })
+    : null;
   return {
     geom, inC, outC, depth, weights: filter.data, foldedBias, multiplier, shift, scale,
     inputZeroPoint: zpIn, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
     outputShape: [geom.batches, geom.outH, geom.outW, outC],
-    im2col: direct ? null : new Int8Array(geom.outH * geom.outW * depth),
+    im2col: direct || plan ? null : new Int8Array(geom.outH * geom.outW * depth),
+    wasm: plan,
   };
 }
 
@@ -209,6 +217,10 @@ function requantizeFixed(acc: number, m: number, shift: number, zp: number, lo: 
 }
 
 export function conv2dInt8(p: Conv2DInt8Params, input: Int8Array, output: Int8Array): void {
+  if (p.wasm) {
+    runWasmGemmOp(p.wasm, input, output);
+    return;
+  }
   const { geom, inC, outC, depth } = p;
   const pixels = geom.outH * geom.outW;
   const inBatch = geom.inH * geom.inW * inC;

@@ -5,6 +5,8 @@
 
 import { perChannelMultipliers } from '../../../quantize/math.js';
 import { requantizeClamp, type ConvOptions, type TensorSpec, type WeightSpec } from './conv2d.js';
+import type { WasmArena } from '../wasm/arena.js';
+import { prepareWasmDepthwise, runWasmDepthwise, type WasmDepthwiseOp } from '../wasm/depthwise.js';
 import { type Arithmetic, requantizeFp32, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import {
   type QuantParamsT, type WindowGeometry, floatActivationRange, quantizedActivationRange,
@@ -34,6 +36,8 @@ export interface DepthwiseInt8Params {
   outputShape: number[];
   /** One int32 accumulator per output channel, reused for every pixel. */
   acc: Int32Array;
+  /** The wasm SIMD plan; null runs the plain-JS loops. */
+  wasm: WasmDepthwiseOp | null;
 }
 
 function checkShapes(inputShape: readonly number[], filterShape: readonly number[], depthMultiplier: number): [number, number, number, number] {
@@ -55,7 +59,7 @@ function checkShapes(inputShape: readonly number[], filterShape: readonly number
 
 export function prepareDepthwiseConv2dInt8(
   input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: DepthwiseOptions,
-  arithmetic: Arithmetic = 'reference',
+  arithmetic: Arithmetic = 'reference', wasm: WasmArena | null = null,
 ): DepthwiseInt8Params {
   const [fh, fw, outC, m] = checkShapes(input.shape, filter.shape, o.depthMultiplier);
   if (bias && bias.length !== outC) throw new Error(`DEPTHWISE_CONV_2D bias has ${bias.length} values for ${outC} channels`);
@@ -65,15 +69,26 @@ export function prepareDepthwiseConv2dInt8(
   const { multiplier, shift } = perChannelMultipliers(tensorScale(input), filter.scale, sOut, outC);
   const xnn = arithmetic === 'xnnpack';
   const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
+  const scale = xnn ? xnnRequantScales(tensorScale(input), filter.scale, sOut, outC) : null;
+  const b = bias ?? new Int32Array(outC);
+  const zpIn = tensorZeroPoint(input);
+  const plan = wasm
+    ? prepareWasmDepthwise(wasm, geom, input.shape[3], outC, m, filter.data, b, zpIn,
+      { scale, multiplier, shift, zp: zpOut, lo: act.min, hi: act.max })
+    : null;
   return {
     geom, inC: input.shape[3], outC, depthMultiplier: m, weights: filter.data,
-    bias: bias ?? new Int32Array(outC), multiplier, shift, scale: xnn ? xnnRequantScales(tensorScale(input), filter.scale, sOut, outC) : null,
-    inputZeroPoint: tensorZeroPoint(input), outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
-    outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Int32Array(outC),
+    bias: b, multiplier, shift, scale,
+    inputZeroPoint: zpIn, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
+    outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Int32Array(outC), wasm: plan,
   };
 }
 
 export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, output: Int8Array): void {
+  if (p.wasm) {
+    runWasmDepthwise(p.wasm, input, output);
+    return;
+  }
   const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, multiplier, shift, acc, scale } = p;
   const zpIn = p.inputZeroPoint;
   let o = 0;

@@ -10,6 +10,8 @@
 
 import { perChannelMultipliers, quantizeMultiplier } from '../../../quantize/math.js';
 import { foldBias, gemmRequantize, type TensorSpec, type WeightSpec } from './conv2d.js';
+import type { WasmArena } from '../wasm/arena.js';
+import { prepareWasmFullyConnected, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
 import { type Arithmetic, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, floatActivationRange, quantizedActivationRange,
@@ -38,6 +40,8 @@ export interface FullyConnectedInt8Params {
   actMin: number;
   actMax: number;
   outputShape: number[];
+  /** The wasm SIMD plan; null runs the plain-JS GEMM. */
+  wasm: WasmGemmOp | null;
 }
 
 function fcShapes(inputShape: readonly number[], filterShape: readonly number[], keepNumDims: boolean | undefined): {
@@ -56,7 +60,7 @@ function fcShapes(inputShape: readonly number[], filterShape: readonly number[],
 
 export function prepareFullyConnectedInt8(
   input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: FullyConnectedOptions,
-  arithmetic: Arithmetic = 'reference',
+  arithmetic: Arithmetic = 'reference', wasm: WasmArena | null = null,
 ): FullyConnectedInt8Params {
   const { batches, inputSize, units, outputShape } = fcShapes(input.shape, filter.shape, o.keepNumDims);
   if (bias && bias.length !== units) throw new Error(`FULLY_CONNECTED bias has ${bias.length} values for ${units} units`);
@@ -75,15 +79,24 @@ export function prepareFullyConnectedInt8(
   const zpOut = tensorZeroPoint(output);
   const xnn = arithmetic === 'xnnpack';
   const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
+  const scale = xnn ? xnnRequantScales(sIn, filter.scale, sOut, units) : null;
+  const foldedBias = foldBias(filter.data, bias, units, inputSize, tensorZeroPoint(input));
+  const plan = wasm
+    ? prepareWasmFullyConnected(wasm, batches, inputSize, units, filter.data, foldedBias,
+      { scale, multiplier: mult.multiplier, shift: mult.shift, zp: zpOut, lo: act.min, hi: act.max })
+    : null;
   return {
-    scale: xnn ? xnnRequantScales(sIn, filter.scale, sOut, units) : null,
-    batches, inputSize, units, weights: filter.data,
-    foldedBias: foldBias(filter.data, bias, units, inputSize, tensorZeroPoint(input)),
+    scale, batches, inputSize, units, weights: filter.data, foldedBias,
     multiplier: mult.multiplier, shift: mult.shift, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max, outputShape,
+    wasm: plan,
   };
 }
 
 export function fullyConnectedInt8(p: FullyConnectedInt8Params, input: Int8Array, output: Int8Array): void {
+  if (p.wasm) {
+    runWasmGemmOp(p.wasm, input, output);
+    return;
+  }
   gemmRequantize(input, 0, p.batches, p.inputSize, p.weights, p.units, p.foldedBias, p.multiplier, p.shift,
     p.outputZeroPoint, p.actMin, p.actMax, output, 0, p.scale);
 }

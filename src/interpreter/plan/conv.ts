@@ -12,6 +12,7 @@ import {
   optionalInput, output, perTensorQuant, prepared, requireConstant, requireRank, unsupported, weightQuant, tensorWord,
 } from './context.js';
 import { typeError } from './support.js';
+import { wasmArenaFor } from '../wasm/arena.js';
 
 function positive(ctx: OpContext, values: Record<string, number>): void {
   for (const [name, v] of Object.entries(values)) {
@@ -54,7 +55,7 @@ export function planConv2d(ctx: OpContext): Step {
     const p = prepared(ctx, () => prepareConv2dInt8(
       { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
       { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic));
+      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
     const xin = ctx.data(x) as Int8Array;
     const yout = ctx.data(y) as Int8Array;
     return () => conv2dInt8(p, xin, yout);
@@ -97,7 +98,7 @@ export function planDepthwiseConv2d(ctx: OpContext): Step {
     const p = prepared(ctx, () => prepareDepthwiseConv2dInt8(
       { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
       { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic));
+      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
     const xin = ctx.data(x) as Int8Array;
     const yout = ctx.data(y) as Int8Array;
     return () => depthwiseConv2dInt8(p, xin, yout);
@@ -136,7 +137,7 @@ export function planFullyConnected(ctx: OpContext): Step {
     const p = prepared(ctx, () => prepareFullyConnectedInt8(
       { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
       { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic));
+      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
     const xin = ctx.data(x) as Int8Array;
     const yout = ctx.data(y) as Int8Array;
     return () => fullyConnectedInt8(p, xin, yout);

@@ -1,0 +1,369 @@
+// The interpreter's WebAssembly SIMD kernels, written against encoder.ts.
+// Every function works on byte addresses in the one imported memory (see
+// arena.ts for its layout); no function allocates or calls out.
+//
+// Arithmetic: int8 values are widened to int16 (v128.load8x8_s) and
+// multiplied pairwise into int32 lanes (i32x4.dot_i16x8_s for the GEMM,
+// i32x4.extmul_*_i16x8_s for depthwise). An int8·int8 product is at most
+// 2^14 in magnitude and a dot pair at most 2^15, so nothing saturates; the
+// int32 accumulators wrap exactly like the C kernels' int32 sums.
+//
+// Requantization ("q8" functions) is XNNPACK's fp32 scheme, bit for bit what
+// kernels/xnnpack.ts requantizeFp32 computes:
+//   f = f32(acc) · scale (float32 multiply, round to nearest even)
+//   r = nearest(f)                      (round half to even, = lrintf)
+//   out = clamp(r, lo − zp, hi − zp) + zp, narrowed to int8
+// Clamping before adding zp is the same as clamping after (all values are
+// integers) and keeps the float→int conversion from saturating at 2^31.
+// The "i32" variants store acc + bias instead, for the gemmlowp (reference)
+// arithmetic, which JS then requantizes.
+
+import {
+  type Expr, FunctionBuilder, block, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
+  shuffle32, store, storeLane, tee, v128zero,
+} from './encoder.js';
+
+/** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
+export const MAX_MR = 3;
+/** Output columns per micro-tile; packed weights come in blocks of NR columns. */
+export const NR = 4;
+/** Depth step of the GEMM inner loop (one i32x4.dot_i16x8_s per row and column). */
+export const KR = 8;
+/** Channels per depthwise step. */
+export const CR = 8;
+
+const add32 = (a: Expr, b: Expr): Expr => op('i32.add', a, b);
+const mul32 = (a: Expr, b: Expr): Expr => op('i32.mul', a, b);
+
+/** Requantize an i32x4 of accumulators with a float32x4 scale into int32 lanes (zp added, clamped). */
+function requantize(acc: Expr, scale: Expr, vlo: number, vhi: number, vzp: number): Expr {
+  const f = op('f32x4.nearest', op('f32x4.mul', op('f32x4.convert_i32x4_s', acc), scale));
+  const clamped = op('f32x4.min', op('f32x4.max', f, get(vlo)), get(vhi));
+  return op('i32x4.add', op('i32x4.trunc_sat_f32x4_s', clamped), get(vzp));
+}
+
+/** Splat zp and the clamp bounds (lo − zp, hi − zp as float32) once per call. */
+function requantConstants(f: FunctionBuilder, zp: number, lo: number, hi: number): { vzp: number; vlo: number; vhi: number; init: Expr[] } {
+  const vzp = f.local('v128');
+  const vlo = f.local('v128');
+  const vhi = f.local('v128');
+  return {
+    vzp, vlo, vhi,
+    init: [
+      set(vzp, op('i32x4.splat', get(zp))),
+      set(vlo, op('f32x4.splat', op('f32.convert_i32_s', op('i32.sub', get(lo), get(zp))))),
+      set(vhi, op('f32x4.splat', op('f32.convert_i32_s', op('i32.sub', get(hi), get(zp))))),
+    ],
+  };
+}
+
+/**
+ * C[rows × n] = requant(A[rows × k] · Wᵀ + bias), MR rows by NR columns per tile.
+ * A rows are `aStride` bytes apart; reading runs k8·8 bytes per row (up to 7
+ * past k, multiplied by packed zero weights). W is packed [⌈n/4⌉][k8][4][8].
+ * q8: C is int8 with row stride `outStride` bytes, columns past n are not written.
+ * i32: C is int32 with row stride `outStride` bytes and every column of the last
+ * block written (the caller pads rows to ⌈n/4⌉·4 columns).
+ */
+function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
+  const q8 = mode === 'q8';
+  const params = q8
+    ? ['a', 'aStride', 'rows', 'k8', 'w', 'n', 'bias', 'out', 'outStride', 'scale', 'zp', 'lo', 'hi']
+    : ['a', 'aStride', 'rows', 'k8', 'w', 'n', 'bias', 'out', 'outStride'];
+  const f = new FunctionBuilder(`gemm_${mode}_${mr}`, params.map(() => 'i32' as const));
+  const [a, aStride, rows, k8, w, n, bias, out, outStride, scale, zp, lo, hi] = params.map((_, i) => i) as number[];
+  const m = f.local('i32');
+  const row = f.local('i32');
+  const wp = f.local('i32');
+  const bp = f.local('i32');
+  const sp = f.local('i32');
+  const n0 = f.local('i32');
+  const kk = f.local('i32');
+  const rem = f.local('i32');
+  const ar = f.locals('i32', mr);
+  const cr = f.locals('i32', mr);
+  const ap = f.locals('i32', mr);
+  const acc = Array.from({ length: mr }, () => f.locals('v128', NR));
+  const xv = f.locals('v128', mr);
+  const wv = f.local('v128');
+  const v = f.local('v128');
+  const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
+
+  // Row pointers of one tile; rows past the end alias the last row (identical stores).
+  const rowPointers: Expr[] = [];
+  for (let i = 0; i < mr; i++) {
+    rowPointers.push(set(row, add32(get(m), i32(i))));
+    if (i > 0) {
+      const last = op('i32.sub', get(rows), i32(1));
+      rowPointers.push(set(row, op('select', get(row), last, op('i32.lt_s', get(row), get(rows)))));
+    }
+    rowPointers.push(set(ar[i]!, add32(get(a), mul32(get(row), get(aStride)))));
+    rowPointers.push(set(cr[i]!, add32(get(out), mul32(get(row), get(outStride)))));
+  }
+
+  const kBody: Expr[] = [];
+  for (let i = 0; i < mr; i++) kBody.push(set(xv[i]!, load('v128.load8x8_s', get(ap[i]!))));
+  for (let c = 0; c < NR; c++) {
+    kBody.push(set(wv, load('v128.load8x8_s', get(wp), c * KR)));
+    for (let i = 0; i < mr; i++) {
+      kBody.push(set(acc[i]![c]!, op('i32x4.add', get(acc[i]![c]!), op('i32x4.dot_i16x8_s', get(xv[i]!), get(wv)))));
+    }
+  }
+  for (let i = 0; i < mr; i++) kBody.push(set(ap[i]!, add32(get(ap[i]!), i32(KR))));
+  kBody.push(set(wp, add32(get(wp), i32(NR * KR))));
+  kBody.push(brIf(0, tee(kk, op('i32.sub', get(kk), i32(1)))));
+
+  // Each acc[i][c] holds 4 partial sums of column c; fold them into one vector of 4 columns:
+  // t01 = [c0 02, c1 02, c0 13, c1 13] (lane sums), t23 likewise, then add the halves.
+  const t01 = f.local('v128');
+  const t23 = f.local('v128');
+  const pair = (x: number, y: number): Expr => op('i32x4.add',
+    shuffle32(get(x), get(y), [0, 4, 1, 5]), shuffle32(get(x), get(y), [2, 6, 3, 7]));
+  const reduce = (r: number[]): Expr[] => [
+    set(t01, pair(r[0]!, r[1]!)),
+    set(t23, pair(r[2]!, r[3]!)),
+    set(v, op('i32x4.add', shuffle32(get(t01), get(t23), [0, 1, 4, 5]), shuffle32(get(t01), get(t23), [2, 3, 6, 7]))),
+  ];
+
+  const epilogue: Expr[] = [];
+  for (let i = 0; i < mr; i++) {
+    epilogue.push(...reduce(acc[i]!), set(v, op('i32x4.add', get(v), load('v128.load', get(bp)))));
+    if (rq) {
+      const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s', requantize(get(v), load('v128.load', get(sp)), rq.vlo, rq.vhi, rq.vzp), v128zero), v128zero);
+      const dst = add32(get(cr[i]!), get(n0));
+      epilogue.push(set(v, q));
+      epilogue.push(if_(op('i32.ge_s', get(rem), i32(NR)), [storeLane('v128.store32_lane', dst, get(v), 0)], [
+        storeLane('v128.store8_lane', dst, get(v), 0),
+        if_(op('i32.gt_s', get(rem), i32(1)), [storeLane('v128.store8_lane', dst, get(v), 1, 1)]),
+        if_(op('i32.gt_s', get(rem), i32(2)), [storeLane('v128.store8_lane', dst, get(v), 2, 2)]),
+      ]));
+    } else {
+      epilogue.push(store('v128.store', add32(get(cr[i]!), op('i32.shl', get(n0), i32(2))), get(v)));
+    }
+  }
+
+  const zeroAcc: Expr[] = acc.flat().map((x) => set(x, v128zero));
+  f.emit(
+    ...(rq ? rq.init : []),
+    set(m, i32(0)),
+    block(loop(
+      ...rowPointers,
+      set(wp, get(w)), set(bp, get(bias)), set(n0, i32(0)),
+      ...(q8 ? [set(sp, get(scale!))] : []),
+      loop(
+        ...zeroAcc,
+        ...ap.map((p, i) => set(p, get(ar[i]!))),
+        set(kk, get(k8)),
+        loop(...kBody),
+        set(rem, op('i32.sub', get(n), get(n0))),
+        ...epilogue,
+        set(bp, add32(get(bp), i32(4 * NR))),
+        ...(q8 ? [set(sp, add32(get(sp), i32(4 * NR)))] : []),
+        brIf(0, op('i32.lt_s', tee(n0, add32(get(n0), i32(NR))), get(n))),
+      ),
+      brIf(0, op('i32.lt_s', tee(m, add32(get(m), i32(mr))), get(rows))),
+    )),
+  );
+  return f;
+}
+
+/**
+ * Depthwise convolution over a zero-point-padded image (every tap in bounds,
+ * so the −zp·Σw term is folded into the bias). For output pixel (oy, ox),
+ * tap t reads image[oy·rowStep + ox·colStep + tapOffset[t] + c]. Weights are
+ * packed [taps][wStride] int8 (wStride = channels rounded up to 8, zeros past
+ * c); bias (and scale) are [wStride]. q8 writes int8 [outH·outW][c]; i32
+ * writes acc + bias as int32 [outH·outW][wStride].
+ */
+function depthwise(mode: 'q8' | 'i32'): FunctionBuilder {
+  const q8 = mode === 'q8';
+  const params = ['img', 'rowStep', 'colStep', 'outH', 'outW', 'c', 'taps', 'tapOffsets', 'w', 'wStride', 'bias', 'out', 'scale', 'zp', 'lo', 'hi'];
+  const used = q8 ? params : params.slice(0, 12);
+  const f = new FunctionBuilder(`dw_${mode}`, used.map(() => 'i32' as const));
+  const [img, rowStep, colStep, outH, outW, c, taps, tapOffsets, w, wStride, bias, out, scale, zp, lo, hi] = params.map((_, i) => i);
+  const oy = f.local('i32');
+  const ox = f.local('i32');
+  const c0 = f.local('i32');
+  const t = f.local('i32');
+  const tp = f.local('i32');
+  const wp = f.local('i32');
+  const px = f.local('i32');
+  const pix = f.local('i32');
+  const o = f.local('i32');
+  const rem = f.local('i32');
+  const acc0 = f.local('v128');
+  const acc1 = f.local('v128');
+  const x = f.local('v128');
+  const wv = f.local('v128');
+  const v = f.local('v128');
+  const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
+
+  const tapLoop = loop(
+    set(x, load('v128.load8x8_s', add32(add32(get(pix), get(c0)), load('i32.load', get(tp))))),
+    set(wv, load('v128.load8x8_s', get(wp))),
+    set(acc0, op('i32x4.add', get(acc0), op('i32x4.extmul_low_i16x8_s', get(x), get(wv)))),
+    set(acc1, op('i32x4.add', get(acc1), op('i32x4.extmul_high_i16x8_s', get(x), get(wv)))),
+    set(tp, add32(get(tp), i32(4))),
+    set(wp, add32(get(wp), get(wStride))),
+    brIf(0, tee(t, op('i32.sub', get(t), i32(1)))),
+  );
+
+  const biasAt = (k: number): Expr => load('v128.load', add32(get(bias), op('i32.shl', get(c0), i32(2))), k);
+  let store8: Expr[];
+  if (rq) {
+    const scaleAt = (k: number): Expr => load('v128.load', add32(get(scale!), op('i32.shl', get(c0), i32(2))), k);
+    const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
+      requantize(get(acc0), scaleAt(0), rq.vlo, rq.vhi, rq.vzp),
+      requantize(get(acc1), scaleAt(16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
+    const dst = add32(get(o), get(c0));
+    const tail: Expr[] = [];
+    for (let lane = 0; lane < CR - 1; lane++) {
+      tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
+    }
+    store8 = [
+      set(v, q),
+      set(rem, op('i32.sub', get(c), get(c0))),
+      if_(op('i32.ge_s', get(rem), i32(CR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail),
+    ];
+  } else {
+    const dst = add32(get(o), op('i32.shl', get(c0), i32(2)));
+    store8 = [store('v128.store', dst, get(acc0)), store('v128.store', dst, get(acc1), 16)];
+  }
+
+  f.emit(
+    ...(rq ? rq.init : []),
+    set(oy, i32(0)),
+    set(px, get(img)),
+    set(o, get(out)),
+    loop(
+      set(ox, i32(0)),
+      set(pix, get(px)),
+      loop(
+        set(c0, i32(0)),
+        loop(
+          set(acc0, biasAt(0)),
+          set(acc1, biasAt(16)),
+          set(t, get(taps)),
+          set(tp, get(tapOffsets)),
+          set(wp, add32(get(w), get(c0))),
+          tapLoop,
+          ...store8,
+          brIf(0, op('i32.lt_s', tee(c0, add32(get(c0), i32(CR))), get(c))),
+        ),
+        set(o, add32(get(o), q8 ? get(c) : op('i32.shl', get(wStride), i32(2)))),
+        set(pix, add32(get(pix), get(colStep))),
+        brIf(0, op('i32.lt_s', tee(ox, add32(get(ox), i32(1))), get(outW))),
+      ),
+      set(px, add32(get(px), get(rowStep))),
+      brIf(0, op('i32.lt_s', tee(oy, add32(get(oy), i32(1))), get(outH))),
+    ),
+  );
+  return f;
+}
+
+/**
+ * im2col over a padded image: for each output pixel, for fy < fh, for
+ * fx < nx, copy `seg` bytes from img + oy·rowStep + ox·colStep + fy·dyStep +
+ * fx·dxStep to the next place in dst. Copies go 16 bytes at a time and may
+ * write up to 15 bytes past a segment; the next segment overwrites them and
+ * the caller leaves 16 bytes of slack after dst (and after the image).
+ */
+function im2col(): FunctionBuilder {
+  const names = ['img', 'rowStep', 'colStep', 'outH', 'outW', 'fh', 'dyStep', 'nx', 'dxStep', 'seg', 'dst'];
+  const f = new FunctionBuilder('im2col', names.map(() => 'i32' as const));
+  const [img, rowStep, colStep, outH, outW, fh, dyStep, nx, dxStep, seg, dst] = names.map((_, i) => i) as number[];
+  const [oy, ox, fy, fx, py, p, q, s, i, d] = f.locals('i32', 10);
+  f.emit(
+    set(d!, get(dst!)),
+    set(oy!, i32(0)),
+    set(py!, get(img!)),
+    loop(
+      set(ox!, i32(0)),
+      set(p!, get(py!)),
+      loop(
+        set(fy!, i32(0)),
+        set(q!, get(p!)),
+        loop(
+          set(fx!, i32(0)),
+          set(s!, get(q!)),
+          loop(
+            set(i!, i32(0)),
+            loop(
+              store('v128.store', add32(get(d!), get(i!)), load('v128.load', add32(get(s!), get(i!)))),
+              brIf(0, op('i32.lt_s', tee(i!, add32(get(i!), i32(16))), get(seg!))),
+            ),
+            set(d!, add32(get(d!), get(seg!))),
+            set(s!, add32(get(s!), get(dxStep!))),
+            brIf(0, op('i32.lt_s', tee(fx!, add32(get(fx!), i32(1))), get(nx!))),
+          ),
+          set(q!, add32(get(q!), get(dyStep!))),
+          brIf(0, op('i32.lt_s', tee(fy!, add32(get(fy!), i32(1))), get(fh!))),
+        ),
+        set(p!, add32(get(p!), get(colStep!))),
+        brIf(0, op('i32.lt_s', tee(ox!, add32(get(ox!), i32(1))), get(outW!))),
+      ),
+      set(py!, add32(get(py!), get(rowStep!))),
+      brIf(0, op('i32.lt_s', tee(oy!, add32(get(oy!), i32(1))), get(outH!))),
+    ),
+  );
+  return f;
+}
+
+/**
+ * Copy an unpadded image (rows of rowBytes) into a padded one (rows of
+ * dstRowBytes, `rows` of them), every byte outside the copied block set to
+ * `value`: the zero point, so padded taps contribute w·(zp − zp) = 0.
+ */
+function padImage(): FunctionBuilder {
+  const names = ['src', 'inH', 'rowBytes', 'dst', 'dstRowBytes', 'rows', 'top', 'leftBytes', 'value'];
+  const f = new FunctionBuilder('pad_image', names.map(() => 'i32' as const));
+  const [src, inH, rowBytes, dst, dstRowBytes, rows, top, leftBytes, value] = names.map((_, i) => i) as number[];
+  const [y, s, d] = f.locals('i32', 3);
+  f.emit(
+    memoryFill(get(dst!), get(value!), mul32(get(rows!), get(dstRowBytes!))),
+    set(y!, i32(0)),
+    set(s!, get(src!)),
+    set(d!, add32(add32(get(dst!), mul32(get(top!), get(dstRowBytes!))), get(leftBytes!))),
+    block(loop(
+      brIf(1, op('i32.ge_s', get(y!), get(inH!))),
+      memoryCopy(get(d!), get(s!), get(rowBytes!)),
+      set(s!, add32(get(s!), get(rowBytes!))),
+      set(d!, add32(get(d!), get(dstRowBytes!))),
+      set(y!, add32(get(y!), i32(1))),
+      brIf(0, i32(1)),
+    )),
+  );
+  return f;
+}
+
+/** The whole module: GEMMs for every tile height, depthwise, im2col, padding. */
+export function kernelModuleBytes(): Uint8Array {
+  const fns: FunctionBuilder[] = [];
+  for (let mr = 1; mr <= MAX_MR; mr++) fns.push(gemm(mr, 'q8'), gemm(mr, 'i32'));
+  fns.push(depthwise('q8'), depthwise('i32'), im2col(), padImage());
+  return encodeModule(fns);
+}
+
+/** Signatures of the exports, for typed calls from JS (all arguments are i32). */
+export type GemmQ8 = (a: number, aStride: number, rows: number, k8: number, w: number, n: number, bias: number,
+  out: number, outStride: number, scale: number, zp: number, lo: number, hi: number) => void;
+export type GemmI32 = (a: number, aStride: number, rows: number, k8: number, w: number, n: number, bias: number,
+  out: number, outStride: number) => void;
+export type DepthwiseQ8 = (img: number, rowStep: number, colStep: number, outH: number, outW: number, c: number,
+  taps: number, tapOffsets: number, w: number, wStride: number, bias: number, out: number,
+  scale: number, zp: number, lo: number, hi: number) => void;
+export type DepthwiseI32 = (img: number, rowStep: number, colStep: number, outH: number, outW: number, c: number,
+  taps: number, tapOffsets: number, w: number, wStride: number, bias: number, out: number) => void;
+export type Im2col = (img: number, rowStep: number, colStep: number, outH: number, outW: number, fh: number,
+  dyStep: number, nx: number, dxStep: number, seg: number, dst: number) => void;
+export type PadImage = (src: number, inH: number, rowBytes: number, dst: number, dstRowBytes: number, rows: number,
+  top: number, leftBytes: number, value: number) => void;
+
+export interface KernelExports {
+  gemmQ8: GemmQ8[];
+  gemmI32: GemmI32[];
+  dwQ8: DepthwiseQ8;
+  dwI32: DepthwiseI32;
+  im2col: Im2col;
+  padImage: PadImage;
+}
