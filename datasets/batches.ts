@@ -5,7 +5,7 @@
 
 import { UserError } from '../src/errors.js';
 import { adaptImages, type ImageShape } from './adapt.js';
-import { seededPermutation } from './random.js';
+import { seededPermutation, seededRandom } from './random.js';
 import type { Batch, Split } from './types.js';
 
 export interface BatchOptions {
@@ -13,6 +13,12 @@ export interface BatchOptions {
   seed: number;
   /** The model's [height, width, channels]; batches are adapted on the fly when it differs. */
   inputShape?: [number, number, number];
+  /**
+   * Augmentation: move each image by a random whole-pixel offset in
+   * [−shift, shift] on both axes (zero fill), drawn from `seed`. A small,
+   * label-preserving shift is what lets a CNN generalise from 8,495 digits.
+   */
+  shift?: number;
 }
 
 export function batchCount(split: Split, batchSize: number): number {
@@ -27,11 +33,14 @@ export function batches(split: Split, batchSize: number, opts: BatchOptions): It
   const to: ImageShape = opts.inputShape ? [...opts.inputShape] : from;
   const order = opts.shuffle ? seededPermutation(split.count, opts.seed) : null;
   const size = split.height * split.width * split.channels;
+  const shift = opts.shift ?? 0;
+  if (!Number.isInteger(shift) || shift < 0) throw new UserError(`The augmentation shift must be a whole number of pixels ≥ 0, got ${shift}.`);
   // Fail on an impossible adaptation now, not at the first batch deep in a training loop.
   if (split.count > 0) adaptImages(split.images.subarray(0, size), 1, from, to);
 
   return {
     *[Symbol.iterator](): Iterator<Batch> {
+      const random = seededRandom(opts.seed ^ 0x5eed);
       for (let start = 0; start < split.count; start += batchSize) {
         const n = Math.min(batchSize, split.count - start);
         // A fresh buffer per batch: tfjs may keep a reference to the array it wraps.
@@ -39,7 +48,14 @@ export function batches(split: Split, batchSize: number, opts: BatchOptions): It
         const y = new Int32Array(n);
         for (let k = 0; k < n; k++) {
           const i = order ? order[start + k] : start + k;
-          x.set(split.images.subarray(i * size, (i + 1) * size), k * size);
+          const image = split.images.subarray(i * size, (i + 1) * size);
+          if (shift > 0) {
+            const dy = Math.floor(random() * (2 * shift + 1)) - shift;
+            const dx = Math.floor(random() * (2 * shift + 1)) - shift;
+            translate(image, x.subarray(k * size, (k + 1) * size), split.height, split.width, split.channels, dy, dx);
+          } else {
+            x.set(image, k * size);
+          }
           y[k] = split.labels[i];
         }
         const adapted = adaptImages(x, n, from, to);
@@ -47,4 +63,14 @@ export function batches(split: Split, batchSize: number, opts: BatchOptions): It
       }
     },
   };
+}
+
+/** out[y][x] = image[y − dy][x − dx], zero outside; `out` starts zeroed. */
+function translate(image: Float32Array, out: Float32Array, h: number, w: number, c: number, dy: number, dx: number): void {
+  const x0 = Math.max(0, dx), x1 = Math.min(w, w + dx);
+  if (x1 <= x0) return;
+  for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
+    const src = ((y - dy) * w + (x0 - dx)) * c;
+    out.set(image.subarray(src, src + (x1 - x0) * c), (y * w + x0) * c);
+  }
 }

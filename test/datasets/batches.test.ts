@@ -91,4 +91,41 @@ describe('datasets/batches', () => {
     const rgb = taggedSplit(4, 2, 2, 3);
     expectUserErrorSync(() => batches(rgb, 2, { shuffle: false, seed: 0, inputShape: [2, 2, 2] }), /3-channel images to 2 channels/);
   });
+
+  it('shift augmentation moves each image by a seeded whole-pixel offset within ±shift, zero-filled', () => {
+    // One bright pixel in the middle of a 9×9 image: after the shift it sits at most 2 px away.
+    const n = 40, h = 9, w = 9;
+    const images = new Float32Array(n * h * w);
+    for (let i = 0; i < n; i++) images[i * h * w + 4 * w + 4] = 1;
+    const split: Split = { images, labels: new Int32Array(n).map((_, i) => i % 10), count: n, height: h, width: w, channels: 1 };
+    const seen = new Set<string>();
+    const run = (seed: number) => [...batches(split, 16, { shuffle: false, seed, shift: 2 })];
+    for (const b of run(3)) {
+      for (let k = 0; k < b.n; k++) {
+        const img = b.x.subarray(k * h * w, (k + 1) * h * w);
+        const at = img.findIndex((v) => v === 1);
+        expect(img.reduce((a, v) => a + v, 0)).to.equal(1); // nothing else appears
+        const [y, x] = [Math.floor(at / w), at % w];
+        expect(Math.abs(y - 4)).to.be.at.most(2);
+        expect(Math.abs(x - 4)).to.be.at.most(2);
+        seen.add(`${y},${x}`);
+      }
+    }
+    expect(seen.size).to.be.greaterThan(5); // offsets really vary
+    expect(Array.from(run(3)[0].x)).to.deep.equal(Array.from(run(3)[0].x));
+    expect(Array.from(run(4)[0].x)).to.not.deep.equal(Array.from(run(3)[0].x));
+    // A pixel shifted off the edge is dropped, not wrapped.
+    const edge = new Float32Array(h * w);
+    edge[0] = 1;
+    const one: Split = { images: edge, labels: new Int32Array(1), count: 1, height: h, width: w, channels: 1 };
+    let dropped = 0;
+    for (let seed = 0; seed < 30; seed++) {
+      const b = [...batches(one, 1, { shuffle: false, seed, shift: 1 })][0];
+      const sum = b.x.reduce((a, v) => a + v, 0);
+      expect(sum === 0 || sum === 1).to.equal(true);
+      if (sum === 0) dropped++;
+    }
+    expect(dropped).to.be.greaterThan(0);
+    expectUserErrorSync(() => batches(split, 4, { shuffle: false, seed: 0, shift: -1 }), /shift/);
+  });
 });
