@@ -3,7 +3,7 @@
 // conv3x3×32 relu → conv3x3×64 relu → maxpool2 → flatten → dense128 relu → dense10,
 // valid padding, NHWC 28×28×1 input, softmax cross-entropy.
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, dense, maxPool } from '../layers/ops.js';
+import { biasAdd, conv2d, conv2dConstInput, dense, maxPool } from '../layers/ops.js';
 
 export const IMAGE_SHAPE = [28, 28, 1] as const;
 export const CLASSES = 10;
@@ -44,12 +44,12 @@ export function variablesOf(m: ReferenceCnn): tf.Variable[] {
 
 /** Logits [batch, 10] for images [batch, 28, 28, 1]. */
 export function logits(m: ReferenceCnn, images: tf.Tensor4D): tf.Tensor2D {
-  const a1 = tf.relu(tf.add(conv2d(images, m.conv1, [1, 1], 'valid'), m.bias1) as tf.Tensor4D);
-  const a2 = tf.relu(tf.add(conv2d(a1, m.conv2, [1, 1], 'valid'), m.bias2) as tf.Tensor4D);
+  const a1 = tf.relu(biasAdd(conv2dConstInput(images, m.conv1, [1, 1], 'valid'), m.bias1));
+  const a2 = tf.relu(biasAdd(conv2d(a1, m.conv2, [1, 1], 'valid'), m.bias2));
   const pooled = maxPool(a2, [2, 2], [2, 2], 'valid');
   const flat = tf.reshape(pooled, [images.shape[0], -1]) as tf.Tensor2D;
-  const h = tf.relu(tf.add(dense(flat, m.fc1), m.bias3) as tf.Tensor2D);
-  return tf.add(dense(h, m.fc2), m.bias4);
+  const h = tf.relu(biasAdd(dense(flat, m.fc1), m.bias3));
+  return biasAdd(dense(h, m.fc2), m.bias4);
 }
 
 /** Mean softmax cross-entropy against one-hot labels. */

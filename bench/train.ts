@@ -2,7 +2,7 @@
 // layers/ops primitives, float32, synthetic data (throughput does not depend
 // on pixel values).
 //
-//   npm run bench:train -- [--steps N] [--batch B] [--backends wasm,node,cpu] [--profile]
+//   npm run bench:train -- [--steps N] [--batch B] [--backends wasm,node,cpu] [--profile] [--formulation fast|baseline]
 //
 // Default backends: wasm, plus node when @tensorflow/tfjs-node loads. cpu
 // trains at well under 1 img/s, so it runs only when asked, for 1 step.
@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { BackendName, selectBackend } from '../src/backend.js';
 import { createReferenceCnn, variablesOf } from './reference_cnn.js';
+import { GRAD_FORMULATIONS, GradFormulation, setGradFormulation } from '../layers/ops.js';
 import { syntheticBatch, trainStep } from './train_step.js';
 import { printKernelProfile, printPhaseTimes } from './profile.js';
 
@@ -28,8 +29,12 @@ function options(): Options {
       batch: { type: 'string', default: '64' },
       backends: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      formulation: { type: 'string', default: 'fast' },
     },
   });
+  const formulation = values.formulation as GradFormulation;
+  if (!GRAD_FORMULATIONS.includes(formulation)) throw new Error(`--formulation must be one of ${GRAD_FORMULATIONS.join(', ')}, got '${values.formulation}'`);
+  setGradFormulation(formulation);
   const steps = Number(values.steps);
   const batch = Number(values.batch);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got '${values.steps}'`);

@@ -7,9 +7,18 @@
 // channels the batch and dy the filter turns that into one conv whose stride
 // is the forward dilation and whose dilation is the forward stride.
 // Input gradient: convolve dy (zeros spread between its elements for
-// stride > 1) with the spatially flipped kernel, channels swapped.
+// stride > 1) with the spatially flipped kernel, channels swapped; or, for
+// strided convs, one smaller conv per stride phase (stride_phase.ts).
 import * as tf from '@tensorflow/tfjs';
 import { AxisGeometry, ConvGeometry, inputGradPadding, usedExtent } from './conv_geometry.js';
+import { inputGradByStridePhase } from './stride_phase.js';
+import { flipHW } from './filter_taps.js';
+import { gradFormulation } from './grad_options.js';
+
+/** The filter rotated 180° in H and W; 'baseline' keeps tfjs's Reverse (slow on wasm) to stay the earlier path. */
+function flipped180(filter: tf.Tensor4D): tf.Tensor4D {
+  return gradFormulation() === 'baseline' ? tf.reverse(filter, [0, 1]) : flipHW(filter);
+}
 
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -59,8 +68,14 @@ function cropHW(t: tf.Tensor4D, keepH: number, keepW: number): tf.Tensor4D {
 /** d loss / d x of conv2d(x, filter) given dy. */
 export function convInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const { spread, pad } = spreadForInputGrad(dy, g);
-  const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  const flipped = tf.transpose(flipped180(filter), [0, 1, 3, 2]) as tf.Tensor4D;
   return tf.conv2d(spread, flipped, 1, pad, 'NHWC', [g.height.dilation, g.width.dilation]);
+}
+
+/** convInputGrad for stride > 1 (dilation 1) without spreading dy; see stride_phase.ts. */
+export function convInputGradByPhase(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  return inputGradByStridePhase(dy, filter, g, filter.shape[2],
+    (dyp, sub) => tf.conv2d(dyp, tf.transpose(sub, [0, 1, 3, 2]) as tf.Tensor4D, 1, 'valid'));
 }
 
 /** d loss / d filter of conv2d(x, filter) given dy. */
@@ -84,11 +99,23 @@ export function depthwiseInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: Conv
   const { spread, pad } = spreadForInputGrad(dy, g);
   // Each of the c·m output channels feeds back into its own input channel:
   // a multiplier-1 depthwise conv over c·m channels, then the m summed.
-  const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [kh, kw, c * m, 1]) as tf.Tensor4D;
+  const flipped = tf.reshape(flipped180(filter), [kh, kw, c * m, 1]) as tf.Tensor4D;
   const perOutput = tf.depthwiseConv2d(spread, flipped, 1, pad, 'NHWC', [g.height.dilation, g.width.dilation]);
   if (m === 1) return perOutput;
   const [b, h, w] = perOutput.shape;
   return tf.sum(tf.reshape(perOutput, [b, h, w, c, m]), 4) as tf.Tensor4D;
+}
+
+/** depthwiseInputGrad for stride > 1 (dilation 1) without spreading dy; see stride_phase.ts. */
+export function depthwiseInputGradByPhase(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [, , c, m] = filter.shape;
+  return inputGradByStridePhase(dy, filter, g, c, (dyp, sub) => {
+    const [nh, nw] = sub.shape;
+    const perOutput = tf.depthwiseConv2d(dyp, tf.reshape(sub, [nh, nw, c * m, 1]) as tf.Tensor4D, 1, 'valid');
+    if (m === 1) return perOutput;
+    const [b, h, w] = perOutput.shape;
+    return tf.sum(tf.reshape(perOutput, [b, h, w, c, m]), 4) as tf.Tensor4D;
+  });
 }
 
 /** d loss / d filter of depthwiseConv2d(x, filter [kh, kw, c, m]) given dy. */
