@@ -19,8 +19,22 @@ export {
   saveCheckpoint, loadCheckpoint, restoreStore, loadRun, type Checkpoint, type LoadedRun, type RunConfig,
   type RunMetrics, type EpochMetrics, consoleProgress, type ProgressSink,
 } from '../train/index.js';
+// Quantization-aware training: the QAT config, the pattern-table rewrite, BN folding and quantization parameters
+// shared with the exporter, post-training calibration.
+export * from '../quantize/index.js';
+export type { FusedActivation, QuantizedLayerAttrs, FakeQuantAttrs } from './ir/types.js';
+export {
+  buildCalibrationGraph, applyRangeUpdates, calibrate, type CalibrateOptions, type CalibrateResult,
+  type QatTrainOptions, type RangeUpdate, type RunQuantization,
+} from '../train/index.js';
 // The bundled integer interpreter (reads any .tflite; bit-exact with LiteRT/XNNPACK or TFLite's reference kernels).
 export {
   Interpreter, dequantizeTensor, DEFAULT_MAX_ARENA_BYTES, DEFAULT_MAX_WORK, describeTensor,
   type InterpreterOptions, type OperatorInfo, type TensorView, type TensorDetails, type OpTiming, type DType, type TensorData,
 } from './interpreter/index.js';
+// Export: a run (float or QAT graph + its variables) → a .tflite model (int8, dynamic-range or float32).
+export {
+  exportGraph, exportRun, isQatGraph, formatSummary, EXPORT_MODES, IO_TYPES,
+  type ExportMode, type IoType, type DynamicConvWeights, type ExportOptions, type ExportResult, type ExportSummary,
+  type IoTensorSummary, type IoQuantization,
+} from '../export/index.js';

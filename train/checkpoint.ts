@@ -12,13 +12,14 @@ import { analyze } from '../src/ir/analyze.js';
 import { graphFromJSON, graphToJSON } from '../src/ir/json.js';
 import type { Graph } from '../src/ir/types.js';
 import { writeFileAtomic } from './atomic.js';
+import { initialValues } from './init.js';
 import { parseRunConfig, type RunConfig } from './config.js';
 import { MODEL_KINDS, STEP_NAME, VariableStore, checkNamesMatch, type VariableKind } from './state.js';
 
 export const CHECKPOINT_FORMAT = 'qat-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 const FILES = { weights: 'weights.bin', ir: 'ir.json', config: 'config.json', index: 'index.json' } as const;
-const KINDS: readonly VariableKind[] = ['weight', 'stat', 'counter', 'slot'];
+const KINDS: readonly VariableKind[] = ['weight', 'stat', 'range', 'counter', 'slot'];
 
 export interface CheckpointEntry {
   name: string;
@@ -163,6 +164,12 @@ export interface RestoreOptions {
   includeOptimizer?: boolean;
   /** The graph to restore into; defaults to the checkpoint's own IR. */
   ir?: Graph;
+  /**
+   * Variable kinds the checkpoint may lack; they start from their initial
+   * values (a float checkpoint restored into a QAT graph lacks only the
+   * `range` variables, which observation then initialises).
+   */
+  allowMissing?: readonly VariableKind[];
 }
 
 /**
@@ -173,10 +180,16 @@ export interface RestoreOptions {
 export function restoreStore(ckpt: Checkpoint, opts: RestoreOptions = {}): VariableStore {
   const ir = analyze(opts.ir ?? ckpt.ir);
   const modelNames = [...ckpt.tensors].filter(([, t]) => MODEL_KINDS.includes(t.kind)).map(([n]) => n);
-  checkNamesMatch(ir.variables.map((v) => v.name), modelNames, `the checkpoint in ${ckpt.dir} does not match model '${ir.graph.name}'`);
+  const allowed = opts.allowMissing ?? [];
+  const fresh = ir.variables.filter((v) => allowed.includes(v.kind) && !ckpt.tensors.has(v.name));
+  checkNamesMatch(ir.variables.filter((v) => !fresh.includes(v)).map((v) => v.name), modelNames, `the checkpoint in ${ckpt.dir} does not match model '${ir.graph.name}'`);
   const store = new VariableStore();
   try {
     for (const v of ir.variables) {
+      if (fresh.includes(v)) {
+        store.add(v.name, v.kind, tf.tensor(initialValues(v.init, v.shape, 0, v.name), v.shape, 'float32'));
+        continue;
+      }
       const t = ckpt.tensors.get(v.name)!;
       if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
         throw new UserError(`variable '${v.name}' has shape [${v.shape}] in the model but [${t.shape}] in the checkpoint`);

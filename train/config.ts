@@ -3,6 +3,20 @@
 import { UserError } from '../src/errors.js';
 import type { OptimizerConfig } from './optimizers.js';
 import type { ScheduleName } from './schedule.js';
+import type { QatConfig } from '../quantize/config.js';
+
+/** How a quantized run was made; its IR (ir.json) is the rewritten QAT IR. */
+export interface RunQuantization {
+  config: QatConfig;
+  /** Global step at which QAT started: quant delay and BN freeze count from here. */
+  startStep: number;
+  /** The float run it was fine-tuned or calibrated from, if any. */
+  from?: string;
+  /** Set for post-training calibration (no gradient steps). */
+  calibration?: { batches: number; batchSize: number };
+  /** Layers left float and why (the rewrite's report). */
+  report: string[];
+}
 
 export const RUN_CONFIG_FORMAT = 'qat-run';
 export const RUN_CONFIG_VERSION = 1;
@@ -35,6 +49,8 @@ export interface RunConfig {
   /** False when the run stopped early (Ctrl-C) and can be resumed with --from. */
   complete: boolean;
   backend: string;
+  /** Present for quantization-aware (or calibrated) runs. */
+  quantization?: RunQuantization;
 }
 
 export function parseRunConfig(text: string, source: string): RunConfig {

@@ -21,6 +21,9 @@ import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
 import { buildModel } from './zoo/index.js';
+import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
+import { rewriteForQat } from '../quantize/rewrite.js';
+import type { VariableKind } from './state.js';
 
 export interface TrainOptions {
   /** Zoo name or a ready graph; optional when resuming (`from`). */
@@ -48,8 +51,15 @@ export interface TrainOptions {
   /** Aborting saves a resumable checkpoint and returns with `interrupted: true`. */
   signal?: AbortSignal;
   progress?: ProgressSink;
-  /** Called once the model and run config are resolved, before the first step. */
-  onStart?: (ir: Graph, config: RunConfig) => void;
+  /** Called once the model and run config are resolved, before the first step; `report` lists layers the rewrite left float. */
+  onStart?: (ir: Graph, config: RunConfig, report: string[]) => void;
+  /**
+   * Quantization-aware training: the float model (or, with `from` a float
+   * run, its checkpoint) is rewritten by rewriteForQat with this config.
+   * With `from` a float run, this starts a new run (outDir ≠ from) at epoch 0
+   * with fresh optimizer state; a QAT run resumes with its stored config.
+   */
+  quantize?: Partial<QatConfig>;
 }
 
 export interface TrainResult {
@@ -60,6 +70,8 @@ export interface TrainResult {
   interrupted: boolean;
   /** The trained variables; the caller owns and disposes it. */
   store: VariableStore;
+  /** Layers the QAT rewrite left float, and why (empty for float runs). */
+  report: string[];
 }
 
 export const TRAIN_DEFAULTS = { epochs: 3, batchSize: 64, seed: 1, optimizer: 'adam' as OptimizerName, schedule: 'cosine' as ScheduleName };
@@ -77,26 +89,35 @@ interface Start {
   store: VariableStore;
   config: RunConfig;
   previous: RunMetrics | null;
+  report: string[];
 }
+
+/** Learning rate of a QAT fine-tune from a float run when --lr is not given: a tenth of the float run's. */
+export const FINE_TUNE_LR_FACTOR = 0.1;
+/** Epochs of a QAT fine-tune from a float run when --epochs is not given. */
+export const FINE_TUNE_EPOCHS = 1;
 
 /** Resolves options (and the checkpoint to resume) into a model, a store and a run config. */
 function prepare(o: TrainOptions): Start {
   const ds = o.dataset;
   const prev = o.from ? loadCheckpoint(o.from) : null;
-  const pc = prev?.config;
-  if (prev && typeof o.model === 'string' && o.model !== pc!.model) {
-    throw new UserError(`--from ${o.from} holds a '${pc!.model}' model, not '${o.model}'`);
+  // Fine-tuning a float run with fake quant starts a new run from its weights; nothing else of it resumes.
+  const fineTune = prev !== null && o.quantize !== undefined && prev.config.quantization === undefined;
+  const pc = fineTune ? undefined : prev?.config;
+  const src = prev?.config;
+  if (src && typeof o.model === 'string' && o.model !== src.model) {
+    throw new UserError(`--from ${o.from} holds a '${src.model}' model, not '${o.model}'`);
   }
-  const optName = o.optimizer ?? (pc?.optimizer.name as OptimizerName | undefined) ?? TRAIN_DEFAULTS.optimizer;
-  const seed = o.seed ?? pc?.seed ?? TRAIN_DEFAULTS.seed;
-  const inputShape = pc?.inputShape ?? o.inputShape ?? [ds.train.height, ds.train.width, ds.train.channels];
-  const numClasses = pc?.numClasses ?? ds.numClasses;
+  const optName = o.optimizer ?? (pc?.optimizer.name as OptimizerName | undefined) ?? (src?.optimizer.name as OptimizerName | undefined) ?? TRAIN_DEFAULTS.optimizer;
+  const seed = o.seed ?? src?.seed ?? TRAIN_DEFAULTS.seed;
+  const inputShape = src?.inputShape ?? o.inputShape ?? [ds.train.height, ds.train.width, ds.train.channels];
+  const numClasses = src?.numClasses ?? ds.numClasses;
   if (ds.numClasses !== numClasses) {
     throw new UserError(`the dataset has ${ds.numClasses} classes but the model resumed from ${o.from} has ${numClasses}`);
   }
-  const batchSize = positiveInt(o.batchSize ?? pc?.batchSize ?? TRAIN_DEFAULTS.batchSize, '--batch');
-  const epochs = positiveInt(o.epochs ?? pc?.epochs ?? TRAIN_DEFAULTS.epochs, '--epochs');
-  const lr = o.lr ?? (pc && pc.optimizer.name === optName ? pc.lr : DEFAULT_LR[optName]);
+  const batchSize = positiveInt(o.batchSize ?? src?.batchSize ?? TRAIN_DEFAULTS.batchSize, '--batch');
+  const epochs = positiveInt(o.epochs ?? pc?.epochs ?? (fineTune ? FINE_TUNE_EPOCHS : TRAIN_DEFAULTS.epochs), '--epochs');
+  const lr = o.lr ?? (fineTune ? src!.lr * FINE_TUNE_LR_FACTOR : pc && pc.optimizer.name === optName ? pc.lr : DEFAULT_LR[optName]);
   if (!(lr > 0 && Number.isFinite(lr))) throw new UserError(`--lr must be a positive number, got ${lr}`);
   if (ds.train.count === 0) throw new UserError(`the training split of '${ds.name}' is empty`);
   const stepsPerEpoch = batchCount(ds.train, batchSize);
@@ -104,9 +125,20 @@ function prepare(o: TrainOptions): Start {
   let ir: Graph;
   let modelName: string;
   let store: VariableStore;
-  if (prev) {
+  let quantization = pc?.quantization;
+  let report: string[] = quantization?.report ?? [];
+  if (prev && fineTune) {
+    const qc = resolveQatConfig(o.quantize);
+    const rewritten = rewriteForQat(prev.ir, qc);
+    ir = rewritten.graph;
+    report = rewritten.report;
+    modelName = src!.model;
+    store = restoreStore(prev, { ir, allowMissing: ['range'] });
+    store.setStep(0);
+    quantization = { config: qc, startStep: 0, from: resolve(o.from!), report };
+  } else if (prev) {
     ir = prev.ir;
-    modelName = pc!.model;
+    modelName = src!.model;
     store = restoreStore(prev, { includeOptimizer: true });
   } else {
     if (o.model === undefined) throw new UserError('name a model to train (--model) or a run to resume (--from)');
@@ -114,6 +146,13 @@ function prepare(o: TrainOptions): Start {
       ? buildModel(o.model, { inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}) })
       : o.model;
     modelName = typeof o.model === 'string' ? o.model : o.model.name;
+    if (o.quantize !== undefined) {
+      const qc = resolveQatConfig(o.quantize);
+      const rewritten = rewriteForQat(ir, qc);
+      ir = rewritten.graph;
+      report = rewritten.report;
+      quantization = { config: qc, startStep: 0, report };
+    }
     store = VariableStore.forGraph(analyze(ir), seed);
   }
   // A changed batch size or split size reshuffles the epoch's batches, so a half-done epoch restarts.
@@ -122,16 +161,16 @@ function prepare(o: TrainOptions): Start {
     format: RUN_CONFIG_FORMAT,
     version: RUN_CONFIG_VERSION,
     model: modelName,
-    modelOptions: pc?.modelOptions ?? (o.alpha !== undefined ? { alpha: o.alpha } : {}),
-    dataset: o.datasetSpec ?? pc?.dataset ?? ds.name,
-    ...(o.limit !== undefined ? { limit: o.limit } : pc?.limit !== undefined ? { limit: pc.limit } : {}),
+    modelOptions: src?.modelOptions ?? (o.alpha !== undefined ? { alpha: o.alpha } : {}),
+    dataset: o.datasetSpec ?? src?.dataset ?? ds.name,
+    ...(o.limit !== undefined ? { limit: o.limit } : src?.limit !== undefined ? { limit: src.limit } : {}),
     inputShape,
     numClasses,
     seed,
     batchSize,
     epochs,
     lr,
-    schedule: checkSchedule(o.schedule ?? pc?.schedule ?? TRAIN_DEFAULTS.schedule),
+    schedule: checkSchedule(o.schedule ?? src?.schedule ?? TRAIN_DEFAULTS.schedule),
     optimizer: pc && pc.optimizer.name === optName ? pc.optimizer : optimizerConfig(optName),
     epoch: pc?.epoch ?? 0,
     stepInEpoch: sameBatches ? pc!.stepInEpoch : 0,
@@ -139,27 +178,34 @@ function prepare(o: TrainOptions): Start {
     stepsPerEpoch,
     complete: false,
     backend: activeBackend(),
+    ...(quantization ? { quantization } : {}),
   };
-  const previous = o.from ? readMetrics(o.from) : null;
+  const previous = pc && o.from ? readMetrics(o.from) : null;
   if (previous) previous.epochs = previous.epochs.filter((e) => e.epoch <= config.epoch);
-  return { ir, store, config, previous };
+  return { ir, store, config, previous, report };
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const runDir = resolve(o.outDir);
   const resumingInPlace = o.from !== undefined && resolve(o.from) === runDir;
+  if (resumingInPlace && o.quantize !== undefined && loadCheckpoint(o.from!).config.quantization === undefined) {
+    throw new UserError(`--quantize --from ${o.from} starts a new quantized run from that float run; name a different --out`);
+  }
   if (!resumingInPlace && existsSync(checkpointDir(runDir))) {
     throw new UserError(`${o.outDir} already holds a run; choose another --out, or continue it with --from ${o.outDir}`);
   }
-  const { ir, store, config, previous } = prepare(o);
+  const { ir, store, config, previous, report } = prepare(o);
   const progress = o.progress ?? silentProgress;
   try {
     mkdirSync(runDir, { recursive: true });
     const analyzed = analyze(ir);
-    const trainGraph = buildTrainGraph(analyzed, store);
+    const q = config.quantization;
+    const trainGraph = buildTrainGraph(analyzed, store, q ? { qat: { config: q.config, startStep: q.startStep } } : {});
     const evalGraph = buildEvalGraph(analyzed, store);
-    const optimizer = createOptimizer(config.optimizer, store);
-    const stepper = createStepper(trainGraph, store, optimizer);
+    // Learned ranges are trained like weights once the quant delay is over.
+    const kinds: VariableKind[] = q?.config.rangeMode === 'learned' ? ['weight', 'range'] : ['weight'];
+    const optimizer = createOptimizer(config.optimizer, store, kinds);
+    const stepper = createStepper(trainGraph, store, optimizer, kinds);
     const totalSteps = config.epochs * config.stepsPerEpoch;
     const started = Date.now();
     const metrics: RunMetrics = {
@@ -177,7 +223,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       saveCheckpoint(runDir, ir, config, store);
       writeMetrics(runDir, metrics);
     };
-    o.onStart?.(ir, config);
+    o.onStart?.(ir, config, report);
     if (config.epoch >= config.epochs) {
       progress.line(`already trained ${config.epoch} of ${config.epochs} epochs; pass a larger --epochs to continue`);
     }
@@ -209,7 +255,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           config.stepInEpoch = k;
           save(false);
           progress.line(`interrupted at epoch ${epoch} step ${k}/${config.stepsPerEpoch}; checkpoint saved to ${checkpointDir(runDir)} (resume with --from ${o.outDir})`);
-          return { runDir, ir, config, metrics, interrupted: true, store };
+          return { runDir, ir, config, metrics, interrupted: true, store, report };
         }
       }
       const e0 = performance.now();
@@ -233,7 +279,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       );
     }
     if (config.epoch >= config.epochs && !config.complete) save(true);
-    return { runDir, ir, config, metrics, interrupted: false, store };
+    return { runDir, ir, config, metrics, interrupted: false, store, report };
   } catch (e) {
     store.dispose();
     throw e;

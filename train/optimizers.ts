@@ -2,7 +2,7 @@
 // variable store (and therefore in checkpoints) under readable names.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../src/errors.js';
-import type { VariableStore } from './state.js';
+import type { VariableKind, VariableStore } from './state.js';
 
 export type OptimizerName = 'adam' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd'];
@@ -30,8 +30,8 @@ function ensureSlot(store: VariableStore, name: string, like: tf.Variable): tf.V
 }
 
 /** Creates (or reuses, when restored from a checkpoint) the optimizer's slots in `store`. */
-export function createOptimizer(config: OptimizerConfig, store: VariableStore): Optimizer {
-  const weights = store.trainable();
+export function createOptimizer(config: OptimizerConfig, store: VariableStore, kinds?: readonly VariableKind[]): Optimizer {
+  const weights = store.trainable(kinds);
   // Slots of another optimizer (after switching --optimizer on resume) would be unexpected state.
   for (const n of store.names(['slot'])) if (!n.startsWith(`optimizer/${config.name}/`)) store.remove(n);
   if (config.name === 'adam') {

@@ -14,7 +14,7 @@ import { initialValues } from './init.js';
 export type VariableKind = ParamKind | 'counter' | 'slot';
 
 /** Kinds the eval graph needs; a checkpoint restores into a model 1:1 over these. */
-export const MODEL_KINDS: readonly VariableKind[] = ['weight', 'stat'];
+export const MODEL_KINDS: readonly VariableKind[] = ['weight', 'stat', 'range'];
 
 export const STEP_NAME = 'global_step';
 
@@ -45,7 +45,8 @@ export class VariableStore {
   /** Adds a variable owning `initial` (which the store then disposes). */
   add(name: string, kind: VariableKind, initial: tf.Tensor): tf.Variable {
     if (this.entries.has(name)) throw new Error(`VariableStore: '${name}' already exists`);
-    const variable = tf.variable(initial, kind === 'weight');
+    // Ranges are trainable too (learned-range QAT asks for their gradients); the optimizer picks kinds explicitly.
+    const variable = tf.variable(initial, kind === 'weight' || kind === 'range');
     initial.dispose();
     this.entries.set(name, { name, kind, variable });
     return variable;
@@ -74,9 +75,9 @@ export class VariableStore {
     return [...this.entries.values()].filter((e) => !kinds || kinds.includes(e.kind));
   }
 
-  /** Trainable variables, by name. */
-  trainable(): Map<string, tf.Variable> {
-    return new Map(this.list(['weight']).map((e) => [e.name, e.variable]));
+  /** Variables the optimizer updates, by name: weights, plus ranges when they are learned. */
+  trainable(kinds: readonly VariableKind[] = ['weight']): Map<string, tf.Variable> {
+    return new Map(this.list(kinds).map((e) => [e.name, e.variable]));
   }
 
   /** Replaces a variable's value, checking the shape. */

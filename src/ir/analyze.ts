@@ -116,7 +116,13 @@ export function analyze(graph: Graph): AnalyzedGraph {
     for (const p of params) {
       const name = n.params[p.role];
       const prev = owner.get(name);
-      if (prev !== undefined) err(`variable '${name}' is claimed by both '${prev}' and '${n.name}'`);
+      if (prev !== undefined) {
+        // Quantization ranges may be shared (a concat's inputs and output need one scale); nothing else may.
+        const first = variables.find((v) => v.name === name)!;
+        const sameShape = first.shape.length === p.shape.length && first.shape.every((d, i) => d === p.shape[i]);
+        if (p.kind === 'range' && first.kind === 'range' && sameShape) continue;
+        err(`variable '${name}' is claimed by both '${prev}' and '${n.name}'`);
+      }
       owner.set(name, n.name);
       variables.push({ ...p, name, node: n.name });
     }

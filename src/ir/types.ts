@@ -33,6 +33,35 @@ export interface OpAttrs {
   pad: { paddings: [Pair, Pair] };
   dropout: { rate: number };
   softmax: Record<string, never>;
+  // --- The QAT IR (quantize/rewrite.ts produces these; see /tmp/qat-contract.md) ---
+  /** conv2d with BN folded in, weights fake-quantized, relu/relu6 fused. */
+  qconv2d: OpAttrs['conv2d'] & QuantizedLayerAttrs;
+  qdepthwiseConv2d: OpAttrs['depthwiseConv2d'] & QuantizedLayerAttrs;
+  qdense: OpAttrs['dense'] & QuantizedLayerAttrs;
+  /** Residual add with a fused activation; its output is quantized by the following fakeQuant. */
+  qadd: { activation: FusedActivation };
+  /** Simulated quantization of one tensor: the output of layer `quantizes`. */
+  fakeQuant: FakeQuantAttrs;
+}
+
+export type FusedActivation = 'none' | 'relu' | 'relu6';
+
+export interface QuantizedLayerAttrs {
+  activation: FusedActivation;
+  /** The folded batchNorm's attributes, or null when none followed the layer. */
+  batchNorm: { epsilon: number; momentum: number } | null;
+  /** Weight quantization, or null for a layer left float (--skip). */
+  weightQuant: { bits: number; perChannel: boolean } | null;
+}
+
+export interface FakeQuantAttrs {
+  bits: number;
+  narrowRange: boolean;
+  role: 'input' | 'activation' | 'softmax';
+  /** Name of the layer whose output this quantizes (the input node's name for the model input). */
+  quantizes: string;
+  /** A constant range (softmax, or input mean/std); such a node has no min/max variables. */
+  fixedRange?: [number, number];
 }
 
 export type OpName = keyof OpAttrs;
@@ -69,9 +98,10 @@ export type InitSpec =
 /**
  * What a variable is for. `weight` is trained by the optimizer; `stat` is
  * state the model needs at eval time but no gradient touches (BN moving
- * statistics; later quantization ranges get their own kind).
+ * statistics); `range` is a quantization range (fakeQuant min/max), observed
+ * by EMA or learned, and the only kind several nodes may share (concat).
  */
-export type ParamKind = 'weight' | 'stat';
+export type ParamKind = 'weight' | 'stat' | 'range';
 
 export interface ParamSpec {
   /** Role inside the node, e.g. 'kernel', 'movingMean'. */

@@ -8,20 +8,32 @@ import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { Graph, IRNode, OpName } from '../../src/ir/types.js';
 import type { VariableStore } from '../state.js';
 import { KERNELS, type Kernel, type KernelContext, type StatUpdate } from './kernels.js';
+import type { QatRuntime, RangeUpdate } from './context.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
+import { isQConvLike } from '../../quantize/fold.js';
+import { inputQuantizer } from '../../quantize/qparams.js';
+import { QAT_DEFAULTS, type QatConfig } from '../../quantize/config.js';
 
-export type { StatUpdate } from './kernels.js';
+export type { StatUpdate, RangeUpdate } from './context.js';
 
 export interface TrainStepOutput {
   logits: tf.Tensor2D;
   /** Batch statistics to fold into the moving values with applyStatUpdates(). */
   statUpdates: StatUpdate[];
+  /** Observed quantization ranges to store with applyRangeUpdates(). */
+  rangeUpdates: RangeUpdate[];
 }
 
 export interface TrainGraph {
   ir: AnalyzedGraph;
-  /** Forward pass in training mode. Call inside tf.variableGrads/tidy; statUpdates survive the tidy. */
+  /** Forward pass in training mode. Call inside tf.variableGrads/tidy; statUpdates and rangeUpdates survive the tidy. */
   run(x: tf.Tensor4D, opts?: { stepSeed?: number }): TrainStepOutput;
+}
+
+/** How a QAT IR trains: its QatConfig and the global step at which QAT started (delays count from there). */
+export interface QatTrainOptions {
+  config: QatConfig;
+  startStep: number;
 }
 
 export interface EvalGraph {
@@ -53,12 +65,15 @@ function checkInput(a: AnalyzedGraph, x: tf.Tensor): string {
   return name;
 }
 
-function context(a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number): KernelContext {
+function context(a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number, qat: QatRuntime): KernelContext {
   const inputName = checkInput(a, x);
   return {
     training,
     stepSeed,
     statUpdates: [],
+    rangeUpdates: [],
+    qat,
+    variable: (name: string) => state.get(name),
     param: (node: Pick<IRNode, 'name' | 'params'>, role: string) => state.get(node.params[role]),
     feed: (name: string) => {
       if (name !== inputName) throw new Error(`no feed for input '${name}'`);
@@ -75,31 +90,93 @@ function prepare(ir: Graph | AnalyzedGraph, state: VariableStore): AnalyzedGraph
   return a;
 }
 
-export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore): TrainGraph {
+function inputQuantizers(a: AnalyzedGraph): QatRuntime['inputQuantizers'] {
+  return new Map(a.order.filter(isQConvLike).map((n) => [n.name, inputQuantizer(a.graph, n)]));
+}
+
+function qatRuntime(a: AnalyzedGraph, state: VariableStore, qat: QatTrainOptions | undefined, extra: Partial<QatRuntime> = {}): QatRuntime {
+  const c = qat?.config ?? QAT_DEFAULTS;
+  return {
+    step: state.step - (qat?.startStep ?? 0),
+    quantDelay: c.quantDelay,
+    freezeBnStep: c.freezeBnStep,
+    rangeMode: c.rangeMode,
+    emaDecay: c.emaDecay,
+    observeOnly: false,
+    inputQuantizers: inputQuantizers(a),
+    ...extra,
+  };
+}
+
+export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore, opts: { qat?: QatTrainOptions } = {}): TrainGraph {
   const a = prepare(ir, state);
   return {
     ir: a,
-    run(x, opts = {}) {
-      const ctx = context(a, state, x, true, opts.stepSeed ?? state.step);
+    run(x, runOpts = {}) {
+      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat));
       const out = execute(a, ctx, false);
-      return { logits: out.get(a.graph.outputs[0]) as tf.Tensor2D, statUpdates: ctx.statUpdates };
+      return { logits: out.get(a.graph.outputs[0]) as tf.Tensor2D, statUpdates: ctx.statUpdates, rangeUpdates: ctx.rangeUpdates };
     },
   };
 }
 
 export function buildEvalGraph(ir: Graph | AnalyzedGraph, state: VariableStore): EvalGraph {
   const a = prepare(ir, state);
+  const rt = (): QatRuntime => qatRuntime(a, state, undefined);
   return {
     ir: a,
-    run: (x) => tf.tidy(() => execute(a, context(a, state, x, false, 0), false).get(a.graph.outputs[0]) as tf.Tensor2D),
+    run: (x) => tf.tidy(() => execute(a, context(a, state, x, false, 0, rt()), false).get(a.graph.outputs[0]) as tf.Tensor2D),
     runAll: (x) => {
-      const all = execute(a, context(a, state, x, false, 0), true);
+      // tidy keeps the node outputs and frees the intermediates (folded kernels, quantized weights, …).
+      const kept = tf.tidy(() => Object.fromEntries(execute(a, context(a, state, x, false, 0, rt()), true)));
+      const all = new Map<string, tf.Tensor>(Object.entries(kept));
       const inputName = a.inputs[0];
       // The input tensor belongs to the caller; hand back a copy so disposing the map is always safe.
       all.set(inputName, tf.clone(x));
       return all;
     },
   };
+}
+
+export interface CalibrationGraph {
+  ir: AnalyzedGraph;
+  /**
+   * Runs one batch in inference mode (BN moving statistics, no dropout, no
+   * fake quant) and moves every observed range towards this batch's by
+   * (1 − decay); the first batch initialises them.
+   */
+  observe(x: tf.Tensor4D, decay: number): void;
+}
+
+/** Post-training calibration: range observation only, no gradients. */
+export function buildCalibrationGraph(ir: Graph | AnalyzedGraph, state: VariableStore): CalibrationGraph {
+  const a = prepare(ir, state);
+  return {
+    ir: a,
+    observe(x, decay) {
+      let updates: RangeUpdate[] = [];
+      tf.tidy(() => {
+        const ctx = context(a, state, x, true, 0, qatRuntime(a, state, undefined, { observeOnly: true, observeDecay: decay }));
+        execute(a, ctx, false);
+        updates = ctx.rangeUpdates;
+        for (const u of ctx.statUpdates) u.value.dispose();
+      });
+      applyRangeUpdates(state, updates);
+    },
+  };
+}
+
+/** Stores observed ranges (shared variables take the min of mins / max of maxes), then disposes the values. */
+export function applyRangeUpdates(state: VariableStore, updates: RangeUpdate[]): void {
+  tf.tidy(() => {
+    const merged = new Map<string, tf.Tensor>();
+    for (const u of updates) {
+      const prev = merged.get(u.name);
+      merged.set(u.name, prev ? (u.combine === 'min' ? tf.minimum(prev, u.value) : tf.maximum(prev, u.value)) : u.value);
+    }
+    for (const [name, v] of merged) state.get(name).assign(tf.reshape(v, state.get(name).shape));
+  });
+  for (const u of updates) u.value.dispose();
 }
 
 /** moving ← momentum·moving + (1 − momentum)·batch, then disposes the batch values. */

@@ -5,27 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2d, depthwiseConv2d, dense, maxPool } from '../../layers/ops.js';
 import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
+import { bessel, inferenceMode, type KernelContext } from './context.js';
+import { QAT_KERNELS } from './qat-kernels.js';
 
-/** A batch statistic the train graph produced; the caller folds it into the moving value. */
-export interface StatUpdate {
-  /** Store name of the moving variable. */
-  name: string;
-  /** Batch value (kept alive past tidy; the consumer disposes it). */
-  value: tf.Tensor;
-  momentum: number;
-}
-
-export interface KernelContext {
-  training: boolean;
-  /** The variable (or, later, transformed tensor) behind a node's param role. */
-  param(node: { name: string; params: Record<string, string> }, role: string): tf.Tensor;
-  /** Tensor fed to an input node. */
-  feed(name: string): tf.Tensor;
-  /** Collects batch statistics (training only). */
-  statUpdates: StatUpdate[];
-  /** Seed of this step's dropout masks. */
-  stepSeed: number;
-}
+export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
 export type Kernel<K extends OpName> = (node: NodeOf<K>, inputs: tf.Tensor[], ctx: KernelContext) => tf.Tensor;
 
@@ -33,11 +16,6 @@ const as4 = (t: tf.Tensor): tf.Tensor4D => t as tf.Tensor4D;
 
 function withBias(node: { name: string; params: Record<string, string> }, y: tf.Tensor, useBias: boolean, ctx: KernelContext): tf.Tensor {
   return useBias ? tf.add(y, ctx.param(node, 'bias')) : y;
-}
-
-/** Unbiased variance for the moving average (batch variance underestimates it). */
-function bessel(count: number): number {
-  return count > 1 ? count / (count - 1) : 1;
 }
 
 export const KERNELS: { [K in OpName]: Kernel<K> } = {
@@ -56,7 +34,7 @@ export const KERNELS: { [K in OpName]: Kernel<K> } = {
     const { epsilon, momentum } = node.attrs;
     const gamma = ctx.param(node, 'gamma');
     const beta = ctx.param(node, 'beta');
-    if (!ctx.training) {
+    if (inferenceMode(ctx)) {
       // Moving statistics folded into one scale and shift: the form the exporter will fold into the conv.
       const scale = tf.mul(gamma, tf.rsqrt(tf.add(ctx.param(node, 'movingVariance'), epsilon)));
       const shift = tf.sub(beta, tf.mul(ctx.param(node, 'movingMean'), scale));
@@ -87,9 +65,10 @@ export const KERNELS: { [K in OpName]: Kernel<K> } = {
     return tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]]);
   },
   dropout: (node, [x], ctx) => {
-    if (!ctx.training || node.attrs.rate === 0) return x;
+    if (inferenceMode(ctx) || node.attrs.rate === 0) return x;
     // One mask stream per (step, node): reproducible and independent of the backend.
     return tf.dropout(x, node.attrs.rate, undefined, mixSeed(ctx.stepSeed, hashString(node.name)));
   },
   softmax: (_n, [x]) => tf.softmax(x),
+  ...QAT_KERNELS,
 };

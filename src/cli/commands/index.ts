@@ -3,8 +3,10 @@ import type { CommandModule } from 'yargs';
 import { backendCommand } from './backend.js';
 import { trainCommand } from './train.js';
 import { evalCommand } from './eval.js';
+import { calibrateCommand } from './calibrate.js';
 import { runCommand } from './run.js';
 import { inspectCommand } from './inspect.js';
+import { exportCommand } from './export.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand, trainCommand, evalCommand, runCommand, inspectCommand];
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand, trainCommand, calibrateCommand, evalCommand, runCommand, inspectCommand, exportCommand];

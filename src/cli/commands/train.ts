@@ -12,6 +12,7 @@ import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.j
 import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
 import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
+import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
 
 export interface TrainArgs {
   model?: string;
@@ -30,6 +31,22 @@ export interface TrainArgs {
   schedule?: ScheduleName;
   'data-dir'?: string;
   summary: boolean;
+  quantize?: boolean;
+}
+
+/** Quantization flags, shared by `qat train --quantize` and `qat calibrate`. */
+export interface QuantArgs {
+  bits?: number;
+  'weight-bits'?: number;
+  'per-channel'?: boolean;
+  'per-tensor'?: boolean;
+  'quant-delay'?: number;
+  'freeze-bn'?: number;
+  skip?: string;
+  'input-mean'?: number;
+  'input-std'?: number;
+  'range-mode'?: RangeMode;
+  'ema-decay'?: number;
 }
 
 /** Flag table, grouped for --help; later issues add their groups here. */
@@ -50,7 +67,46 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   out: { type: 'string', group: 'Run:', describe: 'run directory to write: checkpoint/ and metrics.json (default with --from: that run)' },
   from: { type: 'string', group: 'Run:', describe: 'resume the run in this directory (after Ctrl-C, or to train more epochs)' },
   backend: { choices: BACKEND_NAMES, default: 'auto', group: 'Run:', describe: 'tfjs backend (auto: node if installed, else wasm)' },
+  quantize: { type: 'boolean', group: 'Quantization:', describe: 'quantization-aware training: rewrite the model with fake quant (with --from a float run: fine-tune it into a new --out run)' },
 };
+
+/** Flags that shape the quantization (used with --quantize, and by qat calibrate). */
+export const QUANT_FLAGS: Record<string, Options> = {
+  bits: { type: 'number', group: 'Quantization:', describe: `activation bit width, 2–8 (default ${QAT_DEFAULTS.bits})` },
+  'weight-bits': { type: 'number', group: 'Quantization:', describe: `weight bit width, 2–8 (default ${QAT_DEFAULTS.weightBits})` },
+  'per-channel': { type: 'boolean', group: 'Quantization:', describe: 'one weight range per output channel (default)' },
+  'per-tensor': { type: 'boolean', group: 'Quantization:', describe: 'one weight range per layer' },
+  'quant-delay': { type: 'number', group: 'Quantization:', describe: 'steps of float training (ranges observed) before fake quant turns on (default 0)' },
+  'freeze-bn': { type: 'number', group: 'Quantization:', describe: 'step from which BN uses its moving statistics, counted from the start of QAT (default: never)' },
+  skip: { type: 'string', group: 'Quantization:', describe: 'comma-separated layer names to leave in float' },
+  'input-mean': { type: 'number', group: 'Quantization:', describe: 'fix the input quantization to real = (q − mean)/std (int8 q); with --input-std' },
+  'input-std': { type: 'number', group: 'Quantization:', describe: 'see --input-mean' },
+  'range-mode': { choices: ['ema', 'learned'], group: 'Quantization:', describe: "activation ranges: 'ema' of observed min/max (default), or 'learned' after the delay" },
+  'ema-decay': { type: 'number', group: 'Quantization:', describe: `EMA decay of observed activation ranges (default ${QAT_DEFAULTS.emaDecay})` },
+};
+
+/** The QatConfig the flags describe (validated), or a UserError. */
+export function qatConfigFromArgs(a: QuantArgs): QatConfig {
+  if (a['per-channel'] && a['per-tensor']) throw new UserError('--per-channel and --per-tensor exclude each other');
+  const skip = a.skip === undefined ? [] : a.skip.split(',').map((s) => s.trim()).filter(Boolean);
+  return resolveQatConfig({
+    ...(a.bits !== undefined ? { bits: a.bits } : {}),
+    ...(a['weight-bits'] !== undefined ? { weightBits: a['weight-bits'] } : {}),
+    ...(a['per-tensor'] || a['per-channel'] === false ? { perChannel: false } : {}),
+    ...(a['quant-delay'] !== undefined ? { quantDelay: a['quant-delay'] } : {}),
+    ...(a['freeze-bn'] !== undefined ? { freezeBnStep: a['freeze-bn'] } : {}),
+    skip,
+    ...(a['input-mean'] !== undefined ? { inputMean: a['input-mean'] } : {}),
+    ...(a['input-std'] !== undefined ? { inputStd: a['input-std'] } : {}),
+    ...(a['range-mode'] !== undefined ? { rangeMode: a['range-mode'] } : {}),
+    ...(a['ema-decay'] !== undefined ? { emaDecay: a['ema-decay'] } : {}),
+  });
+}
+
+/** Flags given that only make sense with quantization. */
+export function quantFlagsGiven(a: QuantArgs): string[] {
+  return Object.keys(QUANT_FLAGS).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+}
 
 function checkNumber(v: number | undefined, flag: string, ok: (n: number) => boolean, what: string): void {
   if (v !== undefined && !(Number.isFinite(v) && ok(v))) throw new UserError(`--${flag} must be ${what}, got ${v}`);
@@ -59,7 +115,10 @@ function checkNumber(v: number | undefined, flag: string, ok: (n: number) => boo
 const isPosInt = (n: number): boolean => Number.isInteger(n) && n > 0;
 
 /** Validates flags and loads the dataset: everything train() needs except the signal and progress sink. */
-export async function toTrainOptions(a: TrainArgs): Promise<TrainOptions> {
+export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOptions> {
+  const quantFlags = quantFlagsGiven(a);
+  if (!a.quantize && quantFlags.length) throw new UserError(`--${quantFlags[0]} applies to quantization-aware training; add --quantize`);
+  const quantize = a.quantize ? qatConfigFromArgs(a) : undefined;
   checkNumber(a.epochs, 'epochs', isPosInt, 'a positive integer');
   checkNumber(a.batch, 'batch', isPosInt, 'a positive integer');
   checkNumber(a.limit, 'limit', isPosInt, 'a positive integer');
@@ -75,6 +134,8 @@ export async function toTrainOptions(a: TrainArgs): Promise<TrainOptions> {
     if (a.model === undefined) throw new UserError('name a model with --model (one of ' + ZOO_NAMES.join(', ') + ') or resume a run with --from');
     if (a.dataset === undefined) throw new UserError('name a dataset with --dataset (mnist, fashion-mnist, synthetic or a directory)');
     if (a.out === undefined) throw new UserError('name a run directory with --out');
+  } else if (a.quantize && resumed.quantization === undefined && a.out === undefined) {
+    throw new UserError(`--quantize --from ${a.from} fine-tunes that float run into a new run; name it with --out`);
   } else if (a.alpha !== undefined || a['input-size'] !== undefined) {
     throw new UserError('--alpha and --input-size shape a new model; they cannot change a run resumed with --from');
   }
@@ -100,6 +161,7 @@ export async function toTrainOptions(a: TrainArgs): Promise<TrainOptions> {
     ...(a.schedule !== undefined ? { schedule: a.schedule } : {}),
     ...(a.seed !== undefined ? { seed: a.seed } : {}),
     ...(a.from !== undefined ? { from: a.from } : {}),
+    ...(quantize ? { quantize } : {}),
   };
 }
 
@@ -115,15 +177,17 @@ function interruptController(): { signal: AbortSignal; release(): void } {
   return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
 }
 
-export const trainCommand: CommandModule<object, TrainArgs> = {
+export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
   command: 'train',
-  describe: 'train a zoo model in float and write a run directory (checkpoint + metrics.json)',
+  describe: 'train a zoo model (float, or quantization-aware with --quantize) and write a run directory (checkpoint + metrics.json)',
   builder: (y: Argv) =>
-    y.options(TRAIN_FLAGS)
+    y.options({ ...TRAIN_FLAGS, ...QUANT_FLAGS })
       .example('$0 train --model mnist-cnn --dataset mnist --out runs/cnn', 'the reference CNN on the embedded MNIST digits (3 epochs)')
       .example('$0 train --model mobilenet-v1 --alpha 0.25 --input-size 32 --dataset fashion-mnist --out runs/mb --epochs 5', 'a small MobileNet on 32×32 Fashion-MNIST')
       .example('$0 train --from runs/cnn --epochs 5', 'resume runs/cnn (after Ctrl-C) or train it on to 5 epochs')
       .example('$0 train --model lenet5 --dataset synthetic --limit 500 --epochs 1 --out /tmp/try', 'a quick smoke run')
+      .example('$0 train --quantize --from runs/cnn --out runs/cnn-qat --epochs 2', 'fine-tune the float run with fake quant (int8 weights and activations)')
+      .example('$0 train --quantize --from runs/cnn --out runs/cnn-w4 --weight-bits 4 --skip logits', '4-bit weights, last layer left float')
       .epilogue(`Datasets:\n${datasetHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
   handler: async (args) => {
     const options = await toTrainOptions(args);
@@ -141,9 +205,16 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       ...options,
       signal: interrupt.signal,
       progress: consoleProgress(options.batchSize ?? TRAIN_DEFAULTS.batchSize),
-      onStart: (ir, config) => {
+      onStart: (ir, config, report) => {
         const a = analyze(ir);
         if (args.summary) console.log(summary(a));
+        const q = config.quantization;
+        if (q) {
+          const c = q.config;
+          console.log(`quantization: ${c.bits}-bit activations, ${c.weightBits}-bit ${c.perChannel ? 'per-channel' : 'per-tensor'} weights, `
+            + `quant delay ${c.quantDelay}, BN freeze ${c.freezeBnStep ?? 'never'}, ${c.rangeMode} ranges${q.from ? `, from ${q.from}` : ''}`);
+          for (const line of report) console.log(`  ${line}`);
+        }
         const params = a.variables.filter((v) => v.kind === 'weight').reduce((s, v) => s + v.shape.reduce((p, d) => p * d, 1), 0);
         const at = config.step > 0 ? `, resuming at epoch ${config.epoch + 1} step ${config.stepInEpoch + 1} (global step ${config.step})` : '';
         console.log(`model: ${config.model} (input ${config.inputShape.join('×')}, ${params.toLocaleString('en-US')} trainable params), `

@@ -1,0 +1,106 @@
+// Entry points: a graph + store (or a run directory) → .tflite bytes and a
+// summary. The mode decides the lowering; the I/O types decide the edges.
+
+import { analyze, type AnalyzedGraph } from '../src/ir/analyze.js';
+import type { Graph } from '../src/ir/types.js';
+import { UserError } from '../src/errors.js';
+import { loadCheckpoint, restoreStore } from '../train/checkpoint.js';
+import type { VariableStore } from '../train/state.js';
+import { batched, Emitter } from './emitter.js';
+import { emitInput, emitOutput, type Edge } from './edges.js';
+import { lowerFloat } from './lower-float.js';
+import { lowerInt8, inputQuant, qatWeightedLayer } from './lower-int8.js';
+import { EXPORT_MODES, IO_TYPES, type ExportOptions, type ExportResult, type ExportMode, type IoType } from './types.js';
+
+/** Whether a graph went through the QAT rewrite (it has fake-quant nodes). */
+export function isQatGraph(g: Graph | AnalyzedGraph): boolean {
+  const graph = 'order' in g ? g.graph : g;
+  return graph.nodes.some((n) => (n.op as string) === 'fakeQuant');
+}
+
+interface CheckedOptions {
+  mode: ExportMode;
+  inputType: IoType;
+  outputType: IoType;
+}
+
+/** Checks what can be checked before the run is loaded. */
+function checkOptions(o: ExportOptions): CheckedOptions {
+  const mode = o.mode ?? 'int8';
+  if (!EXPORT_MODES.includes(mode)) throw new UserError(`unknown export mode '${String(mode)}'; choose one of ${EXPORT_MODES.join(', ')}`);
+  for (const [flag, v] of [['--input-type', o.inputType], ['--output-type', o.outputType]] as const) {
+    if (v !== undefined && !IO_TYPES.includes(v)) throw new UserError(`unknown ${flag} '${String(v)}'; choose one of ${IO_TYPES.join(', ')}`);
+  }
+  const dflt: IoType = mode === 'int8' ? 'int8' : 'float32';
+  const inputType = o.inputType ?? dflt;
+  const outputType = o.outputType ?? dflt;
+  if (mode !== 'int8' && (inputType !== 'float32' || outputType !== 'float32')) {
+    throw new UserError(`--mode ${mode} models compute in float, so their input and output are float32; integer I/O needs --mode int8`);
+  }
+  return { mode, inputType, outputType };
+}
+
+function checkModelFitsMode(mode: ExportMode, qat: boolean, model: string): void {
+  if (mode === 'int8' && !qat) {
+    throw new UserError(`model '${model}' is a float run with no trained quantization ranges, so it cannot be exported as int8; train it with --quantize (or run qat calibrate), or export it with --mode float or --mode dynamic`);
+  }
+}
+
+function describe(model: string, mode: ExportMode, qat: boolean): string {
+  const what = mode === 'int8' ? 'fully integer int8' : mode === 'dynamic' ? 'dynamic-range (int8 weights, float activations)' : 'float32';
+  return `${model}: ${what} TFLite model exported by qat from a ${qat ? 'quantization-aware trained (QAT)' : 'float-trained'} run`;
+}
+
+/** The name callers see for an output: the layer a final fake-quant quantizes (`logits`, not `logits/fq`). */
+function outputAlias(a: AnalyzedGraph, name: string): string {
+  const node = a.order.find((n) => n.name === name);
+  return node?.op === 'fakeQuant' ? node.attrs.quantizes : name;
+}
+
+/** Lowers `ir` with the variables in `store` to a TFLite model. */
+export function exportGraph(ir: Graph | AnalyzedGraph, store: VariableStore, options: ExportOptions = {}): ExportResult {
+  const a = 'order' in ir ? ir : analyze(ir);
+  const model = a.graph.name;
+  const qat = isQatGraph(a);
+  const { mode, inputType, outputType } = checkOptions(options);
+  checkModelFitsMode(mode, qat, model);
+  if (a.inputs.length !== 1) throw new UserError(`model '${model}' has ${a.inputs.length} inputs; export handles one`);
+  const e = new Emitter();
+  const notes: string[] = [];
+  const inputs: Edge[] = a.inputs.map((name) => {
+    const shape = batched(a.shapes.get(name)!);
+    return emitInput(e, name, shape, inputType, mode === 'int8' ? inputQuant(a, store, name) : null).edge;
+  });
+  if (mode === 'int8') {
+    lowerInt8(a, store, e);
+  } else {
+    const dynamicConvWeights = options.dynamicConvWeights ?? 'float';
+    lowerFloat(a, store, e, { mode, dynamicConvWeights, qatWeighted: qat ? (n) => qatWeightedLayer(n, store) : null });
+    if (mode === 'dynamic') {
+      notes.push(dynamicConvWeights === 'float'
+        ? 'dynamic mode: FULLY_CONNECTED weights are int8 (hybrid op); conv and depthwise weights stay float32'
+        : 'dynamic mode: FULLY_CONNECTED weights are int8 (hybrid op); conv and depthwise weights are int8 expanded by DEQUANTIZE');
+    }
+  }
+  const outputs = a.graph.outputs.map((name) => emitOutput(e, outputAlias(a, name), e.value(name), outputType));
+  const { bytes } = e.finish(inputs, outputs, options.description ?? describe(model, mode, qat));
+  return {
+    bytes,
+    summary: {
+      model, mode, bytes: bytes.length, ops: e.opSummary(),
+      inputs: inputs.map((i) => i.summary), outputs: outputs.map((o) => o.summary), notes,
+    },
+  };
+}
+
+/** Loads a run directory's checkpoint and exports it. */
+export function exportRun(runDir: string, options: ExportOptions = {}): ExportResult {
+  checkOptions(options);
+  const ckpt = loadCheckpoint(runDir);
+  const store = restoreStore(ckpt);
+  try {
+    return exportGraph(ckpt.ir, store, options);
+  } finally {
+    store.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+// Lowering of the ops that carry no weights, shared by every mode: the
+// caller picks the output tensor (float, or int8 with the scale the mode
+// requires) and these emit the TFLite op with its options and constants.
+
+import type { IRNode, Padding } from '../src/ir/types.js';
+import { UserError } from '../src/errors.js';
+import type { Emitter, TensorRef } from './emitter.js';
+import { tfliteActivation, type FusedActivation } from './fuse.js';
+
+const padding = (p: Padding): 'SAME' | 'VALID' => (p === 'same' ? 'SAME' : 'VALID');
+
+/** Ops this file lowers (besides the pass-through dropout). */
+export const COMMON_OPS = new Set(['relu', 'relu6', 'add', 'qadd', 'concat', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'reshape', 'pad', 'softmax']);
+
+/** One sentence for a layer the mode cannot express. */
+export function cannotExport(node: Pick<IRNode, 'name' | 'op'>, mode: string, why = 'it has no TFLite lowering'): UserError {
+  return new UserError(`cannot export layer '${node.name}' (op ${node.op}) in ${mode} mode: ${why}.`);
+}
+
+/**
+ * Emits `node` reading `xs` and writing `y`. `activation` is a relu/relu6
+ * fused into an add. Adds of more than two inputs become a chain of ADDs.
+ */
+export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorRef, activation: FusedActivation = 'none'): void {
+  const x = xs[0]!;
+  switch (node.op) {
+    case 'relu':
+      e.op('RELU', [x.index], [y.index]);
+      return;
+    case 'relu6':
+      e.op('RELU6', [x.index], [y.index]);
+      return;
+    case 'add':
+    case 'qadd': {
+      let acc = x;
+      for (let k = 1; k < xs.length; k++) {
+        const last = k === xs.length - 1;
+        const out = last ? y : e.activation(`${node.name}/partial${k}`, y.shape, y.type, y.quant);
+        e.op('ADD', [acc.index, xs[k]!.index], [out.index], { fusedActivation: last ? tfliteActivation(activation) : 'NONE' });
+        acc = out;
+      }
+      if (xs.length === 1) throw new Error(`export: add '${node.name}' has one input`);
+      return;
+    }
+    case 'concat':
+      e.op('CONCATENATION', xs.map((t) => t.index), [y.index], { axis: y.shape.length - 1 });
+      return;
+    case 'maxPool':
+    case 'avgPool': {
+      const a = node.attrs;
+      e.op(node.op === 'maxPool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D', [x.index], [y.index], {
+        padding: padding(a.padding), strideH: a.strides[0], strideW: a.strides[1],
+        filterHeight: a.poolSize[0], filterWidth: a.poolSize[1],
+      });
+      return;
+    }
+    case 'globalAvgPool':
+      e.op('MEAN', [x.index, e.int32Constant(`${node.name}/axes`, [1, 2])], [y.index], { keepDims: false });
+      return;
+    case 'flatten':
+    case 'reshape':
+      // Row-major NHWC in both tfjs and TFLite, so the flatten order (and with
+      // it the following dense layer's weights) lines up unchanged.
+      e.op('RESHAPE', [x.index, e.int32Constant(`${node.name}/shape`, y.shape)], [y.index], { newShape: y.shape });
+      return;
+    case 'pad': {
+      const [[t, b], [l, r]] = node.attrs.paddings;
+      e.op('PAD', [x.index, e.int32Constant(`${node.name}/paddings`, [0, 0, t, b, l, r, 0, 0], [4, 2])], [y.index]);
+      return;
+    }
+    case 'softmax':
+      e.op('SOFTMAX', [x.index], [y.index], { beta: 1 });
+      return;
+    default:
+      throw new Error(`export: emitCommon cannot lower op ${node.op}`);
+  }
+}

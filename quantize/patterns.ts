@@ -1,0 +1,73 @@
+// The rewrite pass's pattern table: which chains of float ops become which
+// quantized construct. Data, not control flow — quantize/rewrite.ts walks
+// the graph, matches these rows in order, and hands each match to the
+// emitter the row names. Adding a pattern is adding a row (and, for a new
+// kind of construct, one emitter).
+import type { OpName } from '../src/ir/types.js';
+
+/** The part of a match a chain step fills. */
+export type Slot = 'layer' | 'batchNorm' | 'activation';
+
+export interface ChainStep {
+  /** Ops this step accepts. */
+  ops: readonly OpName[];
+  slot: Slot;
+  /** Skipped when the next node is not one of `ops`. */
+  optional?: boolean;
+}
+
+/** How a match is turned into QAT IR (see EMITTERS in rewrite.ts). */
+export type EmitterName = 'fusedLayer' | 'quantizedAdd' | 'sharedRangeConcat' | 'passThrough' | 'fixedRangeSoftmax' | 'modelInput';
+
+export interface Pattern {
+  name: string;
+  /**
+   * A linear chain: step k+1 must be the only consumer of step k, and a
+   * step inside the chain must not be a graph output.
+   */
+  chain: readonly ChainStep[];
+  emit: EmitterName;
+  /** What the pattern becomes, for docs and reports. */
+  becomes: string;
+}
+
+const ACT: ChainStep = { ops: ['relu', 'relu6'], slot: 'activation', optional: true };
+
+export const PATTERNS: readonly Pattern[] = [
+  {
+    name: 'conv-like [+ batchNorm] [+ relu|relu6]',
+    chain: [{ ops: ['conv2d', 'depthwiseConv2d', 'dense'], slot: 'layer' }, { ops: ['batchNorm'], slot: 'batchNorm', optional: true }, ACT],
+    emit: 'fusedLayer',
+    becomes: 'qconv2d / qdepthwiseConv2d / qdense (BN folded, weights fake-quantized, activation fused) + activation fakeQuant',
+  },
+  {
+    name: 'add [+ relu|relu6]',
+    chain: [{ ops: ['add'], slot: 'layer' }, ACT],
+    emit: 'quantizedAdd',
+    becomes: 'add (or qadd with the fused activation) + fakeQuant of the sum',
+  },
+  {
+    name: 'concat',
+    chain: [{ ops: ['concat'], slot: 'layer' }],
+    emit: 'sharedRangeConcat',
+    becomes: 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair',
+  },
+  {
+    name: 'range-preserving',
+    chain: [{ ops: ['maxPool', 'avgPool', 'reshape', 'flatten', 'pad', 'dropout', 'globalAvgPool'], slot: 'layer' }],
+    emit: 'passThrough',
+    becomes: 'unchanged; keeps its input\'s range, no fakeQuant',
+  },
+  {
+    name: 'softmax',
+    chain: [{ ops: ['softmax'], slot: 'layer' }],
+    emit: 'fixedRangeSoftmax',
+    becomes: 'softmax + fakeQuant with the fixed range [0, 255/256] (scale 1/256, int8 zero point −128)',
+  },
+  {
+    name: 'model input',
+    chain: [{ ops: ['input'], slot: 'layer' }],
+    emit: 'modelInput',
+    becomes: 'input + input fakeQuant (range observed, or fixed by --input-mean/--input-std)',
+  },
+];

@@ -1,0 +1,288 @@
+// rewriteForQat: float IR → QAT IR, driven by the pattern table in
+// patterns.ts. Three passes:
+//   1. match patterns in execution order and emit QAT nodes (fused layers
+//      keep the float layer's name and its variables' names);
+//   2. give every quantized op quantized inputs: a float producer feeding
+//      one (a skipped or unmatched layer) gets a fakeQuant after it;
+//   3. concat: its inputs' fakeQuants and its own read one min/max pair.
+// Whatever no pattern covers stays float and is reported by name.
+import { UserError } from '../src/errors.js';
+import { analyze } from '../src/ir/analyze.js';
+import type { FakeQuantAttrs, FusedActivation, Graph, IRNode, NodeOf, OpName } from '../src/ir/types.js';
+import { activationBits, inputRangeFromMeanStd, resolveQatConfig, weightBitsOf, type QatConfig } from './config.js';
+import { PATTERNS, type EmitterName, type Pattern, type Slot } from './patterns.js';
+import { PASS_THROUGH_OPS } from './qparams.js';
+
+export interface RewriteResult {
+  graph: Graph;
+  /** One sentence per layer left float, naming it and saying why. */
+  report: string[];
+}
+
+const QAT_OPS: ReadonlySet<OpName> = new Set<OpName>(['qconv2d', 'qdepthwiseConv2d', 'qdense', 'qadd', 'fakeQuant']);
+
+/** Fixed output range of a quantized softmax: [0, 255/256] on the 8-bit grid → scale 1/256. */
+export const SOFTMAX_RANGE: [number, number] = [0, 255 / 256];
+
+type Match = Partial<Record<Slot, IRNode>> & { layer: IRNode; nodes: IRNode[] };
+
+interface Rewriter {
+  config: QatConfig;
+  out: IRNode[];
+  /** Float tensor name → the QAT tensor consumers now read. */
+  rename: Map<string, string>;
+  report: string[];
+  /** Nodes whose inputs must be quantized tensors. */
+  quantizedConsumers: Set<string>;
+  concats: string[];
+}
+
+const mapped = (rw: Rewriter, names: string[]): string[] => names.map((n) => rw.rename.get(n) ?? n);
+
+function fakeQuantNode(quantizes: string, attrs: Omit<FakeQuantAttrs, 'quantizes'>): NodeOf<'fakeQuant'> {
+  const name = `${quantizes}/fq`;
+  return {
+    name, op: 'fakeQuant', inputs: [quantizes], attrs: { ...attrs, quantizes },
+    params: attrs.fixedRange ? {} : { min: `${name}/min`, max: `${name}/max` },
+  };
+}
+
+function activationFq(rw: Rewriter, quantizes: string): NodeOf<'fakeQuant'> {
+  return fakeQuantNode(quantizes, { bits: activationBits(rw.config, quantizes), narrowRange: false, role: 'activation' });
+}
+
+function isSkipped(rw: Rewriter, m: Match): boolean {
+  return m.nodes.some((n) => rw.config.skip.includes(n.name));
+}
+
+function skippedLine(n: IRNode): string {
+  return `layer ${n.name} (op ${n.op}) is not quantized: skipped by request (--skip)`;
+}
+
+/** Emits `nodes` and points the match's last float tensor at `result`. */
+function finish(rw: Rewriter, m: Match, nodes: IRNode[], result: string): void {
+  rw.out.push(...nodes);
+  rw.rename.set(m.nodes[m.nodes.length - 1].name, result);
+}
+
+const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
+  fusedLayer(rw, m) {
+    const layer = m.layer as NodeOf<'conv2d'> | NodeOf<'depthwiseConv2d'> | NodeOf<'dense'>;
+    const bn = m.batchNorm as NodeOf<'batchNorm'> | undefined;
+    const skipped = isSkipped(rw, m);
+    const op = ({ conv2d: 'qconv2d', depthwiseConv2d: 'qdepthwiseConv2d', dense: 'qdense' } as const)[layer.op];
+    const fused = {
+      name: layer.name,
+      op,
+      inputs: mapped(rw, layer.inputs),
+      attrs: {
+        ...layer.attrs,
+        activation: (m.activation?.op ?? 'none') as FusedActivation,
+        batchNorm: bn ? { epsilon: bn.attrs.epsilon, momentum: bn.attrs.momentum } : null,
+        weightQuant: skipped ? null : { bits: weightBitsOf(rw.config, layer.name), perChannel: rw.config.perChannel },
+      },
+      params: {
+        ...layer.params,
+        ...(bn ? { gamma: bn.params.gamma, beta: bn.params.beta, movingMean: bn.params.movingMean, movingVariance: bn.params.movingVariance } : {}),
+      },
+    } as IRNode;
+    if (skipped) {
+      rw.report.push(skippedLine(layer));
+      finish(rw, m, [fused], layer.name);
+      return;
+    }
+    rw.quantizedConsumers.add(layer.name);
+    const fq = activationFq(rw, layer.name);
+    finish(rw, m, [fused, fq], fq.name);
+  },
+  quantizedAdd(rw, m) {
+    const add = m.layer as NodeOf<'add'>;
+    const inputs = mapped(rw, add.inputs);
+    if (isSkipped(rw, m)) {
+      rw.report.push(skippedLine(add));
+      const act = m.activation;
+      finish(rw, m, [{ ...add, inputs }, ...(act ? [{ ...act, inputs: [add.name] } as IRNode] : [])], m.nodes[m.nodes.length - 1].name);
+      return;
+    }
+    // A plain sum stays `add`; one with a fused activation becomes `qadd`.
+    const node: IRNode = m.activation
+      ? { name: add.name, op: 'qadd', inputs, attrs: { activation: m.activation.op as FusedActivation }, params: {} }
+      : { ...add, inputs };
+    rw.quantizedConsumers.add(add.name);
+    const fq = activationFq(rw, add.name);
+    finish(rw, m, [node, fq], fq.name);
+  },
+  sharedRangeConcat(rw, m) {
+    const concat = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
+    if (isSkipped(rw, m)) {
+      rw.report.push(skippedLine(concat));
+      finish(rw, m, [concat], concat.name);
+      return;
+    }
+    rw.quantizedConsumers.add(concat.name);
+    rw.concats.push(concat.name);
+    const fq = activationFq(rw, concat.name);
+    finish(rw, m, [concat, fq], fq.name);
+  },
+  passThrough(rw, m) {
+    finish(rw, m, [{ ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode], m.layer.name);
+  },
+  fixedRangeSoftmax(rw, m) {
+    const softmax = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
+    if (isSkipped(rw, m)) {
+      rw.report.push(skippedLine(softmax));
+      finish(rw, m, [softmax], softmax.name);
+      return;
+    }
+    rw.quantizedConsumers.add(softmax.name);
+    const fq = fakeQuantNode(softmax.name, { bits: 8, narrowRange: false, role: 'softmax', fixedRange: [...SOFTMAX_RANGE] });
+    finish(rw, m, [softmax, fq], fq.name);
+  },
+  modelInput(rw, m) {
+    const input = m.layer;
+    if (isSkipped(rw, m)) {
+      rw.report.push(skippedLine(input));
+      finish(rw, m, [input], input.name);
+      return;
+    }
+    const fq = inputFq(rw, input.name);
+    finish(rw, m, [input, fq], fq.name);
+  },
+};
+
+function inputFq(rw: Rewriter, name: string): NodeOf<'fakeQuant'> {
+  const { inputMean, inputStd } = rw.config;
+  const bits = activationBits(rw.config, name);
+  const fixed = inputMean !== undefined && inputStd !== undefined ? inputRangeFromMeanStd(inputMean, inputStd, bits) : undefined;
+  return fakeQuantNode(name, { bits, narrowRange: false, role: 'input', ...(fixed ? { fixedRange: fixed } : {}) });
+}
+
+function consumersOf(nodes: IRNode[]): Map<string, IRNode[]> {
+  const users = new Map<string, IRNode[]>(nodes.map((n) => [n.name, []]));
+  for (const n of nodes) for (const i of new Set(n.inputs)) users.get(i)!.push(n);
+  return users;
+}
+
+/** The longest chain of `p` starting at `start`, or null. */
+function matchAt(p: Pattern, start: IRNode, users: Map<string, IRNode[]>, outputs: Set<string>, claimed: Set<string>): Match | null {
+  const [first, ...rest] = p.chain;
+  if (!first.ops.includes(start.op)) return null;
+  const m: Match = { layer: start, nodes: [start] };
+  let cur = start;
+  for (const step of rest) {
+    const next = users.get(cur.name)!;
+    const candidate = next.length === 1 && !outputs.has(cur.name) ? next[0] : undefined;
+    if (candidate && step.ops.includes(candidate.op) && !claimed.has(candidate.name)) {
+      m[step.slot] = candidate;
+      m.nodes.push(candidate);
+      cur = candidate;
+    } else if (!step.optional) {
+      return null;
+    }
+  }
+  return m;
+}
+
+/** Follows pass-through ops back to the node that produced a tensor. */
+function producerOf(name: string, byName: Map<string, IRNode>): IRNode {
+  let cur = byName.get(name)!;
+  while (PASS_THROUGH_OPS.has(cur.op)) cur = byName.get(cur.inputs[0])!;
+  return cur;
+}
+
+/** Pass 2: a float tensor read by a quantized op gets a fakeQuant after its producer. */
+function quantizeFloatInputs(rw: Rewriter): void {
+  const byName = new Map(rw.out.map((n) => [n.name, n]));
+  for (const consumer of [...rw.out]) {
+    if (!rw.quantizedConsumers.has(consumer.name)) continue;
+    for (const input of consumer.inputs) {
+      const producer = producerOf(input, byName);
+      if (producer.op === 'fakeQuant') continue;
+      const fq = producer.op === 'input' ? inputFq(rw, producer.name) : activationFq(rw, producer.name);
+      if (byName.has(fq.name)) continue;
+      for (const n of rw.out) n.inputs = n.inputs.map((i) => (i === producer.name ? fq.name : i));
+      rw.out.splice(rw.out.indexOf(producer) + 1, 0, fq);
+      byName.set(fq.name, fq);
+    }
+  }
+}
+
+/** Pass 3: union the ranges around each concat and point every member at one min/max pair. */
+function shareConcatRanges(rw: Rewriter): void {
+  const byName = new Map(rw.out.map((n) => [n.name, n]));
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    while (parent.has(x) && parent.get(x) !== x) x = parent.get(x)!;
+    return x;
+  };
+  const union = (a: string, b: string): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  for (const c of rw.concats) {
+    const own = `${c}/fq`;
+    parent.set(own, find(own));
+    for (const input of byName.get(c)!.inputs) {
+      const p = producerOf(input, byName);
+      if (p.op === 'fakeQuant') union(own, p.name);
+    }
+  }
+  for (const name of parent.keys()) {
+    const root = byName.get(find(name)) as NodeOf<'fakeQuant'>;
+    const member = byName.get(name) as NodeOf<'fakeQuant'>;
+    if (member === root) continue;
+    if (member.attrs.fixedRange || root.attrs.fixedRange) {
+      rw.report.push(`layer ${member.attrs.quantizes} (op fakeQuant) cannot share the range of ${root.attrs.quantizes} around a concat: one of them has a fixed range`);
+      continue;
+    }
+    member.params = { ...root.params };
+    member.attrs = { ...member.attrs, bits: root.attrs.bits };
+  }
+}
+
+/**
+ * Rewrites a float graph for quantization-aware training. The result is
+ * validated; `report` names every layer left float and why.
+ */
+export function rewriteForQat(graph: Graph, config: Partial<QatConfig> = {}): RewriteResult {
+  const a = analyze(graph);
+  const already = a.order.find((n) => QAT_OPS.has(n.op));
+  if (already) throw new UserError(`graph '${graph.name}' is already quantized (node '${already.name}' is a ${already.op})`);
+  const rw: Rewriter = {
+    config: resolveQatConfig(config), out: [], rename: new Map(), report: [], quantizedConsumers: new Set(), concats: [],
+  };
+  const known = new Set(a.order.map((n) => n.name));
+  const unknownSkips = rw.config.skip.filter((s) => !known.has(s));
+  if (unknownSkips.length) throw new UserError(`--skip names ${unknownSkips.map((s) => `'${s}'`).join(', ')}, which ${unknownSkips.length === 1 ? 'is not a layer' : 'are not layers'} of '${graph.name}'`);
+
+  const users = consumersOf(a.order);
+  const outputs = new Set(graph.outputs);
+  const claimed = new Set<string>();
+  for (const node of a.order) {
+    if (claimed.has(node.name)) continue;
+    let match: Match | null = null;
+    let pattern: Pattern | undefined;
+    for (const p of PATTERNS) {
+      match = matchAt(p, node, users, outputs, claimed);
+      if (match) { pattern = p; break; }
+    }
+    if (!match || !pattern) {
+      rw.report.push(`layer ${node.name} (op ${node.op}) is not quantized: no pattern matches`);
+      rw.out.push({ ...node, inputs: mapped(rw, node.inputs) } as IRNode);
+      continue;
+    }
+    for (const n of match.nodes) claimed.add(n.name);
+    EMITTERS[pattern.emit](rw, match);
+  }
+  quantizeFloatInputs(rw);
+  shareConcatRanges(rw);
+  const out: Graph = { name: graph.name, nodes: rw.out, outputs: mapped(rw, graph.outputs) };
+  analyze(out);
+  return { graph: out, report: rw.report };
+}
+
+/** Whether a graph is a QAT IR (has any quantized op). */
+export function isQuantizedGraph(graph: Graph): boolean {
+  return graph.nodes.some((n) => QAT_OPS.has(n.op));
+}

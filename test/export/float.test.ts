@@ -1,0 +1,95 @@
+// --mode float and --mode dynamic on every zoo model: the file runs in
+// LiteRT (no ERROR line) and in our interpreter; float matches the eval
+// graph within 1e-4, dynamic agrees between the two runtimes.
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { exportGraph } from '../../export/index.js';
+import { buildEvalGraph } from '../../train/graph/build.js';
+import { Interpreter } from '../../src/interpreter/index.js';
+import { readModel } from '../../src/tflite/index.js';
+import { builtinOperatorName } from '../../src/tflite/enums.js';
+import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { useWasm } from '../train/helpers.js';
+import { ZOO_CASES, NUM_CLASSES, floatCase, foldConstantDequantize, maxAbsDiff, seededImages } from './helpers.js';
+
+const INPUTS = 8;
+
+/** Runs `bytes` on each image in LiteRT and in our interpreter. */
+async function runBoth(lrt: LiteRtRunner, bytes: Uint8Array, images: Float32Array, per: number, interpBytes = bytes): Promise<{ litert: Float32Array[]; interp: Float32Array[] }> {
+  const m = await lrt.compile(bytes);
+  const it = Interpreter.fromBuffer(interpBytes);
+  const litert: Float32Array[] = [];
+  const interp: Float32Array[] = [];
+  try {
+    for (let k = 0; k < images.length / per; k++) {
+      const x = images.slice(k * per, (k + 1) * per);
+      litert.push((await m.run([x]))[0] as Float32Array);
+      it.setInput(0, x);
+      it.invoke();
+      interp.push(Float32Array.from(it.output(0) as Float32Array));
+    }
+  } finally {
+    m.delete();
+  }
+  return { litert, interp };
+}
+
+function opNames(bytes: Uint8Array): string[] {
+  const m = readModel(bytes);
+  return m.subgraphs[0]!.operators.map((op) => builtinOperatorName(m.operatorCodes[op.opcodeIndex]!.builtinCode));
+}
+
+describe('export: float and dynamic modes on every zoo model', function () {
+  let lrt: LiteRtRunner;
+  before(async () => {
+    await useWasm();
+    lrt = await loadLiteRt();
+  });
+
+  for (const c of ZOO_CASES) {
+    it(`${c.name} ${c.shape.join('×')}`, async () => {
+      const { ir, store } = floatCase(c, 3);
+      try {
+        const per = c.shape.reduce((a, b) => a * b, 1);
+        const images = seededImages(INPUTS, c.shape, 5);
+        const ref = tf.tidy(() => buildEvalGraph(ir, store).run(tf.tensor4d(images, [INPUTS, ...c.shape])).dataSync() as Float32Array);
+        const refOf = (k: number): Float32Array => ref.slice(k * NUM_CLASSES, (k + 1) * NUM_CLASSES);
+        const magnitude = Math.max(...Array.from(ref, Math.abs));
+
+        const float = exportGraph(ir, store, { mode: 'float' });
+        const ops = opNames(float.bytes);
+        // BN folded, activations fused, dropout gone: only these ops remain.
+        expect(ops.every((o) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'ADD', 'MAX_POOL_2D', 'MEAN', 'RESHAPE'].includes(o)), ops.join(' ')).to.equal(true);
+        const f = await runBoth(lrt, float.bytes, images, per);
+        for (let k = 0; k < INPUTS; k++) {
+          expect(maxAbsDiff(f.litert[k]!, refOf(k)), `LiteRT, input ${k}`).to.be.at.most(1e-4);
+          expect(maxAbsDiff(f.interp[k]!, refOf(k)), `interpreter, input ${k}`).to.be.at.most(1e-4);
+        }
+
+        const dynamic = exportGraph(ir, store, { mode: 'dynamic' });
+        const d = await runBoth(lrt, dynamic.bytes, images, per);
+        const deq = exportGraph(ir, store, { mode: 'dynamic', dynamicConvWeights: 'dequantize' });
+        // Our interpreter wants constant conv filters: it runs the same model with the DEQUANTIZEs folded.
+        const q = await runBoth(lrt, deq.bytes, images, per, foldConstantDequantize(deq.bytes));
+        let dynErr = 0;
+        // The hybrid FC quantizes its float input per row at run time; float
+        // convs summed in another order can flip one of those int8 steps, so
+        // the runtimes agree to a small fraction of the logits, not to 1e-6.
+        const runtimes = 5e-3 * magnitude;
+        for (let k = 0; k < INPUTS; k++) {
+          expect(maxAbsDiff(d.litert[k]!, d.interp[k]!), `dynamic: LiteRT vs interpreter, input ${k}`).to.be.at.most(runtimes);
+          expect(maxAbsDiff(q.litert[k]!, q.interp[k]!), `dynamic+dequantize: LiteRT vs interpreter, input ${k}`).to.be.at.most(runtimes);
+          dynErr = Math.max(dynErr, maxAbsDiff(d.litert[k]!, refOf(k)));
+        }
+        // int8 weights move the logits a little, not wholesale (a layout error would).
+        expect(dynErr, 'dynamic vs float eval graph').to.be.below(0.05 * magnitude);
+        expect(opNames(deq.bytes)).to.include('DEQUANTIZE');
+        expect(deq.bytes.length).to.be.below(dynamic.bytes.length);
+        expect(dynamic.bytes.length).to.be.below(float.bytes.length);
+        console.log(`      ${c.name}: float ${float.bytes.length} B, dynamic ${dynamic.bytes.length} B, dynamic+dequantize ${deq.bytes.length} B; float max |Δ| ${Math.max(...f.litert.map((y, k) => maxAbsDiff(y, refOf(k)))).toExponential(1)}, dynamic max |Δ| ${dynErr.toExponential(1)} (logits up to ${magnitude.toFixed(2)})`);
+      } finally {
+        store.dispose();
+      }
+    });
+  }
+});

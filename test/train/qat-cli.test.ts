@@ -1,0 +1,58 @@
+// `qat train --quantize --from`, `qat calibrate` and `qat eval` of the
+// results, end to end through the real CLI.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scratchDir } from './helpers.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function qat(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const accuracyOf = (run: string): number => (JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8')) as { finalTestAccuracy: number }).finalTestAccuracy;
+
+describe('qat train --quantize / qat calibrate', function () {
+  const dir = scratchDir('qat-cli');
+  after(() => dir.remove());
+  const float = join(dir.path, 'float');
+
+  it('fine-tunes and calibrates a float run into quantized runs that qat eval reads', () => {
+    const common = ['--dataset', 'synthetic', '--limit', '40', '--batch', '20', '--backend', 'wasm'];
+    const f = qat('train', '--model', 'lenet5', ...common, '--epochs', '1', '--out', float);
+    expect(f.status, f.stderr).to.equal(0);
+    const q = qat('train', '--quantize', '--from', float, '--out', join(dir.path, 'qat'), '--weight-bits', '4', '--skip', 'logits', '--backend', 'wasm');
+    expect(q.status, q.stderr).to.equal(0);
+    expect(q.stdout).to.include('quantization: 8-bit activations, 4-bit per-channel weights');
+    expect(q.stdout).to.include('layer logits (op dense) is not quantized: skipped by request (--skip)');
+    const c = qat('calibrate', '--from', float, '--batches', '2', '--out', join(dir.path, 'ptq'), '--backend', 'wasm');
+    expect(c.status, c.stderr).to.equal(0);
+    expect(c.stdout).to.match(/calibrated lenet5 .* over 2 batches of 20/);
+    for (const run of ['qat', 'ptq'].map((r) => join(dir.path, r))) {
+      const e = qat('eval', '--run', run, '--json', '--backend', 'wasm');
+      expect(e.status, e.stderr).to.equal(0);
+      expect((JSON.parse(e.stdout) as { accuracy: number }).accuracy).to.equal(accuracyOf(run));
+      const config = JSON.parse(readFileSync(join(run, 'checkpoint', 'config.json'), 'utf8')) as { quantization?: { config: { weightBits: number } } };
+      expect(config.quantization?.config.weightBits).to.equal(run.endsWith('qat') ? 4 : 8);
+    }
+  });
+
+  it('answers bad quantization flags with one sentence', () => {
+    const cases = [
+      qat('train', '--model', 'lenet5', '--dataset', 'synthetic', '--out', join(dir.path, 'x'), '--bits', '4'),
+      qat('train', '--quantize', '--model', 'lenet5', '--dataset', 'synthetic', '--out', join(dir.path, 'x'), '--skip', 'nope', '--limit', '20'),
+      qat('train', '--quantize', '--from', float, '--backend', 'wasm'),
+      qat('calibrate', '--from', join(dir.path, 'missing'), '--out', join(dir.path, 'y')),
+    ];
+    const expected = [/add --quantize/, /--skip names 'nope'/, /name it with --out/, /no run directory/];
+    cases.forEach((r, i) => {
+      expect(r.status, r.stdout).to.not.equal(0);
+      expect(r.stderr).to.match(expected[i]);
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+    });
+  });
+});

@@ -1,0 +1,79 @@
+// What a kernel sees besides its inputs: train or eval mode, the store's
+// variables, collectors for state updates, and (for the QAT IR) the
+// quantization schedule.
+import type * as tf from '@tensorflow/tfjs';
+import { QAT_DEFAULTS, type RangeMode } from '../../quantize/config.js';
+import type { NodeOf } from '../../src/ir/types.js';
+
+/** A batch statistic the train graph produced; the caller folds it into the moving value. */
+export interface StatUpdate {
+  /** Store name of the moving variable. */
+  name: string;
+  /** Batch value (kept alive past tidy; the consumer disposes it). */
+  value: tf.Tensor;
+  momentum: number;
+}
+
+/**
+ * A new value for a quantization range variable (already the EMA). Several
+ * fakeQuant nodes may share one variable (concat); their values combine by
+ * min (for min) or max (for max) so the shared range covers every member.
+ */
+export interface RangeUpdate {
+  name: string;
+  value: tf.Tensor;
+  combine: 'min' | 'max';
+}
+
+/** The QAT schedule as kernels need it. Steps count from the start of QAT. */
+export interface QatRuntime {
+  step: number;
+  quantDelay: number;
+  freezeBnStep: number | null;
+  rangeMode: RangeMode;
+  emaDecay: number;
+  /** Calibration: observe ranges only — no fake quant, BN on moving statistics, no dropout. */
+  observeOnly: boolean;
+  /** Decay of this observation when it differs from emaDecay (calibration averages batches). */
+  observeDecay?: number;
+  /** The fakeQuant feeding each fused layer's input (null: float input), for the eval graph's bias quantization. */
+  inputQuantizers: ReadonlyMap<string, NodeOf<'fakeQuant'> | null>;
+}
+
+export const DEFAULT_QAT_RUNTIME: QatRuntime = {
+  step: Number.MAX_SAFE_INTEGER,
+  quantDelay: QAT_DEFAULTS.quantDelay,
+  freezeBnStep: QAT_DEFAULTS.freezeBnStep,
+  rangeMode: QAT_DEFAULTS.rangeMode,
+  emaDecay: QAT_DEFAULTS.emaDecay,
+  observeOnly: false,
+  inputQuantizers: new Map(),
+};
+
+export interface KernelContext {
+  training: boolean;
+  /** The variable (or, later, transformed tensor) behind a node's param role. */
+  param(node: { name: string; params: Record<string, string> }, role: string): tf.Tensor;
+  /** A store variable by name. */
+  variable(name: string): tf.Tensor;
+  /** Tensor fed to an input node. */
+  feed(name: string): tf.Tensor;
+  /** Collects batch statistics (training only). */
+  statUpdates: StatUpdate[];
+  /** Collects observed quantization ranges. */
+  rangeUpdates: RangeUpdate[];
+  /** Seed of this step's dropout masks. */
+  stepSeed: number;
+  /** Quantization schedule; absent for float graphs. */
+  qat?: QatRuntime;
+}
+
+/** Unbiased variance for the moving average (batch variance underestimates it). */
+export function bessel(count: number): number {
+  return count > 1 ? count / (count - 1) : 1;
+}
+
+/** Inference-mode normalisation and no dropout: eval, and calibration's observation pass. */
+export function inferenceMode(ctx: KernelContext): boolean {
+  return !ctx.training || ctx.qat?.observeOnly === true;
+}

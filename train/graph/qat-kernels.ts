@@ -1,0 +1,266 @@
+// How the QAT IR ops compute, in the train graph and in the eval graph.
+//
+// Fused layers (qconv2d / qdepthwiseConv2d / qdense) with a folded batchNorm
+// follow Jacob et al. 2018 / Krishnamoorthi 2018: the kernel is folded with
+// the MOVING statistics, W·γ/σ_mov, and fake-quantized per output channel
+// (symmetric, narrow range). Before the BN freeze the conv output is then
+// corrected by σ_mov/σ_B and shifted by the batch-statistic bias
+// β − γ·μ_B/σ_B, so training still normalises with batch statistics; after
+// the freeze the moving statistics are used directly (β − γ·μ_mov/σ_mov).
+//
+// Approximation (to keep a QAT step ≤ 1.3× a float step): the reference
+// scheme runs the conv twice, once in float to get μ_B/σ_B and once with the
+// quantized folded kernel. We run it once: y = conv(x, q(W·f)) with f =
+// γ/σ_mov, and take the batch statistics of z = y / f (per channel), which
+// equals the float conv output W*x up to the weight-quantization error. So
+// μ_B = mean(y)/f and σ_B² = var(y)/f²; the error is that of 8-bit weights,
+// far below the batch-to-batch noise of the statistics themselves.
+//
+// The eval graph folds with moving statistics, uses frozen ranges and adds
+// the bias exactly as the int8 model will hold it (quantizeBias), all through
+// quantize/fold.ts and quantize/qparams.ts — the functions the exporter uses.
+import * as tf from '@tensorflow/tfjs';
+import { conv2d, depthwiseConv2d, dense } from '../../layers/ops.js';
+import { fakeQuant } from '../../quantize/fake-quant.js';
+import { batchRange } from '../../quantize/ranges.js';
+import { nudge, symmetricRange, unsignedGrid } from '../../quantize/math.js';
+import { foldedParams, movingFoldScale, scaleKernel, type ParamLookup, type QConvLikeNode } from '../../quantize/fold.js';
+import {
+  activationRange, dequantizeBias, quantizeBias, weightAbsMax, weightQuantView, weightRanges,
+} from '../../quantize/qparams.js';
+import type { FusedActivation, NodeOf } from '../../src/ir/types.js';
+import type { KernelContext, QatRuntime } from './context.js';
+import { DEFAULT_QAT_RUNTIME, bessel } from './context.js';
+
+function activate(y: tf.Tensor, act: FusedActivation): tf.Tensor {
+  return act === 'relu' ? tf.relu(y) : act === 'relu6' ? tf.relu6(y) : y;
+}
+
+function runLayer(node: QConvLikeNode, x: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+  if (node.op === 'qdense') return dense(x as tf.Tensor2D, kernel as tf.Tensor2D);
+  const a = node.attrs;
+  const conv = node.op === 'qconv2d' ? conv2d : depthwiseConv2d;
+  return conv(x as tf.Tensor4D, kernel as tf.Tensor4D, a.strides, a.padding, a.dilations);
+}
+
+/**
+ * Symmetric narrow-range fake quant of a (folded) kernel, per channel or
+ * per tensor, with the range [−m, m], m = max|w| (quantize/qparams.ts), for
+ * the EVAL graph: the fake-quant op, bit-exact with quantize/math.ts and so
+ * with the exported int8 weights.
+ */
+export function fakeQuantWeightsExact(node: QConvLikeNode, kernel: tf.Tensor): tf.Tensor {
+  const wq = node.attrs.weightQuant!;
+  return tf.tidy(() => {
+    const m = weightAbsMax(node, kernel);
+    const { view, axis } = weightQuantView(node, kernel);
+    const q = fakeQuant(view, tf.neg(m), m, { bits: wq.bits, narrowRange: true, rangeGradient: 'none', ...(axis !== undefined ? { axis } : {}) });
+    return tf.reshape(q, kernel.shape);
+  });
+}
+
+/**
+ * The same weight quantization for the TRAIN graph, in 3 elementwise ops
+ * instead of ~10: with the symmetric range the grid is the multiples of the
+ * scale s (zero point in the middle), so q(w) = round(w/s)·s, and |w| ≤ m
+ * needs no clamp. It differs from the exact op only on exact .5 ties (tf.round
+ * rounds them to even) — irrelevant to training, and the eval graph uses
+ * the exact op. Its gradient is the identity: every weight lies inside its
+ * channel's range, so TF's straight-through mask is all ones, and the range
+ * is a function of the weights that gets no gradient. As one custom op the
+ * range computation stays off the tape.
+ */
+export function fakeQuantWeights(node: QConvLikeNode, kernel: tf.Tensor): tf.Tensor {
+  const wq = node.attrs.weightQuant!;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const w = args[0] as tf.Tensor;
+    const m = weightAbsMax(node, w);
+    const scales = Float32Array.from(m.dataSync(), (v) => symmetricRange(v, wq.bits).scale);
+    m.dispose();
+    const { view } = weightQuantView(node, w);
+    const s = scales.length === 1 ? tf.scalar(scales[0]) : tf.tensor1d(scales);
+    const q = tf.mul(tf.round(tf.div(view, s)), s);
+    return { value: tf.reshape(q, w.shape), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor] };
+  });
+  return op(kernel);
+}
+
+const lookup = (ctx: KernelContext): ParamLookup => ({ get: (name) => ctx.variable(name) });
+
+const runtime = (ctx: KernelContext): QatRuntime => ctx.qat ?? DEFAULT_QAT_RUNTIME;
+
+function quantizing(q: QatRuntime): boolean {
+  return !q.observeOnly && q.step >= q.quantDelay;
+}
+
+function bnFrozen(q: QatRuntime): boolean {
+  return q.observeOnly || (q.freezeBnStep !== null && q.step >= q.freezeBnStep);
+}
+
+function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Tensor {
+  const q = runtime(ctx);
+  const quantOn = quantizing(q) && node.attrs.weightQuant !== null;
+  const w = ctx.param(node, 'kernel');
+  const bn = node.attrs.batchNorm;
+  const convBias = node.attrs.useBias ? ctx.param(node, 'bias') : null;
+  if (!bn) {
+    const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, w) : w);
+    return activate(convBias ? tf.add(y, convBias) : y, node.attrs.activation);
+  }
+  const gamma = ctx.param(node, 'gamma');
+  const beta = ctx.param(node, 'beta');
+  const movingMean = ctx.param(node, 'movingMean');
+  const fold = movingFoldScale(node, lookup(ctx))!; // γ/σ_mov
+  const folded = scaleKernel(node, w, fold);
+  const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, folded) : folded);
+  if (bnFrozen(q)) {
+    const b = convBias ? tf.sub(convBias, movingMean) : tf.neg(movingMean);
+    return activate(tf.add(y, tf.add(beta, tf.mul(b, fold))), node.attrs.activation);
+  }
+  // Batch statistics of z = y / f, the (approximate) float conv output; see the header.
+  // f = γ/σ_mov is nonzero unless γ is exactly 0, in which case that channel's output is constant anyway.
+  const f = fold;
+  const axes = y.shape.map((_, i) => i).slice(0, -1);
+  const { mean, variance } = tf.moments(y, axes);
+  const meanZ = tf.div(mean, f);
+  const varZ = tf.div(variance, tf.square(f));
+  const sigmaB = tf.sqrt(tf.add(varZ, bn.epsilon));
+  const sigmaMov = tf.sqrt(tf.add(ctx.param(node, 'movingVariance'), bn.epsilon));
+  const out = tf.add(tf.mul(y, tf.div(sigmaMov, sigmaB)), tf.sub(beta, tf.div(tf.mul(gamma, meanZ), sigmaB)));
+  const count = axes.reduce((n, ax) => n * y.shape[ax]!, 1);
+  // The float graph's BN sees conv + bias, so its moving mean includes the conv bias.
+  ctx.statUpdates.push(
+    { name: node.params.movingMean, value: tf.keep(convBias ? tf.add(meanZ, convBias) : meanZ), momentum: bn.momentum },
+    { name: node.params.movingVariance, value: tf.keep(tf.mul(varZ, bessel(count))), momentum: bn.momentum },
+  );
+  return activate(out, node.attrs.activation);
+}
+
+function evalLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Tensor {
+  const store = lookup(ctx);
+  const { kernel, bias } = foldedParams(node, store);
+  if (!node.attrs.weightQuant) return activate(tf.add(runLayer(node, x, kernel), bias), node.attrs.activation);
+  const y = runLayer(node, x, fakeQuantWeightsExact(node, kernel));
+  const inFq = runtime(ctx).inputQuantizers.get(node.name) ?? null;
+  let b: tf.Tensor = bias;
+  if (inFq) {
+    // The int32 bias the exporter writes, back in real units.
+    const inputScale = activationRange(inFq, store).scale;
+    const weightScales = weightRanges(node, kernel).map((r) => r.scale);
+    b = tf.tensor1d(dequantizeBias(quantizeBias(bias.dataSync() as Float32Array, inputScale, weightScales), inputScale, weightScales));
+  }
+  return activate(tf.add(y, b), node.attrs.activation);
+}
+
+function fusedLayer<K extends 'qconv2d' | 'qdepthwiseConv2d' | 'qdense'>(node: NodeOf<K>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
+  const n = node as QConvLikeNode;
+  return ctx.training ? trainLayer(n, x, ctx) : evalLayer(n, x, ctx);
+}
+
+// ---------------------------------------------------------------------------
+// fakeQuant: EMA-observed or learned activation ranges.
+// ---------------------------------------------------------------------------
+
+/**
+ * This batch's EMA of the range (quantize/ranges.ts's batchRange: widened to
+ * include 0). The first observation (stored max ≤ min, as initialised)
+ * takes the batch range. Unlike ranges.ts's observeEma this returns the new
+ * values instead of assigning them, so fakeQuants sharing a range (concat)
+ * combine their observations, and needs no `observed` counter variable (the
+ * contract gives a fakeQuant only min/max).
+ */
+function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const oldMin = ctx.variable(node.params.min);
+    const oldMax = ctx.variable(node.params.max);
+    const { min: bMin, max: bMax } = batchRange(x);
+    const seen = tf.greater(oldMax, oldMin);
+    const ema = (old: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.add(tf.mul(old, decay), tf.mul(b, 1 - decay));
+    return [
+      tf.reshape(tf.where(seen, ema(oldMin, bMin), bMin), oldMin.shape),
+      tf.reshape(tf.where(seen, ema(oldMax, bMax), bMax), oldMax.shape),
+    ];
+  });
+}
+
+function pushRange(ctx: KernelContext, node: NodeOf<'fakeQuant'>, min: tf.Tensor, max: tf.Tensor): void {
+  ctx.rangeUpdates.push(
+    { name: node.params.min, value: tf.keep(min), combine: 'min' },
+    { name: node.params.max, value: tf.keep(max), combine: 'max' },
+  );
+}
+
+/**
+ * Observes the batch range and fake-quantizes with it, as one op whose
+ * gradient is the straight-through estimator only: the observation (min/max
+ * reductions) stays off the tape, so the backward pass pays nothing for it.
+ *
+ * Cheaper than the exact fake-quant op (this runs on every activation of
+ * every training step): the nudged range comes from math.ts as numbers, so
+ *   y = round(clip(x, nmin, nmax) / s) · s
+ * — the grid nmin + i·s is the multiples of s, since nmin = (qmin − zp)·s —
+ * and the in-range mask (clip(x) = x) is made in the forward, leaving one
+ * multiply for the backward: 6 elementwise ops instead of 14. It differs from
+ * the exact op only on exact .5 ties (tf.round rounds to even); the eval
+ * graph, which must match the exporter bit for bit, uses the exact op.
+ */
+function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number): tf.Tensor {
+  const { bits, narrowRange } = node.attrs;
+  const grid = unsignedGrid(bits, narrowRange);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xIn = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const [min, max] = observe(xIn, node, ctx, decay);
+    pushRange(ctx, node, min, max);
+    const r = nudge(min.dataSync()[0], max.dataSync()[0], grid);
+    const clipped = tf.clipByValue(xIn, r.nudgedMin, r.nudgedMax);
+    const inside = tf.cast(tf.equal(clipped, xIn), 'float32');
+    save([inside]);
+    return {
+      value: tf.mul(tf.round(tf.div(clipped, r.scale)), r.scale),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, saved[0])],
+    };
+  });
+  return op(x);
+}
+
+function constantRange(r: [number, number]): [tf.Tensor, tf.Tensor] {
+  return [tf.scalar(r[0]), tf.scalar(r[1])];
+}
+
+function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
+  const { bits, narrowRange, fixedRange } = node.attrs;
+  const q = runtime(ctx);
+  if (fixedRange) {
+    if (ctx.training && !quantizing(q)) return x;
+    const [lo, hi] = constantRange(fixedRange);
+    return fakeQuant(x, lo, hi, { bits, narrowRange, rangeGradient: 'none' });
+  }
+  if (q.observeOnly) {
+    const [min, max] = observe(x, node, ctx, q.observeDecay ?? q.emaDecay);
+    pushRange(ctx, node, min, max);
+    return x;
+  }
+  if (!ctx.training) {
+    return fakeQuant(x, ctx.variable(node.params.min), ctx.variable(node.params.max), { bits, narrowRange, rangeGradient: 'none' });
+  }
+  if (!quantizing(q)) {
+    // Quant delay: identity while the ranges are observed (nothing here is on the gradient path).
+    const [min, max] = observe(x, node, ctx, q.emaDecay);
+    pushRange(ctx, node, min, max);
+    return x;
+  }
+  // Learned ranges start from at least one observation (step 0 with no delay observes).
+  if (q.rangeMode === 'learned' && q.step > 0) {
+    return fakeQuant(x, ctx.variable(node.params.min), ctx.variable(node.params.max), { bits, narrowRange, rangeGradient: 'tf' });
+  }
+  return observingFakeQuant(x, node, ctx, q.emaDecay);
+}
+
+export const QAT_KERNELS = {
+  qconv2d: (node: NodeOf<'qconv2d'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),
+  qdepthwiseConv2d: (node: NodeOf<'qdepthwiseConv2d'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),
+  qdense: (node: NodeOf<'qdense'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),
+  qadd: (node: NodeOf<'qadd'>, xs: tf.Tensor[]) => activate(xs.reduce((acc, t) => tf.add(acc, t)), node.attrs.activation),
+  fakeQuant: fakeQuantKernel,
+};
