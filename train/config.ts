@@ -38,6 +38,8 @@ export interface RunConfig {
   epochs: number;
   lr: number;
   schedule: ScheduleName;
+  /** Random whole-pixel shift of training images (0 or absent: none). */
+  augmentShift?: number;
   optimizer: OptimizerConfig;
   /** Completed epochs. */
   epoch: number;

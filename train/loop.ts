@@ -20,7 +20,7 @@ import { mixSeed } from './random.js';
 import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
-import { buildModel } from './zoo/index.js';
+import { buildModel, ZOO } from './zoo/index.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import type { VariableKind } from './state.js';
@@ -45,6 +45,8 @@ export interface TrainOptions {
   optimizer?: OptimizerName;
   schedule?: ScheduleName;
   seed?: number;
+  /** Augmentation: shift training images by up to this many pixels (default: the model's recipe, else 0). */
+  augmentShift?: number;
   /** Run directory to resume from (may equal outDir). */
   from?: string;
   evalBatchSize?: number;
@@ -115,9 +117,12 @@ function prepare(o: TrainOptions): Start {
   if (ds.numClasses !== numClasses) {
     throw new UserError(`the dataset has ${ds.numClasses} classes but the model resumed from ${o.from} has ${numClasses}`);
   }
-  const batchSize = positiveInt(o.batchSize ?? src?.batchSize ?? TRAIN_DEFAULTS.batchSize, '--batch');
+  const recipe = typeof o.model === 'string' && !src ? ZOO.get(o.model)?.recipe : undefined;
+  const batchSize = positiveInt(o.batchSize ?? src?.batchSize ?? recipe?.batchSize ?? TRAIN_DEFAULTS.batchSize, '--batch');
+  const augmentShift = o.augmentShift ?? src?.augmentShift ?? recipe?.augmentShift ?? 0;
+  if (!Number.isInteger(augmentShift) || augmentShift < 0) throw new UserError(`--augment-shift must be a whole number of pixels ≥ 0, got ${augmentShift}`);
   const epochs = positiveInt(o.epochs ?? pc?.epochs ?? (fineTune ? FINE_TUNE_EPOCHS : TRAIN_DEFAULTS.epochs), '--epochs');
-  const lr = o.lr ?? (fineTune ? src!.lr * FINE_TUNE_LR_FACTOR : pc && pc.optimizer.name === optName ? pc.lr : DEFAULT_LR[optName]);
+  const lr = o.lr ?? (fineTune ? src!.lr * FINE_TUNE_LR_FACTOR : pc && pc.optimizer.name === optName ? pc.lr : optName === 'adam' && recipe?.lr !== undefined ? recipe.lr : DEFAULT_LR[optName]);
   if (!(lr > 0 && Number.isFinite(lr))) throw new UserError(`--lr must be a positive number, got ${lr}`);
   if (ds.train.count === 0) throw new UserError(`the training split of '${ds.name}' is empty`);
   const stepsPerEpoch = batchCount(ds.train, batchSize);
@@ -171,6 +176,7 @@ function prepare(o: TrainOptions): Start {
     epochs,
     lr,
     schedule: checkSchedule(o.schedule ?? src?.schedule ?? TRAIN_DEFAULTS.schedule),
+    ...(augmentShift > 0 ? { augmentShift } : {}),
     optimizer: pc && pc.optimizer.name === optName ? pc.optimizer : optimizerConfig(optName),
     epoch: pc?.epoch ?? 0,
     stepInEpoch: sameBatches ? pc!.stepInEpoch : 0,
@@ -235,7 +241,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       let correct = 0;
       let trainMs = 0;
       let lr = config.lr;
-      for (const batch of batches(o.dataset.train, config.batchSize, { shuffle: true, seed: mixSeed(config.seed, epoch), inputShape: config.inputShape })) {
+      for (const batch of batches(o.dataset.train, config.batchSize, { shuffle: true, seed: mixSeed(config.seed, epoch), inputShape: config.inputShape, shift: config.augmentShift ?? 0 })) {
         if (k++ < skip) continue;
         lr = learningRate(config.schedule, config.lr, store.step, totalSteps);
         const t0 = performance.now();

@@ -145,6 +145,30 @@ describe('train/loop', function () {
     expect(e.at(-1)!.trainLoss).to.be.lessThan(e[0].trainLoss);
     expect(e.at(-1)!.testAccuracy).to.be.greaterThan(0.5);
   });
+  it("applies a zoo model's training recipe when no flag is given, and flags override it", async () => {
+    const ds = tinyDataset([28, 28, 1], 40, 8, 10);
+    const a = scratchDir('qat-recipe-');
+    const b = scratchDir('qat-recipe-');
+    try {
+      const byRecipe = await train({ model: 'mnist-cnn', dataset: ds, outDir: a.path, epochs: 1, seed: 3 });
+      expect([byRecipe.config.batchSize, byRecipe.config.lr, byRecipe.config.augmentShift]).to.deep.equal([32, 2e-3, 1]);
+      byRecipe.store.dispose();
+      const byFlags = await train({ model: 'mnist-cnn', dataset: ds, outDir: b.path, epochs: 1, seed: 3, batchSize: 20, lr: 1e-3, augmentShift: 0 });
+      expect([byFlags.config.batchSize, byFlags.config.lr, byFlags.config.augmentShift]).to.deep.equal([20, 1e-3, undefined]);
+      byFlags.store.dispose();
+      try {
+        await train({ model: 'mnist-cnn', dataset: ds, outDir: join(b.path, 'x'), epochs: 1, augmentShift: -1 });
+        expect.fail('a negative shift must be refused');
+      } catch (e) {
+        expect(e).to.be.instanceOf(UserError);
+        expect((e as Error).message).to.match(/--augment-shift/);
+      }
+    } finally {
+      a.remove();
+      b.remove();
+    }
+  });
+
 });
 
 describe('train/schedule', () => {
@@ -157,4 +181,5 @@ describe('train/schedule', () => {
     expect(learningRate('step', 1, 50, 100)).to.be.closeTo(0.1, 1e-12);
     expect(learningRate('step', 1, 75, 100)).to.be.closeTo(0.01, 1e-12);
   });
+
 });

@@ -1,4 +1,5 @@
-// The reference CNN (Keras' mnist_cnn example, one dropout).
+// The reference CNN (Keras' mnist_cnn example, one dropout). Dropout 0.25
+// rather than 0.5: with three epochs on 8,495 digits the net underfits, not overfits.
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { ZooOptions } from './common.js';
@@ -11,6 +12,6 @@ export function mnistCnn(o: ZooOptions): Graph {
   x = b.maxPool('pool', x, { poolSize: 2 });
   x = b.flatten('flatten', x);
   x = b.relu('fc1_relu', b.dense('fc1', x, 128));
-  x = b.dropout('dropout', x, 0.5);
+  x = b.dropout('dropout', x, 0.25);
   return b.build([b.dense('logits', x, o.numClasses, { kernelInit: 'glorot' })]);
 }

@@ -21,6 +21,7 @@ export interface TrainArgs {
   epochs?: number;
   batch?: number;
   lr?: number;
+  'augment-shift'?: number;
   limit?: number;
   seed?: number;
   from?: string;
@@ -59,8 +60,9 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
   limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
   epochs: { type: 'number', group: 'Training:', describe: `total epochs of the run, counting resumed ones (default ${TRAIN_DEFAULTS.epochs})` },
-  batch: { type: 'number', group: 'Training:', describe: `batch size (default ${TRAIN_DEFAULTS.batchSize})` },
-  lr: { type: 'number', group: 'Training:', describe: `base learning rate (default ${DEFAULT_LR.adam} for adam, ${DEFAULT_LR.sgd} for sgd)` },
+  batch: { type: 'number', group: 'Training:', describe: `batch size (default: the model's recipe, e.g. 32 for mnist-cnn, else ${TRAIN_DEFAULTS.batchSize})` },
+  lr: { type: 'number', group: 'Training:', describe: `base learning rate (default: the model's recipe, e.g. 0.002 for mnist-cnn, else ${DEFAULT_LR.adam} for adam; ${DEFAULT_LR.sgd} for sgd)` },
+  'augment-shift': { type: 'number', group: 'Training:', describe: 'shift each training image by a random whole-pixel offset up to N (default: the model\'s recipe, e.g. 1 for mnist-cnn, else 0)' },
   optimizer: { choices: OPTIMIZER_NAMES, group: 'Training:', describe: `adam, or sgd with momentum 0.9 (default ${TRAIN_DEFAULTS.optimizer})` },
   schedule: { choices: SCHEDULE_NAMES, group: 'Training:', describe: `learning-rate schedule (default ${TRAIN_DEFAULTS.schedule}; step = ×0.1 at 50% and 75%)` },
   seed: { type: 'number', group: 'Training:', describe: `seed for initial weights, shuffling and dropout (default ${TRAIN_DEFAULTS.seed})` },
@@ -124,6 +126,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   checkNumber(a.limit, 'limit', isPosInt, 'a positive integer');
   checkNumber(a.seed, 'seed', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
   checkNumber(a.lr, 'lr', (n) => n > 0, 'a positive number');
+  checkNumber(a['augment-shift'], 'augment-shift', (n) => Number.isInteger(n) && n >= 0, 'a whole number of pixels ≥ 0');
   checkNumber(a.alpha, 'alpha', (n) => n > 0 && n <= 4, 'in (0, 4]');
   checkNumber(a['input-size'], 'input-size', (n) => isPosInt(n) && n >= 8, 'an integer ≥ 8');
   if (a.model !== undefined && !ZOO.has(a.model)) {
@@ -157,6 +160,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
     ...(a.batch !== undefined ? { batchSize: a.batch } : {}),
     ...(a.lr !== undefined ? { lr: a.lr } : {}),
+    ...(a['augment-shift'] !== undefined ? { augmentShift: a['augment-shift'] } : {}),
     ...(a.optimizer !== undefined ? { optimizer: a.optimizer } : {}),
     ...(a.schedule !== undefined ? { schedule: a.schedule } : {}),
     ...(a.seed !== undefined ? { seed: a.seed } : {}),
@@ -218,7 +222,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
         const params = a.variables.filter((v) => v.kind === 'weight').reduce((s, v) => s + v.shape.reduce((p, d) => p * d, 1), 0);
         const at = config.step > 0 ? `, resuming at epoch ${config.epoch + 1} step ${config.stepInEpoch + 1} (global step ${config.step})` : '';
         console.log(`model: ${config.model} (input ${config.inputShape.join('×')}, ${params.toLocaleString('en-US')} trainable params), `
-          + `${config.optimizer.name} lr ${config.lr} ${config.schedule}, batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, seed ${config.seed}${at}`);
+          + `${config.optimizer.name} lr ${config.lr} ${config.schedule}, batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, seed ${config.seed}${config.augmentShift ? `, ±${config.augmentShift} px shifts` : ""}${at}`);
       },
     }).finally(() => interrupt.release());
     const last = result.metrics.epochs.at(-1);
