@@ -38,3 +38,14 @@ export {
   type ExportMode, type IoType, type DynamicConvWeights, type ExportOptions, type ExportResult, type ExportSummary,
   type IoTensorSummary, type IoQuantization,
 } from '../export/index.js';
+// Parity (QAT eval graph vs int8 interpreter vs LiteRT.js), its reports, the demo pipeline, and LiteRT.js (optional).
+export {
+  runParity, formatParity, parityHtml, LAYER_CHART_ID, LayerStats, worstFirst, argmax,
+  readRunRecord, trainingReportHtml, LOSS_CHART_ID, ACCURACY_CHART_ID, runDemo,
+  type ParityOptions, type ParityResult, type LiteRtStatus, type LayerParity, type RunRecord,
+  type DemoOptions, type DemoResult, type DemoFile,
+} from './parity/index.js';
+export {
+  loadLiteRt, tryLoadLiteRt, liteRtInstalled, LiteRtError, LITERT_NOT_INSTALLED,
+  type LiteRtAvailability, type LiteRtArray, type LiteRtDType, type LiteRtTensorInfo, type LiteRtCompiledModel, type LiteRtRunner,
+} from './litert/index.js';

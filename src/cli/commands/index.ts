@@ -7,6 +7,9 @@ import { calibrateCommand } from './calibrate.js';
 import { runCommand } from './run.js';
 import { inspectCommand } from './inspect.js';
 import { exportCommand } from './export.js';
+import { parityCommand } from './parity.js';
+import { demoCommand } from './demo.js';
+import { reportCommand } from './report.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand, trainCommand, calibrateCommand, evalCommand, runCommand, inspectCommand, exportCommand];
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [backendCommand, trainCommand, calibrateCommand, evalCommand, runCommand, inspectCommand, exportCommand, parityCommand, reportCommand, demoCommand];

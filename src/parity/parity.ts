@@ -1,0 +1,265 @@
+// Parity: one run's QAT eval graph, the exported .tflite in our int8
+// interpreter and (when installed) in LiteRT.js, on the same test inputs.
+// The eval graph is what training optimised; the interpreter is what ships;
+// LiteRT is Google's runtime. Per quantized layer, the eval graph's
+// fake-quant output is compared with the interpreter's tensor of the same
+// name in integer codes (LSBs).
+
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { batches, loadDataset } from '../../datasets/index.js';
+import type { Dataset } from '../../datasets/types.js';
+import { UserError } from '../errors.js';
+import { Interpreter, type TensorDetails, type TensorView } from '../interpreter/index.js';
+import { quantizeReal } from '../interpreter/feed.js';
+import type { NodeOf } from '../ir/types.js';
+import { tryLoadLiteRt, type LiteRtArray, type LiteRtCompiledModel } from '../litert/index.js';
+import { graphInputShape } from '../../train/evaluate.js';
+import { loadRun, type LoadedRun } from '../../train/run.js';
+import { argmax, LayerStats, worstFirst, type LayerParity } from './stats.js';
+
+export interface ParityOptions {
+  /** Run directory (a QAT or calibrated run) whose eval graph is the reference. */
+  run: string;
+  /** The exported model: a .tflite path or its bytes. */
+  model: string | Uint8Array;
+  /** Dataset spec; default the run's own (with its --limit). */
+  dataset?: string;
+  dataDir?: string;
+  /** Compare at most this many test inputs. */
+  limit?: number;
+  /** Eval-graph batch size (default 32). */
+  batchSize?: number;
+  /** Run LiteRT.js too when it is installed (default true). */
+  litert?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface LiteRtStatus {
+  /** Whether LiteRT ran on every input. */
+  ran: boolean;
+  /** Why it did not (not installed, failed to start, rejected the model), else null. */
+  note: string | null;
+}
+
+export interface ParityResult {
+  run: string;
+  model: string;
+  dataset: string;
+  /** Test inputs compared. */
+  count: number;
+  /** Eval graph vs interpreter: fraction of inputs with the same top class, in [0, 1]. */
+  agreement: number;
+  accuracy: { evalGraph: number; interpreter: number; litert: number | null };
+  /** Interpreter vs LiteRT: fraction of inputs with the same top class (null when LiteRT did not run). */
+  litertAgreement: number | null;
+  /** Interpreter vs LiteRT: fraction of inputs whose whole output is bit-identical. */
+  litertIdentical: number | null;
+  litert: LiteRtStatus;
+  /** Every quantized layer, worst first. */
+  layers: LayerParity[];
+  /** Quantized layers of the eval graph with no integer tensor of that name in the model. */
+  unmatched: string[];
+  /** Mean wall time of one single-image inference. */
+  latencyMs: { interpreter: number; litert: number | null };
+  input: { name: string; dtype: string; shape: number[]; scale: number | null; zeroPoint: number | null };
+}
+
+function readModelBytes(model: string | Uint8Array): Uint8Array {
+  if (typeof model !== 'string') return model;
+  try {
+    return new Uint8Array(readFileSync(model));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`Cannot read the model ${model}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+  }
+}
+
+/** Integer (or float) input data for the model, from the eval graph's view of one image. */
+type Feed = (image: Float32Array, quantizedImage: Float32Array | null) => Int8Array | Uint8Array | Float32Array;
+
+function feedFor(d: TensorDetails): Feed {
+  if (d.dtype === 'float32') return (image) => image.slice();
+  if ((d.dtype !== 'int8' && d.dtype !== 'uint8') || d.scale === null || d.zeroPoint === null) {
+    throw new UserError(`The model's input is ${d.dtype}${d.scale === null ? ' without a scale' : ''}; parity feeds float32, int8 or uint8 image inputs.`);
+  }
+  const scale = d.scale, zp = d.zeroPoint;
+  const [lo, hi] = d.dtype === 'int8' ? [-128, 127] : [0, 255];
+  return (image, q) => {
+    // The eval graph's input fake-quant already picked the codes; reading them back keeps both sides on the same integers.
+    if (!q) return quantizeReal(image, d);
+    const out = d.dtype === 'int8' ? new Int8Array(q.length) : new Uint8Array(q.length);
+    for (let i = 0; i < q.length; i++) out[i] = Math.min(hi, Math.max(lo, Math.round(q[i]! / scale) + zp));
+    return out;
+  };
+}
+
+interface LayerProbe {
+  stats: LayerStats;
+  view: TensorView;
+  per: number;
+}
+
+/** The quantized layers the model has an integer tensor for, and the ones it lacks. */
+function probes(run: LoadedRun, interp: Interpreter): { layers: LayerProbe[]; unmatched: string[]; inputFq: string | null } {
+  const a = run.graph.ir;
+  const ops = new Map(a.order.map((n) => [n.name, n.op as string]));
+  const layers: LayerProbe[] = [];
+  const unmatched: string[] = [];
+  let inputFq: string | null = null;
+  const fqs = a.order.filter((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant');
+  for (const fq of fqs) {
+    if (fq.attrs.role === 'input') {
+      inputFq ??= fq.name;
+      continue;
+    }
+    const name = fq.attrs.quantizes;
+    let view: TensorView;
+    try {
+      view = interp.tensor(name);
+    } catch {
+      unmatched.push(name);
+      continue;
+    }
+    if ((view.dtype !== 'int8' && view.dtype !== 'uint8') || view.scale === null || view.zeroPoint === null) {
+      unmatched.push(name);
+      continue;
+    }
+    const per = a.shapes.get(fq.name)!.reduce((x, y) => x * y, 1);
+    if (per !== view.data.length) unmatched.push(name);
+    else layers.push({ stats: new LayerStats(name, fq.name, ops.get(name) ?? 'input', view.dtype, view.scale, view.zeroPoint), view, per });
+  }
+  return { layers, unmatched, inputFq };
+}
+
+function checkModelFitsRun(run: LoadedRun, d: TensorDetails, modelName: string, runDir: string): void {
+  const want = [1, ...graphInputShape(run.graph)];
+  if (d.shape.length !== want.length || d.shape.some((s, i) => s !== want[i])) {
+    throw new UserError(`${modelName} takes input [${d.shape.join(',')}] but the run in ${runDir} takes [${want.join(',')}]; export the model from this run.`);
+  }
+}
+
+async function loadTestSplit(run: LoadedRun, o: ParityOptions): Promise<{ ds: Dataset; spec: string }> {
+  const spec = o.dataset ?? run.config.dataset;
+  const limit = o.limit ?? (o.dataset === undefined ? run.config.limit : undefined);
+  const ds = await loadDataset(spec, {
+    ...(limit !== undefined ? { limit } : {}), seed: run.config.seed,
+    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+  });
+  if (ds.numClasses > run.config.numClasses) {
+    throw new UserError(`dataset '${spec}' has ${ds.numClasses} classes but the model in ${o.run} predicts ${run.config.numClasses}`);
+  }
+  if (ds.test.count === 0) throw new UserError(`the test split of '${spec}' is empty`);
+  return { ds, spec };
+}
+
+async function compileLiteRt(bytes: Uint8Array, wanted: boolean): Promise<{ model: LiteRtCompiledModel | null; note: string | null }> {
+  if (!wanted) return { model: null, note: 'LiteRT.js not requested' };
+  const lrt = await tryLoadLiteRt();
+  if (!lrt.runner) return { model: null, note: lrt.reason };
+  try {
+    return { model: await lrt.runner.compile(bytes), note: null };
+  } catch (e) {
+    return { model: null, note: (e as Error).message.split('\n')[0]! };
+  }
+}
+
+export async function runParity(o: ParityOptions): Promise<ParityResult> {
+  const bytes = readModelBytes(o.model);
+  const modelName = typeof o.model === 'string' ? o.model : '<model bytes>';
+  const batchSize = o.batchSize ?? 32;
+  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new UserError(`the batch size must be a positive integer, got ${batchSize}`);
+  if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit > 0)) throw new UserError(`--limit must be a positive integer, got ${o.limit}`);
+  const interp = Interpreter.fromBuffer(bytes);
+  const run = loadRun(o.run);
+  let lrtModel: LiteRtCompiledModel | null = null;
+  try {
+    const inDetails = interp.inputDetails()[0];
+    if (!inDetails || interp.inputDetails().length !== 1) throw new UserError(`${modelName} has ${interp.inputDetails().length} inputs; parity compares single-input classifiers.`);
+    checkModelFitsRun(run, inDetails, modelName, o.run);
+    const { ds, spec } = await loadTestSplit(run, o);
+    const feed = feedFor(inDetails);
+    const { layers, unmatched, inputFq } = probes(run, interp);
+    const lrt = await compileLiteRt(bytes, o.litert ?? true);
+    lrtModel = lrt.model;
+    let litertNote = lrt.note;
+
+    const a = run.graph.ir;
+    const outputName = a.graph.outputs[0]!;
+    const inputShape = graphInputShape(run.graph);
+    const per = inputShape.reduce((x, y) => x * y, 1);
+    const total = ds.test.count;
+    let count = 0, agree = 0, evalCorrect = 0, interpCorrect = 0, lrtCorrect = 0, lrtAgree = 0, lrtSame = 0;
+    let interpMs = 0, lrtMs = 0;
+    for (const b of batches(ds.test, batchSize, { shuffle: false, seed: 0, inputShape })) {
+      // Only the tensors compared leave tfjs; everything runAll kept is freed right away.
+      const wanted = [outputName, ...layers.map((l) => l.stats.node), ...(inputFq ? [inputFq] : [])];
+      const host = new Map<string, Float32Array>();
+      const x = tf.tensor4d(b.x, b.shape);
+      const all = run.graph.runAll(x);
+      x.dispose();
+      try {
+        for (const name of wanted) host.set(name, all.get(name)!.dataSync() as Float32Array);
+      } finally {
+        for (const t of all.values()) t.dispose();
+      }
+      const logits = host.get(outputName)!;
+      const classes = logits.length / b.n;
+      const inputQ = inputFq ? host.get(inputFq)! : null;
+      for (let k = 0; k < b.n; k++) {
+        const label = b.y[k]!;
+        const input = feed(b.x.subarray(k * per, (k + 1) * per), inputQ ? inputQ.subarray(k * per, (k + 1) * per) : null);
+        interp.setInput(0, input);
+        const t0 = performance.now();
+        interp.invoke();
+        interpMs += performance.now() - t0;
+        const out = interp.output(0) as ArrayLike<number>;
+        const top = argmax(out);
+        const evalTop = argmax(logits, k * classes, classes);
+        if (top === evalTop) agree++;
+        if (evalTop === label) evalCorrect++;
+        if (top === label) interpCorrect++;
+        for (const l of layers) l.stats.add(host.get(l.stats.node)!.subarray(k * l.per, (k + 1) * l.per), l.view.data as ArrayLike<number>);
+        if (lrtModel) {
+          try {
+            const t1 = performance.now();
+            const y = (await lrtModel.run([input as LiteRtArray]))[0]!;
+            lrtMs += performance.now() - t1;
+            const lrtTop = argmax(y as ArrayLike<number>);
+            if (lrtTop === top) lrtAgree++;
+            if (lrtTop === label) lrtCorrect++;
+            if (sameValues(y as ArrayLike<number>, out)) lrtSame++;
+          } catch (e) {
+            litertNote = `LiteRT failed on test input ${count}: ${(e as Error).message.split('\n')[0]}`;
+            lrtModel.delete();
+            lrtModel = null;
+          }
+        }
+        count++;
+      }
+      o.onProgress?.(count, total);
+    }
+    const lrtRan = lrtModel !== null;
+    return {
+      run: o.run, model: modelName, dataset: spec, count,
+      agreement: agree / count,
+      accuracy: { evalGraph: evalCorrect / count, interpreter: interpCorrect / count, litert: lrtRan ? lrtCorrect / count : null },
+      litertAgreement: lrtRan ? lrtAgree / count : null,
+      litertIdentical: lrtRan ? lrtSame / count : null,
+      litert: { ran: lrtRan, note: litertNote },
+      layers: layers.map((l) => l.stats.result()).sort(worstFirst),
+      unmatched,
+      latencyMs: { interpreter: interpMs / count, litert: lrtRan ? lrtMs / count : null },
+      input: { name: inDetails.name, dtype: inDetails.dtype, shape: inDetails.shape, scale: inDetails.scale, zeroPoint: inDetails.zeroPoint },
+    };
+  } finally {
+    lrtModel?.delete();
+    run.dispose();
+  }
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
