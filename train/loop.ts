@@ -20,6 +20,7 @@ import { mixSeed } from './random.js';
 import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
+import { createParallelStepper, type ParallelStepper } from './parallel/index.js';
 import { buildModel, ZOO } from './zoo/index.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
@@ -62,6 +63,8 @@ export interface TrainOptions {
    * with fresh optimizer state; a QAT run resumes with its stored config.
    */
   quantize?: Partial<QatConfig>;
+  /** Data-parallel replicas, counting this thread; > 1 trains in worker threads too (train/parallel). Default 1. */
+  workers?: number;
 }
 
 export interface TrainResult {
@@ -202,6 +205,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
   const { ir, store, config, previous, report } = prepare(o);
   const progress = o.progress ?? silentProgress;
+  let parallel: ParallelStepper | null = null;
   try {
     mkdirSync(runDir, { recursive: true });
     const analyzed = analyze(ir);
@@ -211,7 +215,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     // Learned ranges are trained like weights once the quant delay is over.
     const kinds: VariableKind[] = q?.config.rangeMode === 'learned' ? ['weight', 'range'] : ['weight'];
     const optimizer = createOptimizer(config.optimizer, store, kinds);
-    const stepper = createStepper(trainGraph, store, optimizer, kinds);
+    // --workers: one replica here plus workers − 1 in worker threads, gradients combined per step.
+    if ((o.workers ?? 1) > 1) {
+      parallel = await createParallelStepper({
+        graph: trainGraph, store, optimizer, kinds, replicas: o.workers!, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
+      });
+    }
+    const stepper = parallel ?? createStepper(trainGraph, store, optimizer, kinds);
     const totalSteps = config.epochs * config.stepsPerEpoch;
     const started = Date.now();
     const metrics: RunMetrics = {
@@ -245,7 +255,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         if (k++ < skip) continue;
         lr = learningRate(config.schedule, config.lr, store.step, totalSteps);
         const t0 = performance.now();
-        const r = stepper.run(batch, lr, mixSeed(config.seed, store.step));
+        const r = await stepper.run(batch, lr, mixSeed(config.seed, store.step));
         trainMs += performance.now() - t0;
         if (!Number.isFinite(r.loss)) throw new UserError(`training diverged at step ${store.step} (loss ${r.loss}); try a smaller --lr`);
         images += batch.n;
@@ -289,5 +299,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   } catch (e) {
     store.dispose();
     throw e;
+  } finally {
+    await parallel?.close();
   }
 }

@@ -12,6 +12,7 @@ import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.j
 import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
 import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
+import { resolveWorkers } from '../../../train/parallel/workers.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
 
 export interface TrainArgs {
@@ -33,6 +34,7 @@ export interface TrainArgs {
   'data-dir'?: string;
   summary: boolean;
   quantize?: boolean;
+  workers?: string;
 }
 
 /** Quantization flags, shared by `qat train --quantize` and `qat calibrate`. */
@@ -69,6 +71,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   out: { type: 'string', group: 'Run:', describe: 'run directory to write: checkpoint/ and metrics.json (default with --from: that run)' },
   from: { type: 'string', group: 'Run:', describe: 'resume the run in this directory (after Ctrl-C, or to train more epochs)' },
   backend: { choices: BACKEND_NAMES, default: 'auto', group: 'Run:', describe: 'tfjs backend (auto: node if installed, else wasm)' },
+  workers: { type: 'string', group: 'Run:', describe: 'threads training data-parallel replicas on wasm/cpu, N or auto (= cores); each takes a shard of every batch (default 1)' },
   quantize: { type: 'boolean', group: 'Quantization:', describe: 'quantization-aware training: rewrite the model with fake quant (with --from a float run: fine-tune it into a new --out run)' },
 };
 
@@ -166,6 +169,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(a.seed !== undefined ? { seed: a.seed } : {}),
     ...(a.from !== undefined ? { from: a.from } : {}),
     ...(quantize ? { quantize } : {}),
+    ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
   };
 }
 
@@ -201,7 +205,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
     } catch (e) {
       throw new UserError((e as Error).message);
     }
-    console.log(`backend: ${backend}`);
+    console.log(`backend: ${backend}${(options.workers ?? 1) > 1 ? `, ${options.workers} workers` : ''}`);
     const ds = options.dataset;
     console.log(`dataset: ${options.datasetSpec} (${ds.train.count} train / ${ds.test.count} test, ${ds.train.height}×${ds.train.width}×${ds.train.channels}, ${ds.numClasses} classes)`);
     const interrupt = interruptController();

@@ -1,0 +1,51 @@
+// One replica's share of a step: the gradients of the mean cross-entropy
+// over its examples, and the statistics its forward pass observed — nothing
+// applied. The same function runs on the main thread and in the workers, so
+// every replica computes exactly what train/step.ts would on those examples.
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../../datasets/types.js';
+import type { RangeUpdate, StatUpdate, TrainGraph } from '../graph/build.js';
+import { correctCount, crossEntropy } from '../loss.js';
+
+export interface ShardGradients {
+  /** Mean loss over the shard's examples. */
+  loss: number;
+  correct: number;
+  /** By store name; the caller disposes them. */
+  grads: Map<string, tf.Tensor>;
+  /** The caller disposes their values. */
+  statUpdates: StatUpdate[];
+  rangeUpdates: RangeUpdate[];
+}
+
+/** `vars`: the variables to differentiate, by store name. */
+export function shardGradients(graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, batch: Batch, stepSeed: number): ShardGradients {
+  const ourName = new Map([...vars].map(([n, v]) => [v.name, n]));
+  const x = tf.tensor4d(batch.x, batch.shape);
+  const y = tf.tensor1d(batch.y, 'int32');
+  let statUpdates: StatUpdate[] = [];
+  let rangeUpdates: RangeUpdate[] = [];
+  let correct: tf.Scalar | undefined;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const out = graph.run(x, { stepSeed });
+      statUpdates = out.statUpdates;
+      rangeUpdates = out.rangeUpdates;
+      correct = tf.keep(correctCount(out.logits, y));
+      return crossEntropy(out.logits, y);
+    }, [...vars.values()]);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    const named = new Map(Object.entries(grads).map(([k, g]) => [ourName.get(k)!, g]));
+    return { loss, correct: correct!.dataSync()[0], grads: named, statUpdates, rangeUpdates };
+  } catch (e) {
+    disposeUpdates(statUpdates, rangeUpdates);
+    throw e;
+  } finally {
+    tf.dispose([x, y, ...(correct ? [correct] : [])]);
+  }
+}
+
+export function disposeUpdates(stats: StatUpdate[], ranges: RangeUpdate[]): void {
+  for (const u of [...stats, ...ranges]) if (!u.value.isDisposed) u.value.dispose();
+}
