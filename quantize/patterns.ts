@@ -17,7 +17,7 @@ export interface ChainStep {
 }
 
 /** How a match is turned into QAT IR (see EMITTERS in rewrite.ts). */
-export type EmitterName = 'fusedLayer' | 'quantizedAdd' | 'sharedRangeConcat' | 'passThrough' | 'fixedRangeSoftmax' | 'modelInput';
+export type EmitterName = 'fusedLayer' | 'quantizedAdd' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRangeSoftmax' | 'modelInput';
 
 export interface Pattern {
   name: string;
@@ -53,8 +53,15 @@ export const PATTERNS: readonly Pattern[] = [
     becomes: 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair',
   },
   {
+    // The int8 kernels round an average to the input's grid; a fakeQuant on that same range makes the eval graph round it too.
+    name: 'averaging pool',
+    chain: [{ ops: ['avgPool', 'globalAvgPool'], slot: 'layer' }],
+    emit: 'roundedPool',
+    becomes: 'unchanged + a fakeQuant sharing its input fakeQuant\'s min/max (same scale and zero point: the exporter aliases it)',
+  },
+  {
     name: 'range-preserving',
-    chain: [{ ops: ['maxPool', 'avgPool', 'reshape', 'flatten', 'pad', 'dropout', 'globalAvgPool'], slot: 'layer' }],
+    chain: [{ ops: ['maxPool', 'reshape', 'flatten', 'pad', 'dropout'], slot: 'layer' }],
     emit: 'passThrough',
     becomes: 'unchanged; keeps its input\'s range, no fakeQuant',
   },

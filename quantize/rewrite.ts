@@ -4,7 +4,8 @@
 //      keep the float layer's name and its variables' names);
 //   2. give every quantized op quantized inputs: a float producer feeding
 //      one (a skipped or unmatched layer) gets a fakeQuant after it;
-//   3. concat: its inputs' fakeQuants and its own read one min/max pair.
+//   3. concat: its inputs' fakeQuants and its own read one min/max pair;
+//      an averaging pool's fakeQuant reads its input fakeQuant's pair.
 // Whatever no pattern covers stays float and is reported by name.
 import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
@@ -35,6 +36,8 @@ interface Rewriter {
   /** Nodes whose inputs must be quantized tensors. */
   quantizedConsumers: Set<string>;
   concats: string[];
+  /** avgPool / globalAvgPool nodes whose output fakeQuant shares the input's range. */
+  pools: string[];
 }
 
 const mapped = (rw: Rewriter, names: string[]): string[] => names.map((n) => rw.rename.get(n) ?? n);
@@ -124,6 +127,18 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
     const fq = activationFq(rw, concat.name);
     finish(rw, m, [concat, fq], fq.name);
   },
+  roundedPool(rw, m) {
+    const pool = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
+    if (isSkipped(rw, m)) {
+      rw.report.push(skippedLine(pool));
+      finish(rw, m, [pool], pool.name);
+      return;
+    }
+    rw.quantizedConsumers.add(pool.name);
+    rw.pools.push(pool.name);
+    const fq = activationFq(rw, pool.name);
+    finish(rw, m, [pool, fq], fq.name);
+  },
   passThrough(rw, m) {
     finish(rw, m, [{ ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode], m.layer.name);
   },
@@ -207,19 +222,35 @@ function quantizeFloatInputs(rw: Rewriter): void {
   }
 }
 
-/** Pass 3: union the ranges around each concat and point every member at one min/max pair. */
-function shareConcatRanges(rw: Rewriter): void {
+/**
+ * Pass 3: ranges that must be one. An averaging pool's fakeQuant joins its
+ * input's fakeQuant (the int8 pool keeps the input's scale and zero point,
+ * so its fakeQuant is a pure rounding to that grid); a concat's inputs'
+ * fakeQuants and its own form one group (TFLite needs equal scales). Every
+ * member of a group then reads the group root's min/max pair.
+ */
+function shareRanges(rw: Rewriter): void {
   const byName = new Map(rw.out.map((n) => [n.name, n]));
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     while (parent.has(x) && parent.get(x) !== x) x = parent.get(x)!;
     return x;
   };
+  /** b's group joins a's: a's root stays the root. */
   const union = (a: string, b: string): void => {
     const ra = find(a);
     const rb = find(b);
+    parent.set(ra, ra);
     if (ra !== rb) parent.set(rb, ra);
   };
+  const poolFqs = new Set<string>();
+  // Pools first, producer side as the parent: a pool's fakeQuant is never a group root.
+  for (const p of rw.pools) {
+    const producer = producerOf(byName.get(p)!.inputs[0], byName);
+    if (producer.op !== 'fakeQuant') continue;
+    poolFqs.add(`${p}/fq`);
+    union(producer.name, `${p}/fq`);
+  }
   for (const c of rw.concats) {
     const own = `${c}/fq`;
     parent.set(own, find(own));
@@ -232,6 +263,13 @@ function shareConcatRanges(rw: Rewriter): void {
     const root = byName.get(find(name)) as NodeOf<'fakeQuant'>;
     const member = byName.get(name) as NodeOf<'fakeQuant'>;
     if (member === root) continue;
+    if (poolFqs.has(name)) {
+      // The pool's output is on its input's grid, fixed or trained.
+      const { bits, narrowRange, fixedRange } = root.attrs;
+      member.attrs = { bits, narrowRange, role: member.attrs.role, quantizes: member.attrs.quantizes, ...(fixedRange ? { fixedRange: [...fixedRange] as [number, number] } : {}) };
+      member.params = { ...root.params };
+      continue;
+    }
     if (member.attrs.fixedRange || root.attrs.fixedRange) {
       rw.report.push(`layer ${member.attrs.quantizes} (op fakeQuant) cannot share the range of ${root.attrs.quantizes} around a concat: one of them has a fixed range`);
       continue;
@@ -250,7 +288,7 @@ export function rewriteForQat(graph: Graph, config: Partial<QatConfig> = {}): Re
   const already = a.order.find((n) => QAT_OPS.has(n.op));
   if (already) throw new UserError(`graph '${graph.name}' is already quantized (node '${already.name}' is a ${already.op})`);
   const rw: Rewriter = {
-    config: resolveQatConfig(config), out: [], rename: new Map(), report: [], quantizedConsumers: new Set(), concats: [],
+    config: resolveQatConfig(config), out: [], rename: new Map(), report: [], quantizedConsumers: new Set(), concats: [], pools: [],
   };
   const known = new Set(a.order.map((n) => n.name));
   const unknownSkips = rw.config.skip.filter((s) => !known.has(s));
@@ -276,7 +314,7 @@ export function rewriteForQat(graph: Graph, config: Partial<QatConfig> = {}): Re
     EMITTERS[pattern.emit](rw, match);
   }
   quantizeFloatInputs(rw);
-  shareConcatRanges(rw);
+  shareRanges(rw);
   const out: Graph = { name: graph.name, nodes: rw.out, outputs: mapped(rw, graph.outputs) };
   analyze(out);
   return { graph: out, report: rw.report };

@@ -77,7 +77,7 @@ describe('QAT train/eval graphs', () => {
   before(useWasm);
 
   for (const perChannel of [true, false]) {
-    it(`eval graph: weights and bias are exactly the contract functions' values (${perChannel ? 'per-channel' : 'per-tensor'})`, () => {
+    it(`simulated eval graph: weights and bias are exactly the contract functions' values (${perChannel ? 'per-channel' : 'per-tensor'})`, () => {
       const { graph } = rewriteForQat(floatModel(), { perChannel, weightBits: perChannel ? 8 : 4 });
       const store = VariableStore.forGraph(graph, 3);
       randomize(store, 11);
@@ -85,7 +85,8 @@ describe('QAT train/eval graphs', () => {
       // Ranges from one observing step.
       store.setStep(0);
       trainForward(buildTrainGraph(graph, store, { qat: qat({ perChannel }) }), store, x);
-      const evalGraph = buildEvalGraph(graph, store);
+      // The simulated arithmetic: float ops on the fake-quantized weights and the dequantized int32 bias.
+      const evalGraph = buildEvalGraph(graph, store, { arithmetic: 'simulated' });
       const live = tf.memory().numTensors;
       for (const t of evalGraph.runAll(x).values()) t.dispose();
       expect(tf.memory().numTensors, 'runAll leaks').to.equal(live);

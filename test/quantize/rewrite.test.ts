@@ -107,6 +107,38 @@ describe('quantize/rewrite', () => {
     expect(ranges.filter((n) => n.startsWith('cat/'))).to.deep.equal(['cat/fq/min', 'cat/fq/max']);
   });
 
+  it('average pools get a fakeQuant on their input\'s own range (min/max or fixed): the eval graph rounds the average as int8 does', () => {
+    const { graph, report } = rewriteForQat(buildModel('mobilenet-v1', zooOptions('mobilenet-v1')));
+    expect(report).to.deep.equal([]);
+    expect(graph.nodes.slice(-7).map((n) => [n.name, n.op, n.inputs.join(',')])).to.deep.equal([
+      ['block13_pw', 'qconv2d', 'block13_dw/fq'], ['block13_pw/fq', 'fakeQuant', 'block13_pw'],
+      ['pool', 'globalAvgPool', 'block13_pw/fq'], ['pool/fq', 'fakeQuant', 'pool'],
+      ['dropout', 'dropout', 'pool/fq'],
+      ['logits', 'qdense', 'dropout'], ['logits/fq', 'fakeQuant', 'logits'],
+    ]);
+    const pool = node(graph, 'pool/fq') as Fq;
+    expect(pool.attrs).to.deep.equal({ bits: 8, narrowRange: false, role: 'activation', quantizes: 'pool' });
+    expect(pool.params).to.deep.equal({ min: 'block13_pw/fq/min', max: 'block13_pw/fq/max' });
+    expect(inputQuantizer(graph, node(graph, 'logits'))?.name).to.equal('pool/fq');
+
+    // An average pool straight after an input with fixed mean/std shares the fixed range; one after a float layer gets that layer's new fakeQuant.
+    const b = new GraphBuilder('pools');
+    let x = b.input('input', [8, 8, 2]);
+    x = b.avgPool('first', x, { poolSize: 2 });
+    x = b.batchNorm('lonely_bn', x);
+    x = b.avgPool('second', b.maxPool('max', x, { poolSize: 1 }), { poolSize: 2 });
+    const g = rewriteForQat(b.build([b.dense('logits', b.flatten('flatten', x), 3)]), { inputMean: 0, inputStd: 1 });
+    expect(g.report).to.deep.equal(['layer lonely_bn (op batchNorm) is not quantized: no pattern matches']);
+    expect(fqRows(g.graph)).to.deep.equal([
+      ['input/fq', 'input', 'input', '-', '-'],
+      ['first/fq', 'first', 'activation', '-', '-'],
+      ['lonely_bn/fq', 'lonely_bn', 'activation', 'lonely_bn/fq/min', 'lonely_bn/fq/max'],
+      ['second/fq', 'second', 'activation', 'lonely_bn/fq/min', 'lonely_bn/fq/max'],
+      ['logits/fq', 'logits', 'activation', 'logits/fq/min', 'logits/fq/max'],
+    ]);
+    expect((node(g.graph, 'first/fq') as Fq).attrs.fixedRange).to.deep.equal((node(g.graph, 'input/fq') as Fq).attrs.fixedRange);
+  });
+
   it('every zoo model rewrites with nothing left float', () => {
     for (const name of ZOO_NAMES) {
       const { graph, report } = rewriteForQat(buildModel(name, zooOptions(name)));

@@ -8,13 +8,15 @@ import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { Graph, IRNode, OpName } from '../../src/ir/types.js';
 import type { VariableStore } from '../state.js';
 import { KERNELS, type Kernel, type KernelContext, type StatUpdate } from './kernels.js';
-import type { QatRuntime, RangeUpdate } from './context.js';
+import type { EvalArithmetic, QatRuntime, RangeUpdate } from './context.js';
+import { INTEGER_KERNELS, integerEvalInfo } from './integer-kernels.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
 import { isQConvLike } from '../../quantize/fold.js';
 import { inputQuantizer } from '../../quantize/qparams.js';
+import { isQuantizedGraph } from '../../quantize/rewrite.js';
 import { QAT_DEFAULTS, type QatConfig } from '../../quantize/config.js';
 
-export type { StatUpdate, RangeUpdate } from './context.js';
+export type { StatUpdate, RangeUpdate, EvalArithmetic } from './context.js';
 
 export interface TrainStepOutput {
   logits: tf.Tensor2D;
@@ -36,22 +38,62 @@ export interface QatTrainOptions {
   startStep: number;
 }
 
+export interface EvalGraphOptions {
+  /**
+   * How a QAT IR's quantized ops compute (context.ts EvalArithmetic).
+   * Default: 'integer' for a QAT IR — the exported int8 model's integers,
+   * bit for bit — and 'simulated' for a float graph (where both are the same).
+   */
+  arithmetic?: EvalArithmetic;
+}
+
 export interface EvalGraph {
   ir: AnalyzedGraph;
+  /** The arithmetic this graph computes its quantized ops with. */
+  arithmetic: EvalArithmetic;
   /** Logits (outputs[0]) in inference mode. */
   run(x: tf.Tensor4D): tf.Tensor2D;
   /** Every node's output by name, for parity reports; the caller disposes. */
   runAll(x: tf.Tensor4D): Map<string, tf.Tensor>;
 }
 
+function runNode(node: IRNode, inputs: tf.Tensor[], ctx: KernelContext): tf.Tensor {
+  const integer = ctx.integer ? INTEGER_KERNELS[node.op]?.(node, inputs, ctx) ?? null : null;
+  if (integer && node.op !== 'fakeQuant') ctx.integer!.markComputed(node);
+  return integer ?? (KERNELS[node.op] as Kernel<OpName>)(node as never, inputs, ctx);
+}
+
+/**
+ * Runs the graph. In inference each node runs in its own tidy (its folded
+ * weights and integer intermediates go as soon as it is done), and unless
+ * every value is wanted a node's output is freed after its last consumer —
+ * a deep net at batch 256 would otherwise hold every activation at once. A
+ * kernel may return one of its inputs (dropout, a one-input concat), so a
+ * tensor is only freed once no live value refers to it. Training keeps
+ * everything: the backward pass needs it.
+ */
 function execute(a: AnalyzedGraph, ctx: KernelContext, keepAll: boolean): Map<string, tf.Tensor> {
   const values = new Map<string, tf.Tensor>();
-  for (const node of a.order) {
-    const kernel = KERNELS[node.op] as Kernel<OpName>;
-    values.set(node.name, kernel(node as never, node.inputs.map((i) => values.get(i)!), ctx));
+  if (ctx.training) {
+    for (const node of a.order) values.set(node.name, runNode(node, node.inputs.map((i) => values.get(i)!), ctx));
+    return keepAll ? values : new Map(a.graph.outputs.map((o) => [o, values.get(o)!]));
   }
-  if (keepAll) return values;
-  return new Map(a.graph.outputs.map((o) => [o, values.get(o)!]));
+  const lastUse = new Map<string, number>();
+  a.order.forEach((n, k) => n.inputs.forEach((i) => lastUse.set(i, k)));
+  for (const o of a.graph.outputs) lastUse.set(o, Infinity);
+  const protectedTensors = new Set(a.inputs.map((i) => ctx.feed(i)));
+  a.order.forEach((node, k) => {
+    const inputs = node.inputs.map((i) => values.get(i)!);
+    values.set(node.name, tf.tidy(() => runNode(node, inputs, ctx)));
+    if (keepAll) return;
+    for (const name of new Set(node.inputs)) {
+      if (lastUse.get(name) !== k) continue;
+      const t = values.get(name)!;
+      values.delete(name);
+      if (!protectedTensors.has(t) && ![...values.values()].includes(t)) t.dispose();
+    }
+  });
+  return keepAll ? values : new Map(a.graph.outputs.map((o) => [o, values.get(o)!]));
 }
 
 function checkInput(a: AnalyzedGraph, x: tf.Tensor): string {
@@ -65,9 +107,13 @@ function checkInput(a: AnalyzedGraph, x: tf.Tensor): string {
   return name;
 }
 
-function context(a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number, qat: QatRuntime): KernelContext {
+function context(
+  a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number, qat: QatRuntime,
+  extra: Pick<KernelContext, 'integer' | 'constInputs'> = {},
+): KernelContext {
   const inputName = checkInput(a, x);
   return {
+    ...extra,
     training,
     stepSeed,
     statUpdates: [],
@@ -108,27 +154,51 @@ function qatRuntime(a: AnalyzedGraph, state: VariableStore, qat: QatTrainOptions
   };
 }
 
+/**
+ * Layers reading the model input directly, or through its fakeQuant when
+ * that has no range gradient (a fixed range, or EMA-observed ranges): no
+ * gradient needs to flow into their input (layers/ops conv2dConstInput).
+ */
+function constInputLayers(a: AnalyzedGraph, qat: QatTrainOptions | undefined): Set<string> {
+  const byName = new Map(a.order.map((n) => [n.name, n]));
+  const learned = (qat?.config ?? QAT_DEFAULTS).rangeMode === 'learned';
+  const noGradient = (name: string): boolean => {
+    const n = byName.get(name);
+    if (!n) return false;
+    if (n.op === 'input') return true;
+    return n.op === 'fakeQuant' && (n.attrs.fixedRange !== undefined || !learned) && byName.get(n.inputs[0])?.op === 'input';
+  };
+  return new Set(a.order.filter((n) => (n.op === 'conv2d' || n.op === 'qconv2d') && noGradient(n.inputs[0])).map((n) => n.name));
+}
+
 export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore, opts: { qat?: QatTrainOptions } = {}): TrainGraph {
   const a = prepare(ir, state);
+  const constInputs = constInputLayers(a, opts.qat);
   return {
     ir: a,
     run(x, runOpts = {}) {
-      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat));
+      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), { constInputs });
       const out = execute(a, ctx, false);
       return { logits: out.get(a.graph.outputs[0]) as tf.Tensor2D, statUpdates: ctx.statUpdates, rangeUpdates: ctx.rangeUpdates };
     },
   };
 }
 
-export function buildEvalGraph(ir: Graph | AnalyzedGraph, state: VariableStore): EvalGraph {
+export function buildEvalGraph(ir: Graph | AnalyzedGraph, state: VariableStore, opts: EvalGraphOptions = {}): EvalGraph {
   const a = prepare(ir, state);
-  const rt = (): QatRuntime => qatRuntime(a, state, undefined);
+  const arithmetic = opts.arithmetic ?? (isQuantizedGraph(a.graph) ? 'integer' : 'simulated');
+  // Ranges are read afresh on every run: the store may have trained since the last one.
+  const ctx = (x: tf.Tensor): KernelContext => context(
+    a, state, x, false, 0, qatRuntime(a, state, undefined),
+    arithmetic === 'integer' ? { integer: integerEvalInfo(a.graph, state) } : {},
+  );
   return {
     ir: a,
-    run: (x) => tf.tidy(() => execute(a, context(a, state, x, false, 0, rt()), false).get(a.graph.outputs[0]) as tf.Tensor2D),
+    arithmetic,
+    run: (x) => tf.tidy(() => execute(a, ctx(x), false).get(a.graph.outputs[0]) as tf.Tensor2D),
     runAll: (x) => {
       // tidy keeps the node outputs and frees the intermediates (folded kernels, quantized weights, …).
-      const kept = tf.tidy(() => Object.fromEntries(execute(a, context(a, state, x, false, 0, rt()), true)));
+      const kept = tf.tidy(() => Object.fromEntries(execute(a, ctx(x), true)));
       const all = new Map<string, tf.Tensor>(Object.entries(kept));
       const inputName = a.inputs[0];
       // The input tensor belongs to the caller; hand back a copy so disposing the map is always safe.

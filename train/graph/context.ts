@@ -3,7 +3,8 @@
 // quantization schedule.
 import type * as tf from '@tensorflow/tfjs';
 import { QAT_DEFAULTS, type RangeMode } from '../../quantize/config.js';
-import type { NodeOf } from '../../src/ir/types.js';
+import type { IRNode, NodeOf } from '../../src/ir/types.js';
+import type { ActivationGrid } from './grid.js';
 
 /** A batch statistic the train graph produced; the caller folds it into the moving value. */
 export interface StatUpdate {
@@ -50,8 +51,38 @@ export const DEFAULT_QAT_RUNTIME: QatRuntime = {
   inputQuantizers: new Map(),
 };
 
+/**
+ * How the eval graph of a QAT IR computes its quantized ops. 'integer':
+ * exactly the int8 model's arithmetic (XNNPACK's, as LiteRT runs it and
+ * src/interpreter reproduces it), on integer codes recovered from the grid
+ * values; 'simulated': float32 ops on fake-quantized values (the arithmetic
+ * training uses), which can land 1 LSB off near rounding boundaries.
+ */
+export type EvalArithmetic = 'integer' | 'simulated';
+
+/** What the integer eval kernels need to know about a node's surroundings. */
+export interface IntegerEvalInfo {
+  /** The fakeQuant feeding input `index` (through pass-through ops), or null where it is float. */
+  inputQuantizer(node: IRNode, index: number): NodeOf<'fakeQuant'> | null;
+  /** The fakeQuant quantizing this node's output, or null. */
+  outputQuantizer(node: IRNode): NodeOf<'fakeQuant'> | null;
+  /** The frozen int8 grid of a fakeQuant (null unless 8-bit: only those have integer kernels). */
+  grid(fq: NodeOf<'fakeQuant'>): ActivationGrid | null;
+  /** Records that an integer kernel computed this node (its output lies on its output fakeQuant's grid). */
+  markComputed(node: IRNode): void;
+  /** The output fakeQuant's name if an integer kernel computed `name` on its grid, else null. */
+  computedOnGrid(name: string): string | null;
+}
+
 export interface KernelContext {
   training: boolean;
+  /** Present in the integer eval graph: quantized ops then compute the int8 model's integers. */
+  integer?: IntegerEvalInfo;
+  /**
+   * Layers whose input carries no gradient (the model input, possibly through
+   * a fakeQuant with no range gradient): their conv skips the input gradient.
+   */
+  constInputs?: ReadonlySet<string>;
   /** The variable (or, later, transformed tensor) behind a node's param role. */
   param(node: { name: string; params: Record<string, string> }, role: string): tf.Tensor;
   /** A store variable by name. */

@@ -2,7 +2,7 @@
 // through layers/ops.ts so training uses the project's fast gradients.
 // `ctx.training` is the only difference between the train and eval graphs.
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, depthwiseConv2d, dense, maxPool } from '../../layers/ops.js';
+import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, maxPool, relu6 } from '../../layers/ops.js';
 import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
@@ -15,14 +15,16 @@ export type Kernel<K extends OpName> = (node: NodeOf<K>, inputs: tf.Tensor[], ct
 const as4 = (t: tf.Tensor): tf.Tensor4D => t as tf.Tensor4D;
 
 function withBias(node: { name: string; params: Record<string, string> }, y: tf.Tensor, useBias: boolean, ctx: KernelContext): tf.Tensor {
-  return useBias ? tf.add(y, ctx.param(node, 'bias')) : y;
+  return useBias ? biasAdd(y, ctx.param(node, 'bias') as tf.Tensor1D) : y;
 }
 
 export const KERNELS: { [K in OpName]: Kernel<K> } = {
   input: (node, _x, ctx) => ctx.feed(node.name),
   conv2d: (node, [x], ctx) => {
     const a = node.attrs;
-    return withBias(node, conv2d(as4(x), as4(ctx.param(node, 'kernel')), a.strides, a.padding, a.dilations), a.useBias, ctx);
+    // A conv on the model input needs no input gradient (layers/ops conv2dConstInput skips it).
+    const conv = ctx.constInputs?.has(node.name) ? conv2dConstInput : conv2d;
+    return withBias(node, conv(as4(x), as4(ctx.param(node, 'kernel')), a.strides, a.padding, a.dilations), a.useBias, ctx);
   },
   depthwiseConv2d: (node, [x], ctx) => {
     const a = node.attrs;
@@ -51,7 +53,7 @@ export const KERNELS: { [K in OpName]: Kernel<K> } = {
     return tf.add(tf.mul(normed, gamma), beta);
   },
   relu: (_n, [x]) => tf.relu(x),
-  relu6: (_n, [x]) => tf.relu6(x),
+  relu6: (_n, [x]) => relu6(x),
   add: (_n, xs) => xs.reduce((acc, t) => tf.add(acc, t)),
   concat: (_n, xs) => (xs.length === 1 ? xs[0] : tf.concat(xs, -1)),
   // layers/ops maxPool: wasm's built-in MaxPoolGrad is wrong for windows with no positive value.

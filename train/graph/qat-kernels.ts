@@ -20,7 +20,7 @@
 // the bias exactly as the int8 model will hold it (quantizeBias), all through
 // quantize/fold.ts and quantize/qparams.ts — the functions the exporter uses.
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, depthwiseConv2d, dense } from '../../layers/ops.js';
+import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, relu6 } from '../../layers/ops.js';
 import { fakeQuant } from '../../quantize/fake-quant.js';
 import { batchRange } from '../../quantize/ranges.js';
 import { nudge, symmetricRange, unsignedGrid } from '../../quantize/math.js';
@@ -33,13 +33,14 @@ import type { KernelContext, QatRuntime } from './context.js';
 import { DEFAULT_QAT_RUNTIME, bessel } from './context.js';
 
 function activate(y: tf.Tensor, act: FusedActivation): tf.Tensor {
-  return act === 'relu' ? tf.relu(y) : act === 'relu6' ? tf.relu6(y) : y;
+  return act === 'relu' ? tf.relu(y) : act === 'relu6' ? relu6(y) : y;
 }
 
-function runLayer(node: QConvLikeNode, x: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+function runLayer(node: QConvLikeNode, x: tf.Tensor, kernel: tf.Tensor, ctx: KernelContext): tf.Tensor {
   if (node.op === 'qdense') return dense(x as tf.Tensor2D, kernel as tf.Tensor2D);
   const a = node.attrs;
-  const conv = node.op === 'qconv2d' ? conv2d : depthwiseConv2d;
+  // A conv on the model input (through a fakeQuant with no range gradient) skips the input gradient.
+  const conv = node.op === 'qconv2d' ? (ctx.constInputs?.has(node.name) ? conv2dConstInput : conv2d) : depthwiseConv2d;
   return conv(x as tf.Tensor4D, kernel as tf.Tensor4D, a.strides, a.padding, a.dilations);
 }
 
@@ -104,18 +105,18 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   const bn = node.attrs.batchNorm;
   const convBias = node.attrs.useBias ? ctx.param(node, 'bias') : null;
   if (!bn) {
-    const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, w) : w);
-    return activate(convBias ? tf.add(y, convBias) : y, node.attrs.activation);
+    const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, w) : w, ctx);
+    return activate(convBias ? biasAdd(y, convBias as tf.Tensor1D) : y, node.attrs.activation);
   }
   const gamma = ctx.param(node, 'gamma');
   const beta = ctx.param(node, 'beta');
   const movingMean = ctx.param(node, 'movingMean');
   const fold = movingFoldScale(node, lookup(ctx))!; // γ/σ_mov
   const folded = scaleKernel(node, w, fold);
-  const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, folded) : folded);
+  const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, folded) : folded, ctx);
   if (bnFrozen(q)) {
     const b = convBias ? tf.sub(convBias, movingMean) : tf.neg(movingMean);
-    return activate(tf.add(y, tf.add(beta, tf.mul(b, fold))), node.attrs.activation);
+    return activate(biasAdd(y, tf.add(beta, tf.mul(b, fold)) as tf.Tensor1D), node.attrs.activation);
   }
   // Batch statistics of z = y / f, the (approximate) float conv output; see the header.
   // f = γ/σ_mov is nonzero unless γ is exactly 0, in which case that channel's output is constant anyway.
@@ -126,7 +127,7 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   const varZ = tf.div(variance, tf.square(f));
   const sigmaB = tf.sqrt(tf.add(varZ, bn.epsilon));
   const sigmaMov = tf.sqrt(tf.add(ctx.param(node, 'movingVariance'), bn.epsilon));
-  const out = tf.add(tf.mul(y, tf.div(sigmaMov, sigmaB)), tf.sub(beta, tf.div(tf.mul(gamma, meanZ), sigmaB)));
+  const out = biasAdd(tf.mul(y, tf.div(sigmaMov, sigmaB)), tf.sub(beta, tf.div(tf.mul(gamma, meanZ), sigmaB)) as tf.Tensor1D);
   const count = axes.reduce((n, ax) => n * y.shape[ax]!, 1);
   // The float graph's BN sees conv + bias, so its moving mean includes the conv bias.
   ctx.statUpdates.push(
@@ -139,8 +140,8 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
 function evalLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Tensor {
   const store = lookup(ctx);
   const { kernel, bias } = foldedParams(node, store);
-  if (!node.attrs.weightQuant) return activate(tf.add(runLayer(node, x, kernel), bias), node.attrs.activation);
-  const y = runLayer(node, x, fakeQuantWeightsExact(node, kernel));
+  if (!node.attrs.weightQuant) return activate(biasAdd(runLayer(node, x, kernel, ctx), bias as tf.Tensor1D), node.attrs.activation);
+  const y = runLayer(node, x, fakeQuantWeightsExact(node, kernel), ctx);
   const inFq = runtime(ctx).inputQuantizers.get(node.name) ?? null;
   let b: tf.Tensor = bias;
   if (inFq) {
@@ -149,7 +150,7 @@ function evalLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Te
     const weightScales = weightRanges(node, kernel).map((r) => r.scale);
     b = tf.tensor1d(dequantizeBias(quantizeBias(bias.dataSync() as Float32Array, inputScale, weightScales), inputScale, weightScales));
   }
-  return activate(tf.add(y, b), node.attrs.activation);
+  return activate(biasAdd(y, b as tf.Tensor1D), node.attrs.activation);
 }
 
 function fusedLayer<K extends 'qconv2d' | 'qdepthwiseConv2d' | 'qdense'>(node: NodeOf<K>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor {

@@ -5,6 +5,9 @@ import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.
 import { UserError } from '../../errors.js';
 import { evaluate } from '../../../train/evaluate.js';
 import { loadRun } from '../../../train/run.js';
+import { buildEvalGraph, type EvalArithmetic } from '../../../train/graph/build.js';
+
+const ARITHMETICS: readonly EvalArithmetic[] = ['integer', 'simulated'];
 
 interface EvalArgs {
   run: string;
@@ -14,6 +17,7 @@ interface EvalArgs {
   batch: number;
   json: boolean;
   backend: BackendChoice;
+  arithmetic?: EvalArithmetic;
 }
 
 export const evalCommand: CommandModule<object, EvalArgs> = {
@@ -28,9 +32,14 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       batch: { type: 'number', default: 256, describe: 'evaluation batch size' },
       json: { type: 'boolean', default: false, describe: 'print one JSON object: accuracy (in [0,1]), correct, count, loss, …' },
       backend: { choices: BACKEND_NAMES, default: 'auto', describe: 'tfjs backend' },
+      arithmetic: {
+        choices: ARITHMETICS,
+        describe: "quantized runs: 'integer' (default) computes exactly the exported int8 model's integers; 'simulated' uses float fake-quant ops as in training",
+      },
     })
       .example('$0 eval --run runs/cnn', 'test accuracy on the dataset the run trained on')
       .example('$0 eval --run runs/cnn --dataset mnist --limit 500 --json', 'machine-readable accuracy on 500 test digits')
+      .example('$0 eval --run runs/qat --arithmetic simulated', 'accuracy of a quantized run with training\'s float fake-quant arithmetic')
       .epilogue(`Datasets:\n${datasetHelp()}`) as never,
   handler: async (args) => {
     if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new UserError(`--limit must be a positive integer, got ${args.limit}`);
@@ -53,14 +62,15 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       if (ds.numClasses > run.config.numClasses) {
         throw new UserError(`dataset '${spec}' has ${ds.numClasses} classes but the model in ${args.run} predicts ${run.config.numClasses}`);
       }
-      const r = await evaluate(run.graph, ds.test, { batchSize: args.batch });
+      const graph = args.arithmetic === undefined ? run.graph : buildEvalGraph(run.graph.ir, run.store, { arithmetic: args.arithmetic });
+      const r = await evaluate(graph, ds.test, { batchSize: args.batch });
       if (args.json) {
         console.log(JSON.stringify({
           accuracy: r.accuracy, correct: r.correct, count: r.count, loss: r.loss,
-          dataset: spec, split: 'test', model: run.config.model, run: args.run, backend,
+          dataset: spec, split: 'test', model: run.config.model, run: args.run, backend, arithmetic: graph.arithmetic,
         }));
       } else {
-        console.log(`backend: ${backend}`);
+        console.log(`backend: ${backend}${graph.arithmetic === 'integer' ? '; integer arithmetic (the int8 model\'s)' : ''}`);
         console.log(`accuracy: ${(100 * r.accuracy).toFixed(2)}% (${r.correct}/${r.count}) on the ${spec} test split; loss ${r.loss.toFixed(4)}`);
       }
     } finally {
