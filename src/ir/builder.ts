@@ -83,8 +83,11 @@ export class GraphBuilder {
     return this.node('dense', name, [x], { units, useBias: o.useBias ?? true, ...(o.kernelInit ? { kernelInit: o.kernelInit } : {}) });
   }
 
+  // Momentum 0.9 (PyTorch's default) rather than Keras' 0.99: runs here are a few
+  // hundred steps, and at 0.99 the moving statistics still carry most of their
+  // initial (0, 1) values, so the eval graph scores near chance.
   batchNorm(name: string, x: string, o: { epsilon?: number; momentum?: number } = {}): string {
-    return this.node('batchNorm', name, [x], { epsilon: o.epsilon ?? 1e-3, momentum: o.momentum ?? 0.99 });
+    return this.node('batchNorm', name, [x], { epsilon: o.epsilon ?? 1e-3, momentum: o.momentum ?? 0.9 });
   }
 
   relu(name: string, x: string): string { return this.node('relu', name, [x], {}); }

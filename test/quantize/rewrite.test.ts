@@ -70,7 +70,7 @@ describe('quantize/rewrite', () => {
     ]);
     const dw = node(graph, 'block0_dw') as NodeOf<'qdepthwiseConv2d'>;
     expect(dw.attrs.activation).to.equal('relu6');
-    expect(dw.attrs.batchNorm).to.deep.equal({ epsilon: 1e-3, momentum: 0.99 });
+    expect(dw.attrs.batchNorm).to.deep.equal({ epsilon: 1e-3, momentum: 0.9 });
     expect(dw.params).to.deep.equal({
       kernel: 'block0_dw/kernel', gamma: 'block0_dw_bn/gamma', beta: 'block0_dw_bn/beta',
       movingMean: 'block0_dw_bn/movingMean', movingVariance: 'block0_dw_bn/movingVariance',

@@ -34,9 +34,12 @@ const ENTRIES: ZooEntry[] = [
     recipe: { batchSize: 32, lr: 2e-3, augmentShift: 1 },
   },
   { name: 'lenet5', description: 'LeNet-5 with ReLU: conv5×5×6 → pool → conv5×5×16 → pool → dense120 → dense84 → dense', takesAlpha: false, build: lenet5 },
-  { name: 'mobilenet-v1', description: 'MobileNet v1: 13 depthwise-separable blocks with BN + ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV1 },
-  { name: 'mobilenet-v2', description: 'MobileNet v2: inverted residuals with residual add, BN, ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV2 },
-  { name: 'resnet-tiny', description: 'ResNet with 3 stages × 2 basic blocks (16/32/64 channels), BN + ReLU (--alpha)', takesAlpha: true, build: resnetTiny },
+  // BN nets want a larger step than adam's 1e-3 in runs of a few hundred steps: mobilenet-v1 α0.25 on
+  // 2,000 digits reached 46.7% train accuracy after 3 epochs at 5e-3 vs 22.1% at 1e-3.
+  { name: 'mobilenet-v1', description: 'MobileNet v1: 13 depthwise-separable blocks with BN + ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV1, recipe: { lr: 5e-3 } },
+  { name: 'mobilenet-v2', description: 'MobileNet v2: inverted residuals with residual add, BN, ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV2, recipe: { lr: 5e-3 } },
+  // resnet-tiny α0.5 on 2,000 digits, 2 epochs: 92.9% train accuracy at lr 1e-2 vs 48.8% at 1e-3.
+  { name: 'resnet-tiny', description: 'ResNet with 3 stages × 2 basic blocks (16/32/64 channels), BN + ReLU (--alpha)', takesAlpha: true, build: resnetTiny, recipe: { lr: 1e-2 } },
 ];
 
 export const ZOO: ReadonlyMap<string, ZooEntry> = new Map(ENTRIES.map((e) => [e.name, e]));
