@@ -4,8 +4,8 @@
 // allocating. Every op's output stays in the arena, so any intermediate can be
 // read (and dumped) after a run.
 
-import fs from 'node:fs';
 import { UserError } from '../errors.js';
+import { readUserFile } from '../io/files.js';
 import { builtinOperatorName } from '../tflite/enums.js';
 import type { TfliteModel, TfliteOperator, TfliteSubGraph } from '../tflite/model.js';
 import { isOpName, type OperatorOptions, type OpName } from '../tflite/options.js';
@@ -75,15 +75,7 @@ export class Interpreter {
 
   /** Reads, validates and plans a model file. */
   static fromFile(path: string, options: InterpreterOptions = {}): Interpreter {
-    let bytes: Uint8Array;
-    try {
-      bytes = fs.readFileSync(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-      throw new UserError(`Cannot read the model ${path}: ${why}.`);
-    }
-    return Interpreter.fromBuffer(bytes, options);
+    return Interpreter.fromBuffer(readUserFile(path, 'the model'), options);
   }
 
   /** Reads, validates and plans a model held in memory (the bytes are not kept). */

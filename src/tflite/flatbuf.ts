@@ -151,29 +151,24 @@ export class TableView {
   }
 
   int32s(id: number, what: string): number[] | null {
-    const v = this.vector(id, 4, what);
-    if (!v) return null;
-    this.r.spend(v.length, what);
-    const out = new Array<number>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = this.r.bb.readInt32(v.start + 4 * i);
-    return out;
+    return this.scalars(id, 4, what, (at) => this.r.bb.readInt32(at));
   }
 
   float32s(id: number, what: string): number[] | null {
-    const v = this.vector(id, 4, what);
-    if (!v) return null;
-    this.r.spend(v.length, what);
-    const out = new Array<number>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = this.r.bb.readFloat32(v.start + 4 * i);
-    return out;
+    return this.scalars(id, 4, what, (at) => this.r.bb.readFloat32(at));
   }
 
   int64s(id: number, what: string): bigint[] | null {
-    const v = this.vector(id, 8, what);
+    return this.scalars(id, 8, what, (at) => this.r.bb.readInt64(at));
+  }
+
+  /** A vector of fixed-width scalars, each one charged against the read budget. */
+  private scalars<T>(id: number, elemBytes: number, what: string, read: (at: number) => T): T[] | null {
+    const v = this.vector(id, elemBytes, what);
     if (!v) return null;
     this.r.spend(v.length, what);
-    const out = new Array<bigint>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = this.r.bb.readInt64(v.start + 8 * i);
+    const out = new Array<T>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = read(v.start + elemBytes * i);
     return out;
   }
 

@@ -275,36 +275,40 @@ export function writeOptions(b: Builder, o: OperatorOptions): [number, number] {
   if (table === 'NONE') return [0, 0];
   const act = (id: number, a: Activation): void => b.addFieldInt8(id, code(ACTIVATION_NAMES, a), 0);
   const pad = (id: number, p: Padding): void => b.addFieldInt8(id, code(PADDING_NAMES, p), 0);
+  type Window = { padding: Padding; strideW: number; strideH: number };
+  type Dilation = { dilationWFactor: number; dilationHFactor: number };
+  // The windowed ops' tables share these fields (at their own ids); field order is byte order.
+  const window = (f: { [K in keyof Window]: number }, w: Window): void => {
+    pad(f.padding, w.padding);
+    b.addFieldInt32(f.strideW, w.strideW, 0);
+    b.addFieldInt32(f.strideH, w.strideH, 0);
+  };
+  const dilation = (f: { [K in keyof Dilation]: number }, d: Dilation): void => {
+    b.addFieldInt32(f.dilationWFactor, d.dilationWFactor, 1);
+    b.addFieldInt32(f.dilationHFactor, d.dilationHFactor, 1);
+  };
   let dims = 0;
   if (o.op === 'RESHAPE' && o.newShape) dims = int32Vector(b, o.newShape);
   if (o.op === 'SQUEEZE') dims = int32Vector(b, o.squeezeDims);
   switch (o.op) {
     case 'CONV_2D':
       b.startObject(C.count);
-      pad(C.padding, o.padding);
-      b.addFieldInt32(C.strideW, o.strideW, 0);
-      b.addFieldInt32(C.strideH, o.strideH, 0);
+      window(C, o);
       act(C.fusedActivation, o.fusedActivation);
-      b.addFieldInt32(C.dilationWFactor, o.dilationWFactor, 1);
-      b.addFieldInt32(C.dilationHFactor, o.dilationHFactor, 1);
+      dilation(C, o);
       if (o.quantizedBiasType) b.addFieldInt8(C.quantizedBiasType, TensorType[o.quantizedBiasType], 0);
       break;
     case 'DEPTHWISE_CONV_2D':
       b.startObject(D.count);
-      pad(D.padding, o.padding);
-      b.addFieldInt32(D.strideW, o.strideW, 0);
-      b.addFieldInt32(D.strideH, o.strideH, 0);
+      window(D, o);
       b.addFieldInt32(D.depthMultiplier, o.depthMultiplier, 0);
       act(D.fusedActivation, o.fusedActivation);
-      b.addFieldInt32(D.dilationWFactor, o.dilationWFactor, 1);
-      b.addFieldInt32(D.dilationHFactor, o.dilationHFactor, 1);
+      dilation(D, o);
       break;
     case 'AVERAGE_POOL_2D':
     case 'MAX_POOL_2D':
       b.startObject(P.count);
-      pad(P.padding, o.padding);
-      b.addFieldInt32(P.strideW, o.strideW, 0);
-      b.addFieldInt32(P.strideH, o.strideH, 0);
+      window(P, o);
       b.addFieldInt32(P.filterWidth, o.filterWidth, 0);
       b.addFieldInt32(P.filterHeight, o.filterHeight, 0);
       act(P.fusedActivation, o.fusedActivation);

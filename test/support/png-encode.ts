@@ -1,14 +1,5 @@
-// Test-only PNG writer: exercises the decoder with every row filter.
-import { deflateSync, crc32 } from 'node:zlib';
-
-function chunk(type: string, body: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(body.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])) >>> 0, 0);
-  return Buffer.concat([head, body, crc]);
-}
+// Test-only PNG encoder: exercises the decoder with every row filter.
+import { pngFile } from '../../src/parity/png.js';
 
 /** colorType 0 gray, 2 RGB, 6 RGBA; rows use filter (y % 5) to cover None/Sub/Up/Average/Paeth. */
 export function encodePng(width: number, height: number, colorType: 0 | 2 | 6, pixels: Uint8Array): Uint8Array {
@@ -29,13 +20,5 @@ export function encodePng(width: number, height: number, colorType: 0 | 2 | 6, p
       raw[y * (stride + 1) + 1 + x] = (v - pred) & 0xff;
     }
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = colorType;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0)),
-  ]);
+  return pngFile(width, height, colorType, raw);
 }

@@ -8,26 +8,22 @@
 
 import { ModelBuilder, type QuantizationSpec } from '../../src/tflite/index.js';
 import { Interpreter } from '../../src/interpreter/index.js';
+import { mulberry32 } from './random.js';
+
+// Also exported from here, where test/export, test/train and bench/ import it.
+export { mulberry32 };
 
 export type Act = 'NONE' | 'RELU' | 'RELU6';
 export type Padding = 'SAME' | 'VALID';
 /** int8: int8 in/out. float-io: float32 in/out with QUANTIZE/DEQUANTIZE at the edges. uint8-io: uint8 in/out. */
 export type Variant = 'float32' | 'int8' | 'float-io' | 'uint8-io';
 
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Kind =
   | 'input' | 'conv' | 'dw' | 'fc' | 'maxpool' | 'avgpool' | 'mean' | 'reshape' | 'squeeze' | 'add' | 'sub' | 'mul'
   | 'concat' | 'pad' | 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6';
+
+/** Single-input ops whose TFLite operator takes no options. */
+const OPTIONLESS_OPS = { logistic: 'LOGISTIC', tanh: 'TANH', hardswish: 'HARD_SWISH', relu: 'RELU', relu6: 'RELU6' } as const;
 
 interface Node {
   id: number;
@@ -384,19 +380,11 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
         b.addOperator('SOFTMAX', ins, [y], { beta: 1 });
         break;
       case 'logistic':
-        b.addOperator('LOGISTIC', ins, [y]);
-        break;
       case 'tanh':
-        b.addOperator('TANH', ins, [y]);
-        break;
       case 'hardswish':
-        b.addOperator('HARD_SWISH', ins, [y]);
-        break;
       case 'relu':
-        b.addOperator('RELU', ins, [y]);
-        break;
       case 'relu6':
-        b.addOperator('RELU6', ins, [y]);
+        b.addOperator(OPTIONLESS_OPS[n.kind], ins, [y]);
         break;
       default:
         throw new Error(`unhandled node ${n.kind}`);

@@ -1,17 +1,7 @@
 import { expect } from 'chai';
 import { ModelBuilder, readModel } from '../../src/tflite/index.js';
 import { loadLiteRt, LiteRtError, type LiteRtRunner } from '../support/litert.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../support/random.js';
 
 function randomFloats(n: number, next: () => number, lo = -1, hi = 1): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * next());

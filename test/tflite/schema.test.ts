@@ -8,17 +8,7 @@ import {
   type TfliteModel, type OperatorOptions, type OpName,
 } from '../../src/tflite/index.js';
 import { FlatReader } from '../../src/tflite/flatbuf.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../support/random.js';
 
 /** Non-default values for every field of every options table. */
 const OPTIONS: { [K in OpName]: OperatorOptions & { op: K } } = {
@@ -124,6 +114,20 @@ function expectUserError(fn: () => unknown, pattern?: RegExp): UserError {
   throw new Error('expected a UserError, but nothing was thrown');
 }
 
+/** A version-3 model whose only field is a one-table vector: layouts ModelBuilder never writes. */
+function modelWithOne(field: number, table: (b: Builder) => number): Uint8Array {
+  const b = new Builder(256);
+  const t = table(b);
+  b.startVector(4, 1, 4);
+  b.addOffset(t);
+  const vector = b.endVector();
+  b.startObject(ModelField.count);
+  b.addFieldInt32(ModelField.version, 3, 0);
+  b.addFieldOffset(field, vector, 0);
+  b.finish(b.endObject(), 'TFL3');
+  return b.asUint8Array();
+}
+
 describe('tflite schema', () => {
   it('numbers enums as schema.fbs does', () => {
     for (const [name, code] of Object.entries(BuiltinOperator)) expect(BUILTIN_OPERATOR_NAMES[code]).to.equal(name);
@@ -169,18 +173,11 @@ describe('tflite schema', () => {
   });
 
   it('reads pre-3a operator codes that only carry deprecated_builtin_code', () => {
-    const b = new Builder(256);
-    b.startObject(OperatorCodeField.count);
-    b.addFieldInt8(OperatorCodeField.deprecatedBuiltinCode, BuiltinOperator.SOFTMAX, 0);
-    const code = b.endObject();
-    b.startVector(4, 1, 4);
-    b.addOffset(code);
-    const codes = b.endVector();
-    b.startObject(ModelField.count);
-    b.addFieldInt32(ModelField.version, 3, 0);
-    b.addFieldOffset(ModelField.operatorCodes, codes, 0);
-    b.finish(b.endObject(), 'TFL3');
-    const m = readModel(b.asUint8Array());
+    const m = readModel(modelWithOne(ModelField.operatorCodes, (b) => {
+      b.startObject(OperatorCodeField.count);
+      b.addFieldInt8(OperatorCodeField.deprecatedBuiltinCode, BuiltinOperator.SOFTMAX, 0);
+      return b.endObject();
+    }));
     expect(m.operatorCodes).to.deep.equal([{ builtinCode: BuiltinOperator.SOFTMAX, version: 1 }]);
     expect(m.subgraphs).to.deep.equal([]);
     expectUserError(() => validateModel(m), /no subgraphs/);
@@ -353,19 +350,13 @@ describe('tflite schema', () => {
     });
 
     it('rejects the >2 GB external-buffer layout clearly', () => {
-      const b = new Builder(256);
-      b.startObject(BufferField.count);
-      b.addFieldInt64(BufferField.offset, 4096n, 0n);
-      b.addFieldInt64(BufferField.size, 16n, 0n);
-      const buf = b.endObject();
-      b.startVector(4, 1, 4);
-      b.addOffset(buf);
-      const bufs = b.endVector();
-      b.startObject(ModelField.count);
-      b.addFieldInt32(ModelField.version, 3, 0);
-      b.addFieldOffset(ModelField.buffers, bufs, 0);
-      b.finish(b.endObject(), 'TFL3');
-      expectUserError(() => readModel(b.asUint8Array()), /keeps buffer 0's data outside the flatbuffer/);
+      const bytes = modelWithOne(ModelField.buffers, (b) => {
+        b.startObject(BufferField.count);
+        b.addFieldInt64(BufferField.offset, 4096n, 0n);
+        b.addFieldInt64(BufferField.size, 16n, 0n);
+        return b.endObject();
+      });
+      expectUserError(() => readModel(bytes), /keeps buffer 0's data outside the flatbuffer/);
     });
 
     it('rejects other schema versions', () => {

@@ -1,10 +1,9 @@
 // `qat inspect`: what a .tflite holds — inputs explained first (how to feed
 // them), then operators in order and every tensor; JSON or an HTML graph.
 
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { UserError } from '../../errors.js';
+import { writeUserFile } from '../../io/files.js';
 import { Interpreter } from '../../interpreter/index.js';
 import { inspectHtml, inspectText, summarize } from '../../interpreter/describe.js';
 
@@ -29,13 +28,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
   handler: (args) => {
     const interp = Interpreter.fromFile(args.model);
     const summary = summarize(interp);
-    if (args.html) {
-      try {
-        fs.writeFileSync(args.html, inspectHtml(summary, path.basename(args.model)));
-      } catch (e) {
-        throw new UserError(`Cannot write ${args.html}: ${(e as Error).message}.`);
-      }
-    }
+    if (args.html) writeUserFile(args.html, inspectHtml(summary, path.basename(args.model)));
     if (args.json) {
       console.log(JSON.stringify(summary));
       return;

@@ -1,11 +1,11 @@
 // `qat parity`: the QAT eval graph vs the int8 interpreter vs LiteRT.js on
 // the same test inputs; exits non-zero when the interpreter's top class
 // disagrees with the eval graph's too often.
-import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { datasetHelp } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
+import { writeUserFile } from '../../io/files.js';
 import { formatParity, parityHtml, pct, runParity, type ParityResult } from '../../parity/index.js';
 import { barProgress } from '../../parity/progress.js';
 
@@ -25,11 +25,7 @@ interface ParityArgs {
 
 /** Writes the HTML page; a failure to write is the user's (bad path). */
 export function writeParityReport(file: string, r: ParityResult): void {
-  try {
-    writeFileSync(file, parityHtml(r));
-  } catch (e) {
-    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  writeUserFile(file, parityHtml(r));
 }
 
 export const parityCommand: CommandModule<object, ParityArgs> = {

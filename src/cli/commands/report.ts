@@ -1,9 +1,8 @@
 // `qat report`: a run's metrics.json as an HTML page with loss and accuracy
 // charts per epoch and the run's configuration.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { UserError } from '../../errors.js';
+import { writeUserFile } from '../../io/files.js';
 import { readRunRecord, trainingReportHtml } from '../../parity/index.js';
 
 interface ReportArgs {
@@ -24,11 +23,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: (args) => {
     const record = readRunRecord(args.run);
     const out = args.out ?? join(args.run, 'report.html');
-    try {
-      writeFileSync(out, trainingReportHtml(args.run, record));
-    } catch (e) {
-      throw new UserError(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    writeUserFile(out, trainingReportHtml(args.run, record));
     const last = record.metrics.epochs.at(-1);
     console.log(`${record.metrics.epochs.length} epoch${record.metrics.epochs.length === 1 ? '' : 's'} of ${record.metrics.model} on ${record.metrics.dataset}`
       + (last ? `; final test accuracy ${(100 * last.testAccuracy).toFixed(2)}%` : ''));

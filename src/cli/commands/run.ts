@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../errors.js';
+import { readUserFile, writeUserFile } from '../../io/files.js';
 import { decodeNpy, encodeNpy, type NpyData } from '../../io/npy.js';
 import { decodePng } from '../../io/png.js';
 import { Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
@@ -23,16 +24,6 @@ interface RunArgs {
   arithmetic: 'xnnpack' | 'reference';
 }
 
-function readFile(file: string, what: string): Uint8Array {
-  try {
-    // A plain Uint8Array copy: Node's Buffer.slice() is a view into a shared pool.
-    return new Uint8Array(fs.readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`Cannot read ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
-  }
-}
-
 function kindOf(file: string, bytes: Uint8Array): 'bin' | 'npy' | 'png' {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.npy' || (bytes[0] === 0x93 && bytes[1] === 0x4e)) return 'npy';
@@ -44,7 +35,7 @@ function kindOf(file: string, bytes: Uint8Array): 'bin' | 'npy' | 'png' {
 function feed(interp: Interpreter, file: string, args: RunArgs): string {
   const d = interp.inputDetails()[0];
   if (!d) throw new UserError('The model has no inputs.');
-  const bytes = readFile(file, 'the input');
+  const bytes = readUserFile(file, 'the input');
   const kind = kindOf(file, bytes);
   if ((args.mean !== undefined || args.std !== undefined) && kind !== 'png') {
     throw new UserError('--mean/--std apply to image inputs; a .bin or .npy input is fed as it is.');
@@ -150,7 +141,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const top = topK(out0, args.top);
     if (args.out) {
       const d = out0.data;
-      fs.writeFileSync(args.out, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+      writeUserFile(args.out, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
     }
     const dumped = args.dump ? dump(interp, args.dump) : 0;
     if (args.json) {

@@ -8,17 +8,18 @@
 import { multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmConv, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
-import { type Arithmetic, requantizeFp32, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
+import { gemmRequant, requantizedOutput, type RequantizedOutput } from './requant.js';
+import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
-  floatActivationRange, quantizedActivationRange, tensorScale, tensorZeroPoint, windowGeometry,
+  floatActivationRange, tensorScale, tensorZeroPoint, windowGeometry,
 } from './types.js';
 
 export interface ConvOptions extends WindowOptions {
   activation: FusedActivation;
 }
 
-export interface Conv2DInt8Params {
+export interface Conv2DInt8Params extends RequantizedOutput {
   geom: WindowGeometry;
   inC: number;
   outC: number;
@@ -28,14 +29,7 @@ export interface Conv2DInt8Params {
   weights: Int8Array;
   /** bias[c] − zp_in·Σw[c]: the zero-point term hoisted out of the inner loop. */
   foldedBias: Int32Array;
-  multiplier: Int32Array;
-  shift: Int32Array;
-  /** XNNPACK arithmetic: float32 requantization scale per channel (null: gemmlowp fixed point). */
-  scale: Float32Array | null;
   inputZeroPoint: number;
-  outputZeroPoint: number;
-  actMin: number;
-  actMax: number;
   outputShape: number[];
   /** Reusable im2col scratch (null when the input can be used in place, or on the wasm engine). */
   im2col: Int8Array | null;
@@ -65,24 +59,26 @@ export function prepareConv2dInt8(
   const depth = fh * fw * inC;
   if (filter.data.length !== outC * depth) throw new Error('CONV_2D filter data does not match its shape');
   const zpIn = tensorZeroPoint(input);
-  const sOut = tensorScale(output);
-  const zpOut = tensorZeroPoint(output);
-  const { multiplier, shift } = perChannelMultipliers(tensorScale(input), filter.scale, sOut, outC);
+  const rq = convRequant(input, filter, output, outC, o, arithmetic);
   const foldedBias = foldBias(filter.data, bias, outC, depth, zpIn);
-  const xnn = arithmetic === 'xnnpack';
-  const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
-  const scale = xnn ? xnnRequantScales(tensorScale(input), filter.scale, sOut, outC) : null;
   const direct = fh === 1 && fw === 1 && o.strideH === 1 && o.strideW === 1 && geom.padTop === 0 && geom.padLeft === 0;
-  const plan = wasm
-    ? prepareWasmConv(wasm, geom, inC, outC, filter.data, foldedBias, zpIn, { scale, multiplier, shift, zp: zpOut, lo: act.min, hi: act.max })
-    : null;
+  const plan = wasm ? prepareWasmConv(wasm, geom, inC, outC, filter.data, foldedBias, zpIn, gemmRequant(rq)) : null;
   return {
-    geom, inC, outC, depth, weights: filter.data, foldedBias, multiplier, shift, scale,
-    inputZeroPoint: zpIn, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
+    ...rq, geom, inC, outC, depth, weights: filter.data, foldedBias, inputZeroPoint: zpIn,
     outputShape: [geom.batches, geom.outH, geom.outW, outC],
     im2col: direct || plan ? null : new Int8Array(geom.outH * geom.outW * depth),
     wasm: plan,
   };
+}
+
+/** Per-channel requantization of a convolution's int8 output (CONV_2D and DEPTHWISE_CONV_2D alike). */
+export function convRequant(
+  input: QuantParamsT, filter: QuantParamsT, output: QuantParamsT, channels: number, o: ConvOptions, arithmetic: Arithmetic,
+): RequantizedOutput {
+  const sIn = tensorScale(input);
+  const sOut = tensorScale(output);
+  const mult = perChannelMultipliers(sIn, filter.scale, sOut, channels);
+  return requantizedOutput(mult, sIn, filter.scale, sOut, tensorZeroPoint(output), o.activation, arithmetic);
 }
 
 /** bias[c] − zp·Σ_k w[c,k]; the identity Σw(x−zp) = Σwx − zpΣw is exact in int32. */

@@ -3,21 +3,18 @@
 // acc = Σ over in-bounds taps w[fy,fx,oc]·(x[ic] − zp_in) + bias[oc];
 // MultiplyByQuantizedMultiplier with the per-channel (axis 3) multiplier.
 
-import { perChannelMultipliers } from '../../../quantize/math.js';
-import { requantizeClamp, type ConvOptions, type TensorSpec, type WeightSpec } from './conv2d.js';
+import { convRequant, requantizeClamp, type ConvOptions, type TensorSpec, type WeightSpec } from './conv2d.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmDepthwise, runWasmDepthwise, type WasmDepthwiseOp } from '../wasm/depthwise.js';
-import { type Arithmetic, requantizeFp32, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
-import {
-  type QuantParamsT, type WindowGeometry, floatActivationRange, quantizedActivationRange,
-  tensorScale, tensorZeroPoint, windowGeometry,
-} from './types.js';
+import { gemmRequant, type RequantizedOutput } from './requant.js';
+import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
+import { type QuantParamsT, type WindowGeometry, floatActivationRange, tensorZeroPoint, windowGeometry } from './types.js';
 
 export interface DepthwiseOptions extends ConvOptions {
   depthMultiplier: number;
 }
 
-export interface DepthwiseInt8Params {
+export interface DepthwiseInt8Params extends RequantizedOutput {
   geom: WindowGeometry;
   inC: number;
   outC: number;
@@ -25,14 +22,7 @@ export interface DepthwiseInt8Params {
   /** Weights [fh, fw, outC]. */
   weights: Int8Array;
   bias: Int32Array;
-  multiplier: Int32Array;
-  shift: Int32Array;
-  /** XNNPACK arithmetic: float32 requantization scale per channel (null: gemmlowp fixed point). */
-  scale: Float32Array | null;
   inputZeroPoint: number;
-  outputZeroPoint: number;
-  actMin: number;
-  actMax: number;
   outputShape: number[];
   /** One int32 accumulator per output channel, reused for every pixel. */
   acc: Int32Array;
@@ -64,24 +54,44 @@ export function prepareDepthwiseConv2dInt8(
   const [fh, fw, outC, m] = checkShapes(input.shape, filter.shape, o.depthMultiplier);
   if (bias && bias.length !== outC) throw new Error(`DEPTHWISE_CONV_2D bias has ${bias.length} values for ${outC} channels`);
   const geom = windowGeometry(input.shape, fh, fw, o);
-  const sOut = tensorScale(output);
-  const zpOut = tensorZeroPoint(output);
-  const { multiplier, shift } = perChannelMultipliers(tensorScale(input), filter.scale, sOut, outC);
-  const xnn = arithmetic === 'xnnpack';
-  const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
-  const scale = xnn ? xnnRequantScales(tensorScale(input), filter.scale, sOut, outC) : null;
+  const rq = convRequant(input, filter, output, outC, o, arithmetic);
   const b = bias ?? new Int32Array(outC);
   const zpIn = tensorZeroPoint(input);
-  const plan = wasm
-    ? prepareWasmDepthwise(wasm, geom, input.shape[3], outC, m, filter.data, b, zpIn,
-      { scale, multiplier, shift, zp: zpOut, lo: act.min, hi: act.max })
-    : null;
+  const plan = wasm ? prepareWasmDepthwise(wasm, geom, input.shape[3], outC, m, filter.data, b, zpIn, gemmRequant(rq)) : null;
   return {
-    geom, inC: input.shape[3], outC, depthMultiplier: m, weights: filter.data,
-    bias: b, multiplier, shift, scale,
-    inputZeroPoint: zpIn, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max,
+    ...rq, geom, inC: input.shape[3], outC, depthMultiplier: m, weights: filter.data, bias: b, inputZeroPoint: zpIn,
     outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Int32Array(outC), wasm: plan,
   };
+}
+
+/**
+ * acc[oc] += Σ over the in-bounds taps of one output pixel w[fy,fx,oc]·(x[ic] − zp),
+ * oc = ic·dm + j. Int32Array accumulators wrap like the C reference's int32;
+ * the float path passes zp 0 and Float64Array accumulators.
+ */
+function accumulateTaps<T extends Int8Array | Float32Array>(
+  g: WindowGeometry, b: number, oy: number, ox: number, inC: number, outC: number, dm: number,
+  input: T, weights: T, zp: number, acc: Int32Array | Float64Array,
+): void {
+  for (let fy = 0; fy < g.filterH; fy++) {
+    const y = oy * g.strideH - g.padTop + fy * g.dilationH;
+    if (y < 0 || y >= g.inH) continue;
+    for (let fx = 0; fx < g.filterW; fx++) {
+      const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
+      if (x < 0 || x >= g.inW) continue;
+      const ib = ((b * g.inH + y) * g.inW + x) * inC;
+      const wb = (fy * g.filterW + fx) * outC;
+      if (dm === 1) {
+        for (let c = 0; c < outC; c++) acc[c] += weights[wb + c] * (input[ib + c] - zp);
+      } else {
+        for (let ic = 0; ic < inC; ic++) {
+          const xv = input[ib + ic] - zp;
+          const ocb = ic * dm;
+          for (let j = 0; j < dm; j++) acc[ocb + j] += weights[wb + ocb + j] * xv;
+        }
+      }
+    }
+  }
 }
 
 export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, output: Int8Array): void {
@@ -96,25 +106,7 @@ export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, ou
     for (let oy = 0; oy < g.outH; oy++) {
       for (let ox = 0; ox < g.outW; ox++) {
         acc.fill(0);
-        for (let fy = 0; fy < g.filterH; fy++) {
-          const y = oy * g.strideH - g.padTop + fy * g.dilationH;
-          if (y < 0 || y >= g.inH) continue;
-          for (let fx = 0; fx < g.filterW; fx++) {
-            const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
-            if (x < 0 || x >= g.inW) continue;
-            const ib = ((b * g.inH + y) * g.inW + x) * inC;
-            const wb = (fy * g.filterW + fx) * outC;
-            if (dm === 1) {
-              for (let c = 0; c < outC; c++) acc[c] += weights[wb + c] * (input[ib + c] - zpIn);
-            } else {
-              for (let ic = 0; ic < inC; ic++) {
-                const xv = input[ib + ic] - zpIn;
-                const ocb = ic * dm;
-                for (let j = 0; j < dm; j++) acc[ocb + j] += weights[wb + ocb + j] * xv;
-              }
-            }
-          }
-        }
+        accumulateTaps(g, b, oy, ox, inC, outC, dm, input, weights, zpIn, acc);
         if (scale) {
           for (let c = 0; c < outC; c++) output[o++] = requantizeFp32(acc[c] + bias[c], scale[c], p.outputZeroPoint, p.actMin, p.actMax);
         } else {
@@ -163,20 +155,7 @@ export function depthwiseConv2dFloat(p: DepthwiseFloatParams, input: Float32Arra
     for (let oy = 0; oy < g.outH; oy++) {
       for (let ox = 0; ox < g.outW; ox++) {
         acc.fill(0);
-        for (let fy = 0; fy < g.filterH; fy++) {
-          const y = oy * g.strideH - g.padTop + fy * g.dilationH;
-          if (y < 0 || y >= g.inH) continue;
-          for (let fx = 0; fx < g.filterW; fx++) {
-            const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
-            if (x < 0 || x >= g.inW) continue;
-            const ib = ((b * g.inH + y) * g.inW + x) * inC;
-            const wb = (fy * g.filterW + fx) * outC;
-            for (let ic = 0; ic < inC; ic++) {
-              const xv = input[ib + ic];
-              for (let j = 0; j < dm; j++) acc[ic * dm + j] += weights[wb + ic * dm + j] * xv;
-            }
-          }
-        }
+        accumulateTaps(g, b, oy, ox, inC, outC, dm, input, weights, 0, acc);
         for (let c = 0; c < outC; c++) {
           const v = acc[c] + (bias ? bias[c] : 0);
           output[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;

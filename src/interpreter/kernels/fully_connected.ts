@@ -12,9 +12,10 @@ import { perChannelMultipliers, quantizeMultiplier } from '../../../quantize/mat
 import { foldBias, gemmRequantize, type TensorSpec, type WeightSpec } from './conv2d.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmFullyConnected, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
-import { type Arithmetic, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
+import { gemmRequant, requantizedOutput, type RequantizedOutput } from './requant.js';
+import type { Arithmetic } from './xnnpack.js';
 import {
-  type FusedActivation, type QuantParamsT, floatActivationRange, quantizedActivationRange,
+  type ChannelMultipliers, type FusedActivation, type QuantParamsT, floatActivationRange,
   roundHalfAwayF32, shapeSize, tensorScale, tensorZeroPoint,
 } from './types.js';
 
@@ -26,19 +27,12 @@ export interface FullyConnectedOptions {
   keepNumDims?: boolean;
 }
 
-export interface FullyConnectedInt8Params {
+export interface FullyConnectedInt8Params extends RequantizedOutput {
   batches: number;
   inputSize: number;
   units: number;
   weights: Int8Array;
   foldedBias: Int32Array;
-  multiplier: Int32Array;
-  shift: Int32Array;
-  /** XNNPACK arithmetic: float32 requantization scale per unit (null: gemmlowp fixed point). */
-  scale: Float32Array | null;
-  outputZeroPoint: number;
-  actMin: number;
-  actMax: number;
   outputShape: number[];
   /** The wasm SIMD plan; null runs the plain-JS GEMM. */
   wasm: WasmGemmOp | null;
@@ -69,27 +63,17 @@ export function prepareFullyConnectedInt8(
   }
   const sIn = f32(tensorScale(input));
   const sOut = f32(tensorScale(output));
-  let mult: { multiplier: Int32Array; shift: Int32Array };
+  let mult: ChannelMultipliers;
   if (filter.scale.length > 1) {
     mult = perChannelMultipliers(sIn, filter.scale, sOut, units);
   } else {
     const q = quantizeMultiplier(f32(sIn * f32(filter.scale[0])) / sOut);
     mult = { multiplier: new Int32Array(units).fill(q.multiplier), shift: new Int32Array(units).fill(q.shift) };
   }
-  const zpOut = tensorZeroPoint(output);
-  const xnn = arithmetic === 'xnnpack';
-  const act = xnn ? xnnActivationRange(o.activation, sOut, zpOut) : quantizedActivationRange(o.activation, sOut, zpOut);
-  const scale = xnn ? xnnRequantScales(sIn, filter.scale, sOut, units) : null;
+  const rq = requantizedOutput(mult, sIn, filter.scale, sOut, tensorZeroPoint(output), o.activation, arithmetic);
   const foldedBias = foldBias(filter.data, bias, units, inputSize, tensorZeroPoint(input));
-  const plan = wasm
-    ? prepareWasmFullyConnected(wasm, batches, inputSize, units, filter.data, foldedBias,
-      { scale, multiplier: mult.multiplier, shift: mult.shift, zp: zpOut, lo: act.min, hi: act.max })
-    : null;
-  return {
-    scale, batches, inputSize, units, weights: filter.data, foldedBias,
-    multiplier: mult.multiplier, shift: mult.shift, outputZeroPoint: zpOut, actMin: act.min, actMax: act.max, outputShape,
-    wasm: plan,
-  };
+  const plan = wasm ? prepareWasmFullyConnected(wasm, batches, inputSize, units, filter.data, foldedBias, gemmRequant(rq)) : null;
+  return { ...rq, batches, inputSize, units, weights: filter.data, foldedBias, outputShape, wasm: plan };
 }
 
 export function fullyConnectedInt8(p: FullyConnectedInt8Params, input: Int8Array, output: Int8Array): void {
@@ -178,8 +162,8 @@ export function prepareFullyConnectedHybrid(
   };
 }
 
-/** tensor_utils::SymmetricQuantizeFloats: q = clamp(round(x·127/range), ±127); returns the scale range/127. */
-export function symmetricQuantizeFloats(values: Float32Array, offset: number, size: number, out: Int8Array): number {
+/** Smallest and largest of one input row (±Infinity when it is empty). */
+function rowRange(values: Float32Array, offset: number, size: number): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < size; i++) {
@@ -187,6 +171,12 @@ export function symmetricQuantizeFloats(values: Float32Array, offset: number, si
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  return [lo, hi];
+}
+
+/** tensor_utils::SymmetricQuantizeFloats: q = clamp(round(x·127/range), ±127); returns the scale range/127. */
+export function symmetricQuantizeFloats(values: Float32Array, offset: number, size: number, out: Int8Array): number {
+  const [lo, hi] = rowRange(values, offset, size);
   const range = Math.max(Math.abs(lo), Math.abs(hi));
   if (range === 0 || size === 0) {
     out.fill(0, 0, size);
@@ -205,13 +195,7 @@ export function symmetricQuantizeFloats(values: Float32Array, offset: number, si
  * zero point chosen in double (zero point from whichever end has less error).
  */
 export function asymmetricQuantizeFloats(values: Float32Array, offset: number, size: number, out: Int8Array): { scale: number; zeroPoint: number } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < size; i++) {
-    const v = values[offset + i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const [lo, hi] = rowRange(values, offset, size);
   const rmin = Math.min(0, lo);
   const rmax = Math.max(0, hi);
   if (rmin === rmax) {

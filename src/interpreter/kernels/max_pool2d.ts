@@ -26,32 +26,50 @@ export function preparePool(inputShape: readonly number[], o: PoolOptions, out: 
   return { geom, channels: inputShape[3], actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, inputShape[3]] };
 }
 
-function maxPool<T extends Int8Array | Float32Array>(p: PoolParams, input: T, output: T, init: number): void {
+/**
+ * Reduces the in-bounds part of each window (padding taps are neither read
+ * nor counted) and writes it clamped to the activation range. `reduce` gets
+ * the index of the first tap, the window's extent and the input's row stride;
+ * taps of one row are `channels` apart.
+ */
+export function poolWindows<T extends Int8Array | Float32Array>(
+  p: PoolParams, output: T, reduce: (first: number, rows: number, cols: number, rowStride: number) => number,
+): void {
   const { geom: g, channels: C } = p;
+  const rowStride = g.inW * C;
   let o = 0;
   for (let b = 0; b < g.batches; b++) {
     for (let oy = 0; oy < g.outH; oy++) {
       const y0 = oy * g.strideH - g.padTop;
       const fy0 = Math.max(0, -y0);
-      const fy1 = Math.min(g.filterH, g.inH - y0);
+      const rows = Math.max(0, Math.min(g.filterH, g.inH - y0) - fy0);
       for (let ox = 0; ox < g.outW; ox++) {
         const x0 = ox * g.strideW - g.padLeft;
         const fx0 = Math.max(0, -x0);
-        const fx1 = Math.min(g.filterW, g.inW - x0);
+        const cols = Math.max(0, Math.min(g.filterW, g.inW - x0) - fx0);
+        const first = ((b * g.inH + y0 + fy0) * g.inW + x0 + fx0) * C;
         for (let c = 0; c < C; c++) {
-          let m = init;
-          for (let fy = fy0; fy < fy1; fy++) {
-            const rowBase = ((b * g.inH + y0 + fy) * g.inW + x0) * C + c;
-            for (let fx = fx0; fx < fx1; fx++) {
-              const v = input[rowBase + fx * C];
-              if (v > m) m = v;
-            }
-          }
-          output[o++] = m < p.actMin ? p.actMin : m > p.actMax ? p.actMax : m;
+          const v = reduce(first + c, rows, cols, rowStride);
+          output[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
         }
       }
     }
   }
+}
+
+function maxPool<T extends Int8Array | Float32Array>(p: PoolParams, input: T, output: T, init: number): void {
+  const C = p.channels;
+  poolWindows(p, output, (first, rows, cols, rowStride) => {
+    let m = init;
+    for (let r = 0; r < rows; r++) {
+      const rowBase = first + r * rowStride;
+      for (let k = 0; k < cols; k++) {
+        const v = input[rowBase + k * C];
+        if (v > m) m = v;
+      }
+    }
+    return m;
+  });
 }
 
 export function prepareMaxPool2dInt8(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT): PoolParams {

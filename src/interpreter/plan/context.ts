@@ -44,6 +44,13 @@ export interface OpContext {
   work(ops: number): void;
 }
 
+/** The op's options, typed. The interpreter pairs every op with its own options table, so a mismatch is a bug here. */
+export function optionsOf<K extends OpName>(ctx: OpContext, ...ops: K[]): Extract<OperatorOptions, { op: K }> {
+  const o = ctx.options;
+  if (!(ops as readonly string[]).includes(o.op)) throw new Error('options mismatch');
+  return o as Extract<OperatorOptions, { op: K }>;
+}
+
 export function invalid(ctx: OpContext, detail: string): UserError {
   return new UserError(`The model is invalid: ${ctx.label} ${detail}.`);
 }
@@ -79,6 +86,13 @@ export function expectCounts(ctx: OpContext, minIn: number, maxIn: number, outs 
     throw invalid(ctx, `has ${n} inputs; it takes ${want}`);
   }
   if (ctx.outputs.length !== outs) throw invalid(ctx, `has ${ctx.outputs.length} outputs; it produces ${outs}`);
+}
+
+/** Strides, dilations and window sizes must be positive integers. */
+export function requirePositive(ctx: OpContext, values: Record<string, number>): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (!Number.isInteger(v) || v < 1) throw invalid(ctx, `has ${name} ${v}; it must be a positive integer`);
+  }
 }
 
 export function requireConstant(ctx: OpContext, t: TensorInfo, what: string): void {
@@ -157,4 +171,13 @@ export function checkOutputShape(ctx: OpContext, t: TensorInfo, computed: readon
   if (!same) {
     throw invalid(ctx, `computes an output of shape [${computed.join(',')}] but its output ${tensorWord(t)} is declared [${t.shape.join(',')}]`);
   }
+}
+
+/** A kernel bound to its input's and output's arena views, which are fixed at plan time. */
+export function unaryStep<P, X extends TensorData, Y extends TensorData = X>(
+  ctx: OpContext, x: TensorInfo, y: TensorInfo, kernel: (p: P, x: X, y: Y) => void, p: P,
+): Step {
+  const dx = ctx.data(x) as X;
+  const dy = ctx.data(y) as Y;
+  return () => kernel(p, dx, dy);
 }

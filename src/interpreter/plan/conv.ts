@@ -2,22 +2,28 @@
 // Weights and bias must be constants; all multipliers and folded bias terms
 // are computed here, once.
 
+import type { Conv2DOptions, DepthwiseConv2DOptions } from '../../tflite/options.js';
 import {
   conv2dFloat, conv2dInt8, depthwiseConv2dFloat, depthwiseConv2dInt8, fullyConnectedFloat, fullyConnectedHybrid,
   fullyConnectedInt8, prepareConv2dFloat, prepareConv2dInt8, prepareDepthwiseConv2dFloat, prepareDepthwiseConv2dInt8,
   prepareFullyConnectedFloat, prepareFullyConnectedHybrid, prepareFullyConnectedInt8, convOutSize,
+  type Arithmetic, type ConvOptions, type QuantParamsT, type TensorSpec, type WeightSpec,
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, expectCounts, fusedActivation, input, invalid,
-  optionalInput, output, perTensorQuant, prepared, requireConstant, requireRank, unsupported, weightQuant, tensorWord,
+  optionalInput, output, perTensorQuant, prepared, requireConstant, requirePositive, requireRank, unaryStep, unsupported,
+  optionsOf, weightQuant, tensorWord,
 } from './context.js';
 import { typeError } from './support.js';
-import { wasmArenaFor } from '../wasm/arena.js';
+import { type WasmArena, wasmArenaFor } from '../wasm/arena.js';
 
-function positive(ctx: OpContext, values: Record<string, number>): void {
-  for (const [name, v] of Object.entries(values)) {
-    if (!Number.isInteger(v) || v < 1) throw invalid(ctx, `has ${name} ${v}; it must be a positive integer`);
-  }
+type Int8Prepare<P, O> = (
+  input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: O, arithmetic: Arithmetic, wasm: WasmArena | null,
+) => P;
+type FloatPrepare<P, O> = (inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: O) => P;
+
+function dtypes(...ts: TensorInfo[]): string {
+  return ts.map((t) => t.dtype).join(' ');
 }
 
 function biasOf(ctx: OpContext, bias: TensorInfo | null, dtype: 'int32' | 'float32', channels: number): TensorInfo | null {
@@ -28,95 +34,88 @@ function biasOf(ctx: OpContext, bias: TensorInfo | null, dtype: 'int32' | 'float
   return bias;
 }
 
-export function planConv2d(ctx: OpContext): Step {
-  expectCounts(ctx, 2, 3);
-  const o = ctx.options;
-  if (o.op !== 'CONV_2D') throw new Error('options mismatch');
+/** int8 data, symmetric int8 weights quantized along `axis`, an int32 bias; `im2col` bytes are counted first when given. */
+function int8Step<P, O>(
+  ctx: OpContext, x: TensorInfo, w: TensorInfo, y: TensorInfo, bias: TensorInfo | null, channels: number, axis: number, opts: O,
+  prepare: Int8Prepare<P, O>, kernel: (p: P, x: Int8Array, y: Int8Array) => void, im2col?: number,
+): Step {
+  const wq = weightQuant(ctx, w, channels, axis);
+  const b = biasOf(ctx, bias, 'int32', channels);
+  if (im2col !== undefined) ctx.reserve(im2col, 'the im2col buffer');
+  const p = prepared(ctx, () => prepare(
+    { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
+    { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
+    b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
+  return unaryStep(ctx, x, y, kernel, p);
+}
+
+function floatStep<P, O>(
+  ctx: OpContext, x: TensorInfo, w: TensorInfo, y: TensorInfo, bias: TensorInfo | null, channels: number, opts: O,
+  prepare: FloatPrepare<P, O>, kernel: (p: P, x: Float32Array, y: Float32Array) => void,
+): Step {
+  const b = biasOf(ctx, bias, 'float32', channels);
+  const p = prepared(ctx, () => prepare(x.shape, w.shape, ctx.data(w) as Float32Array, b ? (ctx.data(b) as Float32Array) : null, opts));
+  return unaryStep(ctx, x, y, kernel, p);
+}
+
+/** Input, constant filter and output of a convolution whose strides and dilations are usable. */
+function convOperands(ctx: OpContext, o: Conv2DOptions | DepthwiseConv2DOptions, filterWhat: string): { x: TensorInfo; w: TensorInfo; y: TensorInfo } {
   const x = input(ctx, 0, 'input');
   const w = input(ctx, 1, 'filter');
   const y = output(ctx);
   requireRank(ctx, x, 4, 'NHWC input');
-  requireRank(ctx, w, 4, 'OHWI filter');
+  requireRank(ctx, w, 4, filterWhat);
   requireConstant(ctx, w, 'filter');
-  positive(ctx, { stride_w: o.strideW, stride_h: o.strideH, dilation_w: o.dilationWFactor, dilation_h: o.dilationHFactor });
-  const [outC, fh, fw, fin] = w.shape as [number, number, number, number];
-  if (fin !== x.shape[3]) throw invalid(ctx, `has a filter for ${fin} input channels but its input has ${x.shape[3]}`);
-  const act = fusedActivation(ctx, o.fusedActivation);
-  const opts = { padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationHFactor, dilationW: o.dilationWFactor, activation: act };
+  requirePositive(ctx, { stride_w: o.strideW, stride_h: o.strideH, dilation_w: o.dilationWFactor, dilation_h: o.dilationHFactor });
+  return { x, w, y };
+}
+
+/** The kernel's window options, once the output shape they compute matches the file's. */
+function convWindow(
+  ctx: OpContext, o: Conv2DOptions | DepthwiseConv2DOptions, x: TensorInfo, y: TensorInfo, fh: number, fw: number, outC: number,
+): ConvOptions {
+  const activation = fusedActivation(ctx, o.fusedActivation);
   const outH = convOutSize(o.padding, x.shape[1]!, fh, o.strideH, o.dilationHFactor);
   const outW = convOutSize(o.padding, x.shape[2]!, fw, o.strideW, o.dilationWFactor);
   checkOutputShape(ctx, y, [x.shape[0]!, outH, outW, outC]);
+  return { padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationHFactor, dilationW: o.dilationWFactor, activation };
+}
+
+export function planConv2d(ctx: OpContext): Step {
+  expectCounts(ctx, 2, 3);
+  const o = optionsOf(ctx, 'CONV_2D');
+  const { x, w, y } = convOperands(ctx, o, 'OHWI filter');
+  const [outC, fh, fw, fin] = w.shape as [number, number, number, number];
+  if (fin !== x.shape[3]) throw invalid(ctx, `has a filter for ${fin} input channels but its input has ${x.shape[3]}`);
+  const opts = convWindow(ctx, o, x, y, fh, fw, outC);
   ctx.work(y.size * fh * fw * fin);
   const bias = optionalInput(ctx, 2);
-  if (x.dtype === 'int8' && w.dtype === 'int8' && y.dtype === 'int8') {
-    const wq = weightQuant(ctx, w, outC, 0);
-    const b = biasOf(ctx, bias, 'int32', outC);
-    ctx.reserve(outH * outW * fh * fw * fin, 'the im2col buffer');
-    const p = prepared(ctx, () => prepareConv2dInt8(
-      { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
-      { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
-    const xin = ctx.data(x) as Int8Array;
-    const yout = ctx.data(y) as Int8Array;
-    return () => conv2dInt8(p, xin, yout);
+  const types = dtypes(x, w, y);
+  if (types === 'int8 int8 int8') {
+    const im2col = y.shape[1]! * y.shape[2]! * fh * fw * fin;
+    return int8Step(ctx, x, w, y, bias, outC, 0, opts, prepareConv2dInt8, conv2dInt8, im2col);
   }
-  if (x.dtype === 'float32' && w.dtype === 'float32' && y.dtype === 'float32') {
-    const b = biasOf(ctx, bias, 'float32', outC);
-    const p = prepared(ctx, () => prepareConv2dFloat(x.shape, w.shape, ctx.data(w) as Float32Array, b ? (ctx.data(b) as Float32Array) : null, opts));
-    const xin = ctx.data(x) as Float32Array;
-    const yout = ctx.data(y) as Float32Array;
-    return () => conv2dFloat(p, xin, yout);
-  }
+  if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, outC, opts, prepareConv2dFloat, conv2dFloat);
   throw typeError(ctx);
 }
 
 export function planDepthwiseConv2d(ctx: OpContext): Step {
   expectCounts(ctx, 2, 3);
-  const o = ctx.options;
-  if (o.op !== 'DEPTHWISE_CONV_2D') throw new Error('options mismatch');
-  const x = input(ctx, 0, 'input');
-  const w = input(ctx, 1, 'filter');
-  const y = output(ctx);
-  requireRank(ctx, x, 4, 'NHWC input');
-  requireRank(ctx, w, 4, '[1,H,W,C] filter');
-  requireConstant(ctx, w, 'filter');
-  positive(ctx, { stride_w: o.strideW, stride_h: o.strideH, dilation_w: o.dilationWFactor, dilation_h: o.dilationHFactor });
+  const o = optionsOf(ctx, 'DEPTHWISE_CONV_2D');
+  const { x, w, y } = convOperands(ctx, o, '[1,H,W,C] filter');
   const [, fh, fw, outC] = w.shape as [number, number, number, number];
-  const act = fusedActivation(ctx, o.fusedActivation);
-  const opts = {
-    padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationHFactor, dilationW: o.dilationWFactor,
-    activation: act, depthMultiplier: o.depthMultiplier,
-  };
-  const outH = convOutSize(o.padding, x.shape[1]!, fh, o.strideH, o.dilationHFactor);
-  const outW = convOutSize(o.padding, x.shape[2]!, fw, o.strideW, o.dilationWFactor);
-  checkOutputShape(ctx, y, [x.shape[0]!, outH, outW, outC]);
+  const opts = { ...convWindow(ctx, o, x, y, fh, fw, outC), depthMultiplier: o.depthMultiplier };
   ctx.work(y.size * fh * fw);
   const bias = optionalInput(ctx, 2);
-  if (x.dtype === 'int8' && w.dtype === 'int8' && y.dtype === 'int8') {
-    const wq = weightQuant(ctx, w, outC, 3);
-    const b = biasOf(ctx, bias, 'int32', outC);
-    const p = prepared(ctx, () => prepareDepthwiseConv2dInt8(
-      { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
-      { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
-    const xin = ctx.data(x) as Int8Array;
-    const yout = ctx.data(y) as Int8Array;
-    return () => depthwiseConv2dInt8(p, xin, yout);
-  }
-  if (x.dtype === 'float32' && w.dtype === 'float32' && y.dtype === 'float32') {
-    const b = biasOf(ctx, bias, 'float32', outC);
-    const p = prepared(ctx, () => prepareDepthwiseConv2dFloat(x.shape, w.shape, ctx.data(w) as Float32Array, b ? (ctx.data(b) as Float32Array) : null, opts));
-    const xin = ctx.data(x) as Float32Array;
-    const yout = ctx.data(y) as Float32Array;
-    return () => depthwiseConv2dFloat(p, xin, yout);
-  }
+  const types = dtypes(x, w, y);
+  if (types === 'int8 int8 int8') return int8Step(ctx, x, w, y, bias, outC, 3, opts, prepareDepthwiseConv2dInt8, depthwiseConv2dInt8);
+  if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, outC, opts, prepareDepthwiseConv2dFloat, depthwiseConv2dFloat);
   throw typeError(ctx);
 }
 
 export function planFullyConnected(ctx: OpContext): Step {
   expectCounts(ctx, 2, 3);
-  const o = ctx.options;
-  if (o.op !== 'FULLY_CONNECTED') throw new Error('options mismatch');
+  const o = optionsOf(ctx, 'FULLY_CONNECTED');
   const x = input(ctx, 0, 'input');
   const w = input(ctx, 1, 'weights');
   const y = output(ctx);
@@ -131,33 +130,16 @@ export function planFullyConnected(ctx: OpContext): Step {
   checkOutputShape(ctx, y, o.keepNumDims ? [...x.shape.slice(0, -1), units] : [batches, units]);
   ctx.work(batches * units * depth);
   const bias = optionalInput(ctx, 2);
-  if (x.dtype === 'int8' && w.dtype === 'int8' && y.dtype === 'int8') {
-    const wq = weightQuant(ctx, w, units, 0);
-    const b = biasOf(ctx, bias, 'int32', units);
-    const p = prepared(ctx, () => prepareFullyConnectedInt8(
-      { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
-      { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-      b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
-    const xin = ctx.data(x) as Int8Array;
-    const yout = ctx.data(y) as Int8Array;
-    return () => fullyConnectedInt8(p, xin, yout);
-  }
-  if (x.dtype === 'float32' && w.dtype === 'float32' && y.dtype === 'float32') {
-    const b = biasOf(ctx, bias, 'float32', units);
-    const p = prepared(ctx, () => prepareFullyConnectedFloat(x.shape, w.shape, ctx.data(w) as Float32Array, b ? (ctx.data(b) as Float32Array) : null, opts));
-    const xin = ctx.data(x) as Float32Array;
-    const yout = ctx.data(y) as Float32Array;
-    return () => fullyConnectedFloat(p, xin, yout);
-  }
-  if (x.dtype === 'float32' && w.dtype === 'int8' && y.dtype === 'float32') {
+  const types = dtypes(x, w, y);
+  if (types === 'int8 int8 int8') return int8Step(ctx, x, w, y, bias, units, 0, opts, prepareFullyConnectedInt8, fullyConnectedInt8);
+  if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, units, opts, prepareFullyConnectedFloat, fullyConnectedFloat);
+  if (types === 'float32 int8 float32') {
     const wq = weightQuant(ctx, w, units, 0);
     const b = biasOf(ctx, bias, 'float32', units);
     ctx.reserve(depth + 8 * units, 'the dynamic-range scratch');
     const p = prepared(ctx, () => prepareFullyConnectedHybrid(x.shape, { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
       b ? (ctx.data(b) as Float32Array) : null, opts));
-    const xin = ctx.data(x) as Float32Array;
-    const yout = ctx.data(y) as Float32Array;
-    return () => fullyConnectedHybrid(p, xin, yout);
+    return unaryStep(ctx, x, y, fullyConnectedHybrid, p);
   }
   throw typeError(ctx);
 }

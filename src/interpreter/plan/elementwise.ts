@@ -10,14 +10,13 @@ import {
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, checkOutputShape, expectCounts, fusedActivation, input, invalid, output, perTensorQuant,
-  prepared, tensorWord,
+  optionsOf, prepared, tensorWord, unaryStep,
 } from './context.js';
 import { typeError } from './support.js';
 
 export function planBinary(ctx: OpContext): Step {
   expectCounts(ctx, 2, 2);
-  const o = ctx.options;
-  if (o.op !== 'ADD' && o.op !== 'SUB' && o.op !== 'MUL') throw new Error('options mismatch');
+  const o = optionsOf(ctx, 'ADD', 'SUB', 'MUL');
   const a = input(ctx, 0, 'first operand');
   const b = input(ctx, 1, 'second operand');
   const y = output(ctx);
@@ -76,27 +75,17 @@ export function planActivation(ctx: OpContext): Step {
   if (x.dtype === 'int8' && y.dtype === 'int8') {
     const qx = perTensorQuant(ctx, x, 'input');
     const qy = perTensorQuant(ctx, y, 'output');
-    const dx = ctx.data(x) as Int8Array;
-    const dy = ctx.data(y) as Int8Array;
     switch (op) {
-      case 'LOGISTIC': {
+      case 'LOGISTIC':
         requireOutputQuant(ctx, 1 / 256, -128);
-        const p = prepared(ctx, () => prepareLogisticInt8(qx, qy));
-        return () => logisticInt8(p, dx, dy);
-      }
-      case 'TANH': {
-        const p = prepared(ctx, () => prepareTanhInt8(qx, qy));
-        return () => tanhInt8(p, dx, dy);
-      }
-      case 'HARD_SWISH': {
-        const p = prepared(ctx, () => prepareHardSwishInt8Lut(qx, qy));
-        return () => hardSwishInt8(p, dx, dy);
-      }
+        return unaryStep(ctx, x, y, logisticInt8, prepared(ctx, () => prepareLogisticInt8(qx, qy)));
+      case 'TANH':
+        return unaryStep(ctx, x, y, tanhInt8, prepared(ctx, () => prepareTanhInt8(qx, qy)));
+      case 'HARD_SWISH':
+        return unaryStep(ctx, x, y, hardSwishInt8, prepared(ctx, () => prepareHardSwishInt8Lut(qx, qy)));
       case 'RELU':
-      case 'RELU6': {
-        const p = prepared(ctx, () => prepareReluInt8(qx, qy, op));
-        return () => reluInt8(p, dx, dy);
-      }
+      case 'RELU6':
+        return unaryStep(ctx, x, y, reluInt8, prepared(ctx, () => prepareReluInt8(qx, qy, op)));
       default:
         throw new Error(`not an activation: ${op}`);
     }
@@ -123,17 +112,10 @@ export function planQuantize(ctx: OpContext): Step {
   const y = output(ctx);
   if (y.dtype !== 'int8' && y.dtype !== 'uint8') throw typeError(ctx);
   const qy = perTensorQuant(ctx, y, 'output');
-  const dy = ctx.data(y) as Int8Array | Uint8Array;
-  if (x.dtype === 'float32') {
-    const p = prepared(ctx, () => prepareQuantize(qy, ctx.arithmetic));
-    const dx = ctx.data(x) as Float32Array;
-    return () => quantizeFloat(p, dx, dy);
-  }
+  if (x.dtype === 'float32') return unaryStep(ctx, x, y, quantizeFloat, prepared(ctx, () => prepareQuantize(qy, ctx.arithmetic)));
   if (x.dtype === 'int8' || x.dtype === 'uint8') {
     const qx = perTensorQuant(ctx, x, 'input');
-    const p = prepared(ctx, () => prepareRequantize(qx, qy, ctx.arithmetic));
-    const dx = ctx.data(x) as Int8Array | Uint8Array;
-    return () => requantize(p, dx, dy);
+    return unaryStep(ctx, x, y, requantize, prepared(ctx, () => prepareRequantize(qx, qy, ctx.arithmetic)));
   }
   throw typeError(ctx);
 }
@@ -152,9 +134,7 @@ export function planDequantize(ctx: OpContext): Step {
   if (x.dtype === 'int8' || x.dtype === 'uint8' || x.dtype === 'int16') {
     if (!x.quant || x.quant.scale.length === 0) throw invalid(ctx, `needs a quantized input, but ${tensorWord(x)} has no scale`);
     const q = x.quant;
-    const p = prepared(ctx, () => prepareDequantize(x.shape, q));
-    const dx = ctx.data(x) as Int8Array | Uint8Array | Int16Array;
-    return () => dequantize(p, dx, dy);
+    return unaryStep(ctx, x, y, dequantize, prepared(ctx, () => prepareDequantize(x.shape, q)));
   }
   throw typeError(ctx);
 }

@@ -10,7 +10,8 @@ import {
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input,
-  invalid, optionalInput, output, perTensorQuant, prepared, requireRank, tensorWord, unsupported,
+  invalid, optionalInput, optionsOf, output, perTensorQuant, prepared, requirePositive, requireRank, tensorWord, unaryStep,
+  unsupported,
 } from './context.js';
 import { typeError } from './support.js';
 
@@ -33,13 +34,11 @@ export function planReshape(ctx: OpContext): Step {
   const y = output(ctx);
   if (ctx.op === 'SQUEEZE') {
     expectCounts(ctx, 1, 1);
-    const o = ctx.options;
-    if (o.op !== 'SQUEEZE') throw new Error('options mismatch');
+    const o = optionsOf(ctx, 'SQUEEZE');
     checkOutputShape(ctx, y, prepared(ctx, () => squeezeOutputShape(x.shape, o.squeezeDims)));
   } else {
     expectCounts(ctx, 1, 2);
-    const o = ctx.options;
-    if (o.op !== 'RESHAPE') throw new Error('options mismatch');
+    const o = optionsOf(ctx, 'RESHAPE');
     const shapeInput = optionalInput(ctx, 1);
     let target: number[];
     if (shapeInput && shapeInput.constant) target = constantInts(ctx, shapeInput, 'shape');
@@ -58,8 +57,7 @@ export function planReshape(ctx: OpContext): Step {
 export function planConcat(ctx: OpContext): Step {
   if (ctx.inputs.length < 1) throw invalid(ctx, 'has no inputs');
   expectCounts(ctx, 1, ctx.inputs.length);
-  const o = ctx.options;
-  if (o.op !== 'CONCATENATION') throw new Error('options mismatch');
+  const o = optionsOf(ctx, 'CONCATENATION');
   const xs = ctx.inputs.map((_, k) => input(ctx, k, `input ${k}`));
   const y = output(ctx);
   const shapes = xs.map((x) => x.shape);
@@ -111,14 +109,11 @@ export function planPad(ctx: OpContext): Step {
 
 export function planPool(ctx: OpContext): Step {
   expectCounts(ctx, 1, 1);
-  const o = ctx.options;
-  if (o.op !== 'MAX_POOL_2D' && o.op !== 'AVERAGE_POOL_2D') throw new Error('options mismatch');
+  const o = optionsOf(ctx, 'MAX_POOL_2D', 'AVERAGE_POOL_2D');
   const x = input(ctx, 0, 'input');
   const y = output(ctx);
   requireRank(ctx, x, 4, 'NHWC input');
-  for (const [name, v] of [['stride_w', o.strideW], ['stride_h', o.strideH], ['filter_width', o.filterWidth], ['filter_height', o.filterHeight]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw invalid(ctx, `has ${name} ${v}; it must be a positive integer`);
-  }
+  requirePositive(ctx, { stride_w: o.strideW, stride_h: o.strideH, filter_width: o.filterWidth, filter_height: o.filterHeight });
   const outH = convOutSize(o.padding, x.shape[1]!, o.filterHeight, o.strideH);
   const outW = convOutSize(o.padding, x.shape[2]!, o.filterWidth, o.strideW);
   checkOutputShape(ctx, y, [x.shape[0]!, outH, outW, x.shape[3]!]);
@@ -132,23 +127,18 @@ export function planPool(ctx: OpContext): Step {
     sameQuant(ctx, x, y);
     const qy = perTensorQuant(ctx, y, 'output');
     const p = prepared(ctx, () => (max ? prepareMaxPool2dInt8 : prepareAveragePool2dInt8)(x.shape, opts, qy));
-    const dx = ctx.data(x) as Int8Array;
-    const dy = ctx.data(y) as Int8Array;
-    return max ? () => maxPool2dInt8(p, dx, dy) : () => averagePool2dInt8(p, dx, dy);
+    return unaryStep(ctx, x, y, max ? maxPool2dInt8 : averagePool2dInt8, p);
   }
   if (x.dtype === 'float32' && y.dtype === 'float32') {
     const p = prepared(ctx, () => (max ? prepareMaxPool2dFloat : prepareAveragePool2dFloat)(x.shape, opts));
-    const dx = ctx.data(x) as Float32Array;
-    const dy = ctx.data(y) as Float32Array;
-    return max ? () => maxPool2dFloat(p, dx, dy) : () => averagePool2dFloat(p, dx, dy);
+    return unaryStep(ctx, x, y, max ? maxPool2dFloat : averagePool2dFloat, p);
   }
   throw typeError(ctx);
 }
 
 export function planMean(ctx: OpContext): Step {
   expectCounts(ctx, 2, 2);
-  const o = ctx.options;
-  if (o.op !== 'MEAN') throw new Error('options mismatch');
+  const o = optionsOf(ctx, 'MEAN');
   const x = input(ctx, 0, 'input');
   const y = output(ctx);
   const axes = constantInts(ctx, input(ctx, 1, 'axes'), 'axes');
@@ -157,24 +147,19 @@ export function planMean(ctx: OpContext): Step {
   if (x.dtype === 'int8' && y.dtype === 'int8') {
     const p = prepared(ctx, () => prepareMeanInt8(x.shape, perTensorQuant(ctx, x, 'input'), axes, o.keepDims, perTensorQuant(ctx, y, 'output'), ctx.arithmetic));
     checkOutputShape(ctx, y, p.outputShape);
-    const dx = ctx.data(x) as Int8Array;
-    const dy = ctx.data(y) as Int8Array;
-    return () => meanInt8(p, dx, dy);
+    return unaryStep(ctx, x, y, meanInt8, p);
   }
   if (x.dtype === 'float32' && y.dtype === 'float32') {
     const p = prepared(ctx, () => prepareMeanFloat(x.shape, axes, o.keepDims));
     checkOutputShape(ctx, y, p.outputShape);
-    const dx = ctx.data(x) as Float32Array;
-    const dy = ctx.data(y) as Float32Array;
-    return () => meanFloat(p, dx, dy);
+    return unaryStep(ctx, x, y, meanFloat, p);
   }
   throw typeError(ctx);
 }
 
 export function planSoftmax(ctx: OpContext): Step {
   expectCounts(ctx, 1, 1);
-  const o = ctx.options;
-  if (o.op !== 'SOFTMAX') throw new Error('options mismatch');
+  const o = optionsOf(ctx, 'SOFTMAX');
   const x = input(ctx, 0, 'input');
   const y = output(ctx);
   if (x.shape.length < 1) throw invalid(ctx, 'needs an input of rank 1 or more');
@@ -189,15 +174,11 @@ export function planSoftmax(ctx: OpContext): Step {
       throw invalid(ctx, `needs its int8 output ${tensorWord(y)} quantized with scale 1/256 and zero point -128 (TFLite requires it); it has scale ${s} and zero point ${z}`);
     }
     const p = prepared(ctx, () => prepareSoftmaxInt8(x.shape, perTensorQuant(ctx, x, 'input'), o.beta, qy));
-    const dx = ctx.data(x) as Int8Array;
-    const dy = ctx.data(y) as Int8Array;
-    return () => softmaxInt8(p, dx, dy);
+    return unaryStep(ctx, x, y, softmaxInt8, p);
   }
   if (x.dtype === 'float32' && y.dtype === 'float32') {
     const p = prepared(ctx, () => prepareSoftmaxFloat(x.shape, o.beta));
-    const dx = ctx.data(x) as Float32Array;
-    const dy = ctx.data(y) as Float32Array;
-    return () => softmaxFloat(p, dx, dy);
+    return unaryStep(ctx, x, y, softmaxFloat, p);
   }
   throw typeError(ctx);
 }

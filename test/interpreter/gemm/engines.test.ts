@@ -24,6 +24,20 @@ function countDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
+/** Prepares a kernel for each engine, runs both on `x`: every output byte must agree. */
+function expectEnginesAgree<P extends { wasm: unknown; outputShape: number[] }>(
+  prepare: (arena: WasmArena | null) => P, run: (p: P, x: Int8Array, y: Int8Array) => void, x: Int8Array, what: string,
+): void {
+  const js = prepare(null);
+  const wa = prepare(new WasmArena());
+  expect(wa.wasm).to.not.equal(null);
+  const size = js.outputShape.reduce((a, b) => a * b, 1);
+  const [yj, yw] = [new Int8Array(size), new Int8Array(size).fill(99)];
+  run(js, x, yj);
+  run(wa, x, yw);
+  expect(countDiff(yj, yw), what).to.equal(0);
+}
+
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const ARITHMETICS: Arithmetic[] = ['xnnpack', 'reference'];
 const ACTS: FusedActivation[] = ['NONE', 'RELU', 'RELU6', 'RELU_N1_TO_1'];
@@ -52,15 +66,9 @@ describe('wasm engine vs JS engine (kernels)', () => {
       };
       const bias = rnd() < 0.8 ? Int32Array.from({ length: outC }, () => Math.floor((rnd() - 0.5) * 4000)) : null;
       const output = q([0.05 + rnd() * 0.2], Math.floor(rnd() * 256) - 128);
-      const js = prepareConv2dInt8(input, filter, bias, output, opts, arithmetic);
-      const wa = prepareConv2dInt8(input, filter, bias, output, opts, arithmetic, new WasmArena());
-      expect(wa.wasm).to.not.equal(null);
       const x = int8s(batches * h * w * inC, rnd);
-      const size = js.outputShape.reduce((a, b) => a * b, 1);
-      const [yj, yw] = [new Int8Array(size), new Int8Array(size).fill(99)];
-      conv2dInt8(js, x, yj);
-      conv2dInt8(wa, x, yw);
-      expect(countDiff(yj, yw), `case ${t}: ${JSON.stringify({ batches, h, w, inC, outC, fh, fw, opts, arithmetic })}`).to.equal(0);
+      expectEnginesAgree((arena) => prepareConv2dInt8(input, filter, bias, output, opts, arithmetic, arena), conv2dInt8, x,
+        `case ${t}: ${JSON.stringify({ batches, h, w, inC, outC, fh, fw, opts, arithmetic })}`);
     }
   });
 
@@ -87,15 +95,9 @@ describe('wasm engine vs JS engine (kernels)', () => {
       };
       const bias = Int32Array.from({ length: outC }, () => Math.floor((rnd() - 0.5) * 4000));
       const output = q([0.02 + rnd() * 0.2], Math.floor(rnd() * 256) - 128);
-      const js = prepareDepthwiseConv2dInt8(input, filter, bias, output, opts, arithmetic);
-      const wa = prepareDepthwiseConv2dInt8(input, filter, bias, output, opts, arithmetic, new WasmArena());
-      expect(wa.wasm).to.not.equal(null);
       const x = int8s(batches * h * w * inC, rnd);
-      const size = js.outputShape.reduce((a, b) => a * b, 1);
-      const [yj, yw] = [new Int8Array(size), new Int8Array(size).fill(99)];
-      depthwiseConv2dInt8(js, x, yj);
-      depthwiseConv2dInt8(wa, x, yw);
-      expect(countDiff(yj, yw), `case ${t}: ${JSON.stringify({ batches, h, w, inC, dm, fh, fw, opts, arithmetic })}`).to.equal(0);
+      expectEnginesAgree((arena) => prepareDepthwiseConv2dInt8(input, filter, bias, output, opts, arithmetic, arena), depthwiseConv2dInt8, x,
+        `case ${t}: ${JSON.stringify({ batches, h, w, inC, dm, fh, fw, opts, arithmetic })}`);
     }
   });
 
@@ -115,14 +117,9 @@ describe('wasm engine vs JS engine (kernels)', () => {
       const bias = Int32Array.from({ length: units }, () => Math.floor((rnd() - 0.5) * 4000));
       const output = q([0.05 + rnd() * 0.5], Math.floor(rnd() * 256) - 128);
       const opts = { activation: pick(rnd, ACTS) };
-      const js = prepareFullyConnectedInt8(input, filter, bias, output, opts, arithmetic);
-      const wa = prepareFullyConnectedInt8(input, filter, bias, output, opts, arithmetic, new WasmArena());
-      expect(wa.wasm).to.not.equal(null);
       const x = int8s(batches * depth, rnd);
-      const [yj, yw] = [new Int8Array(batches * units), new Int8Array(batches * units).fill(99)];
-      fullyConnectedInt8(js, x, yj);
-      fullyConnectedInt8(wa, x, yw);
-      expect(countDiff(yj, yw), `case ${t}: ${JSON.stringify({ batches, depth, units, arithmetic, perChannel })}`).to.equal(0);
+      expectEnginesAgree((arena) => prepareFullyConnectedInt8(input, filter, bias, output, opts, arithmetic, arena), fullyConnectedInt8, x,
+        `case ${t}: ${JSON.stringify({ batches, depth, units, arithmetic, perChannel })}`);
     }
   });
 

@@ -1,0 +1,41 @@
+// Output requantization of the GEMM-like int8 kernels (CONV_2D,
+// DEPTHWISE_CONV_2D, FULLY_CONNECTED). They differ only in how the
+// fixed-point multipliers are derived (FULLY_CONNECTED's per-tensor case
+// rounds through float32), so those come in ready-made; the activation clamp
+// and XNNPACK's fp32 scales follow the same rules for all three.
+
+import type { GemmRequant } from '../wasm/conv.js';
+import { type Arithmetic, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
+import { type ChannelMultipliers, type FusedActivation, quantizedActivationRange } from './types.js';
+
+export interface RequantizedOutput extends ChannelMultipliers {
+  /** XNNPACK arithmetic: float32 requantization scale per channel (null: gemmlowp fixed point). */
+  scale: Float32Array | null;
+  outputZeroPoint: number;
+  actMin: number;
+  actMax: number;
+}
+
+/** One entry per output channel, the channel count taken from `mult`. */
+export function requantizedOutput(
+  mult: ChannelMultipliers, inputScale: number, filterScale: ArrayLike<number>, outputScale: number, outputZeroPoint: number,
+  activation: FusedActivation, arithmetic: Arithmetic,
+): RequantizedOutput {
+  const xnn = arithmetic === 'xnnpack';
+  const act = xnn
+    ? xnnActivationRange(activation, outputScale, outputZeroPoint)
+    : quantizedActivationRange(activation, outputScale, outputZeroPoint);
+  return {
+    multiplier: mult.multiplier,
+    shift: mult.shift,
+    scale: xnn ? xnnRequantScales(inputScale, filterScale, outputScale, mult.multiplier.length) : null,
+    outputZeroPoint,
+    actMin: act.min,
+    actMax: act.max,
+  };
+}
+
+/** The same requantization as the wasm engine takes it. */
+export function gemmRequant(r: RequantizedOutput): GemmRequant {
+  return { scale: r.scale, multiplier: r.multiplier, shift: r.shift, zp: r.outputZeroPoint, lo: r.actMin, hi: r.actMax };
+}
