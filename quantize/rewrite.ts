@@ -54,6 +54,23 @@ function activationFq(rw: Rewriter, quantizes: string): NodeOf<'fakeQuant'> {
   return fakeQuantNode(quantizes, { bits: activationBits(rw.config, quantizes), narrowRange: false, role: 'activation' });
 }
 
+/**
+ * A concat or an averaging pool: one activation fake-quant after it, whose
+ * range shareRanges() later ties to its inputs' (TFLite keeps their scale).
+ */
+function sharedRangeLayer(rw: Rewriter, m: Match, group: string[]): void {
+  const layer = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
+  if (isSkipped(rw, m)) {
+    rw.report.push(skippedLine(layer));
+    finish(rw, m, [layer], layer.name);
+    return;
+  }
+  rw.quantizedConsumers.add(layer.name);
+  group.push(layer.name);
+  const fq = activationFq(rw, layer.name);
+  finish(rw, m, [layer, fq], fq.name);
+}
+
 function isSkipped(rw: Rewriter, m: Match): boolean {
   return m.nodes.some((n) => rw.config.skip.includes(n.name));
 }
@@ -115,30 +132,8 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
     const fq = activationFq(rw, add.name);
     finish(rw, m, [node, fq], fq.name);
   },
-  sharedRangeConcat(rw, m) {
-    const concat = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
-    if (isSkipped(rw, m)) {
-      rw.report.push(skippedLine(concat));
-      finish(rw, m, [concat], concat.name);
-      return;
-    }
-    rw.quantizedConsumers.add(concat.name);
-    rw.concats.push(concat.name);
-    const fq = activationFq(rw, concat.name);
-    finish(rw, m, [concat, fq], fq.name);
-  },
-  roundedPool(rw, m) {
-    const pool = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
-    if (isSkipped(rw, m)) {
-      rw.report.push(skippedLine(pool));
-      finish(rw, m, [pool], pool.name);
-      return;
-    }
-    rw.quantizedConsumers.add(pool.name);
-    rw.pools.push(pool.name);
-    const fq = activationFq(rw, pool.name);
-    finish(rw, m, [pool, fq], fq.name);
-  },
+  sharedRangeConcat: (rw, m) => sharedRangeLayer(rw, m, rw.concats),
+  roundedPool: (rw, m) => sharedRangeLayer(rw, m, rw.pools),
   passThrough(rw, m) {
     finish(rw, m, [{ ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode], m.layer.name);
   },
