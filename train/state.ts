@@ -33,14 +33,21 @@ export class VariableStore {
   }
 
   /** A store holding freshly initialised variables for every parameter of `graph`. */
-  static forGraph(graph: Graph | AnalyzedGraph, seed: number): VariableStore {
+  // --- import (issue 8): `initial` supplies values (e.g. an imported model's weights) for some variables ---
+  static forGraph(graph: Graph | AnalyzedGraph, seed: number, initial?: ReadonlyMap<string, Float32Array>): VariableStore {
     const a = 'order' in graph ? graph : analyze(graph);
     const store = new VariableStore();
     for (const v of a.variables) {
-      store.add(v.name, v.kind, tf.tensor(initialValues(v.init, v.shape, seed, v.name), v.shape, 'float32'));
+      const given = initial?.get(v.name);
+      const count = v.shape.reduce((p, d) => p * d, 1);
+      if (given && given.length !== count) {
+        throw new UserError(`initial value of '${v.name}' has ${given.length} elements but the variable has shape [${v.shape}]`);
+      }
+      store.add(v.name, v.kind, tf.tensor(given ?? initialValues(v.init, v.shape, seed, v.name), v.shape, 'float32'));
     }
     return store;
   }
+  // --- end import ---
 
   /** Adds a variable owning `initial` (which the store then disposes). */
   add(name: string, kind: VariableKind, initial: tf.Tensor): tf.Variable {

@@ -13,6 +13,7 @@ import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
 import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
+import { importLayersModel, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
 
 export interface TrainArgs {
@@ -54,7 +55,7 @@ export interface QuantArgs {
 
 /** Flag table, grouped for --help; later issues add their groups here. */
 export const TRAIN_FLAGS: Record<string, Options> = {
-  model: { type: 'string', group: 'Model:', describe: `zoo model: ${ZOO_NAMES.join(', ')} (omit with --from)` },
+  model: { type: 'string', group: 'Model:', describe: `zoo model: ${ZOO_NAMES.join(', ')}, or a tfjs-layers model.json path (omit with --from)` },
   alpha: { type: 'number', group: 'Model:', describe: 'width multiplier for mobilenet-v1, mobilenet-v2, resnet-tiny (e.g. 0.25, 0.5, 1)' },
   'input-size': { type: 'number', group: 'Model:', describe: 'model input height = width in pixels; dataset images are padded or resized to it (default: the dataset\'s)' },
   summary: { type: 'boolean', group: 'Model:', default: false, describe: 'print the layer table before training' },
@@ -132,9 +133,15 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   checkNumber(a['augment-shift'], 'augment-shift', (n) => Number.isInteger(n) && n >= 0, 'a whole number of pixels ≥ 0');
   checkNumber(a.alpha, 'alpha', (n) => n > 0 && n <= 4, 'in (0, 4]');
   checkNumber(a['input-size'], 'input-size', (n) => isPosInt(n) && n >= 8, 'an integer ≥ 8');
-  if (a.model !== undefined && !ZOO.has(a.model)) {
-    throw new UserError(`unknown model '${a.model}'; choose one of ${ZOO_NAMES.join(', ')}`);
+  // --- import (issue 8): --model path/to/model.json imports a tfjs-layers model ---
+  const modelFile = a.model !== undefined && isModelFile(a.model);
+  if (a.model !== undefined && !modelFile && !ZOO.has(a.model)) {
+    throw new UserError(`unknown model '${a.model}'; choose one of ${ZOO_NAMES.join(', ')}, or give a tfjs-layers model.json path`);
   }
+  if (modelFile && (a.alpha !== undefined || a['input-size'] !== undefined)) {
+    throw new UserError('--alpha and --input-size shape zoo models; an imported model.json keeps its own shape');
+  }
+  // --- end import ---
   const resumed = a.from !== undefined ? loadCheckpoint(a.from).config : undefined;
   if (!resumed) {
     if (a.model === undefined) throw new UserError('name a model with --model (one of ' + ZOO_NAMES.join(', ') + ') or resume a run with --from');
@@ -152,8 +159,11 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(limit !== undefined ? { limit } : {}), seed, ...(a['data-dir'] !== undefined ? { dataDir: a['data-dir'] } : {}),
   });
   const size = a['input-size'];
+  // --- import (issue 8) ---
+  const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;
+  // --- end import ---
   return {
-    ...(a.model !== undefined ? { model: a.model } : {}),
+    ...(imported ? { model: imported.graph, initialWeights: imported.weights, inputShape: imported.inputShape } : a.model !== undefined && !modelFile ? { model: a.model } : {}),
     ...(a.alpha !== undefined ? { alpha: a.alpha } : {}),
     ...(size !== undefined ? { inputShape: [size, size, dataset.train.channels] as [number, number, number] } : {}),
     dataset,
@@ -172,6 +182,25 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
   };
 }
+
+// --- import (issue 8) ---
+function isModelFile(model: string): boolean {
+  return model.endsWith('.json') || model.includes('/') || model.includes('\\');
+}
+
+/** Imports a tfjs-layers model for training: logits out (training applies softmax itself), shape checked against the dataset. */
+function importForTraining(path: string, numClasses: number): ImportedModel & { inputShape: [number, number, number] } {
+  const imported = importLayersModel(path, { logits: true });
+  const a = analyze(imported.graph);
+  const inShape = a.shapes.get(a.inputs[0]!)!;
+  if (inShape.length !== 3) throw new UserError(`${path} takes input of shape [${inShape}]; training needs an image input [height, width, channels]`);
+  const outShape = a.shapes.get(imported.graph.outputs[0]!)!;
+  if (outShape.length !== 1 || outShape[0] !== numClasses) {
+    throw new UserError(`${path} outputs shape [${outShape}] but the dataset has ${numClasses} classes; its last layer needs ${numClasses} units`);
+  }
+  return { ...imported, inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] };
+}
+// --- end import ---
 
 /** SIGINT → abort (checkpoint, clean exit); a second Ctrl-C quits at once. */
 function interruptController(): { signal: AbortSignal; release(): void } {

@@ -1,0 +1,203 @@
+// importLayersModel: a tfjs-layers model.json (+ weight shards) → an IR Graph
+// and the initial values of its variables, keyed by variable-store name.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { UserError } from '../errors.js';
+import { analyze } from '../ir/analyze.js';
+import { GraphBuilder } from '../ir/builder.js';
+import type { Graph } from '../ir/types.js';
+import type { LayerJson, ModelJson, TopologyJson } from './format.js';
+import { convertLayer, type ConvertContext, type LayerCall } from './layers.js';
+import { readWeights, type WeightValue } from './weights.js';
+
+export interface ImportOptions {
+  /**
+   * Drop a softmax that ends the model so outputs[0] are logits, as training
+   * expects (its loss applies softmax itself). Default false: the graph
+   * computes exactly what tfjs-layers' model.predict does.
+   */
+  logits?: boolean;
+}
+
+export interface ImportedModel {
+  graph: Graph;
+  /** Initial value of every model variable of `graph`, by store name. */
+  weights: Map<string, Float32Array>;
+}
+
+interface Binding { node: string; role: string; source: { weight: string } | { constant: number } }
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseModelJson(path: string): ModelJson {
+  if (!existsSync(path)) throw new UserError(`model file ${path} does not exist`);
+  let j: unknown;
+  try {
+    j = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isRecord(j) || !isRecord(j.modelTopology) || !Array.isArray(j.weightsManifest)) {
+    throw new UserError(`${path} is not a tfjs-layers model.json (it needs modelTopology and weightsManifest)`);
+  }
+  if (j.format !== undefined && j.format !== 'layers-model') {
+    throw new UserError(`${path} is a '${String(j.format)}' model; only tfjs-layers models (format 'layers-model') can be imported`);
+  }
+  return j as unknown as ModelJson;
+}
+
+/** The per-example input shape of an InputLayer or a Sequential model's first layer, if it names one. */
+function inputShapeOf(config: Record<string, unknown>): number[] | null {
+  const s = config.batch_input_shape ?? config.batch_shape ?? config.batchInputShape;
+  if (Array.isArray(s) && s.length >= 2 && s.slice(1).every((d) => typeof d === 'number')) return s.slice(1) as number[];
+  return null;
+}
+
+function layerName(l: LayerJson): string {
+  const n = l.name ?? l.config.name;
+  if (typeof n !== 'string') throw new UserError(`a ${l.class_name} layer in the model has no name`);
+  return n;
+}
+
+/** Layer names feeding a Functional layer: tfjs/Keras 2 nested lists, or Keras 3 `{args}` objects. */
+function inboundNames(l: LayerJson): string[] {
+  const nodes = l.inbound_nodes ?? [];
+  if (nodes.length === 0) return [];
+  if (nodes.length > 1) throw new UserError(`layer '${layerName(l)}' (${l.class_name}) is called ${nodes.length} times; shared layers cannot be imported`);
+  const call = nodes[0];
+  const names: string[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number') {
+      if (v[2] !== 0) throw new UserError(`layer '${layerName(l)}' (${l.class_name}) uses output ${String(v[2])} of '${v[0]}'; only single-output layers can be imported`);
+      names.push(v[0]);
+    } else if (Array.isArray(v)) {
+      v.forEach(visit);
+    } else if (isRecord(v)) {
+      if (isRecord(v.config) && Array.isArray(v.config.keras_history)) visit(v.config.keras_history);
+      else if (Array.isArray(v.args)) visit(v.args);
+    }
+  };
+  visit(call);
+  return names;
+}
+
+function topologyOf(m: ModelJson): TopologyJson {
+  const t = m.modelTopology;
+  return 'model_config' in t && isRecord(t.model_config) ? t.model_config : (t as TopologyJson);
+}
+
+/** Reads a tfjs-layers model (Sequential or Functional) into the IR with its weights. */
+export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {}): ImportedModel {
+  const m = parseModelJson(modelJsonPath);
+  const topo = topologyOf(m);
+  const cfg = topo.config;
+  const layers: LayerJson[] = Array.isArray(cfg) ? cfg : cfg.layers;
+  if (!Array.isArray(layers) || layers.length === 0) throw new UserError(`${modelJsonPath} holds no layers`);
+  const modelName = (!Array.isArray(cfg) && typeof cfg.name === 'string' ? cfg.name : basename(modelJsonPath, '.json'));
+  const b = new GraphBuilder(modelName);
+  const bindings: Binding[] = [];
+  const saved = readWeights(modelJsonPath, m.weightsManifest);
+  const find = (name: string): WeightValue | undefined => {
+    const exact = saved.get(name);
+    if (exact) return exact;
+    // The Keras converter may prefix weight names with an enclosing scope.
+    const hits = [...saved.keys()].filter((k) => k.endsWith(`/${name}`));
+    return hits.length === 1 ? saved.get(hits[0]!) : undefined;
+  };
+  const ctx: ConvertContext = {
+    savedShape: (layer, weight) => find(`${layer}/${weight}`)?.shape,
+    b,
+    bind: (node, role, layer, weight) => bindings.push({ node, role, source: { weight: `${layer}/${weight}` } }),
+    constant: (node, role, value) => bindings.push({ node, role, source: { constant: value } }),
+  };
+  // Layer name → the IR node holding its output.
+  const out = new Map<string, string>();
+  const addInput = (name: string, config: Record<string, unknown>, who: string): void => {
+    const shape = inputShapeOf(config);
+    if (!shape) throw new UserError(`${who} does not state its input shape (batch_input_shape)`);
+    out.set(name, b.input(name, shape));
+  };
+  let outputs: string[];
+  if (topo.class_name === 'Sequential') {
+    let prev: string | null = null;
+    for (const l of layers) {
+      const name = layerName(l);
+      if (l.class_name === 'InputLayer') {
+        addInput(name, l.config, `input layer '${name}'`);
+      } else {
+        if (prev === null) addInput(`${name}_input`, l.config, `the first layer '${name}' of the Sequential model`);
+        const inputs = [out.get(prev ?? `${name}_input`)!];
+        out.set(name, convertLayer(ctx, { name, className: l.class_name, config: l.config, inputs }));
+      }
+      prev = name;
+    }
+    outputs = [out.get(prev!)!];
+  } else if (topo.class_name === 'Model' || topo.class_name === 'Functional') {
+    if (Array.isArray(cfg)) throw new UserError(`${modelJsonPath}: a Functional model's config must be an object`);
+    // Layers are listed in an order where inputs precede their users.
+    for (const l of layers) {
+      const name = layerName(l);
+      if (l.class_name === 'InputLayer') { addInput(name, l.config, `input layer '${name}'`); continue; }
+      const inputs = inboundNames(l).map((n) => {
+        const node = out.get(n);
+        if (!node) throw new UserError(`layer '${name}' (${l.class_name}) takes input from '${n}', which is not defined before it`);
+        return node;
+      });
+      out.set(name, convertLayer(ctx, { name, className: l.class_name, config: l.config, inputs }));
+    }
+    const outs = (cfg.output_layers ?? []) as unknown[];
+    const names = outs.flatMap((o) => (Array.isArray(o) && typeof o[0] === 'string' ? [o[0]] : []));
+    if (names.length === 0) throw new UserError(`${modelJsonPath} names no output layers`);
+    outputs = names.map((n) => {
+      const node = out.get(n);
+      if (!node) throw new UserError(`output layer '${n}' is not among the model's layers`);
+      return node;
+    });
+    const ins = (cfg.input_layers ?? []) as unknown[];
+    if (ins.length > 1) throw new UserError(`the model has ${ins.length} inputs; only single-input models can be imported`);
+  } else {
+    throw new UserError(`${modelJsonPath} holds a ${topo.class_name} model; only Sequential and Functional (Model) models can be imported`);
+  }
+  let graph = b.build(outputs);
+  if (opts.logits) graph = dropFinalSoftmax(graph);
+  return { graph, weights: resolveWeights(modelJsonPath, find, graph, bindings) };
+}
+
+function dropFinalSoftmax(g: Graph): Graph {
+  const last = g.nodes.find((n) => n.name === g.outputs[0]);
+  if (!last || last.op !== 'softmax') return g;
+  if (g.nodes.some((n) => n.inputs.includes(last.name))) return g;
+  const graph: Graph = { ...g, nodes: g.nodes.filter((n) => n !== last), outputs: [last.inputs[0]!, ...g.outputs.slice(1)] };
+  analyze(graph);
+  return graph;
+}
+
+/** Matches the bindings to saved weights, checking every shape against the graph's variables. */
+function resolveWeights(path: string, find: (name: string) => WeightValue | undefined, graph: Graph, bindings: Binding[]): Map<string, Float32Array> {
+  const vars = new Map(analyze(graph).variables.map((v) => [v.name, v]));
+  const byNode = new Map(graph.nodes.map((n) => [n.name, n]));
+  const weights = new Map<string, Float32Array>();
+  for (const bd of bindings) {
+    const node = byNode.get(bd.node);
+    const store = node?.params[bd.role];
+    if (store === undefined) continue; // e.g. a node dropped with the final softmax
+    const v = vars.get(store);
+    if (!v) throw new Error(`import: graph has no variable '${store}'`);
+    const count = v.shape.reduce((a, b) => a * b, 1);
+    if ('constant' in bd.source) {
+      weights.set(store, new Float32Array(count).fill(bd.source.constant));
+      continue;
+    }
+    const w = find(bd.source.weight);
+    if (!w) throw new UserError(`weight '${bd.source.weight}' is not in the weights manifest of ${path}`);
+    if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i])) {
+      throw new UserError(`weight '${bd.source.weight}' has shape [${w.shape}] in the weights but the layer needs [${v.shape}]`);
+    }
+    weights.set(store, w.values);
+  }
+  const missing = [...vars.keys()].filter((n) => !weights.has(n));
+  if (missing.length) throw new Error(`import: no value for variables ${missing.join(', ')}`);
+  return weights;
+}

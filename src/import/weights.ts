@@ -1,0 +1,45 @@
+// Reads the weight shards of a tfjs-layers model: each manifest group is a
+// list of files concatenated into one buffer holding its weights in order.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { WeightGroupJson } from './format.js';
+
+export interface WeightValue {
+  shape: number[];
+  values: Float32Array;
+}
+
+const count = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** All weights named in `manifest`, by their manifest name, read from files next to `modelJsonPath`. */
+export function readWeights(modelJsonPath: string, manifest: WeightGroupJson[]): Map<string, WeightValue> {
+  const dir = dirname(modelJsonPath);
+  const out = new Map<string, WeightValue>();
+  for (const group of manifest) {
+    const parts: Buffer[] = [];
+    for (const p of group.paths) {
+      const file = join(dir, p);
+      if (!existsSync(file)) throw new UserError(`weight shard '${p}' listed in ${modelJsonPath} is missing (looked for ${file})`);
+      parts.push(readFileSync(file));
+    }
+    const buf = Buffer.concat(parts);
+    const need = group.weights.reduce((n, w) => n + 4 * count(w.shape), 0);
+    if (buf.length < need) {
+      throw new UserError(`weight shards ${group.paths.join(', ')} hold ${buf.length} bytes but ${modelJsonPath} describes ${need} bytes of weights; the shards are truncated or do not belong to this model`);
+    }
+    let offset = 0;
+    for (const w of group.weights) {
+      if (w.dtype !== 'float32' || w.quantization !== undefined) {
+        throw new UserError(`weight '${w.name}' is stored as ${w.quantization ? 'quantized ' : ''}${w.dtype}; only float32 weights can be imported`);
+      }
+      const n = count(w.shape);
+      // Copy out: the concatenated buffer may not be 4-byte aligned.
+      const values = new Float32Array(n);
+      for (let i = 0; i < n; i++) values[i] = buf.readFloatLE(offset + 4 * i);
+      offset += 4 * n;
+      out.set(w.name, { shape: w.shape, values });
+    }
+  }
+  return out;
+}

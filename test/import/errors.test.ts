@@ -1,0 +1,81 @@
+// Each way a user's model files can be wrong gives one clear UserError.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '../../src/errors.js';
+import { importLayersModel, SUPPORTED_LAYERS } from '../../src/import/index.js';
+import { saveLayersModel, separableModel } from './helpers.js';
+
+function importError(path: string): UserError {
+  try {
+    importLayersModel(path);
+  } catch (e) {
+    expect(e).to.be.instanceOf(UserError);
+    const msg = (e as Error).message;
+    expect(msg.split('\n')).to.have.length(1);
+    return e as UserError;
+  }
+  throw new Error('import succeeded');
+}
+
+describe('import: errors', () => {
+  let path: string;
+  beforeEach(async () => {
+    const m = separableModel();
+    path = await saveLayersModel(m);
+    m.dispose();
+  });
+
+  it('a truncated weight shard', () => {
+    truncateSync(join(dirname(path), 'weights.bin'), 100);
+    expect(importError(path).message).to.match(/weight shards weights\.bin hold 100 bytes but .* describes \d+ bytes.*truncated/);
+  });
+
+  it('a missing weight shard', () => {
+    rmSync(join(dirname(path), 'weights.bin'));
+    expect(importError(path).message).to.match(/weight shard 'weights\.bin' listed in .* is missing/);
+  });
+
+  it('a shape mismatch between model.json and the weights', () => {
+    const j = JSON.parse(readFileSync(path, 'utf8'));
+    // Same element count, so the shards still read; only the manifest's shape disagrees with the layer.
+    const w = j.weightsManifest[0].weights.find((x: { name: string }) => x.name === 'fc/kernel');
+    w.shape = [100, 20];
+    writeFileSync(path, JSON.stringify(j));
+    expect(importError(path).message).to.equal("weight 'fc/kernel' has shape [100,20] in the weights but the layer needs [200,10]");
+  });
+
+  it('a layer config that disagrees with the weights', () => {
+    const j = JSON.parse(readFileSync(path, 'utf8'));
+    const fc = j.modelTopology.config.layers.find((l: { config: { name: string } }) => l.config.name === 'fc');
+    fc.config.units = 12;
+    writeFileSync(path, JSON.stringify(j));
+    expect(importError(path).message).to.equal("weight 'fc/kernel' has shape [200,10] in the weights but the layer needs [200,12]");
+  });
+
+  it('an unsupported layer names itself, its class and the supported layers', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, name: 'c' }));
+    m.add(tf.layers.upSampling2d({ size: [2, 2], name: 'up' }));
+    const p = await saveLayersModel(m);
+    m.dispose();
+    const msg = importError(p).message;
+    expect(msg).to.contain("layer 'up' has class UpSampling2D");
+    for (const l of SUPPORTED_LAYERS) expect(msg).to.contain(l);
+  });
+
+  it('an unsupported activation', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'tanh', name: 'd' }));
+    const p = await saveLayersModel(m);
+    m.dispose();
+    expect(importError(p).message).to.equal("layer 'd' (Dense) cannot be imported: activation 'tanh' is not one of linear, relu, relu6, softmax");
+  });
+
+  it('a missing or non-layers model file', () => {
+    expect(importError(join(dirname(path), 'nope.json')).message).to.match(/does not exist/);
+    writeFileSync(path, JSON.stringify({ format: 'graph-model', modelTopology: {}, weightsManifest: [] }));
+    expect(importError(path).message).to.match(/only tfjs-layers models/);
+  });
+});
