@@ -2,3 +2,4 @@ export { importLayersModel, type ImportOptions, type ImportedModel } from './imp
 export { SUPPORTED_LAYERS } from './layers.js';
 export { readWeights, type WeightValue } from './weights.js';
 export type { ModelJson, LayerJson, TopologyJson, WeightGroupJson, WeightEntryJson } from './format.js';
+export { saveLayersModel } from './save.js';

@@ -1,22 +1,13 @@
 // Builds tfjs-layers models in code and saves them the way tfjs does
 // (model.json + one weights .bin), without tfjs-node's file:// handler.
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { saveLayersModel as saveTo } from '../../src/import/save.js';
 
 export async function saveLayersModel(model: tf.LayersModel, dir = mkdtempSync(join(tmpdir(), 'qat-import-'))): Promise<string> {
-  const path = join(dir, 'model.json');
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    const data = a.weightData === undefined ? new ArrayBuffer(0) : Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData;
-    writeFileSync(join(dir, 'weights.bin'), Buffer.from(data));
-    writeFileSync(path, JSON.stringify({
-      format: 'layers-model', generatedBy: 'test', modelTopology: a.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
-    }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return path;
+  return saveTo(model, dir);
 }
 
 /** Sets every BN layer's moving statistics to non-trivial values so the import of them is tested. */
