@@ -51,4 +51,4 @@ export {
 } from './litert/index.js';
 // Import (issue 8): a tfjs-layers / Keras model.json + weight shards → the graph IR and its initial weights
 // (train({ model: graph, initialWeights: weights, … })).
-export { importLayersModel, saveLayersModel, SUPPORTED_LAYERS, type ImportOptions, type ImportedModel } from './import/index.js';
+export { importLayersModel, saveLayersModel, describeInputRescaling, SUPPORTED_LAYERS, type ImportOptions, type ImportedModel, type InputRescaling } from './import/index.js';

@@ -7,7 +7,7 @@ import { analyze } from '../ir/analyze.js';
 import { GraphBuilder } from '../ir/builder.js';
 import type { Graph } from '../ir/types.js';
 import type { LayerJson, ModelJson, TopologyJson } from './format.js';
-import { convertLayer, type ConvertContext, type LayerCall } from './layers.js';
+import { convertLayer, readRescaling, type ConvertContext } from './layers.js';
 import { readWeights, type WeightValue } from './weights.js';
 
 export interface ImportOptions {
@@ -19,10 +19,29 @@ export interface ImportOptions {
   logits?: boolean;
 }
 
+/** A Rescaling layer (y = x·scale + offset) that directly followed the model input. */
+export interface InputRescaling {
+  scale: number;
+  offset: number;
+}
+
 export interface ImportedModel {
   graph: Graph;
   /** Initial value of every model variable of `graph`, by store name. */
   weights: Map<string, Float32Array>;
+  /**
+   * Set when the model began with a Rescaling layer. That layer is not in
+   * `graph`: the graph's input IS the rescaled tensor, so it trains, evaluates
+   * and exports on post-rescaling values (qat's datasets feed [0,1] images,
+   * which is what Rescaling(1/255) makes of raw 0..255 pixels). Feed the raw
+   * values through x·scale + offset first.
+   */
+  inputRescaling?: InputRescaling;
+}
+
+/** One line telling the user which input convention the imported model now has. */
+export function describeInputRescaling(r: InputRescaling): string {
+  return `Rescaling(scale ${r.scale}, offset ${r.offset}) after the input is folded: qat feeds the model its post-rescaling values (x·${r.scale} + ${r.offset}), e.g. [0,1] images for Rescaling(1/255), not raw inputs`;
 }
 
 interface Binding { node: string; role: string; source: { weight: string } | { constant: number } }
@@ -120,6 +139,13 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
     out.set(name, b.input(name, shape));
   };
   let outputs: string[];
+  let inputRescaling: InputRescaling | undefined;
+  // A Rescaling that reads the model input (and is its only reader) is not
+  // a node: its output stands for the input, and the affine map is recorded.
+  const foldRescaling = (l: LayerJson, name: string, input: string): void => {
+    inputRescaling = readRescaling(name, l.config);
+    out.set(name, out.get(input)!);
+  };
   if (topo.class_name === 'Sequential') {
     let prev: string | null = null;
     for (const l of layers) {
@@ -128,19 +154,32 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
         addInput(name, l.config, `input layer '${name}'`);
       } else {
         if (prev === null) addInput(`${name}_input`, l.config, `the first layer '${name}' of the Sequential model`);
-        const inputs = [out.get(prev ?? `${name}_input`)!];
-        out.set(name, convertLayer(ctx, { name, className: l.class_name, config: l.config, inputs }));
+        const input = prev ?? `${name}_input`;
+        const first = prev === null || layers[0]!.class_name === 'InputLayer' && prev === layerName(layers[0]!);
+        if (l.class_name === 'Rescaling' && first) foldRescaling(l, name, input);
+        else out.set(name, convertLayer(ctx, { name, className: l.class_name, config: l.config, inputs: [out.get(input)!] }));
       }
       prev = name;
     }
     outputs = [out.get(prev!)!];
   } else if (topo.class_name === 'Model' || topo.class_name === 'Functional') {
     if (Array.isArray(cfg)) throw new UserError(`${modelJsonPath}: a Functional model's config must be an object`);
+    const inputLayers = new Set(layers.filter((l) => l.class_name === 'InputLayer').map(layerName));
+    const readers = new Map<string, number>();
+    for (const l of layers) for (const n of inboundNames(l)) readers.set(n, (readers.get(n) ?? 0) + 1);
     // Layers are listed in an order where inputs precede their users.
     for (const l of layers) {
       const name = layerName(l);
       if (l.class_name === 'InputLayer') { addInput(name, l.config, `input layer '${name}'`); continue; }
-      const inputs = inboundNames(l).map((n) => {
+      const inbound = inboundNames(l);
+      if (l.class_name === 'Rescaling' && inbound.length === 1 && inputLayers.has(inbound[0]!)) {
+        if (readers.get(inbound[0]!) !== 1) {
+          throw new UserError(`layer '${name}' (Rescaling) cannot be imported: the input '${inbound[0]}' it rescales is also read by other layers, so it cannot be folded into the input`);
+        }
+        foldRescaling(l, name, inbound[0]!);
+        continue;
+      }
+      const inputs = inbound.map((n) => {
         const node = out.get(n);
         if (!node) throw new UserError(`layer '${name}' (${l.class_name}) takes input from '${n}', which is not defined before it`);
         return node;
@@ -162,7 +201,8 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
   }
   let graph = b.build(outputs);
   if (opts.logits) graph = dropFinalSoftmax(graph);
-  return { graph, weights: resolveWeights(modelJsonPath, find, graph, bindings) };
+  const weights = resolveWeights(modelJsonPath, find, graph, bindings);
+  return inputRescaling ? { graph, weights, inputRescaling } : { graph, weights };
 }
 
 function dropFinalSoftmax(g: Graph): Graph {

@@ -1,4 +1,4 @@
-export { importLayersModel, type ImportOptions, type ImportedModel } from './import.js';
+export { importLayersModel, describeInputRescaling, type ImportOptions, type ImportedModel, type InputRescaling } from './import.js';
 export { SUPPORTED_LAYERS } from './layers.js';
 export { readWeights, type WeightValue } from './weights.js';
 export type { ModelJson, LayerJson, TopologyJson, WeightGroupJson, WeightEntryJson } from './format.js';

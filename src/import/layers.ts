@@ -181,7 +181,21 @@ const concat: Converter = (ctx, l) => {
   return ctx.b.concat(l.name, l.inputs);
 };
 
+/**
+ * Scale and offset of a Rescaling layer, which the importer folds into the
+ * model input when it directly follows it (see importLayersModel).
+ */
+export function readRescaling(name: string, config: Record<string, unknown>): { scale: number; offset: number } {
+  const l: LayerCall = { name, className: 'Rescaling', config, inputs: [] };
+  const scale = num(l, 'scale');
+  const offset = num(l, 'offset', 0);
+  if (!Number.isFinite(scale) || scale === 0 || !Number.isFinite(offset)) fail(l, `scale ${scale} and offset ${offset} must be finite with a non-zero scale`);
+  return { scale, offset };
+}
+
 const CONVERTERS: Record<string, Converter> = {
+  // Reached only for a Rescaling that does not directly follow the input.
+  Rescaling: (_ctx, l) => fail(l, 'only a Rescaling directly after the model input is supported (it is folded into the input quantization)'),
   Conv2D: conv2d,
   DepthwiseConv2D: depthwise,
   SeparableConv2D: separable,

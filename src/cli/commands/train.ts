@@ -13,7 +13,7 @@ import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
 import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
-import { importLayersModel, type ImportedModel } from '../../import/index.js';
+import { describeInputRescaling, importLayersModel, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
 
 export interface TrainArgs {
@@ -191,6 +191,7 @@ function isModelFile(model: string): boolean {
 /** Imports a tfjs-layers model for training: logits out (training applies softmax itself), shape checked against the dataset. */
 function importForTraining(path: string, numClasses: number): ImportedModel & { inputShape: [number, number, number] } {
   const imported = importLayersModel(path, { logits: true });
+  if (imported.inputRescaling) process.stderr.write(`${describeInputRescaling(imported.inputRescaling)}\n`);
   const a = analyze(imported.graph);
   const inShape = a.shapes.get(a.inputs[0]!)!;
   if (inShape.length !== 3) throw new UserError(`${path} takes input of shape [${inShape}]; training needs an image input [height, width, channels]`);
