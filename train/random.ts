@@ -11,17 +11,8 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, good enough for initialisation; returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the project's one seeded generator (shared with shuffling); returns [0, 1). */
+export { seededRandom as mulberry32 } from '../datasets/random.js';
 
 /** Standard normal by Box–Muller. */
 export function normal(rand: () => number): number {
