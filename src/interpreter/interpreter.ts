@@ -142,7 +142,17 @@ export class Interpreter {
         }
       });
       checkVersion(ctx);
-      this.steps.push(PLANNERS[ctx.op](ctx));
+      const step = PLANNERS[ctx.op](ctx);
+      // A DEQUANTIZE of a constant (int8 or float16 weights stored small) is
+      // evaluated once here, as TFLite does in Prepare, so the ops reading it
+      // see a constant filter and can prepare their weights.
+      if (ctx.op === 'DEQUANTIZE' && ctx.inputs.every((t) => t?.constant)) {
+        step();
+        for (const t of ctx.outputs) t.constant = true;
+        this.steps.push(() => {});
+      } else {
+        this.steps.push(step);
+      }
     });
   }
 

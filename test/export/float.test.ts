@@ -10,14 +10,14 @@ import { readModel } from '../../src/tflite/index.js';
 import { builtinOperatorName } from '../../src/tflite/enums.js';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
 import { useWasm } from '../train/helpers.js';
-import { ZOO_CASES, NUM_CLASSES, floatCase, foldConstantDequantize, maxAbsDiff, seededImages } from './helpers.js';
+import { ZOO_CASES, NUM_CLASSES, floatCase, maxAbsDiff, seededImages } from './helpers.js';
 
 const INPUTS = 8;
 
 /** Runs `bytes` on each image in LiteRT and in our interpreter. */
-async function runBoth(lrt: LiteRtRunner, bytes: Uint8Array, images: Float32Array, per: number, interpBytes = bytes): Promise<{ litert: Float32Array[]; interp: Float32Array[] }> {
+async function runBoth(lrt: LiteRtRunner, bytes: Uint8Array, images: Float32Array, per: number): Promise<{ litert: Float32Array[]; interp: Float32Array[] }> {
   const m = await lrt.compile(bytes);
-  const it = Interpreter.fromBuffer(interpBytes);
+  const it = Interpreter.fromBuffer(bytes);
   const litert: Float32Array[] = [];
   const interp: Float32Array[] = [];
   try {
@@ -69,8 +69,8 @@ describe('export: float and dynamic modes on every zoo model', function () {
         const dynamic = exportGraph(ir, store, { mode: 'dynamic' });
         const d = await runBoth(lrt, dynamic.bytes, images, per);
         const deq = exportGraph(ir, store, { mode: 'dynamic', dynamicConvWeights: 'dequantize' });
-        // Our interpreter wants constant conv filters: it runs the same model with the DEQUANTIZEs folded.
-        const q = await runBoth(lrt, deq.bytes, images, per, foldConstantDequantize(deq.bytes));
+        // The interpreter folds the constant DEQUANTIZEs at plan time, as TFLite does.
+        const q = await runBoth(lrt, deq.bytes, images, per);
         let dynErr = 0;
         // The hybrid FC quantizes its float input per row at run time; float
         // convs summed in another order can flip one of those int8 steps, so

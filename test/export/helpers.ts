@@ -9,8 +9,6 @@ import { buildCalibrationGraph, buildTrainGraph } from '../../train/graph/build.
 import { rewriteForQat } from '../../quantize/rewrite.js';
 import type { QatConfig } from '../../quantize/config.js';
 import { mulberry32 } from '../support/random-models.js';
-import { readModel, writeModel } from '../../src/tflite/index.js';
-import { dequantize, prepareDequantize } from '../../src/interpreter/kernels/index.js';
 
 export interface ZooCase {
   name: string;
@@ -96,31 +94,4 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
-}
-
-/**
- * The same model with every DEQUANTIZE of a constant replaced by its float
- * result as a constant: what TFLite itself does at prepare time. Our
- * interpreter needs constant conv filters, so this is how the tests run a
- * dynamic 'dequantize' export through it.
- */
-export function foldConstantDequantize(bytes: Uint8Array): Uint8Array {
-  const model = readModel(bytes);
-  const g = model.subgraphs[0]!;
-  const keep = g.operators.filter((op) => {
-    if (op.options.op !== 'DEQUANTIZE') return true;
-    const src = g.tensors[op.inputs[0]!]!;
-    if (src.buffer === 0) return true;
-    const raw = model.buffers[src.buffer]!;
-    const q = src.quantization!;
-    const values = new Int8Array(raw.slice().buffer);
-    const out = new Float32Array(values.length);
-    dequantize(prepareDequantize(src.shape, q), values, out);
-    const dst = g.tensors[op.outputs[0]!]!;
-    dst.buffer = model.buffers.length;
-    model.buffers.push(new Uint8Array(out.buffer));
-    return false;
-  });
-  g.operators = keep;
-  return writeModel(model);
 }

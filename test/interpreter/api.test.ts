@@ -140,4 +140,40 @@ describe('Interpreter API', function () {
     expect(differing).to.be.greaterThan(0);
     console.log(`      reference vs xnnpack: ${differing} of ${a.data.length} conv1 elements differ, all at near-.5 boundaries`);
   });
+
+  it('folds a DEQUANTIZE of constant int8 weights at plan time: the conv reading it runs as if its filter were stored float', () => {
+    const next = mulberry32(21);
+    const wq = Int8Array.from({ length: 3 * 3 * 3 * 2 }, () => Math.floor(next() * 255) - 127);
+    const scales = [0.011, 0.023, 0.007];
+    const wf = Float32Array.from(wq, (q, i) => Math.fround(Math.fround(scales[Math.floor(i / 18)]!) * q));
+    const x = Float32Array.from({ length: 5 * 5 * 2 }, () => next() * 2 - 1);
+    const model = (dequantized: boolean): Uint8Array => {
+      const b = new ModelBuilder();
+      const input = b.addInput({ name: 'x', shape: [1, 5, 5, 2], type: 'FLOAT32' });
+      let w: number;
+      if (dequantized) {
+        const q = b.addTensor({ name: 'w/int8', shape: [3, 3, 3, 2], type: 'INT8', data: wq, quantization: { scale: scales, zeroPoint: [0, 0, 0], quantizedDimension: 0 } });
+        w = b.addTensor({ name: 'w', shape: [3, 3, 3, 2], type: 'FLOAT32' });
+        b.addOperator('DEQUANTIZE', [q], [w]);
+      } else {
+        w = b.addTensor({ name: 'w', shape: [3, 3, 3, 2], type: 'FLOAT32', data: wf });
+      }
+      const y = b.addOutput({ name: 'y', shape: [1, 5, 5, 3], type: 'FLOAT32' });
+      b.addOperator('CONV_2D', [input, w, -1], [y], { padding: 'SAME', fusedActivation: 'NONE' });
+      return b.toBytes();
+    };
+    const run = (bytes: Uint8Array): { y: Float32Array; it: Interpreter } => {
+      const it = Interpreter.fromBuffer(bytes);
+      it.setInput(0, x);
+      it.invoke();
+      return { y: Float32Array.from(it.output(0) as Float32Array), it };
+    };
+    const folded = run(model(true));
+    const stored = run(model(false));
+    expect(Array.from(folded.y)).to.deep.equal(Array.from(stored.y));
+    expect(folded.y.some((v) => v !== 0)).to.equal(true);
+    expect(folded.it.tensor('w').constant).to.equal(true);
+    expect(Array.from(folded.it.tensor('w').data as Float32Array)).to.deep.equal(Array.from(wf));
+    expect(folded.it.invokeProfiled().map((t) => t.op)).to.deep.equal(['DEQUANTIZE', 'CONV_2D']);
+  });
 });
