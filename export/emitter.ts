@@ -56,11 +56,15 @@ export class Emitter {
   }
 
   /** A constant tensor. */
+  /** Constants written as INT4 (for the summary's note). */
+  int4Constants = 0;
+
   constant(
     name: string, shape: readonly number[], type: TensorTypeName,
-    data: Float32Array | Int8Array | Int32Array, quantization?: QuantizationSpec,
+    data: Float32Array | Int8Array | Uint8Array | Int32Array, quantization?: QuantizationSpec,
   ): number {
     const spec = { name: this.uniqueName(name), shape: [...shape], type, data };
+    if (type === 'INT4') this.int4Constants++;
     return this.builder.addTensor(quantization ? { ...spec, quantization } : spec);
   }
 

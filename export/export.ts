@@ -73,6 +73,9 @@ export function exportGraph(ir: Graph | AnalyzedGraph, store: VariableStore, opt
   });
   if (mode === 'int8') {
     lowerInt8(a, store, e);
+    if (e.int4Constants > 0) {
+      notes.push(`${e.int4Constants} layers have 4-bit weights, stored INT4 (two per byte); LiteRT and TFLite 2.11+ run them`);
+    }
   } else {
     const dynamicConvWeights = options.dynamicConvWeights ?? 'float';
     lowerFloat(a, store, e, { mode, dynamicConvWeights, qatWeighted: qat ? (n) => qatWeightedLayer(n, store) : null });

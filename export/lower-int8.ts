@@ -9,7 +9,8 @@ import type { AnalyzedGraph } from '../src/ir/analyze.js';
 import type { IRNode, NodeOf } from '../src/ir/types.js';
 import { signedParams, type QuantParams } from '../quantize/math.js';
 import { foldedParams } from '../quantize/fold.js';
-import { activationRange, quantizeBias, weightRanges } from '../quantize/qparams.js';
+import { activationRange, quantizeBias, weightQuantOf, weightRanges } from '../quantize/qparams.js';
+import { packInt4, storesInt4 } from '../src/tflite/int4.js';
 import type { VariableStore } from '../train/state.js';
 import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { consumersOf } from './fuse.js';
@@ -96,7 +97,9 @@ function emitInt8Weighted(e: Emitter, n: QLayerNode, store: VariableStore, x: Te
   const channelScales = Array.from({ length: w.channels }, (_, c) => Math.fround(qw.scales[perChannel ? c : 0]!));
   const qb = quantizeBias(layer.bias, sIn, channelScales);
   const zeros = (k: number): number[] => new Array<number>(k).fill(0);
-  const weights = e.constant(`${n.name}/kernel`, w.shape, 'INT8', qw.data, {
+  // INT4: two weights per byte; LiteRT and TFLite ≥ 2.11 run them.
+  const int4 = storesInt4(weightQuantOf(n).bits);
+  const weights = e.constant(`${n.name}/kernel`, w.shape, int4 ? 'INT4' : 'INT8', int4 ? packInt4(qw.data) : qw.data, {
     scale: qw.scales, zeroPoint: zeros(qw.scales.length), quantizedDimension: perChannel ? w.channelAxis : 0,
   });
   const biasScales = channelScales.map((s) => Math.fround(sIn * s));

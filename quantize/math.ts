@@ -206,6 +206,29 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul((x * 2 ** left) | 0, multiplier), right);
 }
 
+/** How a kernel applies a fixed-point multiplier (x · multiplier · 2^(shift − 31), rounded). */
+export type FixedPointMultiply = (x: number, multiplier: number, shift: number) => number;
+
+/**
+ * MultiplyByQuantizedMultiplier as TFLite builds it with TFLITE_SINGLE_ROUNDING:
+ * the 64-bit product x · multiplier rounded once (half up) by 31 − shift bits.
+ * LiteRT.js runs its builtin CONV_2D this way (measured with INT4 filters,
+ * which its XNNPACK delegate leaves to the builtin kernel).
+ */
+export function multiplyByQuantizedMultiplierSingleRounding(x: number, multiplier: number, shift: number): number {
+  const t = 31 - shift;
+  if (t < 17) {
+    const v = (BigInt(x) * BigInt(multiplier) + (1n << BigInt(t - 1))) >> BigInt(t);
+    return Number(v);
+  }
+  // Exact in doubles: split the multiplier so both partial products stay
+  // below 2^53, and fold the rounding term into the high part (t ≥ 17 makes
+  // it a multiple of 2^16).
+  const hi = x * Math.floor(multiplier / 65536);
+  const lo = x * (multiplier & 0xffff);
+  return Math.floor((hi + 2 ** (t - 17) + Math.floor(lo / 65536)) / 2 ** (t - 16));
+}
+
 // ---------------------------------------------------------------------------
 // Integer helpers for the interpreter's kernels (TFLite reference semantics).
 // ---------------------------------------------------------------------------

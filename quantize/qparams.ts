@@ -14,7 +14,7 @@ export const PASS_THROUGH_OPS: ReadonlySet<OpName> = new Set<OpName>(
   ['maxPool', 'avgPool', 'reshape', 'flatten', 'pad', 'dropout', 'globalAvgPool'],
 );
 
-function weightQuantOf(node: QConvLikeNode): { bits: number; perChannel: boolean } {
+export function weightQuantOf(node: QConvLikeNode): { bits: number; perChannel: boolean } {
   const wq = node.attrs.weightQuant;
   if (!wq) throw new Error(`layer '${node.name}' is left float (weightQuant null); it has no weight ranges`);
   return wq;

@@ -120,7 +120,7 @@ export function inspectText(s: ModelSummary): string {
   lines.push('');
   lines.push(`tensors (${s.tensors.length}); arena ${s.arenaBytes} bytes + ${s.scratchBytes} bytes of kernel scratch; ~${s.workPerInvoke} multiply-adds per run:`);
   for (const t of s.tensors) {
-    lines.push(`  ${String(t.index).padStart(3)} ${t.name}${t.constant ? ' (constant)' : ''}: ${describeTensor({ ...t, mean: undefined, std: undefined } as TensorDetails)}`);
+    lines.push(`  ${String(t.index).padStart(3)} ${t.name}${t.constant ? ' (constant)' : ''}${t.storedAs ? ` (stored ${t.storedAs}, held unpacked)` : ''}: ${describeTensor({ ...t, mean: undefined, std: undefined } as TensorDetails)}`);
   }
   return lines.join('\n');
 }
@@ -146,7 +146,7 @@ export function inspectHtml(s: ModelSummary, title: string): string {
     const id = `op${o.index}`;
     const consts = o.inputs.filter((t) => t && constant.has(t.index)).map((t) => {
       const d = byIndex.get(t!.index)!;
-      return `${d.dtype} ${shapeText(d.shape)}`;
+      return `${d.storedAs ?? d.dtype} ${shapeText(d.shape)}`;
     });
     nodes.push({ id, title: `${o.index} ${o.op}`, lines: [...(o.options ? [o.options] : []), ...consts.map((c) => `const ${c}`)], kind: 'op' });
     for (const t of o.inputs) {
@@ -171,7 +171,7 @@ export function inspectHtml(s: ModelSummary, title: string): string {
     o.index, `${o.op} v${o.version}`, o.options, o.inputs.map((t) => (t ? `${t.name}#${t.index}` : '-')).join(', '),
     o.outputs.map((t) => `${t.name}#${t.index}`).join(', '),
   ]);
-  const tensorRows = s.tensors.map((t) => [t.index, t.name, t.constant ? 'constant' : '', t.dtype, shapeText(t.shape), t.bytes, ...quantCells(t)]);
+  const tensorRows = s.tensors.map((t) => [t.index, t.name, t.constant ? 'constant' : '', t.storedAs ?? t.dtype, shapeText(t.shape), t.bytes, ...quantCells(t)]);
   const body = [
     '<h2>Inputs and outputs</h2>',
     '<p>For quantized tensors real = (q − mean)/std, i.e. mean = zero point and std = 1/scale.</p>',

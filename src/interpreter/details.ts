@@ -23,6 +23,8 @@ export interface TensorDetails {
   mean?: number;
   std?: number;
   constant: boolean;
+  /** How the file stores a constant the interpreter holds as `dtype` (INT4 weights are unpacked to int8). */
+  storedAs?: 'int4';
 }
 
 /** Short form of a number for sentences: 0.00392157 rather than 0.003921568859368563. */

@@ -10,8 +10,9 @@ import { builtinOperatorName } from '../tflite/enums.js';
 import type { TfliteModel, TfliteOperator, TfliteSubGraph } from '../tflite/model.js';
 import { isOpName, type OperatorOptions, type OpName } from '../tflite/options.js';
 import { readModel } from '../tflite/read.js';
+import { unpackInt4 } from '../tflite/int4.js';
 import { validateModel } from '../tflite/validate.js';
-import { type Arithmetic, dequantize as dequantizeKernel, halfToFloat, prepareDequantize } from './kernels/index.js';
+import { type Arithmetic, int4WeightsArithmetic, dequantize as dequantizeKernel, halfToFloat, prepareDequantize } from './kernels/index.js';
 import { type DType, type TensorData, DTYPE_BYTES, arrayDType, dtypeOf, viewOf } from './dtypes.js';
 import { type TensorDetails, inputMismatch, withMeanStd } from './details.js';
 import { type OpContext, type Step, type TensorInfo, PLANNERS, checkVersion, supportedOpList } from './plan/index.js';
@@ -29,7 +30,7 @@ export interface InterpreterOptions {
    * TFLite with its default XNNPACK delegate on x86/WebAssembly; 'reference'
    * matches TFLite's builtin reference kernels (gemmlowp double rounding).
    */
-  arithmetic?: Arithmetic;
+  arithmetic?: Exclude<Arithmetic, 'single-rounding'>;
 }
 
 export interface OperatorInfo {
@@ -120,7 +121,8 @@ export class Interpreter {
       const v = viewOf(info.dtype, arena, offsets[i]!, info.size);
       if (info.constant) {
         const src = model.buffers[g.tensors[i]!.buffer]!;
-        new Uint8Array(arena, offsets[i]!, info.bytes).set(src);
+        if (info.packedInt4) unpackInt4(src, info.size, v as Int8Array);
+        else new Uint8Array(arena, offsets[i]!, info.bytes).set(src);
       }
       return v;
     });
@@ -275,10 +277,15 @@ export class Interpreter {
   private tensorInfo(i: number): TensorInfo {
     const t = this.graph.tensors[i]!;
     const label = `tensor ${i} ${JSON.stringify(t.name)}`;
-    const dtype = dtypeOf(t.type);
+    const buffer = this.model.buffers[t.buffer]!;
+    const constant = t.buffer !== 0 && buffer.length > 0;
+    // INT4 weights are unpacked to int8 once; the kernels never see nibbles.
+    if (t.type === 'INT4' && !constant) {
+      throw new UserError(`The interpreter cannot hold ${label}: INT4 is supported for constant weights only.`);
+    }
+    const dtype = t.type === 'INT4' ? 'int8' : dtypeOf(t.type);
     if (!dtype) throw new UserError(`The interpreter cannot hold ${label}: its type ${t.type} is not supported.`);
     const size = t.shape.reduce((a, b) => a * b, 1); // validateModel bounded each dim and the product
-    const buffer = this.model.buffers[t.buffer]!;
     const q = t.quantization;
     return {
       index: i,
@@ -288,7 +295,8 @@ export class Interpreter {
       size,
       bytes: size * DTYPE_BYTES[dtype],
       quant: q && q.scale.length > 0 ? { scale: q.scale, zeroPoint: q.zeroPoint, quantizedDimension: q.quantizedDimension } : null,
-      constant: t.buffer !== 0 && buffer.length > 0,
+      constant,
+      ...(t.type === 'INT4' ? { packedInt4: true } : {}),
     };
   }
 
@@ -330,14 +338,15 @@ export class Interpreter {
       const what = code.customCode !== undefined ? `the custom op ${JSON.stringify(code.customCode)}` : `${name}`;
       throw new UserError(`The interpreter cannot run ${label}: ${what} is not supported; it runs ${supportedOpList()}.`);
     }
+    const inputs = op.inputs.map((i) => (i < 0 ? null : this.infos[i]!));
     return {
       index,
-      arithmetic: this.arithmetic,
+      arithmetic: opArithmetic(name, inputs, this.arithmetic),
       op: name as OpName,
       version: code.version,
       options: op.options,
       label,
-      inputs: op.inputs.map((i) => (i < 0 ? null : this.infos[i]!)),
+      inputs,
       outputs: op.outputs.map((i) => this.infos[i]!),
       data: (t) => this.views[t.index]!,
       reserve,
@@ -351,6 +360,7 @@ export class Interpreter {
     const d: TensorDetails = {
       name: t.name, index: idx, dtype: t.dtype, shape: [...t.shape], bytes: t.bytes, scale: null, zeroPoint: null, constant: t.constant,
     };
+    if (t.packedInt4) d.storedAs = 'int4';
     if (q && q.scale.length === 1) {
       d.scale = q.scale[0]!;
       d.zeroPoint = q.zeroPoint.length > 0 ? q.zeroPoint[0]! : 0;
@@ -361,6 +371,15 @@ export class Interpreter {
     }
     return d;
   }
+}
+
+/** The rounding one op runs with: LiteRT's, which depends on how its weights are stored. */
+function opArithmetic(op: string, inputs: ReadonlyArray<TensorInfo | null>, mode: Arithmetic): Arithmetic {
+  const w = inputs[1];
+  if (mode !== 'xnnpack' || !w?.packedInt4) return mode;
+  if (op !== 'CONV_2D' && op !== 'DEPTHWISE_CONV_2D' && op !== 'FULLY_CONNECTED') return mode;
+  // Weight rows: [out, …] for CONV_2D and FULLY_CONNECTED; their length is the input depth.
+  return int4WeightsArithmetic(op, w.size / (w.shape[0] ?? 1));
 }
 
 /** TFLite kernels handle at most 6 dimensions; a file claiming more is refused before any shape is trusted. */

@@ -3,7 +3,7 @@
 // inputs/outputs; build() adds the operator codes with their versions, a
 // `serving_default` signature and the `min_runtime_version` metadata.
 
-import { tensorTypeBytes, BuiltinOperator, type TensorTypeName } from './enums.js';
+import { tensorBufferBytes, BuiltinOperator, type TensorTypeName } from './enums.js';
 import { defaultOptions, type OpName, type OpOptionsMap, type OperatorOptions } from './options.js';
 import { opVersion, minRuntimeVersion, runtimeVersionBytes } from './versions.js';
 import { writeModel } from './write.js';
@@ -70,8 +70,8 @@ export class ModelBuilder {
     };
     if (spec.data) {
       const bytes = new Uint8Array(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength).slice();
-      const width = tensorTypeBytes(spec.type);
-      if (width > 0 && bytes.length !== count * width) {
+      const expected = tensorBufferBytes(spec.type, count);
+      if (expected !== null && bytes.length !== expected) {
         throw new Error(`constant ${spec.name} is ${spec.type} [${spec.shape.join(',')}] but ${bytes.length} bytes were given`);
       }
       tensor.buffer = this.buffers.length;

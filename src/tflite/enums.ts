@@ -28,6 +28,13 @@ export function tensorTypeBytes(type: TensorTypeName): number {
   return ELEMENT_BYTES[type];
 }
 
+/** Bytes a constant buffer of `count` elements takes; null where the size is not fixed by the count. */
+export function tensorBufferBytes(type: TensorTypeName, count: number): number | null {
+  if (type === 'INT4') return Math.ceil(count / 2);
+  const width = ELEMENT_BYTES[type];
+  return width > 0 ? count * width : null;
+}
+
 export function tensorTypeName(code: number): TensorTypeName | undefined {
   return TENSOR_TYPE_NAMES[code];
 }

@@ -4,7 +4,7 @@
 // belong to the interpreter; this is what any consumer of the file needs.
 
 import { UserError } from '../errors.js';
-import { builtinOperatorName, tensorTypeBytes } from './enums.js';
+import { builtinOperatorName, tensorBufferBytes } from './enums.js';
 import type { TfliteModel, TfliteSubGraph, TfliteTensor } from './model.js';
 
 /** Element counts above this are rejected before anyone allocates for them. */
@@ -62,11 +62,9 @@ function validateSubGraph(model: TfliteModel, g: TfliteSubGraph, gi: number): vo
     const count = elementCount(t, label(i));
     if (t.buffer >= model.buffers.length) throw invalid(`${label(i)} refers to missing buffer ${t.buffer}`);
     const data = model.buffers[t.buffer]!;
-    const width = tensorTypeBytes(t.type);
-    if (data.length > 0 && width > 0 && data.length !== count * width) {
-      throw invalid(
-        `${label(i)} is ${t.type} [${t.shape.join(',')}] = ${count * width} bytes but its buffer ${t.buffer} holds ${data.length}`,
-      );
+    const bytes = tensorBufferBytes(t.type, count);
+    if (data.length > 0 && bytes !== null && data.length !== bytes) {
+      throw invalid(`${label(i)} is ${t.type} [${t.shape.join(',')}] = ${bytes} bytes but its buffer ${t.buffer} holds ${data.length}`);
     }
     const q = t.quantization;
     if (!q || (q.scale.length === 0 && q.zeroPoint.length === 0)) return;

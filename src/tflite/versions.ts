@@ -21,15 +21,18 @@ export function opVersion(op: OpName, sig: OpSignature): number {
   const int8 = in0 === 'INT8';
   const int8Op = in0 === 'INT8' && in1 === 'INT8' && out0 === 'INT8';
   const hybrid = in0 === 'FLOAT32' && in1 === 'INT8' && out0 === 'FLOAT32';
+  const int4Weights = in0 === 'INT8' && in1 === 'INT4' && out0 === 'INT8';
   const o = sig.options;
   switch (op) {
     case 'CONV_2D':
       if (int8Op) return 3;
+      if (int4Weights) return 7;
       if (hybrid) return sig.perChannel ? 5 : 2;
       return 1;
     case 'DEPTHWISE_CONV_2D':
       if (hybrid) return sig.perChannel ? 6 : 4;
       if (int8Op) return 3;
+      if (int4Weights) return 7;
       if (o.op === 'DEPTHWISE_CONV_2D' && (o.dilationWFactor !== 1 || o.dilationHFactor !== 1)) return 2;
       return 1;
     case 'FULLY_CONNECTED': {
@@ -38,6 +41,7 @@ export function opVersion(op: OpName, sig: OpSignature): number {
       if (present === 2) return 6;
       if (o.op === 'FULLY_CONNECTED' && o.keepNumDims) return 5;
       if (int8Op) return 4;
+      if (int4Weights) return 10;
       if (hybrid) return o.op === 'FULLY_CONNECTED' && o.asymmetricQuantizeInputs ? 9 : 3;
       if (o.op === 'FULLY_CONNECTED' && o.weightsFormat !== 'DEFAULT') return 2;
       return 1;
@@ -78,10 +82,10 @@ const RUNTIME_VERSION: Readonly<Partial<Record<OpName, readonly string[]>>> = {
   ADD: ['1.5.0', '1.14.0'],
   AVERAGE_POOL_2D: ['1.5.0', '1.14.0'],
   CONCATENATION: ['1.5.0', '1.14.0'],
-  CONV_2D: ['1.5.0', '1.14.0', '1.14.0', '2.3.0', '2.4.0'],
-  DEPTHWISE_CONV_2D: ['1.5.0', '1.12.0', '1.14.0', '2.2.0', '2.3.0', '2.3.0'],
+  CONV_2D: ['1.5.0', '1.14.0', '1.14.0', '2.3.0', '2.4.0', '2.9.0', '2.11.0'],
+  DEPTHWISE_CONV_2D: ['1.5.0', '1.12.0', '1.14.0', '2.2.0', '2.3.0', '2.3.0', '2.11.0'],
   DEQUANTIZE: ['1.13.1', '1.14.0', '1.15.0', '2.2.0', '2.7.0'],
-  FULLY_CONNECTED: ['1.5.0', '1.10.0', '1.14.0', '1.14.0', '2.0.0', '2.1.0', '2.3.0', '2.3.0', '2.3.0'],
+  FULLY_CONNECTED: ['1.5.0', '1.10.0', '1.14.0', '1.14.0', '2.0.0', '2.1.0', '2.3.0', '2.3.0', '2.3.0', '2.11.0'],
   HARD_SWISH: ['1.15.0'],
   LOGISTIC: ['1.14.0', '1.14.0'],
   MAX_POOL_2D: ['1.5.0', '1.14.0'],

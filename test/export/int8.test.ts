@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { exportGraph } from '../../export/index.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { Interpreter } from '../../src/interpreter/index.js';
+import { readModel } from '../../src/tflite/index.js';
+import { builtinOperatorName } from '../../src/tflite/enums.js';
 import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { VariableStore } from '../../train/state.js';
 import type { NodeOf } from '../../src/ir/types.js';
@@ -167,6 +169,41 @@ describe('export: int8 mode on every zoo model', function () {
       expect(w.scale, 'one scale per tensor').to.be.a('number');
       const values = Array.from(w.data as Int8Array);
       expect(Math.max(...values.map(Math.abs)), '4-bit weights').to.equal(7);
+      // Stored as INT4, two per byte, with the op versions TFLite gives INT4 weights.
+      expect(w.storedAs).to.equal('int4');
+      const model = readModel(r.bytes);
+      const g = model.subgraphs[0]!;
+      const kernels = g.tensors.filter((t) => t.name.endsWith('/kernel'));
+      expect(kernels.length).to.be.greaterThan(2);
+      for (const t of kernels) {
+        expect(t.type, t.name).to.equal('INT4');
+        expect(model.buffers[t.buffer]!.length, t.name).to.equal(Math.ceil(t.shape.reduce((x, y) => x * y, 1) / 2));
+      }
+      const versions = new Map(model.operatorCodes.map((oc) => [builtinOperatorName(oc.builtinCode), oc.version]));
+      expect(versions.get('CONV_2D')).to.equal(7);
+      expect(versions.get('FULLY_CONNECTED')).to.equal(10);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('per-channel 4-bit weights through depthwise and residual adds (mobilenet-v2): INT4 in the file, interpreter = LiteRT', async () => {
+    const c = ZOO_CASES.find((z) => z.name === 'mobilenet-v2')!;
+    const { ir, store } = qatCase(c, 4, { weightBits: 4 });
+    try {
+      const a = analyze(ir);
+      const r = exportGraph(a, store, { mode: 'int8' });
+      const p = await int8Parity(lrt, a, store, r.bytes, seededImages(INPUTS, c.shape, 7), r.summary.outputs[0]!.quantization!);
+      console.log(`      mobilenet-v2 per-channel 4-bit weights: ${rates(p)}`);
+      // LiteRT runs INT4 convs on other kernels (other rounding); the eval graph follows them.
+      expect(p.exact, 'eval graph equals LiteRT').to.equal(p.total);
+      expect(p.interpEqual).to.equal(p.total);
+      expect(distinctOutputs(p)).to.be.greaterThan(10);
+      const model = readModel(r.bytes);
+      const types = new Set(model.subgraphs[0]!.tensors.filter((t) => t.name.endsWith('/kernel')).map((t) => t.type));
+      expect([...types]).to.deep.equal(['INT4']);
+      const versions = new Map(model.operatorCodes.map((oc) => [builtinOperatorName(oc.builtinCode), oc.version]));
+      expect(versions.get('DEPTHWISE_CONV_2D')).to.equal(7);
     } finally {
       store.dispose();
     }

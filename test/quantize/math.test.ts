@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   nudge, unsignedGrid, signedParams, quantizeMultiplier, saturatingRoundingDoublingHighMul,
-  roundingDivideByPOT, multiplyByQuantizedMultiplier, fakeQuantIndex, symmetricRange, fakeQuantValue, meanStd, frexp,
+  roundingDivideByPOT, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingleRounding, fakeQuantIndex, symmetricRange, fakeQuantValue, meanStd, frexp,
 } from '../../quantize/math.js';
 
 // BigInt reference of gemmlowp's high-mul, to check the double-splitting trick.
@@ -138,5 +138,29 @@ describe('quantize/math', () => {
     expect(multiplyByQuantizedMultiplier(-6, quarter.multiplier, quarter.shift)).to.equal(-2);
     const two = quantizeMultiplier(2);
     expect(multiplyByQuantizedMultiplier(-7, two.multiplier, two.shift)).to.equal(-14);
+  });
+
+  it('single rounding rounds the 64-bit product once, half up, and agrees with BigInt everywhere', () => {
+    // Hand-worked: 3·0.5 = 1.5 → 2 and −3·0.5 = −1.5 → −1 (half up, towards +∞); −3·0.25 = −0.75 → −1.
+    const half = quantizeMultiplier(0.5);
+    expect(multiplyByQuantizedMultiplierSingleRounding(3, half.multiplier, half.shift)).to.equal(2);
+    expect(multiplyByQuantizedMultiplierSingleRounding(-3, half.multiplier, half.shift)).to.equal(-1);
+    const quarter = quantizeMultiplier(0.25);
+    expect(multiplyByQuantizedMultiplierSingleRounding(-3, quarter.multiplier, quarter.shift)).to.equal(-1);
+    expect(multiplyByQuantizedMultiplierSingleRounding(-6, quarter.multiplier, quarter.shift)).to.equal(-1); // −1.5 → −1
+    expect(multiplyByQuantizedMultiplier(-6, quarter.multiplier, quarter.shift)).to.equal(-2); // double rounding: away from zero
+    let seed = 12345;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let k = 0; k < 20000; k++) {
+      const xv = Math.floor((next() * 2 - 1) * 2 ** (1 + Math.floor(next() * 31)));
+      const mv = 2 ** 30 + Math.floor(next() * 2 ** 30);
+      const sh = -Math.floor(next() * 31) + (k % 7 === 0 ? Math.floor(next() * 16) : 0);
+      const t = BigInt(31 - sh);
+      const want = Number((BigInt(xv) * BigInt(mv) + (1n << (t - 1n))) >> t);
+      expect(multiplyByQuantizedMultiplierSingleRounding(xv, mv, sh), `${xv}·${mv} shift ${sh}`).to.equal(want);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { UserError } from '../../src/errors.js';
 import {
   BUILTIN_OPERATOR_NAMES, BuiltinOperator, BuiltinOptionsType, TensorType, OP_NAMES,
   ModelField, OperatorCodeField, BufferField, SubGraphField, TensorField,
-  ModelBuilder, readModel, writeModel, validateModel, defaultOptions, opVersion, minRuntimeVersion,
+  ModelBuilder, readModel, writeModel, validateModel, defaultOptions, opVersion, minRuntimeVersion, packInt4, unpackInt4,
   type TfliteModel, type OperatorOptions, type OpName,
 } from '../../src/tflite/index.js';
 import { FlatReader } from '../../src/tflite/flatbuf.js';
@@ -231,6 +231,26 @@ describe('tflite schema', () => {
     expect(opVersion('DEPTHWISE_CONV_2D', { inputs: ['FLOAT32', 'INT8', 'FLOAT32'], outputs: ['FLOAT32'], options: dw, perChannel: true })).to.equal(6);
     expect(minRuntimeVersion([{ op: 'CONV_2D', version: 3 }, { op: 'HARD_SWISH', version: 1 }])).to.equal('1.15.0');
     expect(minRuntimeVersion([{ op: 'FULLY_CONNECTED', version: 6 }, { op: 'ADD', version: 1 }])).to.equal('2.1.0');
+    // INT4 weights (op_version.cc): CONV_2D and DEPTHWISE_CONV_2D 7, FULLY_CONNECTED 10, all from TFLite 2.11.
+    const conv = { op: 'CONV_2D', ...defaultOptions('CONV_2D') } as OperatorOptions;
+    expect(opVersion('CONV_2D', { inputs: ['INT8', 'INT4', 'INT32'], outputs: ['INT8'], options: conv })).to.equal(7);
+    expect(opVersion('DEPTHWISE_CONV_2D', { inputs: ['INT8', 'INT4', 'INT32'], outputs: ['INT8'], options: dw })).to.equal(7);
+    expect(opVersion('FULLY_CONNECTED', { inputs: ['INT8', 'INT4', 'INT32'], outputs: ['INT8'], options: fc })).to.equal(10);
+    expect(minRuntimeVersion([{ op: 'CONV_2D', version: 7 }, { op: 'FULLY_CONNECTED', version: 4 }])).to.equal('2.11.0');
+    expect(minRuntimeVersion([{ op: 'FULLY_CONNECTED', version: 10 }])).to.equal('2.11.0');
+  });
+
+  it('packs INT4 two per byte, even index in the low nibble, and sizes INT4 buffers by it', () => {
+    const values = Int8Array.from([-8, 7, 1, -1, 0, -3, 5]);
+    const packed = packInt4(values);
+    expect(Array.from(packed)).to.deep.equal([0x78, 0xf1, 0xd0, 0x05]);
+    const back = new Int8Array(values.length);
+    unpackInt4(packed, values.length, back);
+    expect(Array.from(back)).to.deep.equal(Array.from(values));
+    expect(() => packInt4(Int8Array.from([9]))).to.throw(/outside \[-8, 7\]/);
+    const b = new ModelBuilder();
+    expect(() => b.addTensor({ name: 'w', shape: [7], type: 'INT4', data: new Uint8Array(7) })).to.throw(/INT4 \[7\] but 7 bytes/);
+    b.addTensor({ name: 'w', shape: [7], type: 'INT4', data: packed });
   });
 
   it('validateModel names the tensor or op at fault', () => {

@@ -25,9 +25,11 @@ import { foldedParams, type ParamLookup, type QConvLikeNode } from '../../quanti
 import { activationRange, inputQuantizer, quantizeBias, weightQuantView, weightRanges } from '../../quantize/qparams.js';
 import type { FusedActivation as IrActivation, Graph, IRNode, NodeOf, OpName } from '../../src/ir/types.js';
 import {
-  type FusedActivation, type QuantParamsT, addInt8, prepareAddInt8, prepareSoftmaxInt8, softmaxInt8,
-  xnnActivationRange, xnnAddParams, xnnRequantScales,
+  type Arithmetic, type FusedActivation, type QuantParamsT, addInt8, fixedPointMultiply, int4WeightsArithmetic, prepareAddInt8,
+  prepareSoftmaxInt8, quantizedActivationRange, softmaxInt8, xnnActivationRange, xnnAddParams, xnnRequantScales,
 } from '../../src/interpreter/kernels/index.js';
+import { storesInt4 } from '../../src/tflite/int4.js';
+import { perChannelMultipliers } from '../../quantize/math.js';
 import type { IntegerEvalInfo, KernelContext } from './context.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
 import { activationGrid, gridCentered, gridCodes, gridValues, requantizedValues, type ActivationGrid } from './grid.js';
@@ -118,10 +120,42 @@ function integerLayer(node: QConvLikeNode, [x]: tf.Tensor[], ctx: KernelContext)
   const channels = qBias.length;
   const w = integerWeights(node, kernel, scales);
   const accF = accumulateWithBias(contractionOf(node), gridCentered(x!, gIn), w, qBias, gIn.centeredAbsMax, 2 ** (wq.bits - 1) - 1);
+  const arithmetic = storesInt4(wq.bits) ? int4WeightsArithmetic(TFLITE_OP[node.op], inputDepth(w, node)) : 'xnnpack';
+  if (arithmetic !== 'xnnpack') return fixedPointRequantized(accF, gIn.scale, scales, gOut, node.attrs.activation, arithmetic);
   const m = xnnRequantScales(gIn.scale, scales, gOut.scale, channels);
   const act = xnnActivationRange(TFLITE_ACTIVATION[node.attrs.activation], gOut.scale, gOut.zeroPoint, gOut.qmin, gOut.qmax);
   // tf.round is round-half-to-even on every backend, as lrintf.
   return requantizedValues(tf.round(tf.mul(accF, tf.tensor1d(m))), gOut, act.min, act.max);
+}
+
+const TFLITE_OP = { qconv2d: 'CONV_2D', qdepthwiseConv2d: 'DEPTHWISE_CONV_2D', qdense: 'FULLY_CONNECTED' } as const;
+
+/** Values summed per output: a dense layer's input size, a conv's patch (kernel [h, w, in, out]). */
+function inputDepth(w: tf.Tensor, node: QConvLikeNode): number {
+  return node.op === 'qdense' ? w.shape[0]! : w.shape[0]! * w.shape[1]! * w.shape[2]!;
+}
+
+/**
+ * TFLite's builtin requantization (what LiteRT runs for INT4-weight convs):
+ * fixed-point multipliers, double or single rounding, on the CPU — the
+ * int32 accumulators are exact in float32 below 2^24, which bounds these
+ * 4-bit layers by far.
+ */
+function fixedPointRequantized(
+  accF: tf.Tensor, sIn: number, scales: number[], gOut: ActivationGrid, activation: IrActivation, arithmetic: Arithmetic,
+): tf.Tensor {
+  const channels = accF.shape[accF.rank - 1]!;
+  const { multiplier, shift } = perChannelMultipliers(sIn, scales, gOut.scale, channels);
+  const multiply = fixedPointMultiply(arithmetic);
+  const acc = accF.dataSync();
+  const r = new Float32Array(acc.length);
+  for (let i = 0; i < acc.length; i++) {
+    if (!(Math.abs(acc[i]!) <= FLOAT32_EXACT_INTEGER)) throw new Error('integer eval: an INT4-weight accumulator exceeds 2^24');
+    const c = i % channels;
+    r[i] = multiply(acc[i]!, multiplier[c]!, shift[c]!);
+  }
+  const act = quantizedActivationRange(TFLITE_ACTIVATION[activation], gOut.scale, gOut.zeroPoint, gOut.qmin, gOut.qmax);
+  return requantizedValues(tf.tensor(r, accF.shape), gOut, act.min, act.max);
 }
 
 /** Splits an integer m (|m| < 2^31) as m = 1024·hi + lo with 0 ≤ lo < 1024. */

@@ -5,7 +5,7 @@
 // zp_in so they contribute w·0, exactly as the reference skips them, and the
 // −zp_in·Σw term is folded into the bias once at prepare time.
 
-import { multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
+import { type FixedPointMultiply, multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmConv, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
 import { gemmRequant, requantizedOutput, type RequantizedOutput } from './requant.js';
@@ -140,10 +140,13 @@ export function gemmRequantize(
   a: Int8Array, aOffset: number, rows: number, depth: number,
   w: Int8Array, cols: number, bias: Int32Array, multiplier: Int32Array, shift: Int32Array,
   zpOut: number, actMin: number, actMax: number, out: Int8Array, outOffset: number, scale: Float32Array | null = null,
+  multiply: FixedPointMultiply = multiplyByQuantizedMultiplier,
 ): void {
   const requantizeClamp = scale
     ? (acc: number, _m: number, _s: number, zp: number, lo: number, hi: number, c: number): number => requantizeFp32(acc, scale[c], zp, lo, hi)
-    : requantizeFixed;
+    : multiply === multiplyByQuantizedMultiplier
+      ? requantizeFixed
+      : (acc: number, m: number, s: number, zp: number, lo: number, hi: number): number => clampTo(multiply(acc | 0, m, s) + zp, lo, hi);
   const c4 = cols - (cols % 4);
   let p = 0;
   for (; p + 1 < rows; p += 2) {
@@ -202,8 +205,14 @@ export function gemmRequantize(
 }
 
 /** MultiplyByQuantizedMultiplier(acc) + zp, clamped to the activation range. */
-export function requantizeClamp(acc: number, m: number, shift: number, zp: number, lo: number, hi: number): number {
-  return requantizeFixed(acc, m, shift, zp, lo, hi);
+export function requantizeClamp(
+  acc: number, m: number, shift: number, zp: number, lo: number, hi: number, multiply: FixedPointMultiply = multiplyByQuantizedMultiplier,
+): number {
+  return clampTo(multiply(acc | 0, m, shift) + zp, lo, hi);
+}
+
+function clampTo(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
 }
 
 function requantizeFixed(acc: number, m: number, shift: number, zp: number, lo: number, hi: number, _c?: number): number {
@@ -229,7 +238,7 @@ export function conv2dInt8(p: Conv2DInt8Params, input: Int8Array, output: Int8Ar
       aOffset = 0;
     }
     gemmRequantize(a, aOffset, pixels, depth, p.weights, outC, p.foldedBias, p.multiplier, p.shift,
-      p.outputZeroPoint, p.actMin, p.actMax, output, b * pixels * outC, p.scale);
+      p.outputZeroPoint, p.actMin, p.actMax, output, b * pixels * outC, p.scale, p.multiply);
   }
 }
 

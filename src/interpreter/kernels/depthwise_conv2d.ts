@@ -111,7 +111,7 @@ export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, ou
           for (let c = 0; c < outC; c++) output[o++] = requantizeFp32(acc[c] + bias[c], scale[c], p.outputZeroPoint, p.actMin, p.actMax);
         } else {
           for (let c = 0; c < outC; c++) {
-            output[o++] = requantizeClamp(acc[c] + bias[c], multiplier[c], shift[c], p.outputZeroPoint, p.actMin, p.actMax);
+            output[o++] = requantizeClamp(acc[c] + bias[c], multiplier[c], shift[c], p.outputZeroPoint, p.actMin, p.actMax, p.multiply);
           }
         }
       }

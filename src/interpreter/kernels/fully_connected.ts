@@ -82,7 +82,7 @@ export function fullyConnectedInt8(p: FullyConnectedInt8Params, input: Int8Array
     return;
   }
   gemmRequantize(input, 0, p.batches, p.inputSize, p.weights, p.units, p.foldedBias, p.multiplier, p.shift,
-    p.outputZeroPoint, p.actMin, p.actMax, output, 0, p.scale);
+    p.outputZeroPoint, p.actMin, p.actMax, output, 0, p.scale, p.multiply);
 }
 
 // ---------------------------------------------------------------------------

@@ -27,3 +27,4 @@ export * from './quantize.js';
 export * from './dequantize.js';
 export * from './relu.js';
 export * from './xnnpack.js';
+export { fixedPointMultiply } from './requant.js';

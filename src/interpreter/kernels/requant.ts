@@ -4,6 +4,7 @@
 // rounds through float32), so those come in ready-made; the activation clamp
 // and XNNPACK's fp32 scales follow the same rules for all three.
 
+import { type FixedPointMultiply, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingleRounding } from '../../../quantize/math.js';
 import type { GemmRequant } from '../wasm/conv.js';
 import { type Arithmetic, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import { type ChannelMultipliers, type FusedActivation, quantizedActivationRange } from './types.js';
@@ -11,6 +12,9 @@ import { type ChannelMultipliers, type FusedActivation, quantizedActivationRange
 export interface RequantizedOutput extends ChannelMultipliers {
   /** XNNPACK arithmetic: float32 requantization scale per channel (null: gemmlowp fixed point). */
   scale: Float32Array | null;
+  /** Fixed-point arithmetic (when `scale` is null): double or single rounding. */
+  multiply: FixedPointMultiply;
+
   outputZeroPoint: number;
   actMin: number;
   actMax: number;
@@ -29,6 +33,7 @@ export function requantizedOutput(
     multiplier: mult.multiplier,
     shift: mult.shift,
     scale: xnn ? xnnRequantScales(inputScale, filterScale, outputScale, mult.multiplier.length) : null,
+    multiply: fixedPointMultiply(arithmetic),
     outputZeroPoint,
     actMin: act.min,
     actMax: act.max,
@@ -37,5 +42,9 @@ export function requantizedOutput(
 
 /** The same requantization as the wasm engine takes it. */
 export function gemmRequant(r: RequantizedOutput): GemmRequant {
-  return { scale: r.scale, multiplier: r.multiplier, shift: r.shift, zp: r.outputZeroPoint, lo: r.actMin, hi: r.actMax };
+  return { scale: r.scale, multiply: r.multiply, multiplier: r.multiplier, shift: r.shift, zp: r.outputZeroPoint, lo: r.actMin, hi: r.actMax };
+}
+
+export function fixedPointMultiply(arithmetic: Arithmetic): FixedPointMultiply {
+  return arithmetic === 'single-rounding' ? multiplyByQuantizedMultiplierSingleRounding : multiplyByQuantizedMultiplier;
 }

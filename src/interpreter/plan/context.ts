@@ -19,6 +19,8 @@ export interface TensorInfo {
   quant: QuantParamsT | null;
   /** True for tensors whose contents come from the file. */
   constant: boolean;
+  /** Stored as INT4 in the file; held here unpacked (dtype int8). */
+  packedInt4?: boolean;
 }
 
 /** Runs one planned op over arena views fixed at plan time. */

@@ -6,7 +6,7 @@
 // staged input (all batches) | padded image (one batch) | im2col rows (one
 // batch) | output (q8: all batches int8; reference: one batch int32 [M][n4]).
 
-import { multiplyByQuantizedMultiplier } from '../../../quantize/math.js';
+import type { FixedPointMultiply } from '../../../quantize/math.js';
 import type { WindowGeometry } from '../kernels/types.js';
 import type { WasmArena } from './arena.js';
 import { gemmI32, gemmQ8, packGemm, type PackedGemm } from './gemm.js';
@@ -28,6 +28,7 @@ interface Im2colArgs {
 export interface GemmRequant {
   /** Null selects the fixed-point path with multiplier/shift. */
   scale: Float32Array | null;
+  multiply: FixedPointMultiply;
   multiplier: Int32Array;
   shift: Int32Array;
   zp: number;
@@ -136,12 +137,12 @@ export function runWasmGemmOp(p: WasmGemmOp, input: Int8Array, output: Int8Array
 
 /** gemmlowp MultiplyByQuantizedMultiplier + zp, clamped, over int32 rows of stride n4 (the reference arithmetic). */
 export function requantizeFixedRows(acc: Int32Array, n4: number, rows: number, n: number, rq: GemmRequant, out: Int8Array, outOffset: number): void {
-  const { multiplier, shift, zp, lo, hi } = rq;
+  const { multiply, multiplier, shift, zp, lo, hi } = rq;
   let o = outOffset;
   for (let r = 0; r < rows; r++) {
     const base = r * n4;
     for (let c = 0; c < n; c++) {
-      const v = multiplyByQuantizedMultiplier(acc[base + c]!, multiplier[c]!, shift[c]!) + zp;
+      const v = multiply(acc[base + c]!, multiplier[c]!, shift[c]!) + zp;
       out[o++] = v < lo ? lo : v > hi ? hi : v;
     }
   }
