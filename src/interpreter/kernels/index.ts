@@ -7,6 +7,7 @@
 export * from './types.js';
 export * from './broadcast.js';
 export * from './conv2d.js';
+export * from './conv2d_hybrid.js';
 export * from './depthwise_conv2d.js';
 export * from './fully_connected.js';
 export * from './add.js';

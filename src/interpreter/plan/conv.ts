@@ -4,7 +4,7 @@
 
 import type { Conv2DOptions, DepthwiseConv2DOptions } from '../../tflite/options.js';
 import {
-  conv2dFloat, conv2dInt8, depthwiseConv2dFloat, depthwiseConv2dInt8, fullyConnectedFloat, fullyConnectedHybrid,
+  conv2dFloat, conv2dHybrid, conv2dInt8, prepareConv2dHybrid, depthwiseConv2dFloat, depthwiseConv2dInt8, fullyConnectedFloat, fullyConnectedHybrid,
   fullyConnectedInt8, prepareConv2dFloat, prepareConv2dInt8, prepareDepthwiseConv2dFloat, prepareDepthwiseConv2dInt8,
   prepareFullyConnectedFloat, prepareFullyConnectedHybrid, prepareFullyConnectedInt8, convOutSize,
   type Arithmetic, type ConvOptions, type QuantParamsT, type TensorSpec, type WeightSpec,
@@ -96,6 +96,13 @@ export function planConv2d(ctx: OpContext): Step {
     return int8Step(ctx, x, w, y, bias, outC, 0, opts, prepareConv2dInt8, conv2dInt8, im2col);
   }
   if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, outC, opts, prepareConv2dFloat, conv2dFloat);
+  if (types === 'float32 int8 float32') {
+    const wq = weightQuant(ctx, w, outC, 0);
+    const b = biasOf(ctx, bias, 'float32', outC);
+    ctx.reserve(x.size / (x.shape[0] ?? 1) + y.shape[1]! * y.shape[2]! * fh * fw * fin, 'the dynamic-range input and im2col buffers');
+    const p = prepared(ctx, () => prepareConv2dHybrid(x.shape, w.shape, ctx.data(w) as Int8Array, wq.scale, b ? (ctx.data(b) as Float32Array) : null, opts));
+    return unaryStep(ctx, x, y, conv2dHybrid, p);
+  }
   throw typeError(ctx);
 }
 
