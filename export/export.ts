@@ -10,7 +10,7 @@ import { batched, Emitter } from './emitter.js';
 import { emitInput, emitOutput, type Edge } from './edges.js';
 import { lowerFloat } from './lower-float.js';
 import { lowerInt8, inputQuant, qatWeightedLayer } from './lower-int8.js';
-import { EXPORT_MODES, IO_TYPES, type ExportOptions, type ExportResult, type ExportMode, type IoType } from './types.js';
+import { EXPORT_MODES, IO_TYPES, type DynamicConvWeights, type ExportOptions, type ExportResult, type ExportMode, type IoType } from './types.js';
 
 /** Whether a graph went through the QAT rewrite (it has fake-quant nodes). */
 export function isQatGraph(g: Graph | AnalyzedGraph): boolean {
@@ -57,6 +57,12 @@ function outputAlias(a: AnalyzedGraph, name: string): string {
   return node?.op === 'fakeQuant' ? node.attrs.quantizes : name;
 }
 
+const DYNAMIC_CONV_NOTE: Record<DynamicConvWeights, string> = {
+  float: 'stay float32',
+  dequantize: 'are int8 expanded by DEQUANTIZE',
+  hybrid: 'are int8 in hybrid ops (input quantized per batch at run time)',
+};
+
 /** Lowers `ir` with the variables in `store` to a TFLite model. */
 export function exportGraph(ir: Graph | AnalyzedGraph, store: VariableStore, options: ExportOptions = {}): ExportResult {
   const a = 'order' in ir ? ir : analyze(ir);
@@ -80,9 +86,7 @@ export function exportGraph(ir: Graph | AnalyzedGraph, store: VariableStore, opt
     const dynamicConvWeights = options.dynamicConvWeights ?? 'float';
     lowerFloat(a, store, e, { mode, dynamicConvWeights, qatWeighted: qat ? (n) => qatWeightedLayer(n, store) : null });
     if (mode === 'dynamic') {
-      notes.push(dynamicConvWeights === 'float'
-        ? 'dynamic mode: FULLY_CONNECTED weights are int8 (hybrid op); conv and depthwise weights stay float32'
-        : 'dynamic mode: FULLY_CONNECTED weights are int8 (hybrid op); conv and depthwise weights are int8 expanded by DEQUANTIZE');
+      notes.push(`dynamic mode: FULLY_CONNECTED weights are int8 (hybrid op); conv and depthwise weights ${DYNAMIC_CONV_NOTE[dynamicConvWeights]}`);
     }
   }
   const outputs = a.graph.outputs.map((name) => emitOutput(e, outputAlias(a, name), e.value(name), outputType));

@@ -2,7 +2,9 @@
 // fused). Dynamic mode stores weights as per-channel symmetric int8:
 // FULLY_CONNECTED runs them as a hybrid op (float in, int8 weights, float
 // out); conv/depthwise weights stay float, or with 'dequantize' are int8
-// constants expanded by a DEQUANTIZE in front of the float conv.
+// constants expanded by a DEQUANTIZE in front of the float conv, or with
+// 'hybrid' feed the conv directly (TensorFlow's converter's form: the runtime
+// quantizes each input batch on the fly).
 
 import type { AnalyzedGraph } from '../src/ir/analyze.js';
 import type { IRNode } from '../src/ir/types.js';
@@ -34,7 +36,7 @@ export function emitFloatWeighted(e: Emitter, layer: WeightedLayer, x: TensorRef
     });
   };
   let weights: number;
-  if (o.mode === 'dynamic' && layer.kind === 'dense') {
+  if (o.mode === 'dynamic' && (layer.kind === 'dense' || o.dynamicConvWeights === 'hybrid')) {
     weights = int8();
   } else if (o.mode === 'dynamic' && o.dynamicConvWeights === 'dequantize') {
     const q = int8();

@@ -14,12 +14,13 @@ export type IoType = (typeof IO_TYPES)[number];
 
 /**
  * How dynamic mode stores conv and depthwise weights. 'float': float32
- * (only FULLY_CONNECTED gets int8 weights, as a hybrid op); 'dequantize':
- * int8 weights turned into float by a DEQUANTIZE op in front of the float
- * conv. LiteRT runs both; our interpreter needs constant conv filters, so
- * it only runs 'float' (the default for that reason).
+ * (only FULLY_CONNECTED gets int8 weights, as a hybrid op; the default: float
+ * conv arithmetic everywhere); 'dequantize': int8 weights turned into float
+ * by a DEQUANTIZE op in front of the float conv; 'hybrid': int8 weights read
+ * by hybrid convs that quantize their input at run time. LiteRT and the
+ * interpreter run all three.
  */
-export type DynamicConvWeights = 'float' | 'dequantize';
+export type DynamicConvWeights = 'float' | 'dequantize' | 'hybrid';
 
 export interface ExportOptions {
   /** Default 'int8'. */

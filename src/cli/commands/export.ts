@@ -33,8 +33,8 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       'input-type': { choices: IO_TYPES, describe: 'type of the model input: int8 (default for --mode int8), uint8, or float32 (a QUANTIZE inside the model); float modes take float32' },
       'output-type': { choices: IO_TYPES, describe: 'type of the model output: int8 (default for --mode int8), uint8, or float32 (a DEQUANTIZE inside the model)' },
       'dynamic-conv': {
-        choices: ['float', 'dequantize'] as const, default: 'float',
-        describe: 'dynamic mode: keep conv/depthwise weights float32 (runs everywhere), or store them int8 behind a DEQUANTIZE (smaller; LiteRT and the bundled interpreter fold it at load)',
+        choices: ['float', 'dequantize', 'hybrid'] as const, default: 'float',
+        describe: 'dynamic mode: keep conv/depthwise weights float32 (runs everywhere); store them int8 behind a DEQUANTIZE (smaller, float arithmetic); or int8 into hybrid convs that quantize their input on the fly (smaller and integer math, as TensorFlow\'s converter writes)',
       },
       json: { type: 'boolean', default: false, describe: 'print the summary as one JSON object' },
       backend: { choices: BACKEND_NAMES, default: 'auto', describe: 'tfjs backend for folding the weights (use the one the run is evaluated on)' },

@@ -1,7 +1,8 @@
 // CONV_2D with float input/output and int8 weights (dynamic-range
 // quantization, as TensorFlow's converter writes it), as LiteRT runs it
-// (measured against @litertjs/core to float32 rounding): each batch of the
-// input is quantized asymmetrically (TFLite's AsymmetricQuantizeFloats), then
+// (measured against @litertjs/core to float32 rounding): the input is
+// quantized asymmetrically (TFLite's AsymmetricQuantizeFloats) per batch,
+// or per pixel for a 1×1 stride-1 conv (a GEMM over pixel rows there), then
 // out = f32(f32(acc·s_w[c])·s_in) + bias[c] with acc = Σ w·(q − zp) over the
 // taps inside the image. (TFLite's builtin kernel quantizes symmetrically
 // when all filter scales are equal; LiteRT does not, so neither do we.)
@@ -27,6 +28,8 @@ export interface Conv2DHybridParams {
   bias: Float32Array | null;
   actMin: number;
   actMax: number;
+  /** 1×1 stride 1: each pixel is quantized on its own. */
+  perPixel: boolean;
   /** One quantized input batch, and its patches. */
   quantized: Int8Array;
   cols: Int8Array;
@@ -49,7 +52,7 @@ export function prepareConv2dHybrid(
   const act = floatActivationRange(o.activation);
   return {
     geom, inC, outC, depth, weights, rowSums: rowSums(weights, outC, depth), filterScales: scales, bias,
-    actMin: act.min, actMax: act.max,
+    actMin: act.min, actMax: act.max, perPixel: fh === 1 && fw === 1 && o.strideH === 1 && o.strideW === 1,
     quantized: new Int8Array(geom.inH * geom.inW * inC), cols: new Int8Array(geom.outH * geom.outW * depth),
   };
 }
@@ -65,24 +68,34 @@ function rowSums(weights: Int8Array, rows: number, depth: number): Int32Array {
 }
 
 export function conv2dHybrid(p: Conv2DHybridParams, input: Float32Array, output: Float32Array): void {
-  const { geom, inC, outC, depth, weights, rowSums, filterScales, bias, actMin, actMax } = p;
+  const { geom, inC, depth } = p;
   const size = p.quantized.length;
   const pixels = geom.outH * geom.outW;
   for (let b = 0; b < geom.batches; b++) {
-    const { scale: sIn, zeroPoint: zp } = asymmetricQuantizeFloats(input, b * size, size, p.quantized);
-    im2col({ ...geom, batches: 1 }, inC, p.quantized, 0, p.cols, zp);
-    for (let px = 0; px < pixels; px++) {
-      const a = px * depth;
-      const o = (b * pixels + px) * outC;
-      for (let c = 0; c < outC; c++) {
-        const w = c * depth;
-        let acc = 0;
-        for (let k = 0; k < depth; k++) acc += weights[w + k]! * p.cols[a + k]!;
-        acc -= zp * rowSums[c]!;
-        let v = f32(f32(acc * filterScales[c]!) * sIn);
-        if (bias) v = f32(v + bias[c]!);
-        output[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
+    if (p.perPixel) {
+      for (let px = 0; px < pixels; px++) {
+        const at = (b * pixels + px) * inC;
+        const q = asymmetricQuantizeFloats(input, at, inC, p.cols);
+        outputPixel(p, p.cols, 0, q.zeroPoint, q.scale, output, (b * pixels + px) * p.outC);
       }
+      continue;
     }
+    const q = asymmetricQuantizeFloats(input, b * size, size, p.quantized);
+    im2col({ ...geom, batches: 1 }, inC, p.quantized, 0, p.cols, q.zeroPoint);
+    for (let px = 0; px < pixels; px++) outputPixel(p, p.cols, px * depth, q.zeroPoint, q.scale, output, (b * pixels + px) * p.outC);
+  }
+}
+
+/** All output channels of one pixel from its quantized patch at `cols[a …]`. */
+function outputPixel(p: Conv2DHybridParams, cols: Int8Array, a: number, zp: number, sIn: number, output: Float32Array, o: number): void {
+  const { outC, depth, weights, rowSums, filterScales, bias, actMin, actMax } = p;
+  for (let c = 0; c < outC; c++) {
+    const w = c * depth;
+    let acc = 0;
+    for (let k = 0; k < depth; k++) acc += weights[w + k]! * cols[a + k]!;
+    acc -= zp * rowSums[c]!;
+    let v = f32(f32(acc * filterScales[c]!) * sIn);
+    if (bias) v = f32(v + bias[c]!);
+    output[o + c] = v < actMin ? actMin : v > actMax ? actMax : v;
   }
 }

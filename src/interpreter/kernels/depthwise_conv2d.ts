@@ -69,7 +69,7 @@ export function prepareDepthwiseConv2dInt8(
  * oc = ic·dm + j. Int32Array accumulators wrap like the C reference's int32;
  * the float path passes zp 0 and Float64Array accumulators.
  */
-function accumulateTaps<T extends Int8Array | Float32Array>(
+export function accumulateTaps<T extends Int8Array | Float32Array>(
   g: WindowGeometry, b: number, oy: number, ox: number, inC: number, outC: number, dm: number,
   input: T, weights: T, zp: number, acc: Int32Array | Float64Array,
 ): void {

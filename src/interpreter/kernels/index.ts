@@ -9,6 +9,7 @@ export * from './broadcast.js';
 export * from './conv2d.js';
 export * from './conv2d_hybrid.js';
 export * from './depthwise_conv2d.js';
+export * from './depthwise_conv2d_hybrid.js';
 export * from './fully_connected.js';
 export * from './add.js';
 export * from './sub.js';

@@ -4,7 +4,7 @@
 
 import type { Conv2DOptions, DepthwiseConv2DOptions } from '../../tflite/options.js';
 import {
-  conv2dFloat, conv2dHybrid, conv2dInt8, prepareConv2dHybrid, depthwiseConv2dFloat, depthwiseConv2dInt8, fullyConnectedFloat, fullyConnectedHybrid,
+  conv2dFloat, conv2dHybrid, conv2dInt8, prepareConv2dHybrid, depthwiseConv2dHybrid, prepareDepthwiseConv2dHybrid, depthwiseConv2dFloat, depthwiseConv2dInt8, fullyConnectedFloat, fullyConnectedHybrid,
   fullyConnectedInt8, prepareConv2dFloat, prepareConv2dInt8, prepareDepthwiseConv2dFloat, prepareDepthwiseConv2dInt8,
   prepareFullyConnectedFloat, prepareFullyConnectedHybrid, prepareFullyConnectedInt8, convOutSize,
   type Arithmetic, type ConvOptions, type QuantParamsT, type TensorSpec, type WeightSpec,
@@ -117,6 +117,14 @@ export function planDepthwiseConv2d(ctx: OpContext): Step {
   const types = dtypes(x, w, y);
   if (types === 'int8 int8 int8') return int8Step(ctx, x, w, y, bias, outC, 3, opts, prepareDepthwiseConv2dInt8, depthwiseConv2dInt8);
   if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, outC, opts, prepareDepthwiseConv2dFloat, depthwiseConv2dFloat);
+  if (types === 'float32 int8 float32') {
+    const wq = weightQuant(ctx, w, outC, 3);
+    if (wq.scale.length !== outC) throw unsupported(ctx, `its dynamic-range weights (${tensorWord(w)}) have one scale; LiteRT requires one per channel (${outC})`);
+    const b = biasOf(ctx, bias, 'float32', outC);
+    ctx.reserve(x.size / (x.shape[0] ?? 1) + 4 * outC, 'the dynamic-range input buffer');
+    const p = prepared(ctx, () => prepareDepthwiseConv2dHybrid(x.shape, w.shape, ctx.data(w) as Int8Array, wq.scale, b ? (ctx.data(b) as Float32Array) : null, opts));
+    return unaryStep(ctx, x, y, depthwiseConv2dHybrid, p);
+  }
   throw typeError(ctx);
 }
 

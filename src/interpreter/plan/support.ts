@@ -21,7 +21,7 @@ export const OP_TYPES: Readonly<Record<OpName, string>> = {
   MAX_POOL_2D: 'int8 or float32',
   CONCATENATION: 'int8, uint8, int32 or float32',
   CONV_2D: 'int8 (int8 weights, int32 bias), float32, or float32 with int8 weights (dynamic range)',
-  DEPTHWISE_CONV_2D: 'int8 (int8 weights, int32 bias) or float32',
+  DEPTHWISE_CONV_2D: 'int8 (int8 weights, int32 bias), float32, or float32 with per-channel int8 weights (dynamic range)',
   FULLY_CONNECTED: 'int8 (int8 weights, int32 bias), float32, or float32 with int8 weights (dynamic range)',
   DEQUANTIZE: 'int8, uint8, int16 or float16 to float32',
   QUANTIZE: 'float32 to int8/uint8, or int8/uint8 to int8/uint8',
