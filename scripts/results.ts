@@ -1,14 +1,16 @@
 // `npm run results`: measures the README's results table. For each row it
 // trains a float model, fine-tunes it with QAT, exports float and int8
 // .tflite files, and runs parity (eval graph vs int8 interpreter vs
-// LiteRT.js) on the test split. Full settings take hours on the wasm
-// backend; the flags make a quick run possible:
+// LiteRT.js) on the test split. The defaults are the README's table: about
+// 2.5 hours on this machine's wasm backend (mobilenet-v2 ≈ 2 h of it, on
+// one core; other rows can run alongside in a second process with --rows,
+// sharing --out). The flags make a quick run possible:
 //
 //   npm run results -- --epochs 1 --qat-epochs 1 --limit 1000 --test-limit 300 --out /tmp/results --md /tmp/results.md
 //
 // Flags: --rows mnist,fashion,mobilenet,w4 (default all) · --epochs N
-// (float, mnist-cnn rows; default 3) · --mobilenet-epochs N (default 10) ·
-// --qat-epochs N (default 1; mobilenet 2) · --limit N (train/test images per
+// (float, mnist-cnn rows; default 3) · --mobilenet-epochs N (default 3) ·
+// --qat-epochs N (default 1) · --mobilenet-qat-epochs N (default 1) · --limit N (train/test images per
 // split) · --test-limit N (parity inputs) · --out DIR (default runs/results;
 // complete runs there with the same settings are reused) · --md FILE (default
 // results.md) · --readme FILE (instead: replace the section between
@@ -212,9 +214,9 @@ async function main(): Promise<void> {
     .options({
       rows: { type: 'string', default: ROWS.map((r) => r.id).join(','), describe: `rows to measure: ${ROWS.map((r) => r.id).join(', ')}` },
       epochs: { type: 'number', default: 3, describe: 'float epochs (mnist-cnn rows)' },
-      'mobilenet-epochs': { type: 'number', default: 10, describe: 'float epochs (mobilenet-v2)' },
+      'mobilenet-epochs': { type: 'number', default: 3, describe: 'float epochs (mobilenet-v2)' },
       'qat-epochs': { type: 'number', default: 1, describe: 'QAT fine-tuning epochs (mnist-cnn rows)' },
-      'mobilenet-qat-epochs': { type: 'number', default: 2, describe: 'QAT fine-tuning epochs (mobilenet-v2)' },
+      'mobilenet-qat-epochs': { type: 'number', default: 1, describe: 'QAT fine-tuning epochs (mobilenet-v2)' },
       limit: { type: 'number', describe: 'at most N images per split (train and test)' },
       'test-limit': { type: 'number', describe: 'parity on at most N test images' },
       out: { type: 'string', default: 'runs/results', describe: 'where runs and models go (complete runs with the same settings are reused)' },
