@@ -224,10 +224,14 @@ export function multiplyByQuantizedMultiplierSingleRounding(x: number, multiplie
   // Exact in doubles: split the multiplier so both partial products stay
   // below 2^53, and fold the rounding term into the high part (t ≥ 17 makes
   // it a multiple of 2^16).
-  const hi = x * Math.floor(multiplier / 65536);
+  const hi = x * (multiplier >>> 16);
   const lo = x * (multiplier & 0xffff);
-  return Math.floor((hi + 2 ** (t - 17) + Math.floor(lo / 65536)) / 2 ** (t - 16));
+  // Scaling by powers of two is exact, so multiplying by 2^−k is dividing.
+  return Math.floor((hi + POW2[t - 17]! + Math.floor(lo * INV_POW2[16]!)) * INV_POW2[t - 16]!);
 }
+
+const POW2 = Float64Array.from({ length: 64 }, (_, k) => 2 ** k);
+const INV_POW2 = Float64Array.from({ length: 64 }, (_, k) => 2 ** -k);
 
 // ---------------------------------------------------------------------------
 // Integer helpers for the interpreter's kernels (TFLite reference semantics).
