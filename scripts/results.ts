@@ -14,7 +14,8 @@
 // split) · --test-limit N (parity inputs) · --out DIR (default runs/results;
 // complete runs there with the same settings are reused) · --md FILE (default
 // results.md) · --readme FILE (instead: replace the section between
-// <!-- results:start --> and <!-- results:end -->) · --backend B.
+// <!-- results:start --> and <!-- results:end -->) · --note TEXT (a sentence
+// under the table) · --backend B.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -65,6 +66,7 @@ interface Args {
   out: string;
   md: string;
   readme?: string;
+  note?: string;
   backend: BackendChoice;
 }
 
@@ -190,7 +192,8 @@ function markdown(rows: RowResult[], a: Args, backend: string): string {
     a['test-limit'] !== undefined ? `parity on at most ${a['test-limit']} test images` : 'parity on the whole test split',
     `tfjs backend ${backend}`, `measured ${new Date().toISOString().slice(0, 10)}`,
   ];
-  return `${lines.join('\n')}\n\nSettings: ${settings.join('; ')}. All accuracies are on the same test images (the ones parity compares). Latency is one image, single thread. Produced by \`npm run results\`.\n`;
+  const note = a.note ? ` ${a.note.trim()}` : '';
+  return `${lines.join('\n')}\n\nSettings: ${settings.join('; ')}. All accuracies are on the same test images (the ones parity compares). Latency is one image, single thread.${note} Produced by \`npm run results\`.\n`;
 }
 
 const START = '<!-- results:start -->';
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
       out: { type: 'string', default: 'runs/results', describe: 'where runs and models go (complete runs with the same settings are reused)' },
       md: { type: 'string', default: 'results.md', describe: 'markdown file to write' },
       readme: { type: 'string', describe: 'update this file between the results markers instead of writing --md' },
+      note: { type: 'string', describe: 'a sentence to add under the table (e.g. how the machine was shared while training)' },
       backend: { choices: BACKEND_NAMES, default: 'auto' as BackendChoice },
     })
     .strict()
