@@ -86,4 +86,16 @@ describe('dynamic-range convolutions vs LiteRT', function () {
       }
     });
   }
+
+  it('refuses a dynamic-range depthwise conv with one weight scale, as LiteRT does, in one sentence', () => {
+    const c: Case = { op: 'DEPTHWISE_CONV_2D', name: 'per-tensor', scales: [0.02], batch: 1, size: 5, stride: 1, dilation: 1, act: 'NONE', padding: 'SAME' };
+    const b = new ModelBuilder();
+    const x = b.addInput({ name: 'x', shape: [1, 5, 5, 4], type: 'FLOAT32' });
+    const w = b.addTensor({ name: 'w', shape: [1, 3, 3, 4], type: 'INT8', data: new Int8Array(36).fill(3), quantization: { scale: c.scales, zeroPoint: [0] } });
+    const y = b.addOutput({ name: 'y', shape: [1, 5, 5, 4], type: 'FLOAT32' });
+    b.addOperator('DEPTHWISE_CONV_2D', [x, w, -1], [y], { padding: 'SAME', depthMultiplier: 1 });
+    expect(() => Interpreter.fromBuffer(b.toBytes())).to.throw(
+      /^The interpreter cannot run operator 0 \(DEPTHWISE_CONV_2D\): its dynamic-range weights \(tensor 1 "w"\) have 1 scale\(s\); LiteRT requires one per channel \(4\)\.$/,
+    );
+  });
 });

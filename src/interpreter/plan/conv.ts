@@ -81,6 +81,22 @@ function convWindow(
   return { padding: o.padding, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationHFactor, dilationW: o.dilationWFactor, activation };
 }
 
+/**
+ * float32 data, int8 weights quantized along `axis` and a float32 bias
+ * (dynamic range); `scratch` bytes (the quantized input, patches) are
+ * counted before the kernel allocates them.
+ */
+function hybridStep<P>(
+  ctx: OpContext, x: TensorInfo, w: TensorInfo, y: TensorInfo, bias: TensorInfo | null, channels: number, axis: number,
+  scratch: number, prepare: (weights: WeightSpec, bias: Float32Array | null) => P, kernel: (p: P, x: Float32Array, y: Float32Array) => void,
+): Step {
+  const wq = weightQuant(ctx, w, channels, axis);
+  const b = biasOf(ctx, bias, 'float32', channels);
+  ctx.reserve(scratch, 'the dynamic-range scratch');
+  const p = prepared(ctx, () => prepare({ shape: w.shape, data: ctx.data(w) as Int8Array, ...wq }, b ? (ctx.data(b) as Float32Array) : null));
+  return unaryStep(ctx, x, y, kernel, p);
+}
+
 export function planConv2d(ctx: OpContext): Step {
   expectCounts(ctx, 2, 3);
   const o = optionsOf(ctx, 'CONV_2D');
@@ -97,11 +113,9 @@ export function planConv2d(ctx: OpContext): Step {
   }
   if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, outC, opts, prepareConv2dFloat, conv2dFloat);
   if (types === 'float32 int8 float32') {
-    const wq = weightQuant(ctx, w, outC, 0);
-    const b = biasOf(ctx, bias, 'float32', outC);
-    ctx.reserve(x.size / (x.shape[0] ?? 1) + y.shape[1]! * y.shape[2]! * fh * fw * fin, 'the dynamic-range input and im2col buffers');
-    const p = prepared(ctx, () => prepareConv2dHybrid(x.shape, w.shape, ctx.data(w) as Int8Array, wq.scale, b ? (ctx.data(b) as Float32Array) : null, opts));
-    return unaryStep(ctx, x, y, conv2dHybrid, p);
+    const scratch = x.size / (x.shape[0] ?? 1) + y.shape[1]! * y.shape[2]! * fh * fw * fin;
+    return hybridStep(ctx, x, w, y, bias, outC, 0, scratch,
+      (wt, b) => prepareConv2dHybrid(x.shape, wt.shape, wt.data, wt.scale, b, opts), conv2dHybrid);
   }
   throw typeError(ctx);
 }
@@ -118,12 +132,11 @@ export function planDepthwiseConv2d(ctx: OpContext): Step {
   if (types === 'int8 int8 int8') return int8Step(ctx, x, w, y, bias, outC, 3, opts, prepareDepthwiseConv2dInt8, depthwiseConv2dInt8);
   if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, outC, opts, prepareDepthwiseConv2dFloat, depthwiseConv2dFloat);
   if (types === 'float32 int8 float32') {
-    const wq = weightQuant(ctx, w, outC, 3);
-    if (wq.scale.length !== outC) throw unsupported(ctx, `its dynamic-range weights (${tensorWord(w)}) have one scale; LiteRT requires one per channel (${outC})`);
-    const b = biasOf(ctx, bias, 'float32', outC);
-    ctx.reserve(x.size / (x.shape[0] ?? 1) + 4 * outC, 'the dynamic-range input buffer');
-    const p = prepared(ctx, () => prepareDepthwiseConv2dHybrid(x.shape, w.shape, ctx.data(w) as Int8Array, wq.scale, b ? (ctx.data(b) as Float32Array) : null, opts));
-    return unaryStep(ctx, x, y, depthwiseConv2dHybrid, p);
+    if (w.quant && w.quant.scale.length !== outC) {
+      throw unsupported(ctx, `its dynamic-range weights (${tensorWord(w)}) have ${w.quant.scale.length} scale(s); LiteRT requires one per channel (${outC})`);
+    }
+    return hybridStep(ctx, x, w, y, bias, outC, 3, x.size / (x.shape[0] ?? 1) + 4 * outC,
+      (wt, b) => prepareDepthwiseConv2dHybrid(x.shape, wt.shape, wt.data, wt.scale, b, opts), depthwiseConv2dHybrid);
   }
   throw typeError(ctx);
 }
@@ -149,12 +162,7 @@ export function planFullyConnected(ctx: OpContext): Step {
   if (types === 'int8 int8 int8') return int8Step(ctx, x, w, y, bias, units, 0, opts, prepareFullyConnectedInt8, fullyConnectedInt8);
   if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, units, opts, prepareFullyConnectedFloat, fullyConnectedFloat);
   if (types === 'float32 int8 float32') {
-    const wq = weightQuant(ctx, w, units, 0);
-    const b = biasOf(ctx, bias, 'float32', units);
-    ctx.reserve(depth + 8 * units, 'the dynamic-range scratch');
-    const p = prepared(ctx, () => prepareFullyConnectedHybrid(x.shape, { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-      b ? (ctx.data(b) as Float32Array) : null, opts));
-    return unaryStep(ctx, x, y, fullyConnectedHybrid, p);
+    return hybridStep(ctx, x, w, y, bias, units, 0, depth + 8 * units, (wt, b) => prepareFullyConnectedHybrid(x.shape, wt, b, opts), fullyConnectedHybrid);
   }
   throw typeError(ctx);
 }
