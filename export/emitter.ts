@@ -55,10 +55,10 @@ export class Emitter {
     return { index, shape: [...shape], type, quant };
   }
 
-  /** A constant tensor. */
   /** Constants written as INT4 (for the summary's note). */
   int4Constants = 0;
 
+  /** A constant tensor. */
   constant(
     name: string, shape: readonly number[], type: TensorTypeName,
     data: Float32Array | Int8Array | Uint8Array | Int32Array, quantization?: QuantizationSpec,

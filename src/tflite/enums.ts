@@ -1,6 +1,8 @@
 // Enum values of the public TFLite schema (schema.fbs, namespace tflite).
 // New values are only ever appended there, so these numbers are stable.
 
+import { int4Bytes } from './int4.js';
+
 /** TensorType, indexed by its code. */
 export const TENSOR_TYPE_NAMES = [
   'FLOAT32', 'FLOAT16', 'INT32', 'UINT8', 'INT64', 'STRING', 'BOOL', 'INT16',
@@ -24,13 +26,9 @@ const ELEMENT_BYTES: Readonly<Record<TensorTypeName, number>> = {
   RESOURCE: 0, VARIANT: 0, UINT32: 4, UINT16: 2, INT4: 0, BFLOAT16: 2,
 };
 
-export function tensorTypeBytes(type: TensorTypeName): number {
-  return ELEMENT_BYTES[type];
-}
-
 /** Bytes a constant buffer of `count` elements takes; null where the size is not fixed by the count. */
 export function tensorBufferBytes(type: TensorTypeName, count: number): number | null {
-  if (type === 'INT4') return Math.ceil(count / 2);
+  if (type === 'INT4') return int4Bytes(count);
   const width = ELEMENT_BYTES[type];
   return width > 0 ? count * width : null;
 }

@@ -142,11 +142,9 @@ export function gemmRequantize(
   zpOut: number, actMin: number, actMax: number, out: Int8Array, outOffset: number, scale: Float32Array | null = null,
   multiply: FixedPointMultiply = multiplyByQuantizedMultiplier,
 ): void {
-  const requantizeClamp = scale
+  const requant = scale
     ? (acc: number, _m: number, _s: number, zp: number, lo: number, hi: number, c: number): number => requantizeFp32(acc, scale[c], zp, lo, hi)
-    : multiply === multiplyByQuantizedMultiplier
-      ? requantizeFixed
-      : (acc: number, m: number, s: number, zp: number, lo: number, hi: number): number => clampTo(multiply(acc | 0, m, s) + zp, lo, hi);
+    : (acc: number, m: number, s: number, zp: number, lo: number, hi: number): number => requantizeClamp(acc, m, s, zp, lo, hi, multiply);
   const c4 = cols - (cols % 4);
   let p = 0;
   for (; p + 1 < rows; p += 2) {
@@ -171,14 +169,14 @@ export function gemmRequantize(
         s00 += x0 * v0; s01 += x0 * v1; s02 += x0 * v2; s03 += x0 * v3;
         s10 += x1 * v0; s11 += x1 * v1; s12 += x1 * v2; s13 += x1 * v3;
       }
-      out[o0 + c] = requantizeClamp(s00 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
-      out[o0 + c + 1] = requantizeClamp(s01 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax, c + 1);
-      out[o0 + c + 2] = requantizeClamp(s02 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax, c + 2);
-      out[o0 + c + 3] = requantizeClamp(s03 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax, c + 3);
-      out[o1 + c] = requantizeClamp(s10 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
-      out[o1 + c + 1] = requantizeClamp(s11 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax, c + 1);
-      out[o1 + c + 2] = requantizeClamp(s12 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax, c + 2);
-      out[o1 + c + 3] = requantizeClamp(s13 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax, c + 3);
+      out[o0 + c] = requant(s00 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[o0 + c + 1] = requant(s01 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax, c + 1);
+      out[o0 + c + 2] = requant(s02 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax, c + 2);
+      out[o0 + c + 3] = requant(s03 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax, c + 3);
+      out[o1 + c] = requant(s10 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[o1 + c + 1] = requant(s11 + bias[c + 1], multiplier[c + 1], shift[c + 1], zpOut, actMin, actMax, c + 1);
+      out[o1 + c + 2] = requant(s12 + bias[c + 2], multiplier[c + 2], shift[c + 2], zpOut, actMin, actMax, c + 2);
+      out[o1 + c + 3] = requant(s13 + bias[c + 3], multiplier[c + 3], shift[c + 3], zpOut, actMin, actMax, c + 3);
     }
     for (; c < cols; c++) {
       const wb = c * depth;
@@ -188,8 +186,8 @@ export function gemmRequantize(
         s0 += a[a0 + k] * v;
         s1 += a[a1 + k] * v;
       }
-      out[o0 + c] = requantizeClamp(s0 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
-      out[o1 + c] = requantizeClamp(s1 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[o0 + c] = requant(s0 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[o1 + c] = requant(s1 + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
     }
   }
   for (; p < rows; p++) {
@@ -199,25 +197,16 @@ export function gemmRequantize(
       const wb = c * depth;
       let s = 0;
       for (let k = 0; k < depth; k++) s += a[aBase + k] * w[wb + k];
-      out[oBase + c] = requantizeClamp(s + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
+      out[oBase + c] = requant(s + bias[c], multiplier[c], shift[c], zpOut, actMin, actMax, c);
     }
   }
 }
 
-/** MultiplyByQuantizedMultiplier(acc) + zp, clamped to the activation range. */
+/** MultiplyByQuantizedMultiplier(acc) + zp, clamped to the activation range; the C reference accumulates in int32, so acc wraps like it. */
 export function requantizeClamp(
   acc: number, m: number, shift: number, zp: number, lo: number, hi: number, multiply: FixedPointMultiply = multiplyByQuantizedMultiplier,
 ): number {
-  return clampTo(multiply(acc | 0, m, shift) + zp, lo, hi);
-}
-
-function clampTo(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
-}
-
-function requantizeFixed(acc: number, m: number, shift: number, zp: number, lo: number, hi: number, _c?: number): number {
-  // The C reference accumulates in int32; wrap like it would.
-  const v = multiplyByQuantizedMultiplier(acc | 0, m, shift) + zp;
+  const v = multiply(acc | 0, m, shift) + zp;
   return v < lo ? lo : v > hi ? hi : v;
 }
 

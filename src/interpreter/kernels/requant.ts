@@ -14,7 +14,6 @@ export interface RequantizedOutput extends ChannelMultipliers {
   scale: Float32Array | null;
   /** Fixed-point arithmetic (when `scale` is null): double or single rounding. */
   multiply: FixedPointMultiply;
-
   outputZeroPoint: number;
   actMin: number;
   actMax: number;
