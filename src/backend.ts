@@ -3,6 +3,8 @@
 // offline), so its absence must never be an error in `auto` mode.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import { releaseBackwardMemoryEarly } from '../layers/backward_release.js';
+import { shareWasmIdentityBuffers } from '../layers/wasm_identity.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -31,6 +33,7 @@ async function tryWasm(): Promise<string | null> {
   // The threaded wasm build spawns workers from blob URLs, which Node cannot do.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) return 'the wasm backend failed to initialise';
+  shareWasmIdentityBuffers();
   return null;
 }
 
@@ -63,6 +66,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
     const why = await attempt();
     if (why === null) {
       await tf.ready();
+      releaseBackwardMemoryEarly();
       return name;
     }
     reasons.push(why);

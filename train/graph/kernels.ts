@@ -2,6 +2,7 @@
 // through layers/ops.ts so training uses the project's fast gradients.
 // `ctx.training` is the only difference between the train and eval graphs.
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../../layers/batch_norm.js';
 import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, maxPool, relu6 } from '../../layers/ops.js';
 import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
@@ -42,15 +43,14 @@ export const KERNELS: { [K in OpName]: Kernel<K> } = {
       const shift = tf.sub(beta, tf.mul(ctx.param(node, 'movingMean'), scale));
       return tf.add(tf.mul(x, scale), shift);
     }
-    const axes = x.shape.map((_, i) => i).slice(0, -1);
-    const { mean, variance } = tf.moments(x, axes);
-    const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
+    const count = x.size / x.shape[x.rank - 1];
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, epsilon);
     ctx.statUpdates.push(
-      { name: node.params.movingMean, value: tf.keep(mean), momentum },
+      { name: node.params.movingMean, value: mean, momentum },
       { name: node.params.movingVariance, value: tf.keep(tf.mul(variance, bessel(count))), momentum },
     );
-    const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
-    return tf.add(tf.mul(normed, gamma), beta);
+    variance.dispose();
+    return y;
   },
   relu: (_n, [x]) => tf.relu(x),
   relu6: (_n, [x]) => relu6(x),

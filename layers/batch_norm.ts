@@ -1,0 +1,51 @@
+// Training-mode batch normalisation as one op with its closed-form backward.
+// Built from tf.moments/sub/mul/add, every primitive's gradient keeps its own
+// inputs alive until the backward pass: about ten activation-sized tensors
+// per BN layer, which is what made MobileNet steps outgrow the wasm heap.
+// Here the backward keeps only the normalised activations and two
+// per-channel vectors.
+import * as tf from '@tensorflow/tfjs';
+import { channelSum } from './activation_grads.js';
+
+export interface BatchNormTraining {
+  y: tf.Tensor;
+  /** Batch mean per channel (kept: the caller disposes it). */
+  mean: tf.Tensor1D;
+  /** Biased batch variance per channel (kept: the caller disposes it). */
+  variance: tf.Tensor1D;
+}
+
+/**
+ * y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² over every axis but the last.
+ * Gradients for x, γ and β; dx includes the batch statistics' own
+ * dependence on x, as differentiating the composite would.
+ */
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): BatchNormTraining {
+  const axes = x.shape.map((_, i) => i).slice(0, -1);
+  const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xIn, gIn, bIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const m = tf.moments(xIn, axes);
+    mean = tf.keep(m.mean as tf.Tensor1D);
+    variance = tf.keep(m.variance as tf.Tensor1D);
+    const inv = tf.rsqrt(tf.add(m.variance, epsilon));
+    const normed = tf.mul(tf.sub(xIn, m.mean), inv);
+    save([normed, inv, gIn]);
+    return {
+      value: tf.add(tf.mul(normed, gIn), bIn),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xhat, invStd, g] = saved;
+        const dBeta = channelSum(dy);
+        const dGamma = channelSum(tf.mul(dy, xhat));
+        // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂))
+        const centred = tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xhat, dGamma));
+        const dx = tf.mul(centred, tf.div(tf.mul(g, invStd), count));
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  const y = op(x, gamma, beta);
+  return { y, mean: mean!, variance: variance! };
+}
