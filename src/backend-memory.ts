@@ -14,6 +14,11 @@ export interface BufferMeter {
   peak(): number;
   /** Starts a new peak from the current live bytes. */
   resetPeak(): void;
+  /**
+   * Records live bytes after every allocation and free until the returned
+   * function is called; it returns that trace.
+   */
+  record(): () => number[];
 }
 
 interface MeteredBackend {
@@ -26,6 +31,7 @@ const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool
 interface Counter {
   live: number;
   peak: number;
+  trace: number[] | null;
 }
 
 const counters = new WeakMap<object, Counter>();
@@ -43,7 +49,7 @@ export function bufferMeter(): BufferMeter | null {
   const backend = tf.backend() as unknown as MeteredBackend;
   let c = counters.get(backend);
   if (!c) {
-    const counter: Counter = { live: 0, peak: 0 };
+    const counter: Counter = { live: 0, peak: 0, trace: null };
     c = counter;
     counters.set(backend, counter);
     const sizes = new WeakMap<object, number>();
@@ -55,6 +61,7 @@ export function bufferMeter(): BufferMeter | null {
       sizes.set(dataId, bytes);
       counter.live += bytes;
       if (counter.live > counter.peak) counter.peak = counter.live;
+      counter.trace?.push(counter.live);
     };
     backend.disposeData = (dataId, force) => {
       const freed = dispose(dataId, force);
@@ -62,6 +69,7 @@ export function bufferMeter(): BufferMeter | null {
       if (freed && bytes !== undefined) {
         sizes.delete(dataId);
         counter.live -= bytes;
+        counter.trace?.push(counter.live);
       }
       return freed;
     };
@@ -72,6 +80,14 @@ export function bufferMeter(): BufferMeter | null {
     peak: () => counter.peak,
     resetPeak: () => {
       counter.peak = counter.live;
+    },
+    record: () => {
+      const trace: number[] = [];
+      counter.trace = trace;
+      return () => {
+        counter.trace = null;
+        return trace;
+      };
     },
   };
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { releaseBackwardMemoryEarly } from '../layers/backward_release.js';
 import { shareWasmIdentityBuffers } from '../layers/wasm_identity.js';
+import { bufferMeter } from './backend-memory.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -34,6 +35,8 @@ async function tryWasm(): Promise<string | null> {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (!(await tf.setBackend('wasm'))) return 'the wasm backend failed to initialise';
   shareWasmIdentityBuffers();
+  // Metered from the first buffer on, so a step's resident bytes are all counted.
+  bufferMeter();
   return null;
 }
 

@@ -5,6 +5,8 @@ import type { Split } from '../datasets/types.js';
 import { UserError } from '../src/errors.js';
 import type { EvalGraph } from './graph/build.js';
 import { correctCount, crossEntropy } from './loss.js';
+import { fittingImages, measureEvalMemory, peakOf } from './memory-plan.js';
+import { formatBytes } from '../src/backend-memory.js';
 
 export interface EvalResult {
   /** Fraction correct in [0, 1]. */
@@ -28,13 +30,25 @@ export function graphInputShape(graph: EvalGraph): [number, number, number] {
   return [s[0], s[1], s[2]];
 }
 
+/** The requested batch, or the largest that fits the wasm heap (results do not depend on it). */
+function fittingEvalBatch(graph: EvalGraph, inputShape: [number, number, number], want: number): number {
+  const memory = measureEvalMemory(graph, inputShape);
+  if (!memory) return want;
+  const n = fittingImages(memory, want);
+  if (n < 1) {
+    throw new UserError(`model '${graph.ir.graph.name}' needs about ${formatBytes(peakOf(memory, 1))} `
+      + `to evaluate one ${inputShape.join('×')} image, more than the wasm heap holds`);
+  }
+  return n;
+}
+
 export async function evaluate(graph: EvalGraph, split: Split, opts: EvaluateOptions = {}): Promise<EvalResult> {
   const inputShape = graphInputShape(graph);
   const numClasses = graph.ir.shapes.get(graph.ir.graph.outputs[0])![0];
   let correct = 0;
   let lossSum = 0;
   let count = 0;
-  for (const b of batches(split, opts.batchSize ?? 256, { shuffle: false, seed: 0, inputShape })) {
+  for (const b of batches(split, fittingEvalBatch(graph, inputShape, opts.batchSize ?? 256), { shuffle: false, seed: 0, inputShape })) {
     for (const label of b.y) {
       if (label < 0 || label >= numClasses) throw new UserError(`the dataset has label ${label} but the model only has ${numClasses} classes`);
     }

@@ -2,17 +2,20 @@
 // epoch), per-epoch test evaluation, a checkpoint at every epoch end and on
 // abort (Ctrl-C), metrics.json, and exact resumption with `from`.
 import { existsSync, mkdirSync } from 'node:fs';
+import type * as tf from '@tensorflow/tfjs';
 import { resolve } from 'node:path';
 import { batches, batchCount } from '../datasets/index.js';
 import type { Dataset } from '../datasets/types.js';
 import { activeBackend } from '../src/backend.js';
+import { bufferMeter, formatBytes } from '../src/backend-memory.js';
 import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
 import { checkpointDir, loadCheckpoint, restoreStore, saveCheckpoint } from './checkpoint.js';
 import { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type RunConfig } from './config.js';
 import { evaluate } from './evaluate.js';
-import { buildEvalGraph, buildTrainGraph } from './graph/build.js';
+import { buildEvalGraph, buildTrainGraph, type TrainGraph } from './graph/build.js';
+import { describePlan, measureStepMemory, planStep } from './memory-plan.js';
 import { readMetrics, writeMetrics, type EpochMetrics, type RunMetrics } from './metrics.js';
 import { createOptimizer, optimizerConfig, type OptimizerName } from './optimizers.js';
 import { silentProgress, type ProgressSink } from './progress.js';
@@ -65,6 +68,12 @@ export interface TrainOptions {
   quantize?: Partial<QatConfig>;
   /** Data-parallel replicas, counting this thread; > 1 trains in worker threads too (train/parallel). Default 1. */
   workers?: number;
+  /**
+   * Most images per forward/backward pass; a larger batch accumulates
+   * gradients over parts. Default: the whole batch when its step fits the
+   * wasm heap (measured before the first step), else the largest part that does.
+   */
+  microBatch?: number;
   // --- import (issue 8) ---
   /** Starting values of model variables by store name (e.g. importLayersModel's weights) instead of seeded init. */
   initialWeights?: ReadonlyMap<string, Float32Array>;
@@ -198,6 +207,30 @@ function prepare(o: TrainOptions): Start {
   return { ir, store, config, previous, report };
 }
 
+/**
+ * Images per pass of a step: measured on the wasm backend before the first
+ * step, split into micro-batches (one line says so) when the batch would
+ * not fit, refused in one sentence when one image would not.
+ */
+function fitStepInMemory(
+  graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, config: RunConfig, o: TrainOptions,
+): { microBatch: number; notice?: string } {
+  if (o.microBatch !== undefined) positiveInt(o.microBatch, '--micro-batch');
+  const memory = measureStepMemory(graph, vars, config.inputShape);
+  if (!memory) return { microBatch: o.microBatch ?? Infinity };
+  const replicas = o.workers ?? 1;
+  const perReplica = Math.ceil(config.batchSize / replicas);
+  const plan = planStep(memory, perReplica, `${config.model} at ${config.inputShape.join('×')}`, o.microBatch);
+  if (plan.microBatch < perReplica) {
+    if (replicas > 1) {
+      throw new UserError(`a ${perReplica}-image shard per worker needs about ${formatBytes(plan.wholeBatchBytes)}, more than a worker's wasm heap holds; `
+        + `use --workers 1 (the batch is then split into micro-batches) or a --batch of at most ${plan.microBatch * replicas}`);
+    }
+    return { microBatch: plan.microBatch, notice: describePlan(plan, o.microBatch !== undefined) };
+  }
+  return { microBatch: plan.microBatch };
+}
+
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const runDir = resolve(o.outDir);
   const resumingInPlace = o.from !== undefined && resolve(o.from) === runDir;
@@ -225,7 +258,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         graph: trainGraph, store, optimizer, kinds, replicas: o.workers!, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
       });
     }
-    const stepper = parallel ?? createStepper(trainGraph, store, optimizer, kinds);
+    const fitted = fitStepInMemory(trainGraph, store.trainable(kinds), config, o);
+    const stepper = parallel ?? createStepper(trainGraph, store, optimizer, kinds, fitted.microBatch);
+    const meter = bufferMeter();
+    meter?.resetPeak();
     const totalSteps = config.epochs * config.stepsPerEpoch;
     const started = Date.now();
     const metrics: RunMetrics = {
@@ -244,6 +280,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       writeMetrics(runDir, metrics);
     };
     o.onStart?.(ir, config, report);
+    if (fitted.notice) progress.line(fitted.notice);
     if (config.epoch >= config.epochs) {
       progress.line(`already trained ${config.epoch} of ${config.epochs} epochs; pass a larger --epochs to continue`);
     }
@@ -268,6 +305,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         progress.step({
           epoch, epochs: config.epochs, step: k, steps: config.stepsPerEpoch,
           loss: lossSum / images, accuracy: correct / images, imagesPerSec: images / (trainMs / 1000),
+          ...(meter ? { peakBytes: meter.peak() } : {}),
         });
         await yieldToEventLoop(); // lets a SIGINT handler run between steps
         if (o.signal?.aborted) {

@@ -1,5 +1,6 @@
 // Training progress for people: a redrawn bar with images/s and ETA on a
 // TTY, plain lines (a few per epoch) when output goes to a file or a pipe.
+import { formatBytes } from '../src/backend-memory.js';
 
 export interface StepInfo {
   epoch: number;
@@ -9,6 +10,8 @@ export interface StepInfo {
   loss: number;
   accuracy: number;
   imagesPerSec: number;
+  /** Peak bytes in backend buffers so far (wasm). */
+  peakBytes?: number;
 }
 
 export interface ProgressSink {
@@ -29,7 +32,8 @@ function clock(seconds: number): string {
 }
 
 function describe(i: StepInfo): string {
-  return `loss ${i.loss.toFixed(4)}  acc ${(100 * i.accuracy).toFixed(2)}%  ${i.imagesPerSec.toFixed(1)} img/s`;
+  const memory = i.peakBytes !== undefined ? `  peak ${formatBytes(i.peakBytes)}` : '';
+  return `loss ${i.loss.toFixed(4)}  acc ${(100 * i.accuracy).toFixed(2)}%  ${i.imagesPerSec.toFixed(1)} img/s${memory}`;
 }
 
 /** `stream` defaults to stdout; `batchSize` turns steps left into an ETA. */

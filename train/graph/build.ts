@@ -29,7 +29,19 @@ export interface TrainStepOutput {
 export interface TrainGraph {
   ir: AnalyzedGraph;
   /** Forward pass in training mode. Call inside tf.variableGrads/tidy; statUpdates and rangeUpdates survive the tidy. */
-  run(x: tf.Tensor4D, opts?: { stepSeed?: number }): TrainStepOutput;
+  run(x: tf.Tensor4D, opts?: TrainRunOptions): TrainStepOutput;
+}
+
+/** Per-step inputs of a train-graph run besides the images. */
+export interface TrainRunOptions {
+  /** Seed of the step's dropout masks (default: the store's step). */
+  stepSeed?: number;
+  /**
+   * Index of x's first example in the whole batch, when x is one part of it
+   * (a micro-batch or a worker's shard): dropout then draws the rows the
+   * whole batch would have got, so how a batch is cut changes nothing.
+   */
+  exampleOffset?: number;
 }
 
 /** How a QAT IR trains: its QatConfig and the global step at which QAT started (delays count from there). */
@@ -109,7 +121,7 @@ function checkInput(a: AnalyzedGraph, x: tf.Tensor): string {
 
 function context(
   a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number, qat: QatRuntime,
-  extra: Pick<KernelContext, 'integer' | 'constInputs'> = {},
+  extra: Pick<KernelContext, 'integer' | 'constInputs' | 'exampleOffset'> = {},
 ): KernelContext {
   const inputName = checkInput(a, x);
   return {
@@ -177,7 +189,7 @@ export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore,
   return {
     ir: a,
     run(x, runOpts = {}) {
-      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), { constInputs });
+      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), { constInputs, exampleOffset: runOpts.exampleOffset ?? 0 });
       const out = execute(a, ctx, false);
       return { logits: out.get(a.graph.outputs[0]) as tf.Tensor2D, statUpdates: ctx.statUpdates, rangeUpdates: ctx.rangeUpdates };
     },

@@ -95,6 +95,8 @@ export interface KernelContext {
   rangeUpdates: RangeUpdate[];
   /** Seed of this step's dropout masks. */
   stepSeed: number;
+  /** Index of the first example of x in the whole batch (dropout draws the whole batch's rows). */
+  exampleOffset?: number;
   /** Quantization schedule; absent for float graphs. */
   qat?: QatRuntime;
 }

@@ -69,7 +69,14 @@ export const KERNELS: { [K in OpName]: Kernel<K> } = {
   dropout: (node, [x], ctx) => {
     if (inferenceMode(ctx) || node.attrs.rate === 0) return x;
     // One mask stream per (step, node): reproducible and independent of the backend.
-    return tf.dropout(x, node.attrs.rate, undefined, mixSeed(ctx.stepSeed, hashString(node.name)));
+    const seed = mixSeed(ctx.stepSeed, hashString(node.name));
+    const offset = ctx.exampleOffset ?? 0;
+    if (offset === 0) return tf.dropout(x, node.attrs.rate, undefined, seed);
+    // tf.dropout draws one mask in row-major order, so a part of the batch
+    // starting at example `offset` gets rows offset… of the whole batch's
+    // mask by running behind `offset` rows of zeros. Cost: those extra rows.
+    const padded = tf.concat([tf.zeros([offset, ...x.shape.slice(1)]), x], 0);
+    return tf.slice(tf.dropout(padded, node.attrs.rate, undefined, seed), offset, x.shape[0]);
   },
   softmax: (_n, [x]) => tf.softmax(x),
   ...QAT_KERNELS,

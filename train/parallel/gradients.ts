@@ -18,8 +18,10 @@ export interface ShardGradients {
   rangeUpdates: RangeUpdate[];
 }
 
-/** `vars`: the variables to differentiate, by store name. */
-export function shardGradients(graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, batch: Batch, stepSeed: number): ShardGradients {
+/** `vars`: the variables to differentiate, by store name; `exampleOffset`: where the batch starts in the whole step's batch. */
+export function shardGradients(
+  graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, batch: Batch, stepSeed: number, exampleOffset = 0,
+): ShardGradients {
   const ourName = new Map([...vars].map(([n, v]) => [v.name, n]));
   const x = tf.tensor4d(batch.x, batch.shape);
   const y = tf.tensor1d(batch.y, 'int32');
@@ -28,7 +30,7 @@ export function shardGradients(graph: TrainGraph, vars: ReadonlyMap<string, tf.V
   let correct: tf.Scalar | undefined;
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const out = graph.run(x, { stepSeed });
+      const out = graph.run(x, { stepSeed, exampleOffset });
       statUpdates = out.statUpdates;
       rangeUpdates = out.rangeUpdates;
       correct = tf.keep(correctCount(out.logits, y));

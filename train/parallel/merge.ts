@@ -6,7 +6,7 @@
 // EMA is increasing in the observation — also in float32 rounding — so the
 // min of the shards' EMAs is the EMA of the min of their minima.
 import type { AnalyzedGraph } from '../../src/ir/analyze.js';
-import { bessel } from '../graph/context.js';
+import { bessel, type StatUpdate } from '../graph/context.js';
 
 /** A moving statistic's role, and how many values per channel one example contributes. */
 export interface StatRole {
@@ -67,6 +67,11 @@ export interface WireStat {
   name: string;
   value: Float32Array;
   momentum: number;
+}
+
+/** A statistic read out of the backend. */
+export function toWire(u: StatUpdate): WireStat {
+  return { name: u.name, value: Float32Array.from(u.value.dataSync()), momentum: u.momentum };
 }
 
 export interface WireRange {

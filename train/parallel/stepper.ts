@@ -20,7 +20,7 @@ import { MODEL_KINDS, type VariableKind, type VariableStore } from '../state.js'
 import type { StepResult } from '../step.js';
 import { disposeUpdates, shardGradients } from './gradients.js';
 import { layoutOf, packTensors, slotView, type Layout } from './layout.js';
-import { mergeStats, statRoles, weightedMeanInto, type WireStat } from './merge.js';
+import { mergeStats, statRoles, toWire, weightedMeanInto } from './merge.js';
 import { TrainingWorker } from './pool.js';
 import type { ResultMessage, SharedBuffers, Transport, WorkerTimings } from './protocol.js';
 import { shardBatch, sliceBatch } from './shards.js';
@@ -67,10 +67,6 @@ export interface ParallelStepper {
 
 function zeroTimings(): ParallelTimings {
   return { steps: 0, publishMs: 0, ownShardMs: 0, waitMs: 0, mergeMs: 0, applyMs: 0, workers: { loadMs: 0, computeMs: 0, storeMs: 0 } };
-}
-
-function toWire(u: StatUpdate): WireStat {
-  return { name: u.name, value: Float32Array.from(u.value.dataSync()), momentum: u.momentum };
 }
 
 export async function createParallelStepper(o: ParallelStepperOptions): Promise<ParallelStepper> {

@@ -8,7 +8,6 @@ import { selectBackend } from '../../src/backend.js';
 import { UserError } from '../../src/errors.js';
 import { analyze } from '../../src/ir/analyze.js';
 import { buildTrainGraph, type TrainGraph } from '../graph/build.js';
-import { KERNELS } from '../graph/kernels.js';
 import { VariableStore, checkNamesMatch } from '../state.js';
 import { disposeUpdates, shardGradients } from './gradients.js';
 import { slotView, type Layout } from './layout.js';
@@ -28,23 +27,6 @@ interface Replica {
 
 let replica: Replica | null = null;
 
-/**
- * Dropout masks per example: the dropout kernel draws one mask for the
- * tensor it is given, in row-major order, so the rows of a shard starting at
- * example `offset` are rows offset… of the mask the whole batch would get.
- * This replica's copy of the kernel table (a worker has its own module
- * instances) runs the original kernel on the shard behind `offset` rows of
- * zeros and keeps the shard's rows: same seeds, same formula, no dependence
- * on how the batch was cut. The main thread's shard starts at 0 and needs
- * nothing. Cost: the dropout of `offset` extra rows.
- */
-let exampleOffset = 0;
-const dropout = KERNELS.dropout;
-KERNELS.dropout = (node, [x], ctx) => {
-  if (exampleOffset === 0) return dropout(node, [x], ctx);
-  const padded = tf.concat([tf.zeros([exampleOffset, ...x.shape.slice(1)]), x], 0);
-  return tf.slice(dropout(node, [padded], ctx), exampleOffset, x.shape[0]);
-};
 
 function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(m, transfer);
@@ -78,9 +60,8 @@ function step(r: Replica, m: StepMessage): void {
   if (seq && Atomics.load(seq, 0) !== m.id) throw new Error(`weights for step ${m.id} were not in the shared buffer`);
   load(r, m.model ?? new Float32Array(shared!.model));
   r.store.setStep(m.step);
-  exampleOffset = m.offset;
   const t1 = performance.now();
-  const g = shardGradients(r.graph, r.vars, { x: m.x, y: m.y, n: m.shape[0], shape: m.shape }, m.stepSeed);
+  const g = shardGradients(r.graph, r.vars, { x: m.x, y: m.y, n: m.shape[0], shape: m.shape }, m.stepSeed, m.offset);
   const t2 = performance.now();
   let out: ResultMessage;
   try {

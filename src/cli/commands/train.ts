@@ -36,6 +36,7 @@ export interface TrainArgs {
   summary: boolean;
   quantize?: boolean;
   workers?: string;
+  'micro-batch'?: number;
 }
 
 /** Quantization flags, shared by `qat train --quantize` and `qat calibrate`. */
@@ -73,6 +74,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   from: { type: 'string', group: 'Run:', describe: 'resume the run in this directory (after Ctrl-C, or to train more epochs)' },
   backend: { choices: BACKEND_NAMES, default: 'auto', group: 'Run:', describe: 'tfjs backend (auto: node if installed, else wasm)' },
   workers: { type: 'string', group: 'Run:', describe: 'threads training data-parallel replicas on wasm/cpu, N or auto (= cores); each takes a shard of every batch (default 1)' },
+  'micro-batch': { type: 'number', group: 'Run:', describe: 'most images per forward/backward pass; larger batches accumulate gradients over parts (default: the whole batch when it fits the wasm heap, measured before the first step, else the largest part that does)' },
   quantize: { type: 'boolean', group: 'Quantization:', describe: 'quantization-aware training: rewrite the model with fake quant (with --from a float run: fine-tune it into a new --out run)' },
 };
 
@@ -180,6 +182,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(a.from !== undefined ? { from: a.from } : {}),
     ...(quantize ? { quantize } : {}),
     ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
+    ...(a['micro-batch'] !== undefined ? { microBatch: a['micro-batch'] } : {}),
   };
 }
 
@@ -224,6 +227,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       .example('$0 train --model mobilenet-v1 --alpha 0.25 --input-size 32 --dataset fashion-mnist --out runs/mb --epochs 5', 'a small MobileNet on 32×32 Fashion-MNIST')
       .example('$0 train --from runs/cnn --epochs 5', 'resume runs/cnn (after Ctrl-C) or train it on to 5 epochs')
       .example('$0 train --model lenet5 --dataset synthetic --limit 500 --epochs 1 --out /tmp/try', 'a quick smoke run')
+      .example('$0 train --model mobilenet-v2 --input-size 224 --dataset synthetic --limit 128 --epochs 1 --out /tmp/mb224', 'MobileNet v2 at 224×224: batch 64 runs as micro-batches that fit the wasm heap')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-qat --epochs 2', 'fine-tune the float run with fake quant (int8 weights and activations)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-w4 --weight-bits 4 --skip logits', '4-bit weights, last layer left float')
       .epilogue(`Datasets:\n${datasetHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
