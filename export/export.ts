@@ -4,7 +4,7 @@
 import { analyze, type AnalyzedGraph } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
 import { UserError } from '../src/errors.js';
-import { loadCheckpoint, restoreStore } from '../train/checkpoint.js';
+import { loadCheckpoint, restoreStore } from '../src/run/checkpoint.js';
 import type { VariableStore } from '../train/state.js';
 import { batched, Emitter } from './emitter.js';
 import { emitInput, emitOutput, type Edge } from './edges.js';

@@ -28,12 +28,10 @@ import { UserError } from '../src/errors.js';
 import { barProgress } from '../src/parity/progress.js';
 import { runParity, type ParityResult } from '../src/parity/parity.js';
 import type { QatConfig } from '../quantize/config.js';
-import { checkpointDir, loadCheckpoint } from '../train/checkpoint.js';
+import { checkpointDir, loadCheckpoint, loadRun, readMetrics, type RunMetrics } from '../src/run/index.js';
 import { train } from '../train/loop.js';
-import { readMetrics, type RunMetrics } from '../train/metrics.js';
 import { consoleProgress } from '../train/progress.js';
 import { evaluate } from '../train/evaluate.js';
-import { loadRun } from '../train/run.js';
 
 interface RowSpec {
   id: string;

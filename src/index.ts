@@ -15,18 +15,22 @@ export {
   VariableStore, checkNamesMatch, modelVariableNames, type VariableKind,
   createOptimizer, optimizerConfig, type Optimizer, type OptimizerConfig, type OptimizerName,
   learningRate, type ScheduleName, crossEntropy,
-  train, type TrainOptions, type TrainResult, evaluate, type EvalResult,
-  saveCheckpoint, loadCheckpoint, restoreStore, loadRun, type Checkpoint, type LoadedRun, type RunConfig,
-  type RunMetrics, type EpochMetrics, consoleProgress, type ProgressSink,
+  train, type TrainOptions, type TrainResult, evaluate, type EvalResult, consoleProgress, type ProgressSink,
 } from '../train/index.js';
+// A run directory: checkpoint (IR, config, weights), metrics.
+export {
+  saveCheckpoint, loadCheckpoint, restoreStore, loadRun, type Checkpoint, type LoadedRun, type RunConfig,
+  type RunMetrics, type EpochMetrics,
+} from './run/index.js';
 // Quantization-aware training: the QAT config, the pattern-table rewrite, BN folding and quantization parameters
 // shared with the exporter, post-training calibration.
 export * from '../quantize/index.js';
 export type { FusedActivation, QuantizedLayerAttrs, FakeQuantAttrs } from './ir/types.js';
 export {
   buildCalibrationGraph, applyRangeUpdates, calibrate, type CalibrateOptions, type CalibrateResult,
-  type QatTrainOptions, type RangeUpdate, type RunQuantization,
+  type QatTrainOptions, type RangeUpdate,
 } from '../train/index.js';
+export type { RunQuantization } from './run/index.js';
 // The bundled integer interpreter (reads any .tflite; bit-exact with LiteRT/XNNPACK or TFLite's reference kernels).
 export {
   Interpreter, dequantizeTensor, DEFAULT_MAX_ARENA_BYTES, DEFAULT_MAX_WORK, describeTensor,

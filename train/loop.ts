@@ -9,11 +9,12 @@ import { activeBackend } from '../src/backend.js';
 import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
-import { checkpointDir, loadCheckpoint, restoreStore, saveCheckpoint } from './checkpoint.js';
-import { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type RunConfig } from './config.js';
+import {
+  checkpointDir, loadCheckpoint, readMetrics, restoreStore, saveCheckpoint, writeMetrics,
+  RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type EpochMetrics, type RunConfig, type RunMetrics,
+} from '../src/run/index.js';
 import { evaluate } from './evaluate.js';
 import { buildEvalGraph, buildTrainGraph } from './graph/build.js';
-import { readMetrics, writeMetrics, type EpochMetrics, type RunMetrics } from './metrics.js';
 import { createOptimizer, optimizerConfig, type OptimizerName } from './optimizers.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 import { mixSeed } from './random.js';

@@ -16,7 +16,8 @@ import { silentProgress, type ProgressSink } from '../../train/progress.js';
 import { formatParity, parityHtml, pct } from './format.js';
 import { runParity, type ParityResult } from './parity.js';
 import { grayPng } from './png.js';
-import { readRunRecord, trainingReportHtml } from './training-report.js';
+import { trainingReportHtml } from './training-report.js';
+import { readRunRecord } from '../run/record.js';
 
 export interface DemoOptions {
   /** Output directory (default runs/demo). A previous demo there is replaced. */

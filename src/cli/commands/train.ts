@@ -6,7 +6,7 @@ import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.
 import { UserError } from '../../errors.js';
 import { summary } from '../../ir/summary.js';
 import { analyze } from '../../ir/analyze.js';
-import { loadCheckpoint } from '../../../train/checkpoint.js';
+import { loadCheckpoint } from '../../run/checkpoint.js';
 import { train, TRAIN_DEFAULTS, DEFAULT_LR, type TrainOptions } from '../../../train/loop.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.js';
 import { consoleProgress } from '../../../train/progress.js';
