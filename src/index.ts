@@ -20,7 +20,7 @@ export {
 // A run directory: checkpoint (IR, config, weights), metrics.
 export {
   saveCheckpoint, loadCheckpoint, restoreStore, loadRun, type Checkpoint, type LoadedRun, type RunConfig,
-  type RunMetrics, type EpochMetrics,
+  type RunMetrics, type EpochMetrics, exportRun,
 } from './run/index.js';
 // Quantization-aware training: the QAT config, the pattern-table rewrite, BN folding and quantization parameters
 // shared with the exporter, post-training calibration.
@@ -38,7 +38,7 @@ export {
 } from './interpreter/index.js';
 // Export: a run (float or QAT graph + its variables) → a .tflite model (int8, dynamic-range or float32).
 export {
-  exportGraph, exportRun, isQatGraph, formatSummary, EXPORT_MODES, IO_TYPES,
+  exportGraph, isQatGraph, formatSummary, EXPORT_MODES, IO_TYPES,
   type ExportMode, type IoType, type DynamicConvWeights, type ExportOptions, type ExportResult, type ExportSummary,
   type IoTensorSummary, type IoQuantization,
 } from '../export/index.js';

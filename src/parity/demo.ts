@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { limitSplit, loadDataset } from '../../datasets/index.js';
 import type { Dataset } from '../../datasets/types.js';
-import { exportRun } from '../../export/export.js';
+import { exportRun } from '../run/export.js';
 import { activeBackend } from '../backend.js';
 import { UserError } from '../errors.js';
 import { encodeNpy } from '../io/npy.js';

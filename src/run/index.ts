@@ -8,4 +8,5 @@ export {
 export { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, parseRunConfig, type RunConfig, type RunQuantization } from './config.js';
 export { readMetrics, writeMetrics, type RunMetrics, type EpochMetrics } from './metrics.js';
 export { loadRun, withRunVariables, type LoadedRun } from './open.js';
+export { exportRun } from './export.js';
 export { readRunRecord, type RunRecord } from './record.js';
