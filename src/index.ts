@@ -36,19 +36,22 @@ export {
   Interpreter, dequantizeTensor, DEFAULT_MAX_ARENA_BYTES, DEFAULT_MAX_WORK, describeTensor,
   type InterpreterOptions, type OperatorInfo, type TensorView, type TensorDetails, type OpTiming, type DType, type TensorData,
 } from './interpreter/index.js';
-// Export: a run (float or QAT graph + its variables) → a .tflite model (int8, dynamic-range or float32).
+// Export: a float or QAT graph + its parameters (exportRun above: a run directory) → a .tflite model (int8, dynamic-range or float32).
 export {
   exportGraph, isQatGraph, formatSummary, EXPORT_MODES, IO_TYPES,
   type ExportMode, type IoType, type DynamicConvWeights, type ExportOptions, type ExportResult, type ExportSummary,
   type IoTensorSummary, type IoQuantization,
 } from '../export/index.js';
-// Parity (QAT eval graph vs int8 interpreter vs LiteRT.js), its reports, the demo pipeline, and LiteRT.js (optional).
+// Parity (QAT eval graph vs int8 interpreter vs LiteRT.js), its reports, the demo pipeline, a run's training report,
+// and LiteRT.js (optional).
 export {
   runParity, formatParity, parityHtml, LAYER_CHART_ID, LayerStats, worstFirst, argmax,
-  readRunRecord, trainingReportHtml, LOSS_CHART_ID, ACCURACY_CHART_ID, runDemo,
-  type ParityOptions, type ParityResult, type LiteRtStatus, type LayerParity, type RunRecord,
+  runDemo,
+  type ParityOptions, type ParityResult, type LiteRtStatus, type LayerParity,
   type DemoOptions, type DemoResult, type DemoFile,
 } from './parity/index.js';
+export { trainingReportHtml, LOSS_CHART_ID, ACCURACY_CHART_ID } from './report/training.js';
+export { readRunRecord, type RunRecord } from './run/index.js';
 export {
   loadLiteRt, tryLoadLiteRt, liteRtInstalled, LiteRtError, LITERT_NOT_INSTALLED,
   type LiteRtAvailability, type LiteRtArray, type LiteRtDType, type LiteRtTensorInfo, type LiteRtCompiledModel, type LiteRtRunner,

@@ -16,7 +16,8 @@ import { silentProgress, type ProgressSink } from '../../train/progress.js';
 import { formatParity, parityHtml, pct } from './format.js';
 import { runParity, type ParityResult } from './parity.js';
 import { grayPng } from './png.js';
-import { trainingReportHtml } from './training-report.js';
+import { trainingReportHtml } from '../report/training.js';
+import { reportPath } from '../run/layout.js';
 import { readRunRecord } from '../run/record.js';
 
 export interface DemoOptions {
@@ -197,7 +198,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   writeFileSync(parityFile, parityHtml(parity));
   for (const line of formatParity(parity, 6).split('\n').slice(1)) log(line);
 
-  for (const dir of [floatDir, qatDir]) writeFileSync(join(dir, 'report.html'), trainingReportHtml(dir, readRunRecord(dir)));
+  for (const dir of [floatDir, qatDir]) writeFileSync(reportPath(dir), trainingReportHtml(dir, readRunRecord(dir)));
   const files: DemoFile[] = [
     { path: floatDir, what: 'float run: checkpoint/, metrics.json, report.html (loss/accuracy charts)' },
     { path: qatDir, what: 'QAT run: checkpoint/, metrics.json, report.html' },

@@ -1,7 +1,7 @@
 // `qat report`: a run's metrics.json as a page with loss and accuracy per
 // epoch (SVG line charts) and the run's configuration.
-import { lineChart } from '../report/charts.js';
-import { page, table } from '../report/html.js';
+import { lineChart } from './charts.js';
+import { page, table } from './html.js';
 import type { RunConfig } from '../run/config.js';
 import type { RunMetrics } from '../run/metrics.js';
 import type { RunRecord } from '../run/record.js';
