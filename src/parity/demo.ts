@@ -15,7 +15,7 @@ import { train } from '../../train/loop.js';
 import { silentProgress, type ProgressSink } from '../../train/progress.js';
 import { formatParity, parityHtml, pct } from './format.js';
 import { runParity, type ParityResult } from './parity.js';
-import { grayPng } from './png.js';
+import { grayPng } from '../io/png.js';
 import { trainingReportHtml } from '../report/training.js';
 import { reportPath } from '../run/layout.js';
 import { readRunRecord } from '../run/record.js';
