@@ -10,7 +10,7 @@ import { checkpointDir } from '../../src/run/layout.js';
 import { RUN_CONFIG_FORMAT, type RunConfig } from '../../src/run/config.js';
 import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
 import { VariableStore, checkNamesMatch } from '../../train/state.js';
-import { scratchDir, useWasm } from './helpers.js';
+import { scratchDir, useWasm } from '../train/helpers.js';
 
 function model(extraName = 'fc'): Graph {
   const b = new GraphBuilder('ckpt');
@@ -38,7 +38,7 @@ function catchUserError(f: () => unknown): string {
   throw new Error('expected a UserError');
 }
 
-describe('train/checkpoint', () => {
+describe('run/checkpoint', () => {
   before(useWasm);
   let dir: ReturnType<typeof scratchDir>;
   let store: VariableStore;
