@@ -56,6 +56,6 @@ export {
   loadLiteRt, tryLoadLiteRt, liteRtInstalled, LiteRtError, LITERT_NOT_INSTALLED,
   type LiteRtAvailability, type LiteRtArray, type LiteRtDType, type LiteRtTensorInfo, type LiteRtCompiledModel, type LiteRtRunner,
 } from './litert/index.js';
-// Import (issue 8): a tfjs-layers / Keras model.json + weight shards → the graph IR and its initial weights
+// Import: a tfjs-layers / Keras model.json + weight shards → the graph IR and its initial weights
 // (train({ model: graph, initialWeights: weights, … })).
 export { importLayersModel, saveLayersModel, describeInputRescaling, SUPPORTED_LAYERS, type ImportOptions, type ImportedModel, type InputRescaling } from './import/index.js';

@@ -66,10 +66,8 @@ export interface TrainOptions {
   quantize?: Partial<QatConfig>;
   /** Data-parallel replicas, counting this thread; > 1 trains in worker threads too (train/parallel). Default 1. */
   workers?: number;
-  // --- import (issue 8) ---
   /** Starting values of model variables by store name (e.g. importLayersModel's weights) instead of seeded init. */
   initialWeights?: ReadonlyMap<string, Float32Array>;
-  // --- end import ---
 }
 
 export interface TrainResult {
@@ -166,7 +164,7 @@ function prepare(o: TrainOptions): Start {
       report = rewritten.report;
       quantization = { config: qc, startStep: 0, report };
     }
-    store = VariableStore.forGraph(analyze(ir), seed, o.initialWeights); // import (issue 8): initialWeights
+    store = VariableStore.forGraph(analyze(ir), seed, o.initialWeights);
   }
   // A changed batch size or split size reshuffles the epoch's batches, so a half-done epoch restarts.
   const sameBatches = pc !== undefined && pc.batchSize === batchSize && pc.stepsPerEpoch === stepsPerEpoch;

@@ -133,7 +133,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   checkNumber(a['augment-shift'], 'augment-shift', (n) => Number.isInteger(n) && n >= 0, 'a whole number of pixels ≥ 0');
   checkNumber(a.alpha, 'alpha', (n) => n > 0 && n <= 4, 'in (0, 4]');
   checkNumber(a['input-size'], 'input-size', (n) => isPosInt(n) && n >= 8, 'an integer ≥ 8');
-  // --- import (issue 8): --model path/to/model.json imports a tfjs-layers model ---
+  // --model path/to/model.json imports a tfjs-layers model.
   const modelFile = a.model !== undefined && isModelFile(a.model);
   if (a.model !== undefined && !modelFile && !ZOO.has(a.model)) {
     throw new UserError(`unknown model '${a.model}'; choose one of ${ZOO_NAMES.join(', ')}, or give a tfjs-layers model.json path`);
@@ -141,7 +141,6 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   if (modelFile && (a.alpha !== undefined || a['input-size'] !== undefined)) {
     throw new UserError('--alpha and --input-size shape zoo models; an imported model.json keeps its own shape');
   }
-  // --- end import ---
   const resumed = a.from !== undefined ? loadCheckpoint(a.from).config : undefined;
   if (!resumed) {
     if (a.model === undefined) throw new UserError('name a model with --model (one of ' + ZOO_NAMES.join(', ') + ') or resume a run with --from');
@@ -159,9 +158,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(limit !== undefined ? { limit } : {}), seed, ...(a['data-dir'] !== undefined ? { dataDir: a['data-dir'] } : {}),
   });
   const size = a['input-size'];
-  // --- import (issue 8) ---
   const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;
-  // --- end import ---
   return {
     ...(imported ? { model: imported.graph, initialWeights: imported.weights, inputShape: imported.inputShape } : a.model !== undefined && !modelFile ? { model: a.model } : {}),
     ...(a.alpha !== undefined ? { alpha: a.alpha } : {}),
@@ -183,7 +180,6 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   };
 }
 
-// --- import (issue 8) ---
 function isModelFile(model: string): boolean {
   return model.endsWith('.json') || model.includes('/') || model.includes('\\');
 }
@@ -201,7 +197,6 @@ function importForTraining(path: string, numClasses: number): ImportedModel & { 
   }
   return { ...imported, inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] };
 }
-// --- end import ---
 
 /** SIGINT → abort (checkpoint, clean exit); a second Ctrl-C quits at once. */
 function interruptController(): { signal: AbortSignal; release(): void } {
