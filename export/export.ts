@@ -1,11 +1,10 @@
-// Entry points: a graph + store (or a run directory) → .tflite bytes and a
-// summary. The mode decides the lowering; the I/O types decide the edges.
+// Entry point: a graph and its parameters → .tflite bytes and a summary
+// (src/run opens a run directory and calls it). The mode decides the lowering; the I/O types decide the edges.
 
 import { analyze, type AnalyzedGraph } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
 import { UserError } from '../src/errors.js';
-import { loadCheckpoint, restoreStore } from '../train/checkpoint.js';
-import type { VariableStore } from '../train/state.js';
+import type { ParamLookup } from '../quantize/fold.js';
 import { batched, Emitter } from './emitter.js';
 import { emitInput, emitOutput, type Edge } from './edges.js';
 import { lowerFloat } from './lower-float.js';
@@ -25,7 +24,7 @@ interface CheckedOptions {
 }
 
 /** Checks what can be checked before the run is loaded. */
-function checkOptions(o: ExportOptions): CheckedOptions {
+export function checkExportOptions(o: ExportOptions): CheckedOptions {
   const mode = o.mode ?? 'int8';
   if (!EXPORT_MODES.includes(mode)) throw new UserError(`unknown export mode '${String(mode)}'; choose one of ${EXPORT_MODES.join(', ')}`);
   for (const [flag, v] of [['--input-type', o.inputType], ['--output-type', o.outputType]] as const) {
@@ -63,12 +62,12 @@ const DYNAMIC_CONV_NOTE: Record<DynamicConvWeights, string> = {
   hybrid: 'are int8 in hybrid ops (input quantized per batch at run time)',
 };
 
-/** Lowers `ir` with the variables in `store` to a TFLite model. */
-export function exportGraph(ir: Graph | AnalyzedGraph, store: VariableStore, options: ExportOptions = {}): ExportResult {
+/** Lowers `ir` with the variables `store` looks up to a TFLite model. */
+export function exportGraph(ir: Graph | AnalyzedGraph, store: ParamLookup, options: ExportOptions = {}): ExportResult {
   const a = 'order' in ir ? ir : analyze(ir);
   const model = a.graph.name;
   const qat = isQatGraph(a);
-  const { mode, inputType, outputType } = checkOptions(options);
+  const { mode, inputType, outputType } = checkExportOptions(options);
   checkModelFitsMode(mode, qat, model);
   if (a.inputs.length !== 1) throw new UserError(`model '${model}' has ${a.inputs.length} inputs; export handles one`);
   const e = new Emitter();
@@ -98,16 +97,4 @@ export function exportGraph(ir: Graph | AnalyzedGraph, store: VariableStore, opt
       inputs: inputs.map((i) => i.summary), outputs: outputs.map((o) => o.summary), notes,
     },
   };
-}
-
-/** Loads a run directory's checkpoint and exports it. */
-export function exportRun(runDir: string, options: ExportOptions = {}): ExportResult {
-  checkOptions(options);
-  const ckpt = loadCheckpoint(runDir);
-  const store = restoreStore(ckpt);
-  try {
-    return exportGraph(ckpt.ir, store, options);
-  } finally {
-    store.dispose();
-  }
 }

@@ -8,7 +8,7 @@
 
 import type { AnalyzedGraph } from '../src/ir/analyze.js';
 import type { IRNode } from '../src/ir/types.js';
-import type { VariableStore } from '../train/state.js';
+import type { ParamLookup } from '../quantize/fold.js';
 import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { planFusions, tfliteActivation } from './fuse.js';
 import { toTfliteLayout } from './layout.js';
@@ -73,7 +73,7 @@ export function emitWeightedOp(
 }
 
 /** Lowers every node after the inputs (already bound by the caller). */
-export function lowerFloat(a: AnalyzedGraph, store: VariableStore, e: Emitter, o: FloatLoweringOptions): void {
+export function lowerFloat(a: AnalyzedGraph, store: ParamLookup, e: Emitter, o: FloatLoweringOptions): void {
   const { fusions, absorbed } = planFusions(a);
   for (const node of a.order) {
     if (node.op === 'input' || absorbed.has(node.name)) continue;

@@ -11,7 +11,7 @@ import { signedParams, type QuantParams } from '../quantize/math.js';
 import { foldedParams } from '../quantize/fold.js';
 import { activationRange, quantizeBias, weightQuantOf, weightRanges } from '../quantize/qparams.js';
 import { packInt4, storesInt4 } from '../src/tflite/int4.js';
-import type { VariableStore } from '../train/state.js';
+import type { ParamLookup as VariableStore } from '../quantize/fold.js';
 import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { consumersOf } from './fuse.js';
 import { toTfliteLayout } from './layout.js';

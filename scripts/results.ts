@@ -22,18 +22,15 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadDataset } from '../datasets/index.js';
 import type { Dataset } from '../datasets/types.js';
-import { exportRun } from '../export/export.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../src/backend.js';
 import { UserError } from '../src/errors.js';
 import { barProgress } from '../src/parity/progress.js';
 import { runParity, type ParityResult } from '../src/parity/parity.js';
 import type { QatConfig } from '../quantize/config.js';
-import { checkpointDir, loadCheckpoint } from '../train/checkpoint.js';
+import { checkpointDir, exportRun, loadCheckpoint, loadRun, readMetrics, type RunMetrics } from '../src/run/index.js';
 import { train } from '../train/loop.js';
-import { readMetrics, type RunMetrics } from '../train/metrics.js';
 import { consoleProgress } from '../train/progress.js';
 import { evaluate } from '../train/evaluate.js';
-import { loadRun } from '../train/run.js';
 
 interface RowSpec {
   id: string;

@@ -13,11 +13,9 @@ import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
-import { checkpointDir, loadCheckpoint, restoreStore, saveCheckpoint } from './checkpoint.js';
-import type { RunConfig } from './config.js';
+import { checkpointDir, loadCheckpoint, restoreStore, saveCheckpoint, writeMetrics, type RunConfig, type RunMetrics } from '../src/run/index.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { buildCalibrationGraph, buildEvalGraph } from './graph/build.js';
-import { writeMetrics, type RunMetrics } from './metrics.js';
 import { mixSeed } from './random.js';
 import type { VariableStore } from './state.js';
 

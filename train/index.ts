@@ -1,4 +1,5 @@
-// Public surface of train/: model zoo, graph builders, state, training loop, checkpoints.
+// Public surface of train/: model zoo, graph builders, state, training loop, calibration.
+// The run directory it writes (checkpoint, config, metrics) is src/run's.
 export { ZOO, ZOO_NAMES, buildModel, type ZooEntry, type ZooOptions } from './zoo/index.js';
 export {
   buildTrainGraph, buildEvalGraph, buildCalibrationGraph, applyStatUpdates, applyRangeUpdates,
@@ -14,9 +15,4 @@ export { crossEntropy, correctCount } from './loss.js';
 export { createStepper, type Stepper, type StepResult } from './step.js';
 export { evaluate, graphInputShape, type EvalResult, type EvaluateOptions } from './evaluate.js';
 export { train, TRAIN_DEFAULTS, DEFAULT_LR, type TrainOptions, type TrainResult } from './loop.js';
-export { saveCheckpoint, loadCheckpoint, restoreStore, checkpointDir, CHECKPOINT_FORMAT, type Checkpoint, type CheckpointTensor, type RestoreOptions } from './checkpoint.js';
-export { loadRun, type LoadedRun } from './run.js';
-export { RUN_CONFIG_FORMAT, type RunConfig, type RunQuantization } from './config.js';
-export { readMetrics, metricsPath, type RunMetrics, type EpochMetrics } from './metrics.js';
 export { consoleProgress, silentProgress, type ProgressSink, type StepInfo } from './progress.js';
-export { writeFileAtomic } from './atomic.js';

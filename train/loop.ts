@@ -11,12 +11,13 @@ import { bufferMeter, formatBytes } from '../src/backend-memory.js';
 import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
-import { checkpointDir, loadCheckpoint, restoreStore, saveCheckpoint } from './checkpoint.js';
-import { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type RunConfig } from './config.js';
+import {
+  checkpointDir, loadCheckpoint, readMetrics, restoreStore, saveCheckpoint, writeMetrics,
+  RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type EpochMetrics, type RunConfig, type RunMetrics,
+} from '../src/run/index.js';
 import { evaluate } from './evaluate.js';
 import { buildEvalGraph, buildTrainGraph, type TrainGraph } from './graph/build.js';
 import { describePlan, measureStepMemory, planStep } from './memory-plan.js';
-import { readMetrics, writeMetrics, type EpochMetrics, type RunMetrics } from './metrics.js';
 import { createOptimizer, optimizerConfig, type OptimizerName } from './optimizers.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 import { mixSeed } from './random.js';
@@ -74,10 +75,8 @@ export interface TrainOptions {
    * wasm heap (measured before the first step), else the largest part that does.
    */
   microBatch?: number;
-  // --- import (issue 8) ---
   /** Starting values of model variables by store name (e.g. importLayersModel's weights) instead of seeded init. */
   initialWeights?: ReadonlyMap<string, Float32Array>;
-  // --- end import ---
 }
 
 export interface TrainResult {
@@ -174,7 +173,7 @@ function prepare(o: TrainOptions): Start {
       report = rewritten.report;
       quantization = { config: qc, startStep: 0, report };
     }
-    store = VariableStore.forGraph(analyze(ir), seed, o.initialWeights); // import (issue 8): initialWeights
+    store = VariableStore.forGraph(analyze(ir), seed, o.initialWeights);
   }
   // A changed batch size or split size reshuffles the epoch's batches, so a half-done epoch restarts.
   const sameBatches = pc !== undefined && pc.batchSize === batchSize && pc.stepsPerEpoch === stepsPerEpoch;

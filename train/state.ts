@@ -32,8 +32,10 @@ export class VariableStore {
     this.add(STEP_NAME, 'counter', tf.scalar(0, 'int32'));
   }
 
-  /** A store holding freshly initialised variables for every parameter of `graph`. */
-  // --- import (issue 8): `initial` supplies values (e.g. an imported model's weights) for some variables ---
+  /**
+   * A store holding freshly initialised variables for every parameter of
+   * `graph`; `initial` supplies values for some (an imported model's weights).
+   */
   static forGraph(graph: Graph | AnalyzedGraph, seed: number, initial?: ReadonlyMap<string, Float32Array>): VariableStore {
     const a = 'order' in graph ? graph : analyze(graph);
     const store = new VariableStore();
@@ -47,7 +49,6 @@ export class VariableStore {
     }
     return store;
   }
-  // --- end import ---
 
   /** Adds a variable owning `initial` (which the store then disposes). */
   add(name: string, kind: VariableKind, initial: tf.Tensor): tf.Variable {

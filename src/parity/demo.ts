@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { limitSplit, loadDataset } from '../../datasets/index.js';
 import type { Dataset } from '../../datasets/types.js';
-import { exportRun } from '../../export/export.js';
+import { exportRun } from '../run/export.js';
 import { activeBackend } from '../backend.js';
 import { UserError } from '../errors.js';
 import { encodeNpy } from '../io/npy.js';
@@ -15,8 +15,10 @@ import { train } from '../../train/loop.js';
 import { silentProgress, type ProgressSink } from '../../train/progress.js';
 import { formatParity, parityHtml, pct } from './format.js';
 import { runParity, type ParityResult } from './parity.js';
-import { grayPng } from './png.js';
-import { readRunRecord, trainingReportHtml } from './training-report.js';
+import { grayPng } from '../io/png.js';
+import { trainingReportHtml } from '../report/training.js';
+import { reportPath } from '../run/layout.js';
+import { readRunRecord } from '../run/record.js';
 
 export interface DemoOptions {
   /** Output directory (default runs/demo). A previous demo there is replaced. */
@@ -196,7 +198,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   writeFileSync(parityFile, parityHtml(parity));
   for (const line of formatParity(parity, 6).split('\n').slice(1)) log(line);
 
-  for (const dir of [floatDir, qatDir]) writeFileSync(join(dir, 'report.html'), trainingReportHtml(dir, readRunRecord(dir)));
+  for (const dir of [floatDir, qatDir]) writeFileSync(reportPath(dir), trainingReportHtml(dir, readRunRecord(dir)));
   const files: DemoFile[] = [
     { path: floatDir, what: 'float run: checkpoint/, metrics.json, report.html (loss/accuracy charts)' },
     { path: qatDir, what: 'QAT run: checkpoint/, metrics.json, report.html' },

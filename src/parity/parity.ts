@@ -15,7 +15,7 @@ import { quantizeReal } from '../interpreter/feed.js';
 import type { NodeOf } from '../ir/types.js';
 import { tryLoadLiteRt, type LiteRtArray, type LiteRtCompiledModel } from '../litert/index.js';
 import { graphInputShape } from '../../train/evaluate.js';
-import { loadRun, type LoadedRun } from '../../train/run.js';
+import { loadRun, type LoadedRun } from '../run/open.js';
 import { argmax, LayerStats, worstFirst, type LayerParity } from './stats.js';
 
 export interface ParityOptions {

@@ -1,5 +1,5 @@
 // Test-only PNG encoder: exercises the decoder with every row filter.
-import { pngFile } from '../../src/parity/png.js';
+import { pngFile } from '../../src/io/png.js';
 
 /** colorType 0 gray, 2 RGB, 6 RGBA; rows use filter (y % 5) to cover None/Sub/Up/Average/Paeth. */
 export function encodePng(width: number, height: number, colorType: 0 | 2 | 6, pixels: Uint8Array): Uint8Array {

@@ -7,7 +7,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/types.js';
 import { train, type TrainOptions, type TrainResult } from '../../train/loop.js';
 import { learningRate } from '../../train/schedule.js';
-import type { EpochMetrics, RunMetrics } from '../../train/metrics.js';
+import type { EpochMetrics, RunMetrics } from '../../src/run/metrics.js';
 import { scratchDir, tinyDataset, useWasm } from './helpers.js';
 
 // BN and dropout, so determinism and resumption cover batch statistics and seeded masks.

@@ -18,7 +18,7 @@ import { train } from '../../train/loop.js';
 import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
 import { MODEL_KINDS, VariableStore, type VariableKind } from '../../train/state.js';
 import { createStepper } from '../../train/step.js';
-import { loadCheckpoint } from '../../train/checkpoint.js';
+import { loadCheckpoint } from '../../src/run/checkpoint.js';
 import { buildModel } from '../../train/zoo/index.js';
 import { combineMoments, createParallelStepper, resolveWorkers, shardBatch, sliceBatch } from '../../train/parallel/index.js';
 import { layoutOf } from '../../train/parallel/layout.js';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../../src/ir/analyze.js';
 import { buildModel, ZOO, ZOO_NAMES } from '../../train/zoo/index.js';
 import { train } from '../../train/loop.js';
-import { loadRun } from '../../train/run.js';
+import { loadRun } from '../../src/run/open.js';
 import { evaluate } from '../../train/evaluate.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { MODEL_KINDS } from '../../train/state.js';

@@ -6,7 +6,7 @@ import { datasetHelp, loadDataset } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { calibrate, CALIBRATE_DEFAULT_BATCHES } from '../../../train/calibrate.js';
-import { loadCheckpoint } from '../../../train/checkpoint.js';
+import { loadCheckpoint } from '../../run/checkpoint.js';
 import { QUANT_FLAGS, qatConfigFromArgs, type QuantArgs } from './train.js';
 
 /** The quantization flags that shape a calibrated model (the rest shape training). */

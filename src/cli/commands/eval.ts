@@ -4,7 +4,7 @@ import { datasetHelp, loadDataset } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { evaluate } from '../../../train/evaluate.js';
-import { loadRun } from '../../../train/run.js';
+import { loadRun } from '../../run/open.js';
 import { buildEvalGraph, type EvalArithmetic } from '../../../train/graph/build.js';
 
 const ARITHMETICS: readonly EvalArithmetic[] = ['integer', 'simulated'];

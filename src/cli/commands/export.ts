@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
-import { exportRun } from '../../../export/export.js';
+import { exportRun } from '../../run/export.js';
 import { formatSummary } from '../../../export/summary.js';
 import { EXPORT_MODES, IO_TYPES, type DynamicConvWeights, type ExportMode, type IoType } from '../../../export/types.js';
 

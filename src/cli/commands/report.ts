@@ -1,9 +1,9 @@
 // `qat report`: a run's metrics.json as an HTML page with loss and accuracy
 // charts per epoch and the run's configuration.
-import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { writeUserFile } from '../../io/files.js';
-import { readRunRecord, trainingReportHtml } from '../../parity/index.js';
+import { trainingReportHtml } from '../../report/training.js';
+import { readRunRecord, reportPath } from '../../run/index.js';
 
 interface ReportArgs {
   run: string;
@@ -22,7 +22,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example('$0 report --run runs/cnn-qat --out qat.html', 'to a file of your choice') as never,
   handler: (args) => {
     const record = readRunRecord(args.run);
-    const out = args.out ?? join(args.run, 'report.html');
+    const out = args.out ?? reportPath(args.run);
     writeUserFile(out, trainingReportHtml(args.run, record));
     const last = record.metrics.epochs.at(-1);
     console.log(`${record.metrics.epochs.length} epoch${record.metrics.epochs.length === 1 ? '' : 's'} of ${record.metrics.model} on ${record.metrics.dataset}`

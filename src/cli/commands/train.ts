@@ -6,7 +6,7 @@ import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.
 import { UserError } from '../../errors.js';
 import { summary } from '../../ir/summary.js';
 import { analyze } from '../../ir/analyze.js';
-import { loadCheckpoint } from '../../../train/checkpoint.js';
+import { loadCheckpoint } from '../../run/checkpoint.js';
 import { train, TRAIN_DEFAULTS, DEFAULT_LR, type TrainOptions } from '../../../train/loop.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.js';
 import { consoleProgress } from '../../../train/progress.js';
@@ -135,7 +135,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   checkNumber(a['augment-shift'], 'augment-shift', (n) => Number.isInteger(n) && n >= 0, 'a whole number of pixels ≥ 0');
   checkNumber(a.alpha, 'alpha', (n) => n > 0 && n <= 4, 'in (0, 4]');
   checkNumber(a['input-size'], 'input-size', (n) => isPosInt(n) && n >= 8, 'an integer ≥ 8');
-  // --- import (issue 8): --model path/to/model.json imports a tfjs-layers model ---
+  // --model path/to/model.json imports a tfjs-layers model.
   const modelFile = a.model !== undefined && isModelFile(a.model);
   if (a.model !== undefined && !modelFile && !ZOO.has(a.model)) {
     throw new UserError(`unknown model '${a.model}'; choose one of ${ZOO_NAMES.join(', ')}, or give a tfjs-layers model.json path`);
@@ -143,7 +143,6 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   if (modelFile && (a.alpha !== undefined || a['input-size'] !== undefined)) {
     throw new UserError('--alpha and --input-size shape zoo models; an imported model.json keeps its own shape');
   }
-  // --- end import ---
   const resumed = a.from !== undefined ? loadCheckpoint(a.from).config : undefined;
   if (!resumed) {
     if (a.model === undefined) throw new UserError('name a model with --model (one of ' + ZOO_NAMES.join(', ') + ') or resume a run with --from');
@@ -161,9 +160,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(limit !== undefined ? { limit } : {}), seed, ...(a['data-dir'] !== undefined ? { dataDir: a['data-dir'] } : {}),
   });
   const size = a['input-size'];
-  // --- import (issue 8) ---
   const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;
-  // --- end import ---
   return {
     ...(imported ? { model: imported.graph, initialWeights: imported.weights, inputShape: imported.inputShape } : a.model !== undefined && !modelFile ? { model: a.model } : {}),
     ...(a.alpha !== undefined ? { alpha: a.alpha } : {}),
@@ -186,7 +183,6 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   };
 }
 
-// --- import (issue 8) ---
 function isModelFile(model: string): boolean {
   return model.endsWith('.json') || model.includes('/') || model.includes('\\');
 }
@@ -204,7 +200,6 @@ function importForTraining(path: string, numClasses: number): ImportedModel & { 
   }
   return { ...imported, inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] };
 }
-// --- end import ---
 
 /** SIGINT → abort (checkpoint, clean exit); a second Ctrl-C quits at once. */
 function interruptController(): { signal: AbortSignal; release(): void } {

@@ -1,4 +1,4 @@
-// A run's checkpoint: <run>/checkpoint/{weights.bin, index.json, ir.json, config.json}.
+// A run's checkpoint (the files are named in layout.ts).
 // weights.bin is every store variable back to back, little-endian 4-byte
 // values. index.json is written last and records the size and CRC-32 of the
 // other three files, so a crash mid-save, a truncated copy or a mix of two
@@ -7,18 +7,18 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { UserError } from '../src/errors.js';
-import { analyze } from '../src/ir/analyze.js';
-import { graphFromJSON, graphToJSON } from '../src/ir/json.js';
-import type { Graph } from '../src/ir/types.js';
-import { writeFileAtomic } from './atomic.js';
-import { initialValues } from './init.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { analyze } from '../ir/analyze.js';
+import { graphFromJSON, graphToJSON } from '../ir/json.js';
+import type { Graph } from '../ir/types.js';
+import { initialValues } from '../../train/init.js';
+import { MODEL_KINDS, STEP_NAME, VariableStore, checkNamesMatch, type VariableKind } from '../../train/state.js';
 import { parseRunConfig, type RunConfig } from './config.js';
-import { MODEL_KINDS, STEP_NAME, VariableStore, checkNamesMatch, type VariableKind } from './state.js';
+import { CHECKPOINT_FILES as FILES, checkpointDir, checkpointIndexPath } from './layout.js';
 
 export const CHECKPOINT_FORMAT = 'qat-checkpoint';
 export const CHECKPOINT_VERSION = 1;
-const FILES = { weights: 'weights.bin', ir: 'ir.json', config: 'config.json', index: 'index.json' } as const;
 const KINDS: readonly VariableKind[] = ['weight', 'stat', 'range', 'counter', 'slot'];
 
 export interface CheckpointEntry {
@@ -50,11 +50,6 @@ export interface Checkpoint {
   ir: Graph;
   config: RunConfig;
   tensors: Map<string, CheckpointTensor>;
-}
-
-/** `<run>/checkpoint`. */
-export function checkpointDir(runDir: string): string {
-  return join(runDir, 'checkpoint');
 }
 
 function encode(entries: CheckpointEntry[], values: Array<Float32Array | Int32Array>): Uint8Array {
@@ -104,9 +99,9 @@ function locate(path: string): string {
   const p = resolve(path);
   if (!existsSync(p)) throw new UserError(`no run directory at ${path}`);
   if (!statSync(p).isDirectory()) throw new UserError(`${path} is not a directory; pass a run directory written by qat train`);
-  if (existsSync(join(p, 'checkpoint', FILES.index))) return join(p, 'checkpoint');
+  if (existsSync(checkpointIndexPath(p))) return checkpointDir(p);
   if (existsSync(join(p, FILES.index))) return p;
-  throw new UserError(`${path} holds no checkpoint (expected ${join(path, 'checkpoint', FILES.index)})`);
+  throw new UserError(`${path} holds no checkpoint (expected ${checkpointIndexPath(path)})`);
 }
 
 function readChecked(dir: string, name: string, index: CheckpointIndex): Buffer {

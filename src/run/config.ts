@@ -1,9 +1,9 @@
 // What a run directory remembers about how it was trained, stored beside
 // the checkpoint weights so eval, resume and export need no flags repeated.
-import { UserError } from '../src/errors.js';
-import type { OptimizerConfig } from './optimizers.js';
-import type { ScheduleName } from './schedule.js';
-import type { QatConfig } from '../quantize/config.js';
+import { UserError } from '../errors.js';
+import type { OptimizerConfig } from '../../train/optimizers.js';
+import type { ScheduleName } from '../../train/schedule.js';
+import type { QatConfig } from '../../quantize/config.js';
 
 /** How a quantized run was made; its IR (ir.json) is the rewritten QAT IR. */
 export interface RunQuantization {

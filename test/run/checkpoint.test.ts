@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/types.js';
-import { loadCheckpoint, restoreStore, saveCheckpoint, checkpointDir } from '../../train/checkpoint.js';
-import { RUN_CONFIG_FORMAT, type RunConfig } from '../../train/config.js';
+import { loadCheckpoint, restoreStore, saveCheckpoint } from '../../src/run/checkpoint.js';
+import { checkpointDir } from '../../src/run/layout.js';
+import { RUN_CONFIG_FORMAT, type RunConfig } from '../../src/run/config.js';
 import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
 import { VariableStore, checkNamesMatch } from '../../train/state.js';
-import { scratchDir, useWasm } from './helpers.js';
+import { scratchDir, useWasm } from '../train/helpers.js';
 
 function model(extraName = 'fc'): Graph {
   const b = new GraphBuilder('ckpt');
@@ -37,7 +38,7 @@ function catchUserError(f: () => unknown): string {
   throw new Error('expected a UserError');
 }
 
-describe('train/checkpoint', () => {
+describe('run/checkpoint', () => {
   before(useWasm);
   let dir: ReturnType<typeof scratchDir>;
   let store: VariableStore;

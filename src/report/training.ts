@@ -1,43 +1,13 @@
 // `qat report`: a run's metrics.json as a page with loss and accuracy per
 // epoch (SVG line charts) and the run's configuration.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { UserError } from '../errors.js';
-import { lineChart } from '../report/charts.js';
-import { page, table } from '../report/html.js';
-import { checkpointDir } from '../../train/checkpoint.js';
-import { parseRunConfig, type RunConfig } from '../../train/config.js';
-import { metricsPath, readMetrics, type RunMetrics } from '../../train/metrics.js';
+import { lineChart } from './charts.js';
+import { page, table } from './html.js';
+import type { RunConfig } from '../run/config.js';
+import type { RunMetrics } from '../run/metrics.js';
+import type { RunRecord } from '../run/record.js';
 
 export const LOSS_CHART_ID = 'loss-chart';
 export const ACCURACY_CHART_ID = 'accuracy-chart';
-
-export interface RunRecord {
-  metrics: RunMetrics;
-  /** Null when the run has metrics but no readable checkpoint config. */
-  config: RunConfig | null;
-}
-
-/** metrics.json (required) and checkpoint/config.json (optional) of a run directory. */
-export function readRunRecord(runDir: string): RunRecord {
-  if (!existsSync(runDir)) throw new UserError(`${runDir} does not exist`);
-  const metrics = readMetrics(runDir);
-  if (!metrics) {
-    throw new UserError(existsSync(metricsPath(runDir))
-      ? `${metricsPath(runDir)} is not a qat metrics file (unreadable or truncated)`
-      : `${runDir} has no metrics.json; name a run directory written by qat train`);
-  }
-  const file = join(checkpointDir(runDir), 'config.json');
-  let config: RunConfig | null = null;
-  if (existsSync(file)) {
-    try {
-      config = parseRunConfig(readFileSync(file, 'utf8'), file);
-    } catch {
-      config = null;
-    }
-  }
-  return { metrics, config };
-}
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '—');
 const fixed = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : '—');

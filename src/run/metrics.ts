@@ -1,7 +1,7 @@
 // <run>/metrics.json: one row per finished epoch plus run-level facts.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { metricsPath } from './layout.js';
 
 export interface EpochMetrics {
   epoch: number;
@@ -34,10 +34,6 @@ export interface RunMetrics {
   wallSeconds: number;
   finalTestAccuracy: number | null;
   complete: boolean;
-}
-
-export function metricsPath(runDir: string): string {
-  return join(runDir, 'metrics.json');
 }
 
 /** Earlier sessions' metrics of a run, or null when absent or unreadable (they are informative only). */

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from '../train/helpers.js';
-import { qat, renderedDom } from './helpers.js';
+import { qat, renderedDom } from '../parity/helpers.js';
 
 function svgById(html: string, id: string): string {
   const m = html.match(new RegExp(`<svg[^>]*id="${id}"[\\s\\S]*?</svg>`));
