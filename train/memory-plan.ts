@@ -105,7 +105,9 @@ export function measureEvalMemory(graph: EvalGraph, inputShape: readonly number[
   if (!meter) return null;
   return fit(meter, (n) => {
     const z = zeros(n, inputShape);
-    tf.tidy(() => graph.run(tf.tensor4d(z.x, z.shape)));
+    tf.tidy(() => {
+      graph.run(tf.tensor4d(z.x, z.shape));
+    });
   });
 }
 
