@@ -1,5 +1,5 @@
 // Interpreter latency next to LiteRT.js (XNNPACK, one thread) on the int8
-// random models: mnist-cnn and mobilenet-v1 alpha 0.25 at 96×96×3 and 32×32×3.
+// and float32 random models: mnist-cnn and mobilenet-v1 alpha 0.25 at 96×96×3 and 32×32×3.
 // Our default (wasm SIMD) engine and the plain-JS engine are both timed,
 // against the same LiteRT run. Warm-up, then rounds of 10 runs each, the
 // three runners taking turns so machine-load drift hits them alike; median
@@ -42,15 +42,16 @@ function interpreter(bytes: Uint8Array, engine: 'wasm' | 'js'): Interpreter {
 
 const models: Net[] = [mnistCnn(), mobilenetV1({ size: 96, classes: 1000 }), mobilenetV1({ size: 32 })];
 const lrt = await loadLiteRt();
-console.log(`int8 models, ${runs} timed runs after warm-up, single thread; median ms per inference`);
+for (const dtype of ['int8', 'float32'] as const) {
+console.log(`${dtype} models, ${runs} timed runs after warm-up, single thread; median ms per inference`);
 console.log('model                      wasm ms   JS ms  LiteRT ms   wasm/LiteRT   JS/LiteRT');
 for (const net of models) {
-  const bytes = net.quantized('int8');
+  const bytes = dtype === 'int8' ? net.quantized('int8') : net.float();
   const wasm = interpreter(bytes, 'wasm');
   const js = interpreter(bytes, 'js');
   const theirs = await lrt.compile(bytes);
   const d = wasm.inputDetails()[0]!;
-  const x = randomInput('int8', d.bytes, mulberry32(1)) as Int8Array;
+  const x = randomInput(dtype, dtype === 'int8' ? d.bytes : d.bytes / 4, mulberry32(1));
   wasm.setInput(0, x);
   js.setInput(0, x);
   const runners: Array<[() => unknown, number[]]> = [
@@ -79,4 +80,5 @@ for (const net of models) {
     const rows = [...byOp].map(([op, ms]) => [op, median(ms)] as const).sort((p, q) => q[1] - p[1]);
     console.log(`    where our (wasm) time goes: ${rows.map(([op, ms]) => `${op} ${ms.toFixed(3)} ms`).join(', ')}`);
   }
+}
 }

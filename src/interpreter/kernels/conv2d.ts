@@ -8,6 +8,7 @@
 import { type FixedPointMultiply, multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmConv, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
+import { prepareWasmConvFloat, runWasmFloatGemm, type WasmFloatGemmOp } from '../wasm/float-ops.js';
 import { gemmRequant, requantizedOutput, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import {
@@ -244,20 +245,27 @@ export interface Conv2DFloatParams {
   actMin: number;
   actMax: number;
   outputShape: number[];
+  /** The wasm SIMD form of this op, when the interpreter has a wasm arena. */
+  wasm: WasmFloatGemmOp | null;
 }
 
 export function prepareConv2dFloat(
   inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: ConvOptions,
+  wasm: WasmArena | null = null,
 ): Conv2DFloatParams {
   if (filterShape.length !== 4) throw new Error(`CONV_2D filter must be 4-D; got [${filterShape.join(',')}]`);
   const [outC, fh, fw, fin] = filterShape;
   if (fin !== inputShape[3]) throw new Error(`CONV_2D filter has ${fin} input channels but the input has ${inputShape[3]}`);
   const geom = windowGeometry(inputShape, fh, fw, o);
   const act = floatActivationRange(o.activation);
-  return { geom, inC: fin, outC, weights, bias, actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, outC] };
+  return {
+    geom, inC: fin, outC, weights, bias, actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, outC],
+    wasm: wasm ? prepareWasmConvFloat(wasm, geom, fin, outC, weights, bias, act.min, act.max) : null,
+  };
 }
 
 export function conv2dFloat(p: Conv2DFloatParams, input: Float32Array, output: Float32Array): void {
+  if (p.wasm) return runWasmFloatGemm(p.wasm, input, output);
   const { geom: g, inC, outC, weights, bias, actMin, actMax } = p;
   let o = 0;
   for (let b = 0; b < g.batches; b++) {

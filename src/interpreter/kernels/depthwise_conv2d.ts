@@ -6,6 +6,7 @@
 import { convRequant, requantizeClamp, type ConvOptions, type TensorSpec, type WeightSpec } from './conv2d.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmDepthwise, runWasmDepthwise, type WasmDepthwiseOp } from '../wasm/depthwise.js';
+import { prepareWasmDepthwiseFloat, runWasmDepthwiseFloat, type WasmFloatDepthwiseOp } from '../wasm/float-ops.js';
 import { gemmRequant, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import { type QuantParamsT, type WindowGeometry, floatActivationRange, tensorZeroPoint, windowGeometry } from './types.js';
@@ -134,10 +135,13 @@ export interface DepthwiseFloatParams {
   actMax: number;
   outputShape: number[];
   acc: Float64Array;
+  /** The wasm SIMD form of this op, when the interpreter has a wasm arena. */
+  wasm: WasmFloatDepthwiseOp | null;
 }
 
 export function prepareDepthwiseConv2dFloat(
   inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: DepthwiseOptions,
+  wasm: WasmArena | null = null,
 ): DepthwiseFloatParams {
   const [fh, fw, outC, m] = checkShapes(inputShape, filterShape, o.depthMultiplier);
   const geom = windowGeometry(inputShape, fh, fw, o);
@@ -145,10 +149,12 @@ export function prepareDepthwiseConv2dFloat(
   return {
     geom, inC: inputShape[3], outC, depthMultiplier: m, weights, bias, actMin: act.min, actMax: act.max,
     outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Float64Array(outC),
+    wasm: wasm ? prepareWasmDepthwiseFloat(wasm, geom, inputShape[3], outC, m, weights, bias, act.min, act.max) : null,
   };
 }
 
 export function depthwiseConv2dFloat(p: DepthwiseFloatParams, input: Float32Array, output: Float32Array): void {
+  if (p.wasm) return runWasmDepthwiseFloat(p.wasm, input, output);
   const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, acc } = p;
   let o = 0;
   for (let b = 0; b < g.batches; b++) {

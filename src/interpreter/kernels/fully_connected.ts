@@ -12,6 +12,7 @@ import { perChannelMultipliers, quantizeMultiplier } from '../../../quantize/mat
 import { foldBias, gemmRequantize, type TensorSpec, type WeightSpec } from './conv2d.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmFullyConnected, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
+import { prepareWasmFullyConnectedFloat, runWasmFloatGemm, type WasmFloatGemmOp } from '../wasm/float-ops.js';
 import { gemmRequant, requantizedOutput, type RequantizedOutput } from './requant.js';
 import type { Arithmetic } from './xnnpack.js';
 import {
@@ -98,17 +99,24 @@ export interface FullyConnectedFloatParams {
   actMin: number;
   actMax: number;
   outputShape: number[];
+  /** The wasm SIMD form of this op, when the interpreter has a wasm arena. */
+  wasm?: WasmFloatGemmOp | null;
 }
 
 export function prepareFullyConnectedFloat(
   inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: FullyConnectedOptions,
+  wasm: WasmArena | null = null,
 ): FullyConnectedFloatParams {
   const s = fcShapes(inputShape, filterShape, o.keepNumDims);
   const act = floatActivationRange(o.activation);
-  return { ...s, weights, bias, actMin: act.min, actMax: act.max };
+  return {
+    ...s, weights, bias, actMin: act.min, actMax: act.max,
+    wasm: wasm ? prepareWasmFullyConnectedFloat(wasm, s.batches, s.inputSize, s.units, weights, bias, act.min, act.max) : null,
+  };
 }
 
 export function fullyConnectedFloat(p: FullyConnectedFloatParams, input: Float32Array, output: Float32Array): void {
+  if (p.wasm) return runWasmFloatGemm(p.wasm, input, output);
   const { batches, inputSize, units, weights, bias, actMin, actMax } = p;
   for (let b = 0; b < batches; b++) {
     const ib = b * inputSize;

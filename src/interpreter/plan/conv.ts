@@ -20,7 +20,9 @@ import { type WasmArena, wasmArenaFor } from '../wasm/arena.js';
 type Int8Prepare<P, O> = (
   input: TensorSpec, filter: WeightSpec, bias: Int32Array | null, output: QuantParamsT, o: O, arithmetic: Arithmetic, wasm: WasmArena | null,
 ) => P;
-type FloatPrepare<P, O> = (inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: O) => P;
+type FloatPrepare<P, O> = (
+  inputShape: readonly number[], filterShape: readonly number[], weights: Float32Array, bias: Float32Array | null, o: O, wasm: WasmArena | null,
+) => P;
 
 function dtypes(...ts: TensorInfo[]): string {
   return ts.map((t) => t.dtype).join(' ');
@@ -54,7 +56,8 @@ function floatStep<P, O>(
   prepare: FloatPrepare<P, O>, kernel: (p: P, x: Float32Array, y: Float32Array) => void,
 ): Step {
   const b = biasOf(ctx, bias, 'float32', channels);
-  const p = prepared(ctx, () => prepare(x.shape, w.shape, ctx.data(w) as Float32Array, b ? (ctx.data(b) as Float32Array) : null, opts));
+  const p = prepared(ctx, () => prepare(
+    x.shape, w.shape, ctx.data(w) as Float32Array, b ? (ctx.data(b) as Float32Array) : null, opts, wasmArenaFor((ctx.data(x) as Float32Array).buffer)));
   return unaryStep(ctx, x, y, kernel, p);
 }
 

@@ -17,7 +17,8 @@
 // `scratchBase` and the views at invoke time, and cache derived subarrays by
 // `epoch`, which changes whenever the layout does.
 
-import { kernelModuleBytes, MAX_MR, type KernelExports, type GemmI32, type GemmQ8 } from './kernels.js';
+import { kernelModuleBytes, MAX_MR, MAX_MR_F32, type KernelExports, type GemmI32, type GemmQ8 } from './kernels.js';
+import type { GemmF32 } from './kernels-float.js';
 
 /** Which implementation the weighted int8 kernels use. */
 export type KernelEngine = 'wasm' | 'js';
@@ -95,6 +96,8 @@ export class WasmArena {
       dwI32: fn('dw_i32'),
       im2col: fn('im2col'),
       padImage: fn('pad_image'),
+      gemmF32: Array.from({ length: MAX_MR_F32 + 1 }, (_, mr) => (mr === 0 ? null : fn<GemmF32>(`gemm_f32_${mr}`))) as GemmF32[],
+      dwF32: fn('dw_f32'),
     };
     this.refreshViews();
   }

@@ -22,6 +22,7 @@ import {
   type Expr, FunctionBuilder, block, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
   shuffle32, store, storeLane, tee, v128zero,
 } from './encoder.js';
+import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './kernels-float.js';
 
 /** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
 export const MAX_MR = 3;
@@ -336,11 +337,11 @@ function padImage(): FunctionBuilder {
   return f;
 }
 
-/** The whole module: GEMMs for every tile height, depthwise, im2col, padding. */
+/** The whole module: GEMMs for every tile height, depthwise, im2col, padding, and the float32 kernels. */
 export function kernelModuleBytes(): Uint8Array {
   const fns: FunctionBuilder[] = [];
   for (let mr = 1; mr <= MAX_MR; mr++) fns.push(gemm(mr, 'q8'), gemm(mr, 'i32'));
-  fns.push(depthwise('q8'), depthwise('i32'), im2col(), padImage());
+  fns.push(depthwise('q8'), depthwise('i32'), im2col(), padImage(), ...floatKernels());
   return encodeModule(fns);
 }
 
@@ -366,4 +367,8 @@ export interface KernelExports {
   dwI32: DepthwiseI32;
   im2col: Im2col;
   padImage: PadImage;
+  gemmF32: GemmF32[];
+  dwF32: DepthwiseF32;
 }
+
+export { MAX_MR_F32 };
