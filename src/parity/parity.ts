@@ -5,6 +5,7 @@
 // fake-quant output is compared with the interpreter's tensor of the same
 // name in integer codes (LSBs).
 
+import { checkExportedFromRun } from './provenance.js';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { batches, loadDataset } from '../../datasets/index.js';
@@ -177,6 +178,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
     const inDetails = interp.inputDetails()[0];
     if (!inDetails || interp.inputDetails().length !== 1) throw new UserError(`${modelName} has ${interp.inputDetails().length} inputs; parity compares single-input classifiers.`);
     checkModelFitsRun(run, inDetails, modelName, o.run);
+    checkExportedFromRun(bytes, modelName, o.run, run.config.quantization !== undefined);
     const { ds, spec } = await loadTestSplit(run, o);
     const feed = feedFor(inDetails);
     const { layers, unmatched, inputFq } = probes(run, interp);

@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { datasetHelp, loadDataset } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
+import { requireValue } from '../errors.js';
 import { evaluate } from '../../../train/evaluate.js';
 import { loadRun } from '../../run/open.js';
 import { buildEvalGraph, type EvalArithmetic } from '../../../train/graph/build.js';
@@ -50,7 +51,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
     } catch (e) {
       throw new UserError((e as Error).message);
     }
-    const run = loadRun(args.run);
+    const run = loadRun(requireValue(args.run, '--run'));
     try {
       const spec = args.dataset ?? run.config.dataset;
       // Without --dataset the run's own data (and --limit) are reused, so this reproduces its final test accuracy.

@@ -1,9 +1,10 @@
 // `qat export`: a run directory → a .tflite file, with a short summary of
 // what was written and how to feed its integer input.
-import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
+import { requireValue } from '../errors.js';
+import { checkOutputPath, writeUserFile } from '../../io/files.js';
 import { exportRun } from '../../run/export.js';
 import { formatSummary } from '../../../export/summary.js';
 import { EXPORT_MODES, IO_TYPES, type DynamicConvWeights, type ExportMode, type IoType } from '../../../export/types.js';
@@ -44,7 +45,8 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       .example('$0 export --run runs/float --out float.tflite --mode float', 'the float32 model, to compare size and accuracy')
       .epilogue('For integer inputs the summary gives the scale and zero point (q = round(x/scale) + zero_point) and the equivalent mean/std (x = (q − mean)/std).') as never,
   handler: async (args) => {
-    if (!args.out.trim()) throw new UserError('--out must name a file to write');
+    checkOutputPath(args.out, '--out');
+    requireValue(args.run, '--run');
     try {
       await selectBackend(args.backend);
     } catch (e) {
@@ -56,11 +58,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       ...(args['output-type'] ? { outputType: args['output-type'] } : {}),
       dynamicConvWeights: args['dynamic-conv'],
     });
-    try {
-      writeFileSync(args.out, r.bytes);
-    } catch (e) {
-      throw new UserError(`cannot write ${args.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    writeUserFile(args.out, r.bytes);
     console.log(args.json ? JSON.stringify({ out: args.out, ...r.summary }) : formatSummary(r.summary, args.out));
   },
 };

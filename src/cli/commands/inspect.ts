@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { writeUserFile } from '../../io/files.js';
+import { checkOutputPath, writeUserFile } from '../../io/files.js';
 import { Interpreter } from '../../interpreter/index.js';
 import { inspectHtml, inspectText, summarize } from '../../interpreter/describe.js';
 
@@ -26,6 +26,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       .example('$0 inspect model.tflite --json | jq .inputs', 'machine-readable form')
       .example('$0 inspect model.tflite --html graph.html', 'open graph.html in a browser to see the graph') as never,
   handler: (args) => {
+    if (args.html) checkOutputPath(args.html, '--html');
     const interp = Interpreter.fromFile(args.model);
     const summary = summarize(interp);
     if (args.html) writeUserFile(args.html, inspectHtml(summary, path.basename(args.model)));

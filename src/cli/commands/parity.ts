@@ -5,7 +5,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { datasetHelp } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
-import { writeUserFile } from '../../io/files.js';
+import { checkOutputPath, writeUserFile } from '../../io/files.js';
+import { requireValue } from '../errors.js';
 import { formatParity, parityHtml, pct, runParity, type ParityResult } from '../../parity/index.js';
 import { barProgress } from '../../parity/progress.js';
 
@@ -52,6 +53,10 @@ export const parityCommand: CommandModule<object, ParityArgs> = {
   handler: async (args) => {
     if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new UserError(`--limit must be a positive integer, got ${args.limit}`);
     if (!(Number.isInteger(args.batch) && args.batch > 0)) throw new UserError(`--batch must be a positive integer, got ${args.batch}`);
+    requireValue(args.run, '--run');
+    requireValue(args.model, '--model');
+    // Checked before the comparison runs, so its results are not computed and then lost.
+    if (args.report) checkOutputPath(args.report, '--report');
     const min = args['min-agreement'];
     if (!Number.isFinite(min)) throw new UserError(`--min-agreement must be a number (a fraction such as 0.99), got ${min}`);
     try {

@@ -2,6 +2,7 @@
 // charts per epoch and the run's configuration.
 import type { Argv, CommandModule } from 'yargs';
 import { writeUserFile } from '../../io/files.js';
+import { requireValue } from '../errors.js';
 import { trainingReportHtml } from '../../report/training.js';
 import { readRunRecord, reportPath } from '../../run/index.js';
 
@@ -21,7 +22,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example('$0 report --run runs/cnn', 'writes runs/cnn/report.html')
       .example('$0 report --run runs/cnn-qat --out qat.html', 'to a file of your choice') as never,
   handler: (args) => {
-    const record = readRunRecord(args.run);
+    const record = readRunRecord(requireValue(args.run, '--run'));
     const out = args.out ?? reportPath(args.run);
     writeUserFile(out, trainingReportHtml(args.run, record));
     const last = record.metrics.epochs.at(-1);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../errors.js';
-import { readUserFile, writeUserFile } from '../../io/files.js';
+import { checkOutputPath, readUserFile, writeUserFile } from '../../io/files.js';
 import { decodeNpy, encodeNpy, type NpyData } from '../../io/npy.js';
 import { decodePng } from '../../io/png.js';
 import { Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
@@ -131,6 +131,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run mobilenet.tflite --input cat.png --mean 127.5 --std 127.5 --top 3', 'images normalised to [-1,1]') as never,
   handler: (args) => {
     if (!(Number.isInteger(args.top) && args.top > 0)) throw new UserError(`--top must be a positive integer; got ${args.top}.`);
+    if (args.out) checkOutputPath(args.out, '--out');
     const interp = Interpreter.fromFile(args.model, { arithmetic: args.arithmetic });
     const how = feed(interp, args.input, args);
     const t0 = performance.now();
