@@ -44,7 +44,8 @@ export function lineChart(id: string, title: string, series: Series[], xLabel: s
     const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join('');
     const dots = s.points.map((p) => `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3" fill="${s.color}"><title>${escapeHtml(`${s.name} @ ${p[0]}: ${p[1]}`)}</title></circle>`).join('');
     return `<path class="series" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}` +
-      `<text x="${W - R + 8}" y="${T + 14 + i * 18}" fill="${s.color}">${escapeHtml(s.name)}</text>`;
+      // An inline style: the page's `svg text` rule would beat a fill attribute and grey the legend out.
+      `<text class="legend" x="${W - R + 8}" y="${T + 14 + i * 18}" style="fill:${s.color}">${escapeHtml(s.name)}</text>`;
   }).join('');
   return `<svg id="${escapeHtml(id)}" class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">` +
     `<text x="${L}" y="16" font-weight="600">${escapeHtml(title)}</text>${grid}${lines}` +

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderedDom } from '../parity/helpers.js';
 import { barChart, lineChart, formatNumber } from '../../src/report/charts.js';
 import { graphSvg } from '../../src/report/graph.js';
 import { page, table, escapeHtml } from '../../src/report/html.js';
@@ -26,6 +30,22 @@ describe('report', () => {
     ], 'epoch');
     expect(svg.match(/class="series"/g)).to.have.length(2);
     expect(svg.match(/<circle/g)).to.have.length(6);
+  });
+
+  it('colours each legend entry like its series in a browser (the page style must not override it)', function () {
+    this.timeout(120_000);
+    const svg = lineChart('loss', 'loss', [{ name: 'train', points: [[1, 0.9], [2, 0.5]], color: '#ff0000' }], 'epoch');
+    const dir = mkdtempSync(join(tmpdir(), 'qat-legend-'));
+    try {
+      const file = join(dir, 'legend.html');
+      const probe = `<script>document.body.dataset.fill = getComputedStyle(document.querySelector('svg text.legend')).fill;</script>`;
+      writeFileSync(file, page('t', 's', svg + probe));
+      const dom = renderedDom(file);
+      if (dom === null) this.skip();
+      expect(dom).to.match(/data-fill="rgb\(255, 0, 0\)"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lays a residual graph out in layers with every edge drawn', () => {
