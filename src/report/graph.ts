@@ -16,7 +16,7 @@ export interface GraphEdge {
   label: string;
 }
 
-const BOX_W = 270, LINE_H = 15, GAP_Y = 46, GAP_X = 30, PAD = 20;
+const BOX_W = 270, LINE_H = 15, GAP_Y = 46, GAP_X = 30, PAD = 20, LANE_GAP = 28, LANE_LABEL_W = 140;
 const FILL: Record<GraphNode['kind'], string> = { op: '#eef3fb', input: '#e7f6ec', output: '#fdf0e6' };
 
 export function graphSvg(nodes: GraphNode[], edges: GraphEdge[]): string {
@@ -40,11 +40,25 @@ export function graphSvg(nodes: GraphNode[], edges: GraphEdge[]): string {
     widest = Math.max(widest, layer.length);
     y += rowH + GAP_Y;
   }
-  const W = PAD * 2 + widest * (BOX_W + GAP_X);
+  // An edge that skips layers (a residual connection) would run straight
+  // through the boxes between its ends, so it leaves its box on the right and
+  // runs down a lane of its own beside the widest row.
+  const skips = (e: GraphEdge) => (depth.get(e.to) ?? 0) - (depth.get(e.from) ?? 0) > 1;
+  const firstLane = PAD + widest * (BOX_W + GAP_X);
+  const lanes = edges.filter(skips).length;
+  // Room after the last lane for its label ("int8 [1,112,112,16]").
+  const W = firstLane + lanes * LANE_GAP + (lanes ? LANE_LABEL_W : 0) + PAD;
   const H = y;
+  let lane = 0;
   const edgeSvg = edges.map((e) => {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) return '';
+    if (skips(e)) {
+      const xl = firstLane + lane++ * LANE_GAP;
+      const y1 = a.y + a.h / 2, y2 = b.y + b.h / 2;
+      return `<path class="skip" d="M${a.x + BOX_W},${y1} L${xl},${y1} L${xl},${y2} L${b.x + BOX_W + 4},${y2}" fill="none" stroke="#8895a7" marker-end="url(#arrow)"/>` +
+        `<text x="${xl + 4}" y="${(y1 + y2) / 2}" fill="#5b6673">${escapeHtml(e.label)}</text>`;
+    }
     const x1 = a.x + BOX_W / 2, y1 = a.y + a.h, x2 = b.x + BOX_W / 2, y2 = b.y;
     const my = (y1 + y2) / 2;
     return `<path d="M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2 - 4}" fill="none" stroke="#8895a7" marker-end="url(#arrow)"/>` +

@@ -63,6 +63,13 @@ describe('report', () => {
     const ys = [...svg.matchAll(/<g class="node"><rect x="\d+" y="(\d+)"/g)].map((m) => Number(m[1]));
     expect(ys[3]).to.be.greaterThan(ys[2]); // ADD sits below both convs
     expect(ys[2]).to.be.greaterThan(ys[1]);
+    // The skip edge a → c runs in a lane right of every box, so no box hides it.
+    const boxes = [...svg.matchAll(/<g class="node"><rect x="(\d+)" y="\d+" width="(\d+)"/g)].map((m) => Number(m[1]) + Number(m[2]));
+    const skip = [...svg.matchAll(/class="skip" d="M[\d.]+,[\d.]+ L([\d.]+),/g)].map((m) => Number(m[1]));
+    expect(skip).to.have.length(1);
+    expect(skip[0]).to.be.greaterThan(Math.max(...boxes));
+    const width = Number(/<svg id="graph"[^>]* width="(\d+)"/.exec(svg)![1]);
+    expect(width).to.be.greaterThan(skip[0]!);
   });
 
   it('formats numbers compactly', () => {
