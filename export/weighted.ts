@@ -4,9 +4,9 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import type { IRNode, NodeOf, Padding, Pair } from '../src/ir/types.js';
-import type { VariableStore } from '../train/state.js';
+import type { ParamLookup } from '../quantize/fold.js';
 import type { Fusion, FusedActivation } from './fuse.js';
-import type { WeightedKind } from './layout.js';
+import type { WeightedKind } from '../quantize/weight-layout.js';
 
 export interface WeightedLayer {
   name: string;
@@ -19,7 +19,7 @@ export interface WeightedLayer {
   activation: FusedActivation;
 }
 
-export function readVariable(store: VariableStore, name: string): Float32Array {
+export function readVariable(store: ParamLookup, name: string): Float32Array {
   return Float32Array.from(store.get(name).dataSync() as Float32Array);
 }
 
@@ -48,7 +48,7 @@ export function windowOf(kind: WeightedKind, attrs: object): WeightedLayer['wind
  * folded exactly as the eval graph applies it: scale = γ/√(σ²+ε) per output
  * channel, shift = β − μ·scale, kernel·scale and bias·scale + shift.
  */
-export function floatWeighted(node: IRNode, fusion: Fusion | undefined, store: VariableStore): WeightedLayer {
+export function floatWeighted(node: IRNode, fusion: Fusion | undefined, store: ParamLookup): WeightedLayer {
   const kind = weightedKind(node.op);
   if (!kind) throw new Error(`export: ${node.name} is not a weighted layer`);
   const n = node as FloatWeighted;

@@ -4,6 +4,7 @@
 // emitter the row names. Adding a pattern is adding a row (and, for a new
 // kind of construct, one emitter).
 import type { OpName } from '../src/ir/types.js';
+import { FOLDS_BATCH_NORM, FUSABLE_ACTIVATIONS, opsWhere } from './op-table.js';
 
 /** The part of a match a chain step fills. */
 export type Slot = 'layer' | 'batchNorm' | 'activation';
@@ -17,7 +18,7 @@ export interface ChainStep {
 }
 
 /** How a match is turned into QAT IR (see EMITTERS in rewrite.ts). */
-export type EmitterName = 'fusedLayer' | 'quantizedAdd' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRangeSoftmax' | 'modelInput';
+export type EmitterName = 'fusedLayer' | 'quantizedAdd' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRange' | 'modelInput';
 
 export interface Pattern {
   name: string;
@@ -31,12 +32,15 @@ export interface Pattern {
   becomes: string;
 }
 
-const ACT: ChainStep = { ops: ['relu', 'relu6'], slot: 'activation', optional: true };
+const ACT: ChainStep = { ops: FUSABLE_ACTIVATIONS, slot: 'activation', optional: true };
+
+/** The op table's rows by how their output range is decided. */
+const outputIs = (kind: string): OpName[] => opsWhere((r) => r.output.kind === kind);
 
 export const PATTERNS: readonly Pattern[] = [
   {
     name: 'conv-like [+ batchNorm] [+ relu|relu6]',
-    chain: [{ ops: ['conv2d', 'depthwiseConv2d', 'dense'], slot: 'layer' }, { ops: ['batchNorm'], slot: 'batchNorm', optional: true }, ACT],
+    chain: [{ ops: FOLDS_BATCH_NORM, slot: 'layer' }, { ops: ['batchNorm'], slot: 'batchNorm', optional: true }, ACT],
     emit: 'fusedLayer',
     becomes: 'qconv2d / qdepthwiseConv2d / qdense (BN folded, weights fake-quantized, activation fused) + activation fakeQuant',
   },
@@ -48,32 +52,32 @@ export const PATTERNS: readonly Pattern[] = [
   },
   {
     name: 'concat',
-    chain: [{ ops: ['concat'], slot: 'layer' }],
+    chain: [{ ops: outputIs('sharedWithInputs'), slot: 'layer' }],
     emit: 'sharedRangeConcat',
     becomes: 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair',
   },
   {
     // The int8 kernels round an average to the input's grid; a fakeQuant on that same range makes the eval graph round it too.
     name: 'averaging pool',
-    chain: [{ ops: ['avgPool', 'globalAvgPool'], slot: 'layer' }],
+    chain: [{ ops: outputIs('roundsOnInputGrid'), slot: 'layer' }],
     emit: 'roundedPool',
     becomes: 'unchanged + a fakeQuant sharing its input fakeQuant\'s min/max (same scale and zero point: the exporter aliases it)',
   },
   {
     name: 'range-preserving',
-    chain: [{ ops: ['maxPool', 'reshape', 'flatten', 'pad', 'dropout'], slot: 'layer' }],
+    chain: [{ ops: outputIs('keepsInput'), slot: 'layer' }],
     emit: 'passThrough',
     becomes: 'unchanged; keeps its input\'s range, no fakeQuant',
   },
   {
-    name: 'softmax',
-    chain: [{ ops: ['softmax'], slot: 'layer' }],
-    emit: 'fixedRangeSoftmax',
-    becomes: 'softmax + fakeQuant with the fixed range [0, 255/256] (scale 1/256, int8 zero point −128)',
+    name: 'fixed output range (softmax)',
+    chain: [{ ops: outputIs('fixed'), slot: 'layer' }],
+    emit: 'fixedRange',
+    becomes: 'unchanged + a fakeQuant with the fixed range of its TFLite op (softmax: [0, 255/256], scale 1/256, int8 zero point −128)',
   },
   {
     name: 'model input',
-    chain: [{ ops: ['input'], slot: 'layer' }],
+    chain: [{ ops: outputIs('modelInput'), slot: 'layer' }],
     emit: 'modelInput',
     becomes: 'input + input fakeQuant (range observed, or fixed by --input-mean/--input-std)',
   },

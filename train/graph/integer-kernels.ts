@@ -21,28 +21,26 @@
 // grids (a skipped layer, a float neighbour); the simulated kernel runs then.
 import * as tf from '@tensorflow/tfjs';
 import { conv2d, depthwiseConv2d } from '../../layers/ops.js';
-import { foldedParams, type ParamLookup, type QConvLikeNode } from '../../quantize/fold.js';
-import { activationRange, inputQuantizer, quantizeBias, weightQuantView, weightRanges } from '../../quantize/qparams.js';
-import type { FusedActivation as IrActivation, Graph, IRNode, NodeOf, OpName } from '../../src/ir/types.js';
+import type { ParamLookup, QConvLikeNode } from '../../quantize/fold.js';
+import { inputFakeQuant, nodesByName, outputFakeQuants } from '../../quantize/graph.js';
+import { TFLITE_FUSED_ACTIVATION } from '../../quantize/op-table.js';
+import { prepareLayer, type PreparedLayer, type Requantization } from '../../quantize/prepare.js';
+import { activationRange } from '../../quantize/qparams.js';
+import type { Graph, IRNode, NodeOf, OpName } from '../../src/ir/types.js';
 import {
-  type Arithmetic, type FusedActivation, type QuantParamsT, addInt8, fixedPointMultiply, int4WeightsArithmetic, prepareAddInt8,
-  prepareSoftmaxInt8, quantizedActivationRange, softmaxInt8, xnnActivationRange, xnnAddParams, xnnRequantScales,
+  type Arithmetic, type FusedActivation, type QuantParamsT, addInt8, fixedPointMultiply, prepareAddInt8,
+  prepareSoftmaxInt8, softmaxInt8, xnnActivationRange, xnnAddParams,
 } from '../../src/interpreter/kernels/index.js';
-import { storesInt4 } from '../../src/tflite/int4.js';
-import { perChannelMultipliers } from '../../quantize/math.js';
 import type { IntegerEvalInfo, KernelContext } from './context.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
 import { activationGrid, gridCentered, gridCodes, gridValues, requantizedValues, type ActivationGrid } from './grid.js';
-import { fakeQuantWeightsExact } from './qat-kernels.js';
 
 const f32 = Math.fround;
 
-const TFLITE_ACTIVATION: Record<IrActivation, FusedActivation> = { none: 'NONE', relu: 'RELU', relu6: 'RELU6' };
-
 /** The per-run view of the graph and store the integer kernels use (ranges read once per run). */
 export function integerEvalInfo(graph: Graph, store: ParamLookup): IntegerEvalInfo {
-  const outputs = new Map<string, NodeOf<'fakeQuant'>>();
-  for (const n of graph.nodes) if (n.op === 'fakeQuant' && n.inputs[0] === n.attrs.quantizes) outputs.set(n.attrs.quantizes, n);
+  const outputs = outputFakeQuants(graph.nodes);
+  const byName = nodesByName(graph.nodes);
   const inputs = new Map<string, Array<NodeOf<'fakeQuant'> | null>>();
   const grids = new Map<string, ActivationGrid | null>();
   const computed = new Set<string>();
@@ -52,7 +50,7 @@ export function integerEvalInfo(graph: Graph, store: ParamLookup): IntegerEvalIn
     inputQuantizer(node, index) {
       let list = inputs.get(node.name);
       if (!list) {
-        list = node.inputs.map((_, i) => inputQuantizer(graph, node, i));
+        list = node.inputs.map((_, i) => inputFakeQuant(node, i, byName));
         inputs.set(node.name, list);
       }
       return list[index] ?? null;
@@ -93,13 +91,11 @@ function quantParams(g: ActivationGrid): QuantParamsT {
 
 const lookup = (ctx: KernelContext): ParamLookup => ({ get: (name) => ctx.variable(name) });
 
-/** The integer weights (in the float op's layout) the exporter stores: the eval graph's fake-quant grid values / scale. */
-function integerWeights(node: QConvLikeNode, kernel: tf.Tensor, scales: number[]): tf.Tensor {
-  const wq = fakeQuantWeightsExact(node, kernel);
-  const { view } = weightQuantView(node, wq);
-  const s = scales.length === 1 ? tf.scalar(scales[0]!) : tf.tensor1d(scales);
-  // wq = f32(f32((i − qmin)·s) + nudgedMin) and nudgedMin = (qmin − zp)·s, so wq/s is i − zp up to float32 rounding.
-  return tf.reshape(tf.round(tf.div(view, s)), kernel.shape);
+/** The prepared layer's integer weights (TFLite's layout) back in the float op's layout, as float32 integers. */
+function irLayoutWeights(p: PreparedLayer, irShape: number[]): tf.Tensor {
+  const w = tf.tensor(Float32Array.from(p.weights), p.weightShape);
+  if (p.builtin === 'DEPTHWISE_CONV_2D') return tf.reshape(w, irShape); // [1,h,w,cin·m] is [h,w,cin,m] in memory
+  return p.builtin === 'CONV_2D' ? tf.transpose(w, [1, 2, 3, 0]) : tf.transpose(w); // OHWI → HWIO, [out,in] → [in,out]
 }
 
 function contractionOf(node: QConvLikeNode): Contraction {
@@ -114,25 +110,13 @@ function integerLayer(node: QConvLikeNode, [x]: tf.Tensor[], ctx: KernelContext)
   if (!wq || !grids) return null;
   const gIn = grids.inputs[0]!;
   const gOut = grids.output;
-  const { kernel, bias } = foldedParams(node, lookup(ctx));
-  const scales = weightRanges(node, kernel).map((r) => r.scale);
-  const qBias = quantizeBias(bias.dataSync() as Float32Array, gIn.scale, scales);
-  const channels = qBias.length;
-  const w = integerWeights(node, kernel, scales);
-  const accF = accumulateWithBias(contractionOf(node), gridCentered(x!, gIn), w, qBias, gIn.centeredAbsMax, 2 ** (wq.bits - 1) - 1);
-  const arithmetic = storesInt4(wq.bits) ? int4WeightsArithmetic(TFLITE_OP[node.op], inputDepth(w, node)) : 'xnnpack';
-  if (arithmetic !== 'xnnpack') return fixedPointRequantized(accF, gIn.scale, scales, gOut, node.attrs.activation, arithmetic);
-  const m = xnnRequantScales(gIn.scale, scales, gOut.scale, channels);
-  const act = xnnActivationRange(TFLITE_ACTIVATION[node.attrs.activation], gOut.scale, gOut.zeroPoint, gOut.qmin, gOut.qmax);
+  const p = prepareLayer(node, lookup(ctx), gIn, gOut);
+  const w = irLayoutWeights(p, ctx.param(node, 'kernel').shape);
+  const accF = accumulateWithBias(contractionOf(node), gridCentered(x!, gIn), w, p.bias, gIn.centeredAbsMax, 2 ** (wq.bits - 1) - 1);
+  const r = p.requant;
+  if (p.arithmetic !== 'xnnpack') return fixedPointRequantized(accF, r, p.arithmetic, gOut);
   // tf.round is round-half-to-even on every backend, as lrintf.
-  return requantizedValues(tf.round(tf.mul(accF, tf.tensor1d(m))), gOut, act.min, act.max);
-}
-
-const TFLITE_OP = { qconv2d: 'CONV_2D', qdepthwiseConv2d: 'DEPTHWISE_CONV_2D', qdense: 'FULLY_CONNECTED' } as const;
-
-/** Values summed per output: a dense layer's input size, a conv's patch (kernel [h, w, in, out]). */
-function inputDepth(w: tf.Tensor, node: QConvLikeNode): number {
-  return node.op === 'qdense' ? w.shape[0]! : w.shape[0]! * w.shape[1]! * w.shape[2]!;
+  return requantizedValues(tf.round(tf.mul(accF, tf.tensor1d(r.scale!))), gOut, r.actMin, r.actMax);
 }
 
 /**
@@ -141,21 +125,17 @@ function inputDepth(w: tf.Tensor, node: QConvLikeNode): number {
  * int32 accumulators are exact in float32 below 2^24, which bounds these
  * 4-bit layers by far.
  */
-function fixedPointRequantized(
-  accF: tf.Tensor, sIn: number, scales: number[], gOut: ActivationGrid, activation: IrActivation, arithmetic: Arithmetic,
-): tf.Tensor {
+function fixedPointRequantized(accF: tf.Tensor, r: Requantization, arithmetic: Arithmetic, gOut: ActivationGrid): tf.Tensor {
   const channels = accF.shape[accF.rank - 1]!;
-  const { multiplier, shift } = perChannelMultipliers(sIn, scales, gOut.scale, channels);
   const multiply = fixedPointMultiply(arithmetic);
   const acc = accF.dataSync();
-  const r = new Float32Array(acc.length);
+  const out = new Float32Array(acc.length);
   for (let i = 0; i < acc.length; i++) {
     if (!(Math.abs(acc[i]!) <= FLOAT32_EXACT_INTEGER)) throw new Error('integer eval: an INT4-weight accumulator exceeds 2^24');
     const c = i % channels;
-    r[i] = multiply(acc[i]!, multiplier[c]!, shift[c]!);
+    out[i] = multiply(acc[i]!, r.multiplier[c]!, r.shift[c]!);
   }
-  const act = quantizedActivationRange(TFLITE_ACTIVATION[activation], gOut.scale, gOut.zeroPoint, gOut.qmin, gOut.qmax);
-  return requantizedValues(tf.tensor(r, accF.shape), gOut, act.min, act.max);
+  return requantizedValues(tf.tensor(out, accF.shape), gOut, r.actMin, r.actMax);
 }
 
 /** Splits an integer m (|m| < 2^31) as m = 1024·hi + lo with 0 ≤ lo < 1024. */
@@ -179,7 +159,7 @@ function integerAdd(node: NodeOf<'add'> | NodeOf<'qadd'>, xs: tf.Tensor[], ctx: 
   if (!grids || xs.length !== 2) return null;
   const [ga, gb] = grids.inputs as [ActivationGrid, ActivationGrid];
   const go = grids.output;
-  const activation = TFLITE_ACTIVATION[node.op === 'qadd' ? node.attrs.activation : 'none'];
+  const activation = TFLITE_FUSED_ACTIVATION[node.op === 'qadd' ? node.attrs.activation : 'none'];
   const qa = gridCodes(xs[0]!, ga);
   const qb = gridCodes(xs[1]!, gb);
   let p: ReturnType<typeof xnnAddParams> | null = null;

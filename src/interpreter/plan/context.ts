@@ -6,6 +6,7 @@ import { UserError } from '../../errors.js';
 import type { OperatorOptions, OpName } from '../../tflite/options.js';
 import type { DType, TensorData } from '../dtypes.js';
 import type { Arithmetic, FusedActivation, QuantParamsT } from '../kernels/index.js';
+import { FIXED_OUTPUT_QUANT, type FixedQuantOp } from '../../../quantize/op-table.js';
 
 export interface TensorInfo {
   index: number;
@@ -113,6 +114,23 @@ export function perTensorQuant(ctx: OpContext, t: TensorInfo, what: string): Qua
   const zp = q.zeroPoint.length > 0 ? q.zeroPoint[0]! : 0;
   const [lo, hi] = t.dtype === 'uint8' ? [0, 255] : t.dtype === 'int16' ? [-32768, 32767] : [-128, 127];
   if (zp < lo || zp > hi) throw invalid(ctx, `has ${what} ${tensorWord(t)} with zero point ${zp}, outside the ${t.dtype} range`);
+  return q;
+}
+
+/**
+ * The int8 output quantization TFLite fixes for `op` (quantize/op-table.ts),
+ * within `tolerance` of the scale relative to it; returns the output's
+ * quantization.
+ */
+export function requireFixedOutputQuant(ctx: OpContext, op: FixedQuantOp, tolerance = 0): QuantParamsT {
+  const y = output(ctx);
+  const q = perTensorQuant(ctx, y, 'output');
+  const want = FIXED_OUTPUT_QUANT[op];
+  const s = q.scale[0]!;
+  const z = q.zeroPoint.length > 0 ? q.zeroPoint[0]! : 0;
+  if (z !== want.zeroPoint || Math.abs(s - want.scale) > tolerance * want.scale) {
+    throw invalid(ctx, `needs its int8 output ${tensorWord(y)} quantized with scale 1/${1 / want.scale} and zero point ${want.zeroPoint} (TFLite requires it); it has scale ${s} and zero point ${z}`);
+  }
   return q;
 }
 

@@ -1,6 +1,7 @@
 // The QAT IR ops the rewrite pass (quantize/rewrite.ts) produces. A fused
 // layer owns the float layer's parameters plus the folded batchNorm's, under
 // the same store names, so a float checkpoint restores into the QAT graph.
+import { isBitWidth } from '../../../quantize/math.js';
 import type { OpSpec } from './spec.js';
 import { firstProblem, noParams } from './spec.js';
 import { conv2d, depthwiseConv2d } from './conv.js';
@@ -10,7 +11,7 @@ import type { FusedActivation, NodeOf, ParamSpec, QuantizedLayerAttrs, Shape } f
 
 const ACTIVATIONS: readonly FusedActivation[] = ['none', 'relu', 'relu6'];
 
-const isBits = (b: unknown): boolean => typeof b === 'number' && Number.isInteger(b) && b >= 2 && b <= 8;
+const isBits = isBitWidth;
 
 function quantChecks(a: QuantizedLayerAttrs): string | undefined {
   const bn = a.batchNorm;
