@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AnalyzedGraph } from '../src/ir/analyze.js';
 import type { IRNode, NodeOf } from '../src/ir/types.js';
-import { signedParams, type QuantParams } from '../quantize/math.js';
+import type { QuantParams } from '../quantize/math.js';
 import { foldedParams, type ParamLookup } from '../quantize/fold.js';
 import { prepareLayer } from '../quantize/prepare.js';
-import { activationRange, biasScales } from '../quantize/qparams.js';
+import { activationQuant, biasScales } from '../quantize/qparams.js';
 import { packInt4 } from '../src/tflite/int4.js';
 import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { outputFakeQuants } from '../quantize/graph.js';
@@ -30,8 +30,7 @@ function fakeQuantParams(fq: FakeQuantNode, store: ParamLookup): QuantParams {
   if (fq.attrs.bits !== 8) {
     throw cannotExport({ name: fq.attrs.quantizes, op: 'fakeQuant' }, 'int8', `its output is quantized to ${fq.attrs.bits} bits, and int8 TFLite activations need 8`);
   }
-  const p = signedParams(activationRange(fq, store), 8);
-  return { scale: Math.fround(p.scale), zeroPoint: p.zeroPoint };
+  return activationQuant(fq, store);
 }
 
 function sameQuant(a: QuantParams | null, b: QuantParams): boolean {

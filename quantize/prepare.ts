@@ -7,13 +7,15 @@
 // computes with it; the interpreter's planner builds the same record back
 // from the file (src/interpreter/plan/conv.ts), and a test holds them equal.
 import * as tf from '@tensorflow/tfjs';
-import type { FusedActivation } from '../src/ir/types.js';
-import { requantizedOutput } from '../src/interpreter/kernels/requant.js';
+import { requantizedOutput, weightedOpMultipliers } from '../src/interpreter/kernels/requant.js';
+import type { FusedActivation } from '../src/interpreter/kernels/types.js';
 import type { Arithmetic } from '../src/interpreter/kernels/xnnpack.js';
-import { foldedParams, type ParamLookup, type QConvLikeNode } from './fold.js';
-import { perChannelMultipliers, type QuantParams } from './math.js';
+import type { Graph } from '../src/ir/types.js';
+import { foldedParams, isQConvLike, type ParamLookup, type QConvLikeNode } from './fold.js';
+import { inputFakeQuant, nodesByName, outputFakeQuants } from './graph.js';
+import type { QuantParams } from './math.js';
 import { INT4_ROUNDING, OP_TABLE, storesInt4, TFLITE_FUSED_ACTIVATION, type WeightedBuiltin } from './op-table.js';
-import { quantizeBias, weightQuantOf, weightRanges } from './qparams.js';
+import { activationQuant, quantizeBias, weightQuantOf, weightRanges } from './qparams.js';
 import { toTfliteLayout, type WeightedKind } from './weight-layout.js';
 import { quantizeWeights } from './weights.js';
 
@@ -34,6 +36,7 @@ export interface PreparedLayer {
   /** The layer's name: its output tensor's in the file. */
   name: string;
   builtin: WeightedBuiltin;
+  /** The fused activation, as TFLite names it. */
   activation: FusedActivation;
   /** Weight bit width as stored: INT4 at 4 bits and below, else INT8. */
   storedInt4: boolean;
@@ -72,10 +75,11 @@ export function arithmeticOf(builtin: WeightedBuiltin, storedInt4: boolean, weig
 
 /** The requantization of a layer with these scales, as the int8 kernels derive it. */
 export function requantizationOf(
-  input: QuantParams, weightScales: ArrayLike<number>, output: QuantParams, channels: number, activation: FusedActivation, arithmetic: Arithmetic,
+  builtin: WeightedBuiltin, input: QuantParams, weightScales: ArrayLike<number>, output: QuantParams, channels: number,
+  activation: FusedActivation, arithmetic: Arithmetic,
 ): Requantization {
-  const mult = perChannelMultipliers(input.scale, weightScales, output.scale, channels);
-  const r = requantizedOutput(mult, input.scale, weightScales, output.scale, output.zeroPoint, TFLITE_FUSED_ACTIVATION[activation], arithmetic);
+  const mult = weightedOpMultipliers(builtin, input.scale, weightScales, output.scale, channels);
+  const r = requantizedOutput(mult, input.scale, weightScales, output.scale, output.zeroPoint, activation, arithmetic);
   return { scale: r.scale, multiplier: r.multiplier, shift: r.shift, outputZeroPoint: r.outputZeroPoint, actMin: r.actMin, actMax: r.actMax };
 }
 
@@ -108,10 +112,11 @@ export function prepareLayer(node: QConvLikeNode, store: ParamLookup, input: Qua
   const arithmetic = arithmeticOf(builtin, storedInt4, w.shape);
   const inQ = { scale: sIn, zeroPoint: input.zeroPoint };
   const outQ = { scale: Math.fround(output.scale), zeroPoint: output.zeroPoint };
+  const activation = TFLITE_FUSED_ACTIVATION[node.attrs.activation];
   return {
     name: node.name,
     builtin,
-    activation: node.attrs.activation,
+    activation,
     storedInt4,
     weights: qw.data,
     weightShape: w.shape,
@@ -121,6 +126,25 @@ export function prepareLayer(node: QConvLikeNode, store: ParamLookup, input: Qua
     input: inQ,
     output: outQ,
     arithmetic,
-    requant: requantizationOf(inQ, weightScales, outQ, w.channels, node.attrs.activation, arithmetic),
+    requant: requantizationOf(builtin, inQ, weightScales, outQ, w.channels, activation, arithmetic),
   };
+}
+
+/**
+ * Every fused layer of a QAT graph with weight quantization and 8-bit
+ * input and output ranges, prepared, in graph order: what an int8 export
+ * of the graph holds.
+ */
+export function prepareLayers(graph: Graph, store: ParamLookup): PreparedLayer[] {
+  const byName = nodesByName(graph.nodes);
+  const outputs = outputFakeQuants(graph.nodes);
+  const layers: PreparedLayer[] = [];
+  for (const n of graph.nodes) {
+    if (!isQConvLike(n) || !n.attrs.weightQuant) continue;
+    const inFq = inputFakeQuant(n, 0, byName);
+    const outFq = outputs.get(n.name);
+    if (inFq?.attrs.bits !== 8 || outFq?.attrs.bits !== 8) continue;
+    layers.push(prepareLayer(n, store, activationQuant(inFq, store), activationQuant(outFq, store)));
+  }
+  return layers;
 }

@@ -3,7 +3,7 @@
 // fakeQuant node, and the int32 bias. Every number goes through
 // quantize/math.ts, so the eval graph simulates exactly what gets exported.
 import * as tf from '@tensorflow/tfjs';
-import { MIN_SYMMETRIC_ABS, nudge, roundHalfAway, symmetricRange, unsignedGrid, INT32_MAX, INT32_MIN, type NudgedRange } from './math.js';
+import { MIN_SYMMETRIC_ABS, nudge, roundHalfAway, signedParams, symmetricRange, unsignedGrid, INT32_MAX, INT32_MIN, type NudgedRange, type QuantParams } from './math.js';
 import type { Graph, IRNode, NodeOf } from '../src/ir/types.js';
 import { inputFakeQuant, nodesByName } from './graph.js';
 import { outputChannels, type ParamLookup, type QConvLikeNode } from './fold.js';
@@ -63,6 +63,12 @@ export function activationRange(fq: NodeOf<'fakeQuant'>, store: ParamLookup): Nu
   const min = store.get(fq.params.min).dataSync()[0];
   const max = store.get(fq.params.max).dataSync()[0];
   return nudge(min, max, grid);
+}
+
+/** The int8 quantization of a fakeQuant's frozen range: float32 scale, signed zero point. */
+export function activationQuant(fq: NodeOf<'fakeQuant'>, store: ParamLookup): QuantParams {
+  const p = signedParams(activationRange(fq, store), fq.attrs.bits);
+  return { scale: f32(p.scale), zeroPoint: p.zeroPoint };
 }
 
 /** Bias scale per channel: float32(input scale × weight scale), as TFLite's quantizer computes it. */

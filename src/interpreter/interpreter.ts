@@ -13,6 +13,7 @@ import { readModel } from '../tflite/read.js';
 import { unpackInt4 } from '../tflite/int4.js';
 import { validateModel } from '../tflite/validate.js';
 import { INT4_ROUNDING, type WeightedBuiltin } from '../../quantize/op-table.js';
+import type { PreparedLayer } from '../../quantize/prepare.js';
 import { type Arithmetic, dequantize as dequantizeKernel, halfToFloat, prepareDequantize } from './kernels/index.js';
 import { type DType, type TensorData, DTYPE_BYTES, arrayDType, dtypeOf, viewOf } from './dtypes.js';
 import { type TensorDetails, inputMismatch, withMeanStd } from './details.js';
@@ -67,6 +68,7 @@ export class Interpreter {
   private readonly views: Array<TensorData | null>;
   private readonly steps: Step[] = [];
   private readonly byName = new Map<string, number>();
+  private readonly layers: PreparedLayer[] = [];
   /** Bytes of the tensor arena. */
   readonly arenaBytes: number;
   /** Bytes of kernel scratch (im2col buffers, tables) allocated at plan time. */
@@ -243,6 +245,15 @@ export class Interpreter {
     return dequantizeTensor(v);
   }
 
+  /**
+   * The prepared record of every int8 CONV_2D, DEPTHWISE_CONV_2D and
+   * FULLY_CONNECTED, in execution order, as quantize/prepare.ts defines it
+   * (weights and bias are views of the model's constants).
+   */
+  preparedLayers(): readonly PreparedLayer[] {
+    return this.layers;
+  }
+
   operators(): OperatorInfo[] {
     return this.graph.operators.map((op, index) => ({
       index,
@@ -352,6 +363,7 @@ export class Interpreter {
       data: (t) => this.views[t.index]!,
       reserve,
       work,
+      recordLayer: (layer) => this.layers.push(layer),
     };
   }
 

@@ -6,7 +6,8 @@ import { UserError } from '../../errors.js';
 import type { OperatorOptions, OpName } from '../../tflite/options.js';
 import type { DType, TensorData } from '../dtypes.js';
 import type { Arithmetic, FusedActivation, QuantParamsT } from '../kernels/index.js';
-import { FIXED_OUTPUT_QUANT, type FixedQuantOp } from '../../../quantize/op-table.js';
+import { FIXED_OUTPUT_QUANT, type FixedQuantOp, type WeightedBuiltin } from '../../../quantize/op-table.js';
+import type { PreparedLayer } from '../../../quantize/prepare.js';
 
 export interface TensorInfo {
   index: number;
@@ -45,6 +46,8 @@ export interface OpContext {
   reserve(bytes: number, what: string): void;
   /** Counts multiply-adds (or element visits) one invoke will do against the work cap. */
   work(ops: number): void;
+  /** Keeps the record of a prepared int8 weighted layer (what the exporter's prepare computed). */
+  recordLayer?(layer: PreparedLayer): void;
 }
 
 /** The op's options, typed. The interpreter pairs every op with its own options table, so a mismatch is a bug here. */
