@@ -1,26 +1,23 @@
-// The integer eval graph's kernels: each quantized op computes exactly the
-// integers the exported int8 model computes under XNNPACK (LiteRT's
-// arithmetic, reproduced by src/interpreter with arithmetic 'xnnpack'),
-// with tfjs ops on integer-valued float32/int32 tensors.
+// The integer eval graph's ops: each quantized op computes exactly the
+// integers the exported int8 model computes under LiteRT (XNNPACK's
+// arithmetic, or a builtin kernel's where LiteRT falls back to one), as
+// src/interpreter reproduces them with arithmetic 'xnnpack'.
 //
-// Independent of the exporter: weights, biases and scales come from the
-// store through the contract functions (foldedParams, weightRanges,
-// activationRange, quantizeBias) — not from export/ — so agreement with the
-// interpreter on an exported file checks the export. Per op:
-//  - CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED: acc = Σ(q_x − zp_x)·w_q
-//    (exact-accumulate.ts) + int32 bias; out = rne(f32(f32(acc)·M_c)) + zp_out
-//    with M_c = f32(f32(f32(s_in)·f32(s_w,c))/f32(s_out)), clamped to the
-//    fused activation's bounds rne(f/s_out + zp_out) (xnnpack.ts).
-//  - ADD: XNNPACK's 21-bit multipliers and shift, in exact float32 pieces.
-//  - MEAN (globalAvgPool): rne(f32(Σ(q − zp_in)·f32(f32(s_in/s_out)·f32(1/N)))) + zp_out.
-//  - AVERAGE_POOL_2D: TFLite's integer average (the interpreter's kernel):
-//    Σq over the in-bounds taps divided by their count, half away from zero.
-//  - SOFTMAX (TFLite's LUT kernel, not XNNPACK): the interpreter's kernel on
-//    the downloaded codes.
-// Every kernel returns null when its op is not fully quantized on 8-bit
-// grids (a skipped layer, a float neighbour); the simulated kernel runs then.
+// Weighted layers compute with the exporter's prepared-layer record
+// (quantize/prepare.ts: integer weights, int32 bias, requantization) on a
+// fast tfjs path: acc = Σ(q_x − zp_x)·w_q + bias, exact in int32 pieces
+// (exact-accumulate.ts), then XNNPACK's float32 requantization
+// rne(f32(f32(acc)·M_c)) + zp_out clamped to the activation's bounds, or
+// for INT4 weights TFLite's fixed-point one. Agreement with the interpreter
+// on the exported file checks what the file holds and how it is read.
+//
+// ADD, MEAN (globalAvgPool), AVERAGE_POOL_2D and SOFTMAX run the
+// interpreter's own kernels on the downloaded int8 codes: one
+// implementation of their arithmetic.
+//
+// Every op returns null when it is not fully quantized on 8-bit grids (a
+// skipped layer, a float neighbour); the simulated kernel runs then.
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, depthwiseConv2d } from '../../layers/ops.js';
 import type { ParamLookup, QConvLikeNode } from '../../quantize/fold.js';
 import { inputFakeQuant, nodesByName, outputFakeQuants } from '../../quantize/graph.js';
 import { TFLITE_FUSED_ACTIVATION } from '../../quantize/op-table.js';
@@ -28,8 +25,8 @@ import { prepareLayer, type PreparedLayer, type Requantization } from '../../qua
 import { activationRange } from '../../quantize/qparams.js';
 import type { Graph, IRNode, NodeOf, OpName } from '../../src/ir/types.js';
 import {
-  type Arithmetic, type FusedActivation, type QuantParamsT, addInt8, fixedPointMultiply, prepareAddInt8,
-  prepareSoftmaxInt8, softmaxInt8, xnnActivationRange, xnnAddParams,
+  type Arithmetic, type QuantParamsT, addInt8, averagePool2dInt8, fixedPointMultiply, meanInt8, prepareAddInt8, prepareAveragePool2dInt8,
+  prepareMeanInt8, prepareSoftmaxInt8, softmaxInt8,
 } from '../../src/interpreter/kernels/index.js';
 import type { IntegerEvalInfo, KernelContext } from './context.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
@@ -138,21 +135,22 @@ function fixedPointRequantized(accF: tf.Tensor, r: Requantization, arithmetic: A
   return requantizedValues(tf.tensor(out, accF.shape), gOut, r.actMin, r.actMax);
 }
 
-/** Splits an integer m (|m| < 2^31) as m = 1024·hi + lo with 0 ≤ lo < 1024. */
-function split1024(m: number): [number, number] {
-  const hi = Math.floor(m / 1024);
-  return [hi, m - 1024 * hi];
+/** The int8 codes of values on a grid, downloaded for an interpreter kernel. */
+function int8Codes(x: tf.Tensor, g: ActivationGrid): Int8Array {
+  return Int8Array.from(tf.tidy(() => gridCodes(x, g)).dataSync());
+}
+
+/** Runs an interpreter kernel writing `shape`'s int8 codes, and returns them as values on the output grid. */
+function fromKernel(shape: readonly number[], g: ActivationGrid, run: (out: Int8Array) => void): tf.Tensor {
+  const out = new Int8Array(shape.reduce((x, y) => x * y, 1));
+  run(out);
+  return gridValues(tf.tensor(Float32Array.from(out), [...shape]), g);
 }
 
 /**
- * XNNPACK's int8 ADD: out = ((bias + q_a·A + q_b·B) >> shift) + zp_out with
- * 21-bit multipliers A, B and |bias| < 2^31. The sum needs ~31 bits, so it
- * is taken apart at 2^10: with A = 1024·A_h + A_l (0 ≤ A_l < 1024), likewise
- * B and bias, the high part H = bias_h + q_a·A_h + q_b·B_h and the low part
- * L = bias_l + q_a·A_l + q_b·B_l are integers below 2^21 and 2^19 (|q| ≤ 128),
- * exact in float32; sum = 1024·(H + ⌊L/1024⌋) + (L mod 1024), and since
- * shift ≥ 12 > 10 the remainder never reaches the next multiple of 2^shift:
- * sum >> shift = ⌊(H + ⌊L/1024⌋) / 2^(shift−10)⌋ — every step exact.
+ * ADD: the interpreter's kernel, which is XNNPACK's (21-bit multipliers,
+ * one rounding shift), or TFLite's reference ADD for the scale ratios
+ * XNNPACK rejects — as LiteRT falls back.
  */
 function integerAdd(node: NodeOf<'add'> | NodeOf<'qadd'>, xs: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
   const grids = gridsOf(node, ctx);
@@ -160,80 +158,34 @@ function integerAdd(node: NodeOf<'add'> | NodeOf<'qadd'>, xs: tf.Tensor[], ctx: 
   const [ga, gb] = grids.inputs as [ActivationGrid, ActivationGrid];
   const go = grids.output;
   const activation = TFLITE_FUSED_ACTIVATION[node.op === 'qadd' ? node.attrs.activation : 'none'];
-  const qa = gridCodes(xs[0]!, ga);
-  const qb = gridCodes(xs[1]!, gb);
-  let p: ReturnType<typeof xnnAddParams> | null = null;
-  try {
-    p = xnnAddParams(ga.scale, ga.zeroPoint, gb.scale, gb.zeroPoint, go.scale, 1);
-  } catch {
-    p = null;
-  }
-  const [ah, al] = p ? split1024(p.aMultiplier) : [0, 0];
-  const [bh, bl] = p ? split1024(p.bMultiplier) : [0, 0];
-  const [ch, cl] = p ? split1024(p.bias) : [0, 0];
-  const highBound = Math.abs(ch) + 128 * (Math.abs(ah) + Math.abs(bh));
-  const lowBound = cl + 128 * (al + bl);
-  if (!p || p.shift < 10 || highBound + lowBound / 1024 + 1 > FLOAT32_EXACT_INTEGER || lowBound > FLOAT32_EXACT_INTEGER) {
-    // Scale ratios XNNPACK rejects: LiteRT runs TFLite's reference ADD; so does the interpreter's kernel.
-    return referenceAdd(qa, qb, ga, gb, go, activation);
-  }
-  const act = xnnActivationRange(activation, go.scale, go.zeroPoint, go.qmin, go.qmax);
-  const high = tf.add(tf.add(tf.mul(qa, ah), tf.mul(qb, bh)), ch);
-  const low = tf.add(tf.add(tf.mul(qa, al), tf.mul(qb, bl)), cl);
-  const n = tf.add(high, tf.floor(tf.div(low, 1024)));
-  return requantizedValues(tf.floor(tf.div(n, 2 ** (p.shift - 10))), go, act.min, act.max);
+  const [a, b] = xs as [tf.Tensor, tf.Tensor];
+  const p = prepareAddInt8(a.shape, quantParams(ga), b.shape, quantParams(gb), quantParams(go), activation, 'xnnpack');
+  return fromKernel(p.outputShape, go, (out) => addInt8(p, int8Codes(a, ga), int8Codes(b, gb), out));
 }
 
-function int8Data(q: tf.Tensor): Int8Array {
-  return Int8Array.from(q.dataSync());
-}
-
-function referenceAdd(qa: tf.Tensor, qb: tf.Tensor, ga: ActivationGrid, gb: ActivationGrid, go: ActivationGrid, activation: FusedActivation): tf.Tensor {
-  const p = prepareAddInt8(qa.shape, quantParams(ga), qb.shape, quantParams(gb), quantParams(go), activation, 'xnnpack');
-  const out = new Int8Array(p.outputShape.reduce((x, y) => x * y, 1));
-  addInt8(p, int8Data(qa), int8Data(qb), out);
-  return gridValues(tf.tensor(Float32Array.from(out), p.outputShape), go);
-}
-
-/** XNNPACK MEAN over H and W. */
+/** MEAN over H and W: the interpreter's kernel with XNNPACK's arithmetic. */
 function integerGlobalAvgPool(node: NodeOf<'globalAvgPool'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
   const grids = gridsOf(node, ctx);
   if (!grids) return null;
   const gIn = grids.inputs[0]!;
   const gOut = grids.output;
-  const n = x!.shape[1]! * x!.shape[2]!;
-  // Σ(q − zp) of integers, exact while N·max|q − zp| ≤ 2^24.
-  if (n * gIn.centeredAbsMax > FLOAT32_EXACT_INTEGER) return null;
-  const sum = tf.sum(gridCentered(x!, gIn), [1, 2]);
-  const scale = f32(f32(f32(gIn.scale) / f32(gOut.scale)) * f32(1 / n));
-  return requantizedValues(tf.round(tf.mul(sum, scale)), gOut, gOut.qmin, gOut.qmax);
+  const p = prepareMeanInt8(x!.shape, quantParams(gIn), [1, 2], false, quantParams(gOut), 'xnnpack');
+  return fromKernel(p.outputShape, gOut, (out) => meanInt8(p, int8Codes(x!, gIn), out));
 }
 
-/**
- * TFLite's integer AVERAGE_POOL_2D (input and output share one grid): the
- * raw codes summed over the in-bounds taps (a depthwise conv with a ones
- * filter and zero padding, exact: |Σ| ≤ 128·taps), divided by the tap count
- * rounding half away from zero. The quotient (|Σ| + count/2)/count is below
- * 2^8, so float32 division is off by < 2^-16 — less than 1/count, the
- * smallest distance from a non-integer quotient to an integer — and its
- * truncation is the integer division's.
- */
+/** AVERAGE_POOL_2D: the interpreter's kernel (TFLite's integer average; input and output share one grid). */
 function integerAvgPool(node: NodeOf<'avgPool'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
   const grids = gridsOf(node, ctx);
   if (!grids) return null;
   const gIn = grids.inputs[0]!;
   const gOut = grids.output;
+  if (gIn.scale !== gOut.scale || gIn.zeroPoint !== gOut.zeroPoint) return null;
   const { poolSize, strides, padding } = node.attrs;
-  const taps = poolSize[0] * poolSize[1];
-  if (gIn.scale !== gOut.scale || gIn.zeroPoint !== gOut.zeroPoint || taps * 128 >= 2 ** 16) return null;
-  const [, h, w, c] = x!.shape as number[];
-  const acc = depthwiseConv2d(gridCodes(x!, gIn) as tf.Tensor4D, tf.ones([poolSize[0], poolSize[1], c!, 1]), strides, padding);
-  const count = conv2d(tf.ones([1, h!, w!, 1]), tf.ones([poolSize[0], poolSize[1], 1, 1]), strides, padding);
-  const half = tf.floor(tf.div(count, 2));
-  const num = tf.where(tf.greater(acc, 0), tf.add(acc, half), tf.sub(acc, half));
-  const t = tf.div(num, count);
-  const q = tf.mul(tf.sign(t), tf.floor(tf.abs(t)));
-  return gridValues(tf.clipByValue(q, gOut.qmin, gOut.qmax), gOut);
+  const p = prepareAveragePool2dInt8(x!.shape, {
+    padding: padding === 'same' ? 'SAME' : 'VALID', strideH: strides[0], strideW: strides[1], filterH: poolSize[0], filterW: poolSize[1], activation: 'NONE',
+  }, quantParams(gOut));
+  const shape = [p.geom.batches, p.geom.outH, p.geom.outW, x!.shape[3]!];
+  return fromKernel(shape, gOut, (out) => averagePool2dInt8(p, int8Codes(x!, gIn), out));
 }
 
 /** TFLite's int8 SOFTMAX (a float32 LUT kernel XNNPACK does not run): the interpreter's kernel on the codes. */
@@ -243,9 +195,7 @@ function integerSoftmax(node: NodeOf<'softmax'>, [x]: tf.Tensor[], ctx: KernelCo
   const gIn = grids.inputs[0]!;
   const gOut = grids.output;
   const p = prepareSoftmaxInt8(x!.shape, quantParams(gIn), 1, quantParams(gOut));
-  const out = new Int8Array(x!.size);
-  softmaxInt8(p, int8Data(gridCodes(x!, gIn)), out);
-  return gridValues(tf.tensor(Float32Array.from(out), x!.shape), gOut);
+  return fromKernel(x!.shape, gOut, (out) => softmaxInt8(p, int8Codes(x!, gIn), out));
 }
 
 /**
