@@ -11,9 +11,9 @@ import type { IRNode } from '../src/ir/types.js';
 import type { ParamLookup } from '../quantize/fold.js';
 import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { planFusions, tfliteActivation } from './fuse.js';
-import { toTfliteLayout } from '../quantize/weight-layout.js';
+import { toTfliteLayout, weightedKind } from '../quantize/weight-layout.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
-import { floatWeighted, weightedKind, type WeightedLayer } from './weighted.js';
+import { floatWeighted, type WeightedLayer } from './weighted.js';
 import { quantizeWeights, symmetricRanges } from '../quantize/weights.js';
 import type { DynamicConvWeights } from './types.js';
 
@@ -90,7 +90,7 @@ export function lowerFloat(a: AnalyzedGraph, store: ParamLookup, e: Emitter, o: 
       e.bind(node.name, xs[0]!);
       continue;
     }
-    const kind = weightedKind(op);
+    const kind = weightedKind(node.op);
     if (kind) {
       let layer: WeightedLayer;
       if (op.startsWith('q')) {

@@ -1,8 +1,8 @@
 // --mode int8: the QAT eval graph as integer TFLite ops. Every scale and
-// zero point comes from the trained ranges through the shared functions
-// (activationRange, weightRanges, foldedParams, quantizeBias) and
-// quantize/math.ts; weights are the fake-quant grid indices, so the file
-// computes what the eval graph simulated.
+// zero point comes from the trained ranges (quantize/qparams.ts); each
+// weighted layer is the prepared-layer record (quantize/prepare.ts) the
+// integer eval graph computes with, so the file computes what it did. What
+// each op becomes (range kept, fixed, shared) is read from op-table.ts.
 
 import * as tf from '@tensorflow/tfjs';
 import type { AnalyzedGraph } from '../src/ir/analyze.js';
@@ -17,7 +17,8 @@ import { outputFakeQuants } from '../quantize/graph.js';
 import { FIXED_OUTPUT_QUANT, fixedOutputOf, keepsInputRange, OP_TABLE } from '../quantize/op-table.js';
 import { cannotExport, emitCommon } from './lower-common.js';
 import { emitWeightedOp } from './lower-float.js';
-import { tensorData, weightedKind, windowOf, type WeightedLayer } from './weighted.js';
+import { weightedKind } from '../quantize/weight-layout.js';
+import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
 
 type FakeQuantNode = NodeOf<'fakeQuant'>;
 type QLayerNode = NodeOf<'qconv2d'> | NodeOf<'qdepthwiseConv2d'> | NodeOf<'qdense'>;
@@ -79,7 +80,8 @@ function emitInt8Weighted(e: Emitter, n: QLayerNode, store: ParamLookup, x: Tens
   const b = e.constant(`${n.name}/bias`, [p.bias.length], 'INT32', p.bias, {
     scale: scales, zeroPoint: zeros(scales.length), quantizedDimension: 0,
   });
-  emitWeightedOp(e, { kind: weightedKind(n.op)!, window: windowOf(weightedKind(n.op)!, n.attrs), activation: n.attrs.activation }, x.index, weights, b, y.index);
+  const kind = weightedKind(n.op)!;
+  emitWeightedOp(e, { kind, window: windowOf(kind, n.attrs), activation: n.attrs.activation }, x.index, weights, b, y.index);
 }
 
 /** Lowers every node after the inputs (bound by the caller as int8 tensors). */

@@ -16,7 +16,7 @@ import { inputFakeQuant, nodesByName, outputFakeQuants } from './graph.js';
 import type { QuantParams } from './math.js';
 import { INT4_ROUNDING, OP_TABLE, storesInt4, TFLITE_FUSED_ACTIVATION, type WeightedBuiltin } from './op-table.js';
 import { activationQuant, quantizeBias, weightQuantOf, weightRanges } from './qparams.js';
-import { toTfliteLayout, type WeightedKind } from './weight-layout.js';
+import { KIND_OF_BUILTIN, toTfliteLayout } from './weight-layout.js';
 import { quantizeWeights } from './weights.js';
 
 /** How an int32 accumulator becomes an int8 output, per output channel. */
@@ -55,8 +55,6 @@ export interface PreparedLayer {
   arithmetic: Arithmetic;
   requant: Requantization;
 }
-
-const KIND: Record<WeightedBuiltin, WeightedKind> = { CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise', FULLY_CONNECTED: 'dense' };
 
 /** The builtin a fused QAT layer lowers to (op-table.ts). */
 export function builtinOf(node: QConvLikeNode): WeightedBuiltin {
@@ -102,7 +100,7 @@ export function prepareLayer(node: QConvLikeNode, store: ParamLookup, input: Qua
   } finally {
     tf.dispose([kernel, bias]);
   }
-  const w = toTfliteLayout(KIND[builtin], kernelData, kernel.shape);
+  const w = toTfliteLayout(KIND_OF_BUILTIN[builtin], kernelData, kernel.shape);
   const qw = quantizeWeights(w, ranges, node.name);
   const weightScales = qw.scales.map(Math.fround);
   const sIn = Math.fround(input.scale);

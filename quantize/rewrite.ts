@@ -13,7 +13,7 @@ import type { FakeQuantAttrs, FusedActivation, Graph, IRNode, NodeOf } from '../
 import { activationBits, inputRangeFromMeanStd, resolveQatConfig, weightBitsOf, type QatConfig } from './config.js';
 import { PATTERNS, type EmitterName, type Pattern, type Slot } from './patterns.js';
 import { consumersOf, nodesByName, rangeSource } from './graph.js';
-import { fixedOutputOf, fixedOutputRange, isQuantizedGraph, OP_TABLE, QAT_OPS } from './op-table.js';
+import { fixedOutputOf, fixedOutputRange, OP_TABLE, QAT_OPS } from './op-table.js';
 
 export interface RewriteResult {
   graph: Graph;
@@ -309,4 +309,3 @@ export function rewriteForQat(graph: Graph, config: Partial<QatConfig> = {}): Re
   return { graph: out, report: rw.report };
 }
 
-export { isQuantizedGraph };

@@ -13,7 +13,7 @@ import { INTEGER_KERNELS, integerEvalInfo } from './integer-kernels.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
 import { isQConvLike } from '../../quantize/fold.js';
 import { inputQuantizer } from '../../quantize/qparams.js';
-import { isQuantizedGraph } from '../../quantize/rewrite.js';
+import { isQuantizedGraph } from '../../quantize/op-table.js';
 import { QAT_DEFAULTS, type QatConfig } from '../../quantize/config.js';
 
 export type { StatUpdate, RangeUpdate, EvalArithmetic } from './context.js';
