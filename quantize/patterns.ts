@@ -4,7 +4,7 @@
 // emitter the row names. Adding a pattern is adding a row (and, for a new
 // kind of construct, one emitter).
 import type { OpName } from '../src/ir/types.js';
-import { FOLDS_BATCH_NORM, FUSABLE_ACTIVATIONS, opsWhere } from './op-table.js';
+import { FOLDS_BATCH_NORM, FUSABLE_ACTIVATIONS, opsWhere, type OutputRule } from './op-table.js';
 
 /** The part of a match a chain step fills. */
 export type Slot = 'layer' | 'batchNorm' | 'activation';
@@ -34,8 +34,10 @@ export interface Pattern {
 
 const ACT: ChainStep = { ops: FUSABLE_ACTIVATIONS, slot: 'activation', optional: true };
 
-/** The op table's rows by how their output range is decided. */
-const outputIs = (kind: string): OpName[] => opsWhere((r) => r.output.kind === kind);
+/** A one-op pattern matching every op whose output range the op table decides by `rule`. */
+function singleOp(name: string, rule: OutputRule['kind'], emit: EmitterName, becomes: string): Pattern {
+  return { name, chain: [{ ops: opsWhere((r) => r.output.kind === rule), slot: 'layer' }], emit, becomes };
+}
 
 export const PATTERNS: readonly Pattern[] = [
   {
@@ -50,35 +52,12 @@ export const PATTERNS: readonly Pattern[] = [
     emit: 'quantizedAdd',
     becomes: 'add (or qadd with the fused activation) + fakeQuant of the sum',
   },
-  {
-    name: 'concat',
-    chain: [{ ops: outputIs('sharedWithInputs'), slot: 'layer' }],
-    emit: 'sharedRangeConcat',
-    becomes: 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair',
-  },
-  {
-    // The int8 kernels round an average to the input's grid; a fakeQuant on that same range makes the eval graph round it too.
-    name: 'averaging pool',
-    chain: [{ ops: outputIs('roundsOnInputGrid'), slot: 'layer' }],
-    emit: 'roundedPool',
-    becomes: 'unchanged + a fakeQuant sharing its input fakeQuant\'s min/max (same scale and zero point: the exporter aliases it)',
-  },
-  {
-    name: 'range-preserving',
-    chain: [{ ops: outputIs('keepsInput'), slot: 'layer' }],
-    emit: 'passThrough',
-    becomes: 'unchanged; keeps its input\'s range, no fakeQuant',
-  },
-  {
-    name: 'fixed output range (softmax)',
-    chain: [{ ops: outputIs('fixed'), slot: 'layer' }],
-    emit: 'fixedRange',
-    becomes: 'unchanged + a fakeQuant with the fixed range of its TFLite op (softmax: [0, 255/256], scale 1/256, int8 zero point −128)',
-  },
-  {
-    name: 'model input',
-    chain: [{ ops: outputIs('modelInput'), slot: 'layer' }],
-    emit: 'modelInput',
-    becomes: 'input + input fakeQuant (range observed, or fixed by --input-mean/--input-std)',
-  },
+  singleOp('concat', 'sharedWithInputs', 'sharedRangeConcat', 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair'),
+  // The int8 kernels round an average to the input's grid; a fakeQuant on that same range makes the eval graph round it too.
+  singleOp('averaging pool', 'roundsOnInputGrid', 'roundedPool',
+    'unchanged + a fakeQuant sharing its input fakeQuant\'s min/max (same scale and zero point: the exporter aliases it)'),
+  singleOp('range-preserving', 'keepsInput', 'passThrough', 'unchanged; keeps its input\'s range, no fakeQuant'),
+  singleOp('fixed output range (softmax)', 'fixed', 'fixedRange',
+    'unchanged + a fakeQuant with the fixed range of its TFLite op (softmax: [0, 255/256], scale 1/256, int8 zero point −128)'),
+  singleOp('model input', 'modelInput', 'modelInput', 'input + input fakeQuant (range observed, or fixed by --input-mean/--input-std)'),
 ];

@@ -61,16 +61,27 @@ function activationFq(rw: Rewriter, quantizes: string): NodeOf<'fakeQuant'> {
  * range shareRanges() later ties to its inputs' (TFLite keeps their scale).
  */
 function sharedRangeLayer(rw: Rewriter, m: Match, group: string[]): void {
+  const layer = quantizedSingleOp(rw, m);
+  if (!layer) return;
+  group.push(layer.name);
+  const fq = activationFq(rw, layer.name);
+  finish(rw, m, [layer, fq], fq.name);
+}
+
+/**
+ * A one-op match reading the rewritten inputs. Skipped by request, it is
+ * emitted as it is (and reported) and null comes back; otherwise its inputs
+ * are marked for quantization and the caller emits it with its fakeQuant.
+ */
+function quantizedSingleOp(rw: Rewriter, m: Match): IRNode | null {
   const layer = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
   if (isSkipped(rw, m)) {
     rw.report.push(skippedLine(layer));
     finish(rw, m, [layer], layer.name);
-    return;
+    return null;
   }
   rw.quantizedConsumers.add(layer.name);
-  group.push(layer.name);
-  const fq = activationFq(rw, layer.name);
-  finish(rw, m, [layer, fq], fq.name);
+  return layer;
 }
 
 function isSkipped(rw: Rewriter, m: Match): boolean {
@@ -140,13 +151,8 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
     finish(rw, m, [{ ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode], m.layer.name);
   },
   fixedRange(rw, m) {
-    const layer = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
-    if (isSkipped(rw, m)) {
-      rw.report.push(skippedLine(layer));
-      finish(rw, m, [layer], layer.name);
-      return;
-    }
-    rw.quantizedConsumers.add(layer.name);
+    const layer = quantizedSingleOp(rw, m);
+    if (!layer) return;
     const fq = fakeQuantNode(layer.name, { bits: 8, narrowRange: false, role: 'softmax', fixedRange: fixedOutputRange(fixedOutputOf(layer.op)!) });
     finish(rw, m, [layer, fq], fq.name);
   },
