@@ -14,8 +14,8 @@ import { activationQuant, biasScales } from '../quantize/qparams.js';
 import { packInt4 } from '../src/tflite/int4.js';
 import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { outputFakeQuants } from '../quantize/graph.js';
-import { FIXED_OUTPUT_QUANT, fixedOutputOf, keepsInputRange, OP_TABLE } from '../quantize/op-table.js';
-import { cannotExport, emitCommon } from './lower-common.js';
+import { FIXED_OUTPUT_QUANT, FOLDS_BATCH_NORM, OP_TABLE } from '../quantize/op-table.js';
+import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
 import { emitWeightedOp } from './lower-float.js';
 import { weightedKind } from '../quantize/weight-layout.js';
 import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
@@ -23,7 +23,8 @@ import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
 type FakeQuantNode = NodeOf<'fakeQuant'>;
 type QLayerNode = NodeOf<'qconv2d'> | NodeOf<'qdepthwiseConv2d'> | NodeOf<'qdense'>;
 
-const FLOAT_LAYERS = new Set(['conv2d', 'depthwiseConv2d', 'dense', 'batchNorm']);
+/** Float layers the rewrite left in place: an int8 model cannot hold them. */
+const FLOAT_LAYERS: ReadonlySet<string> = new Set([...FOLDS_BATCH_NORM, 'batchNorm']);
 const FLOAT_LAYER = 'it is still a float layer (skipped, or matched by no quantization pattern), and an int8 model cannot hold float layers';
 
 /** int8 parameters of a fake-quant node's frozen range; only 8-bit activations fit int8 TFLite. */
@@ -120,39 +121,9 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
         }
         emitInt8Weighted(e, node, store, xs[0]!, int8Out(outQuant()));
         break;
-      case 'qadd':
-      case 'add': {
-        if (!outputFakeQuant(node.name)) throw cannotExport(node, 'int8', FLOAT_LAYER);
-        xs.forEach((x) => requireInt8(node, x));
-        const act = node.op === 'qadd' ? node.attrs.activation : 'none';
-        emitCommon(e, node, xs, int8Out(outQuant()), act);
-        break;
-      }
-      case 'concat': {
-        const q = outQuant();
-        // TFLite's int8 CONCATENATION needs every input on the output's scale; the rewrite shares one range.
-        const ins = xs.map((x, k) => {
-          requireInt8(node, x);
-          if (sameQuant(x.quant, q)) return x;
-          const r = e.activation(`${node.name}/input${k}_requantized`, x.shape, 'INT8', q);
-          e.op('QUANTIZE', [x.index], [r.index]);
-          return r;
-        });
-        emitCommon(e, node, ins, int8Out(q));
-        break;
-      }
-      case 'softmax': {
-        requireInt8(node, xs[0]!);
-        const q = outQuant();
-        const fixed = FIXED_OUTPUT_QUANT[fixedOutputOf(node.op)!];
-        if (!sameQuant(q, fixed)) {
-          throw cannotExport(node, 'int8', `its output range gives scale ${q.scale} and zero point ${q.zeroPoint}, but int8 ${OP_TABLE[node.op].builtin} needs 1/${1 / fixed.scale} and ${fixed.zeroPoint}`);
-        }
-        emitCommon(e, node, xs, int8Out(q));
-        break;
-      }
       case 'relu':
       case 'relu6': {
+        // A standalone activation (one not fused into its producer) keeps its input's range unless a fakeQuant follows.
         const x = xs[0]!;
         requireInt8(node, x);
         const fq = outputFakeQuant(node.name);
@@ -162,16 +133,39 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
       case 'dropout':
         e.bind(node.name, xs[0]!);
         break;
-      default:
-        if (keepsInputRange(node.op)) {
-          const x = xs[0]!;
-          emitCommon(e, node, xs, int8Out(requireInt8(node, x)));
-          break;
+      default: {
+        if (FLOAT_LAYERS.has(node.op)) throw cannotExport(node, 'int8', FLOAT_LAYER);
+        const rule = OP_TABLE[node.op].output;
+        if (!COMMON_OPS.has(node.op)) throw cannotExport(node, 'int8');
+        // A float neighbour shows as a missing output fakeQuant first, then as an input that is not int8.
+        if (rule.kind === 'observed' && !outputFakeQuant(node.name)) throw cannotExport(node, 'int8', FLOAT_LAYER);
+        xs.forEach((x) => requireInt8(node, x));
+        if (rule.kind === 'keepsInput' || rule.kind === 'roundsOnInputGrid') {
+          emitCommon(e, node, xs, int8Out(xs[0]!.quant!));
+        } else if (rule.kind === 'sharedWithInputs') {
+          // TFLite's int8 CONCATENATION needs every input on the output's scale; the rewrite shares one range.
+          const q = outQuant();
+          const ins = xs.map((x, k) => {
+            if (sameQuant(x.quant, q)) return x;
+            const r = e.activation(`${node.name}/input${k}_requantized`, x.shape, 'INT8', q);
+            e.op('QUANTIZE', [x.index], [r.index]);
+            return r;
+          });
+          emitCommon(e, node, ins, int8Out(q));
+        } else if (rule.kind === 'fixed') {
+          const q = outQuant();
+          const fixed = FIXED_OUTPUT_QUANT[rule.op];
+          if (!sameQuant(q, fixed)) {
+            throw cannotExport(node, 'int8', `its output range gives scale ${q.scale} and zero point ${q.zeroPoint}, but int8 ${rule.op} needs 1/${1 / fixed.scale} and ${fixed.zeroPoint}`);
+          }
+          emitCommon(e, node, xs, int8Out(q));
+        } else if (rule.kind === 'observed') {
+          // An elementwise op (add, qadd with its fused activation): its own trained output range.
+          emitCommon(e, node, xs, int8Out(outQuant()), 'activation' in node.attrs ? node.attrs.activation : 'none');
+        } else {
+          throw cannotExport(node, 'int8');
         }
-        if (FLOAT_LAYERS.has(node.op)) {
-          throw cannotExport(node, 'int8', FLOAT_LAYER);
-        }
-        throw cannotExport(node, 'int8');
+      }
     }
   }
 }
