@@ -9,7 +9,7 @@ import type { Graph, IRNode, OpName } from '../../src/ir/types.js';
 import type { VariableStore } from '../state.js';
 import { KERNELS, type Kernel, type KernelContext, type StatUpdate } from './kernels.js';
 import type { EvalArithmetic, QatRuntime, RangeUpdate } from './context.js';
-import { INTEGER_KERNELS, integerEvalInfo } from './integer-kernels.js';
+import { INTEGER_EVAL_OPS, integerEvalInfo } from './integer-eval-ops.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
 import { isQConvLike } from '../../quantize/fold.js';
 import { inputQuantizer } from '../../quantize/qparams.js';
@@ -58,7 +58,7 @@ export interface EvalGraph {
 }
 
 function runNode(node: IRNode, inputs: tf.Tensor[], ctx: KernelContext): tf.Tensor {
-  const integer = ctx.integer ? INTEGER_KERNELS[node.op]?.(node, inputs, ctx) ?? null : null;
+  const integer = ctx.integer ? INTEGER_EVAL_OPS[node.op]?.(node, inputs, ctx) ?? null : null;
   if (integer && node.op !== 'fakeQuant') ctx.integer!.markComputed(node);
   return integer ?? (KERNELS[node.op] as Kernel<OpName>)(node as never, inputs, ctx);
 }

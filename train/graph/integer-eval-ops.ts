@@ -208,10 +208,10 @@ function integerFakeQuant(node: NodeOf<'fakeQuant'>, [x]: tf.Tensor[], ctx: Kern
   return ctx.integer?.computedOnGrid(node.inputs[0]!) === node.name ? tf.reshape(x!, x!.shape) : null;
 }
 
-export type IntegerKernel = (node: IRNode, inputs: tf.Tensor[], ctx: KernelContext) => tf.Tensor | null;
+export type IntegerEvalOp = (node: IRNode, inputs: tf.Tensor[], ctx: KernelContext) => tf.Tensor | null;
 
-/** Integer kernels by op; an op missing here (or a kernel returning null) runs its simulated kernel. */
-export const INTEGER_KERNELS: Partial<Record<OpName, IntegerKernel>> = {
+/** The integer eval graph's ops by IR op; an op missing here (or returning null) runs its simulated kernel. */
+export const INTEGER_EVAL_OPS: Partial<Record<OpName, IntegerEvalOp>> = {
   qconv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   qdepthwiseConv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   qdense: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
