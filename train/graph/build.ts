@@ -190,7 +190,7 @@ export function buildEvalGraph(ir: Graph | AnalyzedGraph, state: VariableStore, 
   // Ranges are read afresh on every run: the store may have trained since the last one.
   const ctx = (x: tf.Tensor): KernelContext => context(
     a, state, x, false, 0, qatRuntime(a, state, undefined),
-    arithmetic === 'integer' ? { integer: integerEvalInfo(a.graph, state) } : {},
+    arithmetic === 'integer' ? { integer: integerEvalInfo(a, state) } : {},
   );
   return {
     ir: a,

@@ -11,23 +11,25 @@
 // for INT4 weights TFLite's fixed-point one. Agreement with the interpreter
 // on the exported file checks what the file holds and how it is read.
 //
-// ADD, MEAN (globalAvgPool), AVERAGE_POOL_2D and SOFTMAX run the
-// interpreter's own kernels on the downloaded int8 codes: one
-// implementation of their arithmetic.
+// Ops without weights (ADD, MEAN, AVERAGE_POOL_2D, SOFTMAX, and whatever
+// the op table and the lowering add) are lowered as the exporter lowers
+// them and run by the interpreter on the downloaded int8 codes: one
+// implementation of their options and their arithmetic.
 //
 // Every op returns null when it is not fully quantized on 8-bit grids (a
 // skipped layer, a float neighbour); the simulated kernel runs then.
 import * as tf from '@tensorflow/tfjs';
 import type { ParamLookup, QConvLikeNode } from '../../quantize/fold.js';
 import { inputFakeQuant, nodesByName, outputFakeQuants } from '../../quantize/graph.js';
-import { TFLITE_FUSED_ACTIVATION } from '../../quantize/op-table.js';
+import { OP_TABLE, opsWhere } from '../../quantize/op-table.js';
 import { prepareLayer, type PreparedLayer, type Requantization } from '../../quantize/prepare.js';
 import { activationRange } from '../../quantize/qparams.js';
-import type { Graph, IRNode, NodeOf, OpName } from '../../src/ir/types.js';
-import {
-  type Arithmetic, type QuantParamsT, addInt8, averagePool2dInt8, fixedPointMultiply, meanInt8, prepareAddInt8, prepareAveragePool2dInt8,
-  prepareMeanInt8, prepareSoftmaxInt8, softmaxInt8,
-} from '../../src/interpreter/kernels/index.js';
+import type { IRNode, NodeOf, OpName } from '../../src/ir/types.js';
+import { type Arithmetic, fixedPointMultiply } from '../../src/interpreter/kernels/index.js';
+import { Interpreter } from '../../src/interpreter/interpreter.js';
+import type { AnalyzedGraph } from '../../src/ir/analyze.js';
+import { Emitter } from '../../export/emitter.js';
+import { COMMON_OPS, emitCommon } from '../../export/lower-common.js';
 import type { IntegerEvalInfo, KernelContext } from './context.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
 import { activationGrid, gridCentered, gridCodes, gridValues, requantizedValues, type ActivationGrid } from './grid.js';
@@ -35,7 +37,8 @@ import { activationGrid, gridCentered, gridCodes, gridValues, requantizedValues,
 const f32 = Math.fround;
 
 /** The per-run view of the graph and store the integer kernels use (ranges read once per run). */
-export function integerEvalInfo(graph: Graph, store: ParamLookup): IntegerEvalInfo {
+export function integerEvalInfo(a: AnalyzedGraph, store: ParamLookup): IntegerEvalInfo {
+  const graph = a.graph;
   const outputs = outputFakeQuants(graph.nodes);
   const byName = nodesByName(graph.nodes);
   const inputs = new Map<string, Array<NodeOf<'fakeQuant'> | null>>();
@@ -53,6 +56,7 @@ export function integerEvalInfo(graph: Graph, store: ParamLookup): IntegerEvalIn
       return list[index] ?? null;
     },
     outputQuantizer: (node) => outputs.get(node.name) ?? null,
+    outputShape: (node, batch) => [batch, ...a.shapes.get(node.name)!],
     grid(fq) {
       if (!grids.has(fq.name)) grids.set(fq.name, fq.attrs.bits === 8 ? activationGrid(activationRange(fq, store), 8) : null);
       return grids.get(fq.name)!;
@@ -80,10 +84,6 @@ function gridsOf(node: IRNode, ctx: KernelContext): Grids | null {
     inputs.push(g);
   }
   return { inputs, output };
-}
-
-function quantParams(g: ActivationGrid): QuantParamsT {
-  return { scale: [g.scale], zeroPoint: [g.zeroPoint], quantizedDimension: 0 };
 }
 
 const lookup = (ctx: KernelContext): ParamLookup => ({ get: (name) => ctx.variable(name) });
@@ -135,67 +135,52 @@ function fixedPointRequantized(accF: tf.Tensor, r: Requantization, arithmetic: A
   return requantizedValues(tf.tensor(out, accF.shape), gOut, r.actMin, r.actMax);
 }
 
-/** The int8 codes of values on a grid, downloaded for an interpreter kernel. */
+/** The int8 codes of values on a grid, downloaded for the interpreter. */
 function int8Codes(x: tf.Tensor, g: ActivationGrid): Int8Array {
   return Int8Array.from(tf.tidy(() => gridCodes(x, g)).dataSync());
 }
 
-/** Runs an interpreter kernel writing `shape`'s int8 codes, and returns them as values on the output grid. */
-function fromKernel(shape: readonly number[], g: ActivationGrid, run: (out: Int8Array) => void): tf.Tensor {
-  const out = new Int8Array(shape.reduce((x, y) => x * y, 1));
-  run(out);
-  return gridValues(tf.tensor(Float32Array.from(out), [...shape]), g);
-}
-
 /**
- * ADD: the interpreter's kernel, which is XNNPACK's (21-bit multipliers,
- * one rounding shift), or TFLite's reference ADD for the scale ratios
- * XNNPACK rejects — as LiteRT falls back.
+ * A quantized op without weights (ADD, MEAN, AVERAGE_POOL_2D, SOFTMAX, …),
+ * computed by the interpreter on the op's own int8 lowering: emitCommon
+ * writes the TFLite op with its options and constants exactly as the
+ * exporter does, and the interpreter plans and runs it on the downloaded
+ * codes. So each op's arithmetic (XNNPACK's ADD with its fallback, TFLite's
+ * integer average, the softmax LUT, …) and options live in one place, and a
+ * new op with an op-table row and a lowering needs nothing here.
  */
-function integerAdd(node: NodeOf<'add'> | NodeOf<'qadd'>, xs: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
-  const grids = gridsOf(node, ctx);
-  if (!grids || xs.length !== 2) return null;
-  const [ga, gb] = grids.inputs as [ActivationGrid, ActivationGrid];
-  const go = grids.output;
-  const activation = TFLITE_FUSED_ACTIVATION[node.op === 'qadd' ? node.attrs.activation : 'none'];
-  const [a, b] = xs as [tf.Tensor, tf.Tensor];
-  const p = prepareAddInt8(a.shape, quantParams(ga), b.shape, quantParams(gb), quantParams(go), activation, 'xnnpack');
-  return fromKernel(p.outputShape, go, (out) => addInt8(p, int8Codes(a, ga), int8Codes(b, gb), out));
-}
-
-/** MEAN over H and W: the interpreter's kernel with XNNPACK's arithmetic. */
-function integerGlobalAvgPool(node: NodeOf<'globalAvgPool'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
+function integerByLowering(node: IRNode, xs: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
   const grids = gridsOf(node, ctx);
   if (!grids) return null;
-  const gIn = grids.inputs[0]!;
-  const gOut = grids.output;
-  const p = prepareMeanInt8(x!.shape, quantParams(gIn), [1, 2], false, quantParams(gOut), 'xnnpack');
-  return fromKernel(p.outputShape, gOut, (out) => meanInt8(p, int8Codes(x!, gIn), out));
+  // An averaging pool is only an int8 op on its input's own grid.
+  if (OP_TABLE[node.op].output.kind === 'roundsOnInputGrid' && !sameGrid(grids.inputs[0]!, grids.output)) return null;
+  const shape = ctx.integer!.outputShape(node, xs[0]!.shape[0]!);
+  const it = loweredOp(node, xs.map((x) => x.shape), grids, shape);
+  xs.forEach((x, k) => it.setInput(k, int8Codes(x, grids.inputs[k]!)));
+  it.invoke();
+  return gridValues(tf.tensor(Float32Array.from(it.output(0) as Int8Array), shape), grids.output);
 }
 
-/** AVERAGE_POOL_2D: the interpreter's kernel (TFLite's integer average; input and output share one grid). */
-function integerAvgPool(node: NodeOf<'avgPool'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
-  const grids = gridsOf(node, ctx);
-  if (!grids) return null;
-  const gIn = grids.inputs[0]!;
-  const gOut = grids.output;
-  if (gIn.scale !== gOut.scale || gIn.zeroPoint !== gOut.zeroPoint) return null;
-  const { poolSize, strides, padding } = node.attrs;
-  const p = prepareAveragePool2dInt8(x!.shape, {
-    padding: padding === 'same' ? 'SAME' : 'VALID', strideH: strides[0], strideW: strides[1], filterH: poolSize[0], filterW: poolSize[1], activation: 'NONE',
-  }, quantParams(gOut));
-  const shape = [p.geom.batches, p.geom.outH, p.geom.outW, x!.shape[3]!];
-  return fromKernel(shape, gOut, (out) => averagePool2dInt8(p, int8Codes(x!, gIn), out));
+/** Each node's planned one-op model, kept while its shapes and grids stay the same (eval runs batch after batch). */
+const LOWERED = new WeakMap<IRNode, { key: string; interpreter: Interpreter }>();
+
+function loweredOp(node: IRNode, shapes: number[][], grids: Grids, shape: number[]): Interpreter {
+  const key = JSON.stringify([shapes, grids.inputs.map((g) => [g.scale, g.zeroPoint]), grids.output.scale, grids.output.zeroPoint]);
+  const cached = LOWERED.get(node);
+  if (cached?.key === key) return cached.interpreter;
+  const e = new Emitter();
+  const ins = shapes.map((s, k) => e.activation(`input${k}`, s, 'INT8', grids.inputs[k]!));
+  const y = e.activation(node.name, shape, 'INT8', grids.output);
+  emitCommon(e, node, ins, y, 'activation' in node.attrs ? node.attrs.activation : 'none');
+  e.builder.setInputs(ins.map((t) => t.index));
+  e.builder.setOutputs([y.index]);
+  const interpreter = new Interpreter(e.builder.build());
+  LOWERED.set(node, { key, interpreter });
+  return interpreter;
 }
 
-/** TFLite's int8 SOFTMAX (a float32 LUT kernel XNNPACK does not run): the interpreter's kernel on the codes. */
-function integerSoftmax(node: NodeOf<'softmax'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
-  const grids = gridsOf(node, ctx);
-  if (!grids) return null;
-  const gIn = grids.inputs[0]!;
-  const gOut = grids.output;
-  const p = prepareSoftmaxInt8(x!.shape, quantParams(gIn), 1, quantParams(gOut));
-  return fromKernel(x!.shape, gOut, (out) => softmaxInt8(p, int8Codes(x!, gIn), out));
+function sameGrid(a: ActivationGrid, b: ActivationGrid): boolean {
+  return a.scale === b.scale && a.zeroPoint === b.zeroPoint;
 }
 
 /**
@@ -212,13 +197,11 @@ export type IntegerEvalOp = (node: IRNode, inputs: tf.Tensor[], ctx: KernelConte
 
 /** The integer eval graph's ops by IR op; an op missing here (or returning null) runs its simulated kernel. */
 export const INTEGER_EVAL_OPS: Partial<Record<OpName, IntegerEvalOp>> = {
+  // Ops that compute new values (a range of their own, a fixed one, or a rounded average) and have a lowering.
+  ...Object.fromEntries(opsWhere((r) => ['observed', 'fixed', 'roundsOnInputGrid'].includes(r.output.kind))
+    .filter((op) => COMMON_OPS.has(op)).map((op) => [op, integerByLowering])),
   qconv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   qdepthwiseConv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   qdense: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
-  add: (n, xs, ctx) => integerAdd(n as NodeOf<'add'>, xs, ctx),
-  qadd: (n, xs, ctx) => integerAdd(n as NodeOf<'qadd'>, xs, ctx),
-  globalAvgPool: (n, xs, ctx) => integerGlobalAvgPool(n as NodeOf<'globalAvgPool'>, xs, ctx),
-  avgPool: (n, xs, ctx) => integerAvgPool(n as NodeOf<'avgPool'>, xs, ctx),
-  softmax: (n, xs, ctx) => integerSoftmax(n as NodeOf<'softmax'>, xs, ctx),
   fakeQuant: (n, xs, ctx) => integerFakeQuant(n as NodeOf<'fakeQuant'>, xs, ctx),
 };
