@@ -18,7 +18,7 @@ export interface ChainStep {
 }
 
 /** How a match is turned into QAT IR (see EMITTERS in rewrite.ts). */
-export type EmitterName = 'fusedLayer' | 'quantizedAdd' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRange' | 'modelInput';
+export type EmitterName = 'fusedLayer' | 'quantizedElementwise' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRange' | 'modelInput';
 
 export interface Pattern {
   name: string;
@@ -34,6 +34,11 @@ export interface Pattern {
 
 const ACT: ChainStep = { ops: FUSABLE_ACTIVATIONS, slot: 'activation', optional: true };
 
+/** Ops without weights that get a trained output range of their own (add, …), by whether they fuse a following activation. */
+function elementwise(fusesActivation: boolean): OpName[] {
+  return opsWhere((r) => r.output.kind === 'observed' && !r.foldsBatchNorm && !r.qat && (r.fusesActivation === true) === fusesActivation);
+}
+
 /** A one-op pattern matching every op whose output range the op table decides by `rule`. */
 function singleOp(name: string, rule: OutputRule['kind'], emit: EmitterName, becomes: string): Pattern {
   return { name, chain: [{ ops: opsWhere((r) => r.output.kind === rule), slot: 'layer' }], emit, becomes };
@@ -47,10 +52,16 @@ export const PATTERNS: readonly Pattern[] = [
     becomes: 'qconv2d / qdepthwiseConv2d / qdense (BN folded, weights fake-quantized, activation fused) + activation fakeQuant',
   },
   {
-    name: 'add [+ relu|relu6]',
-    chain: [{ ops: ['add'], slot: 'layer' }, ACT],
-    emit: 'quantizedAdd',
-    becomes: 'add (or qadd with the fused activation) + fakeQuant of the sum',
+    name: 'elementwise with a fused activation: add [+ relu|relu6]',
+    chain: [{ ops: elementwise(true), slot: 'layer' }, ACT],
+    emit: 'quantizedElementwise',
+    becomes: 'the op (or its QAT twin, qadd, with the fused activation) + fakeQuant of its output',
+  },
+  {
+    name: 'elementwise without activation fusion',
+    chain: [{ ops: elementwise(false), slot: 'layer' }],
+    emit: 'quantizedElementwise',
+    becomes: 'the op + fakeQuant of its output',
   },
   singleOp('concat', 'sharedWithInputs', 'sharedRangeConcat', 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair'),
   // The int8 kernels round an average to the input's grid; a fakeQuant on that same range makes the eval graph round it too.

@@ -128,21 +128,21 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
     const fq = activationFq(rw, layer.name);
     finish(rw, m, [fused, fq], fq.name);
   },
-  quantizedAdd(rw, m) {
-    const add = m.layer as NodeOf<'add'>;
-    const inputs = mapped(rw, add.inputs);
+  quantizedElementwise(rw, m) {
+    const layer = m.layer;
+    const inputs = mapped(rw, layer.inputs);
     if (isSkipped(rw, m)) {
-      rw.report.push(skippedLine(add));
+      rw.report.push(skippedLine(layer));
       const act = m.activation;
-      finish(rw, m, [{ ...add, inputs }, ...(act ? [{ ...act, inputs: [add.name] } as IRNode] : [])], m.nodes[m.nodes.length - 1].name);
+      finish(rw, m, [{ ...layer, inputs } as IRNode, ...(act ? [{ ...act, inputs: [layer.name] } as IRNode] : [])], m.nodes[m.nodes.length - 1].name);
       return;
     }
-    // A plain sum stays `add`; one with a fused activation becomes `qadd`.
-    const node: IRNode = m.activation
-      ? { name: add.name, op: 'qadd', inputs, attrs: { activation: fusedActivation(m) }, params: {} }
-      : { ...add, inputs };
-    rw.quantizedConsumers.add(add.name);
-    const fq = activationFq(rw, add.name);
+    // A plain op stays itself; with a fused activation it becomes its QAT twin (add → qadd).
+    const node = (m.activation
+      ? { name: layer.name, op: OP_TABLE[layer.op].qatTwin!, inputs, attrs: { activation: fusedActivation(m) }, params: {} }
+      : { ...layer, inputs }) as IRNode;
+    rw.quantizedConsumers.add(layer.name);
+    const fq = activationFq(rw, layer.name);
     finish(rw, m, [node, fq], fq.name);
   },
   sharedRangeConcat: (rw, m) => sharedRangeLayer(rw, m, rw.concats),
