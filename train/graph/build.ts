@@ -12,7 +12,7 @@ import type { EvalArithmetic, QatRuntime, RangeUpdate } from './context.js';
 import { INTEGER_EVAL_OPS, integerEvalInfo } from './integer-eval-ops.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
 import { isQConvLike } from '../../quantize/fold.js';
-import { inputQuantizer } from '../../quantize/qparams.js';
+import { inputFakeQuant, nodesByName } from '../../quantize/graph.js';
 import { isQuantizedGraph } from '../../quantize/op-table.js';
 import { QAT_DEFAULTS, type QatConfig } from '../../quantize/config.js';
 
@@ -137,7 +137,8 @@ function prepare(ir: Graph | AnalyzedGraph, state: VariableStore): AnalyzedGraph
 }
 
 function inputQuantizers(a: AnalyzedGraph): QatRuntime['inputQuantizers'] {
-  return new Map(a.order.filter(isQConvLike).map((n) => [n.name, inputQuantizer(a.graph, n)]));
+  const byName = nodesByName(a.order);
+  return new Map(a.order.filter(isQConvLike).map((n) => [n.name, inputFakeQuant(n, 0, byName)]));
 }
 
 function qatRuntime(a: AnalyzedGraph, state: VariableStore, qat: QatTrainOptions | undefined, extra: Partial<QatRuntime> = {}): QatRuntime {
