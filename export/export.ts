@@ -7,14 +7,14 @@ import { UserError } from '../src/errors.js';
 import type { ParamLookup } from '../quantize/fold.js';
 import { batched, Emitter } from './emitter.js';
 import { emitInput, emitOutput, type Edge } from './edges.js';
+import { isQuantizedGraph } from '../quantize/op-table.js';
 import { lowerFloat } from './lower-float.js';
 import { lowerInt8, inputQuant, qatWeightedLayer } from './lower-int8.js';
 import { EXPORT_MODES, IO_TYPES, type DynamicConvWeights, type ExportOptions, type ExportResult, type ExportMode, type IoType } from './types.js';
 
-/** Whether a graph went through the QAT rewrite (it has fake-quant nodes). */
+/** Whether a graph went through the QAT rewrite (the op table's QAT ops). */
 export function isQatGraph(g: Graph | AnalyzedGraph): boolean {
-  const graph = 'order' in g ? g.graph : g;
-  return graph.nodes.some((n) => (n.op as string) === 'fakeQuant');
+  return isQuantizedGraph('order' in g ? g.graph : g);
 }
 
 interface CheckedOptions {

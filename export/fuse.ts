@@ -5,9 +5,11 @@
 // the value in between.
 
 import type { AnalyzedGraph } from '../src/ir/analyze.js';
-import type { IRNode, NodeOf } from '../src/ir/types.js';
+import type { FusedActivation, IRNode, NodeOf } from '../src/ir/types.js';
+import { consumersOf as consumersOfNodes } from '../quantize/graph.js';
+import { FOLDS_BATCH_NORM, OP_TABLE, TFLITE_FUSED_ACTIVATION } from '../quantize/op-table.js';
 
-export type FusedActivation = 'none' | 'relu' | 'relu6';
+export type { FusedActivation };
 
 export interface Fusion {
   /** The node that keeps its name in the file (conv1, not conv1_relu). */
@@ -20,12 +22,10 @@ export interface Fusion {
 
 /** Consumers of every node's output. */
 export function consumersOf(a: AnalyzedGraph): Map<string, IRNode[]> {
-  const users = new Map<string, IRNode[]>(a.order.map((n) => [n.name, []]));
-  for (const n of a.order) for (const i of new Set(n.inputs)) users.get(i)!.push(n);
-  return users;
+  return consumersOfNodes(a.order);
 }
 
-const WEIGHTED = new Set(['conv2d', 'depthwiseConv2d', 'dense']);
+const WEIGHTED: ReadonlySet<string> = new Set(FOLDS_BATCH_NORM);
 
 /** Fusions keyed by head name, plus the set of absorbed node names. */
 export function planFusions(a: AnalyzedGraph): { fusions: Map<string, Fusion>; absorbed: Set<string> } {
@@ -38,7 +38,7 @@ export function planFusions(a: AnalyzedGraph): { fusions: Map<string, Fusion>; a
   const fusions = new Map<string, Fusion>();
   const absorbed = new Set<string>();
   for (const n of a.order) {
-    if (!WEIGHTED.has(n.op) && n.op !== 'add') continue;
+    if (!OP_TABLE[n.op].fusesActivation) continue;
     const f: Fusion = { head: n, batchNorm: null, activation: 'none', absorbed: [] };
     let tail = n.name;
     const next = soleUser(tail);
@@ -48,8 +48,9 @@ export function planFusions(a: AnalyzedGraph): { fusions: Map<string, Fusion>; a
       tail = next.name;
     }
     const act = soleUser(tail);
-    if (act && (act.op === 'relu' || act.op === 'relu6')) {
-      f.activation = act.op;
+    const fusesAs = act ? OP_TABLE[act.op].fusesAs : undefined;
+    if (act && fusesAs) {
+      f.activation = fusesAs;
       f.absorbed.push(act.name);
     }
     if (f.absorbed.length) {
@@ -62,5 +63,5 @@ export function planFusions(a: AnalyzedGraph): { fusions: Map<string, Fusion>; a
 
 /** TFLite's fused-activation enum name. */
 export function tfliteActivation(a: FusedActivation): 'NONE' | 'RELU' | 'RELU6' {
-  return a === 'relu' ? 'RELU' : a === 'relu6' ? 'RELU6' : 'NONE';
+  return TFLITE_FUSED_ACTIVATION[a];
 }

@@ -11,10 +11,10 @@ import type { IRNode } from '../src/ir/types.js';
 import type { ParamLookup } from '../quantize/fold.js';
 import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { planFusions, tfliteActivation } from './fuse.js';
-import { toTfliteLayout } from './layout.js';
+import { toTfliteLayout, weightedKind } from '../quantize/weight-layout.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
-import { floatWeighted, weightedKind, type WeightedLayer } from './weighted.js';
-import { quantizeWeights, symmetricRanges } from './weights.js';
+import { floatWeighted, type WeightedLayer } from './weighted.js';
+import { quantizeWeights, symmetricRanges } from '../quantize/weights.js';
 import type { DynamicConvWeights } from './types.js';
 
 export interface FloatLoweringOptions {
@@ -55,7 +55,7 @@ export function emitFloatWeighted(e: Emitter, layer: WeightedLayer, x: TensorRef
 
 /** The CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED op itself, any dtype. */
 export function emitWeightedOp(
-  e: Emitter, layer: WeightedLayer, x: number, weights: number, bias: number, y: number, asymmetricQuantizeInputs = false,
+  e: Emitter, layer: Pick<WeightedLayer, 'kind' | 'window' | 'activation'>, x: number, weights: number, bias: number, y: number, asymmetricQuantizeInputs = false,
 ): void {
   const fusedActivation = tfliteActivation(layer.activation);
   const win = layer.window;
@@ -90,7 +90,7 @@ export function lowerFloat(a: AnalyzedGraph, store: ParamLookup, e: Emitter, o: 
       e.bind(node.name, xs[0]!);
       continue;
     }
-    const kind = weightedKind(op);
+    const kind = weightedKind(node.op);
     if (kind) {
       let layer: WeightedLayer;
       if (op.startsWith('q')) {

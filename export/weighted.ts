@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { IRNode, NodeOf, Padding, Pair } from '../src/ir/types.js';
 import type { ParamLookup } from '../quantize/fold.js';
 import type { Fusion, FusedActivation } from './fuse.js';
-import type { WeightedKind } from './layout.js';
+import { weightedKind, type WeightedKind } from '../quantize/weight-layout.js';
 
 export interface WeightedLayer {
   name: string;
@@ -28,13 +28,6 @@ export function tensorData(t: tf.Tensor): Float32Array {
 }
 
 type FloatWeighted = NodeOf<'conv2d'> | NodeOf<'depthwiseConv2d'> | NodeOf<'dense'>;
-
-export function weightedKind(op: string): WeightedKind | null {
-  if (op === 'conv2d' || op === 'qconv2d') return 'conv';
-  if (op === 'depthwiseConv2d' || op === 'qdepthwiseConv2d') return 'depthwise';
-  if (op === 'dense' || op === 'qdense') return 'dense';
-  return null;
-}
 
 /** Window attributes shared by the float and QAT conv ops. */
 export function windowOf(kind: WeightedKind, attrs: object): WeightedLayer['window'] {

@@ -2,6 +2,7 @@
 // the QAT train graph and the CLI share. It is stored in a quantized run's
 // config, so eval, resume and export rebuild exactly the same graphs.
 import { UserError } from '../src/errors.js';
+import { isBitWidth } from './math.js';
 
 export type RangeMode = 'ema' | 'learned';
 
@@ -52,7 +53,7 @@ function bad(msg: string): never {
   throw new UserError(msg);
 }
 
-const isBits = (b: unknown): b is number => typeof b === 'number' && Number.isInteger(b) && b >= 2 && b <= 8;
+const isBits = isBitWidth;
 
 /** Fills defaults and validates; every problem is a one-sentence UserError. */
 export function resolveQatConfig(partial: Partial<QatConfig> = {}): QatConfig {

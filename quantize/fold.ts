@@ -3,11 +3,13 @@
 // β + (b − μ)·γ/σ into the bias, with σ = sqrt(moving variance + ε).
 import * as tf from '@tensorflow/tfjs';
 import type { NodeOf } from '../src/ir/types.js';
+import { FOLDS_BATCH_NORM, OP_TABLE } from './op-table.js';
 
 /** A fused conv-like layer of the QAT IR. */
 export type QConvLikeNode = NodeOf<'qconv2d'> | NodeOf<'qdepthwiseConv2d'> | NodeOf<'qdense'>;
 
-export const QCONV_OPS: ReadonlySet<string> = new Set(['qconv2d', 'qdepthwiseConv2d', 'qdense']);
+/** The fused layers: the QAT twins of the ops that fold a batchNorm (op-table.ts). */
+export const QCONV_OPS: ReadonlySet<string> = new Set(FOLDS_BATCH_NORM.map((op) => OP_TABLE[op].qatTwin!));
 
 export function isQConvLike(n: { op: string }): n is QConvLikeNode {
   return QCONV_OPS.has(n.op);

@@ -43,6 +43,11 @@ export interface NudgedRange {
 /** Smallest scale we allow, so a degenerate range (min = max = 0) still divides. */
 const MIN_SCALE = 2 ** -24;
 
+/** The bit widths quantization supports: an integer from 2 to 8. */
+export function isBitWidth(b: unknown): b is number {
+  return typeof b === 'number' && Number.isInteger(b) && b >= 2 && b <= 8;
+}
+
 /** Round half away from zero, like C's std::round. */
 export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);

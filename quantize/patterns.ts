@@ -4,6 +4,7 @@
 // emitter the row names. Adding a pattern is adding a row (and, for a new
 // kind of construct, one emitter).
 import type { OpName } from '../src/ir/types.js';
+import { FOLDS_BATCH_NORM, FUSABLE_ACTIVATIONS, opsWhere, type OutputRule } from './op-table.js';
 
 /** The part of a match a chain step fills. */
 export type Slot = 'layer' | 'batchNorm' | 'activation';
@@ -17,7 +18,7 @@ export interface ChainStep {
 }
 
 /** How a match is turned into QAT IR (see EMITTERS in rewrite.ts). */
-export type EmitterName = 'fusedLayer' | 'quantizedAdd' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRangeSoftmax' | 'modelInput';
+export type EmitterName = 'fusedLayer' | 'quantizedElementwise' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRange' | 'modelInput';
 
 export interface Pattern {
   name: string;
@@ -31,50 +32,43 @@ export interface Pattern {
   becomes: string;
 }
 
-const ACT: ChainStep = { ops: ['relu', 'relu6'], slot: 'activation', optional: true };
+const ACT: ChainStep = { ops: FUSABLE_ACTIVATIONS, slot: 'activation', optional: true };
+
+/** Ops without weights that get a trained output range of their own (add, …), by whether they fuse a following activation. */
+function elementwise(fusesActivation: boolean): OpName[] {
+  return opsWhere((r) => r.output.kind === 'observed' && !r.foldsBatchNorm && !r.qat && (r.fusesActivation === true) === fusesActivation);
+}
+
+/** A one-op pattern matching every op whose output range the op table decides by `rule`. */
+function singleOp(name: string, rule: OutputRule['kind'], emit: EmitterName, becomes: string): Pattern {
+  return { name, chain: [{ ops: opsWhere((r) => r.output.kind === rule), slot: 'layer' }], emit, becomes };
+}
 
 export const PATTERNS: readonly Pattern[] = [
   {
     name: 'conv-like [+ batchNorm] [+ relu|relu6]',
-    chain: [{ ops: ['conv2d', 'depthwiseConv2d', 'dense'], slot: 'layer' }, { ops: ['batchNorm'], slot: 'batchNorm', optional: true }, ACT],
+    chain: [{ ops: FOLDS_BATCH_NORM, slot: 'layer' }, { ops: ['batchNorm'], slot: 'batchNorm', optional: true }, ACT],
     emit: 'fusedLayer',
     becomes: 'qconv2d / qdepthwiseConv2d / qdense (BN folded, weights fake-quantized, activation fused) + activation fakeQuant',
   },
   {
-    name: 'add [+ relu|relu6]',
-    chain: [{ ops: ['add'], slot: 'layer' }, ACT],
-    emit: 'quantizedAdd',
-    becomes: 'add (or qadd with the fused activation) + fakeQuant of the sum',
+    name: 'elementwise with a fused activation: add [+ relu|relu6]',
+    chain: [{ ops: elementwise(true), slot: 'layer' }, ACT],
+    emit: 'quantizedElementwise',
+    becomes: 'the op (or its QAT twin, qadd, with the fused activation) + fakeQuant of its output',
   },
   {
-    name: 'concat',
-    chain: [{ ops: ['concat'], slot: 'layer' }],
-    emit: 'sharedRangeConcat',
-    becomes: 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair',
+    name: 'elementwise without activation fusion',
+    chain: [{ ops: elementwise(false), slot: 'layer' }],
+    emit: 'quantizedElementwise',
+    becomes: 'the op + fakeQuant of its output',
   },
-  {
-    // The int8 kernels round an average to the input's grid; a fakeQuant on that same range makes the eval graph round it too.
-    name: 'averaging pool',
-    chain: [{ ops: ['avgPool', 'globalAvgPool'], slot: 'layer' }],
-    emit: 'roundedPool',
-    becomes: 'unchanged + a fakeQuant sharing its input fakeQuant\'s min/max (same scale and zero point: the exporter aliases it)',
-  },
-  {
-    name: 'range-preserving',
-    chain: [{ ops: ['maxPool', 'reshape', 'flatten', 'pad', 'dropout'], slot: 'layer' }],
-    emit: 'passThrough',
-    becomes: 'unchanged; keeps its input\'s range, no fakeQuant',
-  },
-  {
-    name: 'softmax',
-    chain: [{ ops: ['softmax'], slot: 'layer' }],
-    emit: 'fixedRangeSoftmax',
-    becomes: 'softmax + fakeQuant with the fixed range [0, 255/256] (scale 1/256, int8 zero point −128)',
-  },
-  {
-    name: 'model input',
-    chain: [{ ops: ['input'], slot: 'layer' }],
-    emit: 'modelInput',
-    becomes: 'input + input fakeQuant (range observed, or fixed by --input-mean/--input-std)',
-  },
+  singleOp('concat', 'sharedWithInputs', 'sharedRangeConcat', 'concat + fakeQuant; its inputs\' fakeQuants and its own share one min/max pair'),
+  // The int8 kernels round an average to the input's grid; a fakeQuant on that same range makes the eval graph round it too.
+  singleOp('averaging pool', 'roundsOnInputGrid', 'roundedPool',
+    'unchanged + a fakeQuant sharing its input fakeQuant\'s min/max (same scale and zero point: the exporter aliases it)'),
+  singleOp('range-preserving', 'keepsInput', 'passThrough', 'unchanged; keeps its input\'s range, no fakeQuant'),
+  singleOp('fixed output range (softmax)', 'fixed', 'fixedRange',
+    'unchanged + a fakeQuant with the fixed range of its TFLite op (softmax: [0, 255/256], scale 1/256, int8 zero point −128)'),
+  singleOp('model input', 'modelInput', 'modelInput', 'input + input fakeQuant (range observed, or fixed by --input-mean/--input-std)'),
 ];

@@ -3,16 +3,12 @@
 // fakeQuant node, and the int32 bias. Every number goes through
 // quantize/math.ts, so the eval graph simulates exactly what gets exported.
 import * as tf from '@tensorflow/tfjs';
-import { MIN_SYMMETRIC_ABS, nudge, roundHalfAway, symmetricRange, unsignedGrid, INT32_MAX, INT32_MIN, type NudgedRange } from './math.js';
-import type { Graph, IRNode, NodeOf, OpName } from '../src/ir/types.js';
+import { MIN_SYMMETRIC_ABS, nudge, roundHalfAway, signedParams, symmetricRange, unsignedGrid, INT32_MAX, INT32_MIN, type NudgedRange, type QuantParams } from './math.js';
+import type { Graph, IRNode, NodeOf } from '../src/ir/types.js';
+import { inputFakeQuant, nodesByName } from './graph.js';
 import { outputChannels, type ParamLookup, type QConvLikeNode } from './fold.js';
 
 const f32 = Math.fround;
-
-/** Ops whose output keeps their input's range (TFLite gives them equal in/out scales): no fakeQuant follows them. */
-export const PASS_THROUGH_OPS: ReadonlySet<OpName> = new Set<OpName>(
-  ['maxPool', 'avgPool', 'reshape', 'flatten', 'pad', 'dropout', 'globalAvgPool'],
-);
 
 export function weightQuantOf(node: QConvLikeNode): { bits: number; perChannel: boolean } {
   const wq = node.attrs.weightQuant;
@@ -69,6 +65,12 @@ export function activationRange(fq: NodeOf<'fakeQuant'>, store: ParamLookup): Nu
   return nudge(min, max, grid);
 }
 
+/** The int8 quantization of a fakeQuant's frozen range: float32 scale, signed zero point. */
+export function activationQuant(fq: NodeOf<'fakeQuant'>, store: ParamLookup): QuantParams {
+  const p = signedParams(activationRange(fq, store), fq.attrs.bits);
+  return { scale: f32(p.scale), zeroPoint: p.zeroPoint };
+}
+
 /** Bias scale per channel: float32(input scale × weight scale), as TFLite's quantizer computes it. */
 export function biasScales(inputScale: number, weightScales: ArrayLike<number>): Float32Array {
   const out = new Float32Array(weightScales.length);
@@ -103,11 +105,8 @@ export function dequantizeBias(q: Int32Array, inputScale: number, weightScales: 
 
 /**
  * The fakeQuant node whose output reaches `node`'s input `index`, looking
- * through pass-through ops (pool, reshape, …), or null if that input is float.
+ * through range-keeping ops (pool, reshape, …), or null if that input is float.
  */
 export function inputQuantizer(graph: Graph, node: IRNode, index = 0): NodeOf<'fakeQuant'> | null {
-  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
-  let cur = byName.get(node.inputs[index]);
-  while (cur && PASS_THROUGH_OPS.has(cur.op)) cur = byName.get(cur.inputs[0]);
-  return cur && cur.op === 'fakeQuant' ? cur : null;
+  return inputFakeQuant(node, index, nodesByName(graph.nodes));
 }

@@ -9,10 +9,11 @@
 // Whatever no pattern covers stays float and is reported by name.
 import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
-import type { FakeQuantAttrs, FusedActivation, Graph, IRNode, NodeOf, OpName } from '../src/ir/types.js';
+import type { FakeQuantAttrs, FusedActivation, Graph, IRNode, NodeOf } from '../src/ir/types.js';
 import { activationBits, inputRangeFromMeanStd, resolveQatConfig, weightBitsOf, type QatConfig } from './config.js';
 import { PATTERNS, type EmitterName, type Pattern, type Slot } from './patterns.js';
-import { PASS_THROUGH_OPS } from './qparams.js';
+import { consumersOf, nodesByName, rangeSource } from './graph.js';
+import { fixedOutputOf, fixedOutputRange, OP_TABLE, QAT_OPS } from './op-table.js';
 
 export interface RewriteResult {
   graph: Graph;
@@ -20,10 +21,8 @@ export interface RewriteResult {
   report: string[];
 }
 
-const QAT_OPS: ReadonlySet<OpName> = new Set<OpName>(['qconv2d', 'qdepthwiseConv2d', 'qdense', 'qadd', 'fakeQuant']);
-
-/** Fixed output range of a quantized softmax: [0, 255/256] on the 8-bit grid → scale 1/256. */
-export const SOFTMAX_RANGE: [number, number] = [0, 255 / 256];
+/** Fixed output range of a quantized softmax (op-table.ts): [0, 255/256] on the 8-bit grid → scale 1/256. */
+export const SOFTMAX_RANGE: [number, number] = fixedOutputRange('SOFTMAX');
 
 type Match = Partial<Record<Slot, IRNode>> & { layer: IRNode; nodes: IRNode[] };
 
@@ -39,6 +38,9 @@ interface Rewriter {
   /** avgPool / globalAvgPool nodes whose output fakeQuant shares the input's range. */
   pools: string[];
 }
+
+/** The activation a match fuses, by its op's row in the op table. */
+const fusedActivation = (m: Match): FusedActivation => (m.activation ? OP_TABLE[m.activation.op].fusesAs! : 'none');
 
 const mapped = (rw: Rewriter, names: string[]): string[] => names.map((n) => rw.rename.get(n) ?? n);
 
@@ -59,16 +61,27 @@ function activationFq(rw: Rewriter, quantizes: string): NodeOf<'fakeQuant'> {
  * range shareRanges() later ties to its inputs' (TFLite keeps their scale).
  */
 function sharedRangeLayer(rw: Rewriter, m: Match, group: string[]): void {
+  const layer = quantizedSingleOp(rw, m);
+  if (!layer) return;
+  group.push(layer.name);
+  const fq = activationFq(rw, layer.name);
+  finish(rw, m, [layer, fq], fq.name);
+}
+
+/**
+ * A one-op match reading the rewritten inputs. Skipped by request, it is
+ * emitted as it is (and reported) and null comes back; otherwise its inputs
+ * are marked for quantization and the caller emits it with its fakeQuant.
+ */
+function quantizedSingleOp(rw: Rewriter, m: Match): IRNode | null {
   const layer = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
   if (isSkipped(rw, m)) {
     rw.report.push(skippedLine(layer));
     finish(rw, m, [layer], layer.name);
-    return;
+    return null;
   }
   rw.quantizedConsumers.add(layer.name);
-  group.push(layer.name);
-  const fq = activationFq(rw, layer.name);
-  finish(rw, m, [layer, fq], fq.name);
+  return layer;
 }
 
 function isSkipped(rw: Rewriter, m: Match): boolean {
@@ -90,14 +103,14 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
     const layer = m.layer as NodeOf<'conv2d'> | NodeOf<'depthwiseConv2d'> | NodeOf<'dense'>;
     const bn = m.batchNorm as NodeOf<'batchNorm'> | undefined;
     const skipped = isSkipped(rw, m);
-    const op = ({ conv2d: 'qconv2d', depthwiseConv2d: 'qdepthwiseConv2d', dense: 'qdense' } as const)[layer.op];
+    const op = OP_TABLE[layer.op].qatTwin!;
     const fused = {
       name: layer.name,
       op,
       inputs: mapped(rw, layer.inputs),
       attrs: {
         ...layer.attrs,
-        activation: (m.activation?.op ?? 'none') as FusedActivation,
+        activation: fusedActivation(m),
         batchNorm: bn ? { epsilon: bn.attrs.epsilon, momentum: bn.attrs.momentum } : null,
         weightQuant: skipped ? null : { bits: weightBitsOf(rw.config, layer.name), perChannel: rw.config.perChannel },
       },
@@ -115,21 +128,21 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
     const fq = activationFq(rw, layer.name);
     finish(rw, m, [fused, fq], fq.name);
   },
-  quantizedAdd(rw, m) {
-    const add = m.layer as NodeOf<'add'>;
-    const inputs = mapped(rw, add.inputs);
+  quantizedElementwise(rw, m) {
+    const layer = m.layer;
+    const inputs = mapped(rw, layer.inputs);
     if (isSkipped(rw, m)) {
-      rw.report.push(skippedLine(add));
+      rw.report.push(skippedLine(layer));
       const act = m.activation;
-      finish(rw, m, [{ ...add, inputs }, ...(act ? [{ ...act, inputs: [add.name] } as IRNode] : [])], m.nodes[m.nodes.length - 1].name);
+      finish(rw, m, [{ ...layer, inputs } as IRNode, ...(act ? [{ ...act, inputs: [layer.name] } as IRNode] : [])], m.nodes[m.nodes.length - 1].name);
       return;
     }
-    // A plain sum stays `add`; one with a fused activation becomes `qadd`.
-    const node: IRNode = m.activation
-      ? { name: add.name, op: 'qadd', inputs, attrs: { activation: m.activation.op as FusedActivation }, params: {} }
-      : { ...add, inputs };
-    rw.quantizedConsumers.add(add.name);
-    const fq = activationFq(rw, add.name);
+    // A plain op stays itself; with a fused activation it becomes its QAT twin (add → qadd).
+    const node = (m.activation
+      ? { name: layer.name, op: OP_TABLE[layer.op].qatTwin!, inputs, attrs: { activation: fusedActivation(m) }, params: {} }
+      : { ...layer, inputs }) as IRNode;
+    rw.quantizedConsumers.add(layer.name);
+    const fq = activationFq(rw, layer.name);
     finish(rw, m, [node, fq], fq.name);
   },
   sharedRangeConcat: (rw, m) => sharedRangeLayer(rw, m, rw.concats),
@@ -137,16 +150,11 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
   passThrough(rw, m) {
     finish(rw, m, [{ ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode], m.layer.name);
   },
-  fixedRangeSoftmax(rw, m) {
-    const softmax = { ...m.layer, inputs: mapped(rw, m.layer.inputs) } as IRNode;
-    if (isSkipped(rw, m)) {
-      rw.report.push(skippedLine(softmax));
-      finish(rw, m, [softmax], softmax.name);
-      return;
-    }
-    rw.quantizedConsumers.add(softmax.name);
-    const fq = fakeQuantNode(softmax.name, { bits: 8, narrowRange: false, role: 'softmax', fixedRange: [...SOFTMAX_RANGE] });
-    finish(rw, m, [softmax, fq], fq.name);
+  fixedRange(rw, m) {
+    const layer = quantizedSingleOp(rw, m);
+    if (!layer) return;
+    const fq = fakeQuantNode(layer.name, { bits: 8, narrowRange: false, role: 'softmax', fixedRange: fixedOutputRange(fixedOutputOf(layer.op)!) });
+    finish(rw, m, [layer, fq], fq.name);
   },
   modelInput(rw, m) {
     const input = m.layer;
@@ -165,12 +173,6 @@ function inputFq(rw: Rewriter, name: string): NodeOf<'fakeQuant'> {
   const bits = activationBits(rw.config, name);
   const fixed = inputMean !== undefined && inputStd !== undefined ? inputRangeFromMeanStd(inputMean, inputStd, bits) : undefined;
   return fakeQuantNode(name, { bits, narrowRange: false, role: 'input', ...(fixed ? { fixedRange: fixed } : {}) });
-}
-
-function consumersOf(nodes: IRNode[]): Map<string, IRNode[]> {
-  const users = new Map<string, IRNode[]>(nodes.map((n) => [n.name, []]));
-  for (const n of nodes) for (const i of new Set(n.inputs)) users.get(i)!.push(n);
-  return users;
 }
 
 /** The longest chain of `p` starting at `start`, or null. */
@@ -193,16 +195,14 @@ function matchAt(p: Pattern, start: IRNode, users: Map<string, IRNode[]>, output
   return m;
 }
 
-/** Follows pass-through ops back to the node that produced a tensor. */
+/** Follows range-keeping ops back to the node that produced a tensor. */
 function producerOf(name: string, byName: Map<string, IRNode>): IRNode {
-  let cur = byName.get(name)!;
-  while (PASS_THROUGH_OPS.has(cur.op)) cur = byName.get(cur.inputs[0])!;
-  return cur;
+  return rangeSource(name, byName)!;
 }
 
 /** Pass 2: a float tensor read by a quantized op gets a fakeQuant after its producer. */
 function quantizeFloatInputs(rw: Rewriter): void {
-  const byName = new Map(rw.out.map((n) => [n.name, n]));
+  const byName = nodesByName(rw.out);
   for (const consumer of [...rw.out]) {
     if (!rw.quantizedConsumers.has(consumer.name)) continue;
     for (const input of consumer.inputs) {
@@ -225,7 +225,7 @@ function quantizeFloatInputs(rw: Rewriter): void {
  * member of a group then reads the group root's min/max pair.
  */
 function shareRanges(rw: Rewriter): void {
-  const byName = new Map(rw.out.map((n) => [n.name, n]));
+  const byName = nodesByName(rw.out);
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     while (parent.has(x) && parent.get(x) !== x) x = parent.get(x)!;
@@ -315,7 +315,3 @@ export function rewriteForQat(graph: Graph, config: Partial<QatConfig> = {}): Re
   return { graph: out, report: rw.report };
 }
 
-/** Whether a graph is a QAT IR (has any quantized op). */
-export function isQuantizedGraph(graph: Graph): boolean {
-  return graph.nodes.some((n) => QAT_OPS.has(n.op));
-}

@@ -12,7 +12,9 @@ import { isOpName, type OperatorOptions, type OpName } from '../tflite/options.j
 import { readModel } from '../tflite/read.js';
 import { unpackInt4 } from '../tflite/int4.js';
 import { validateModel } from '../tflite/validate.js';
-import { type Arithmetic, int4WeightsArithmetic, dequantize as dequantizeKernel, halfToFloat, prepareDequantize } from './kernels/index.js';
+import { INT4_ROUNDING, type WeightedBuiltin } from '../../quantize/op-table.js';
+import type { PreparedLayer } from '../../quantize/prepare.js';
+import { type Arithmetic, dequantize as dequantizeKernel, halfToFloat, prepareDequantize } from './kernels/index.js';
 import { type DType, type TensorData, DTYPE_BYTES, arrayDType, dtypeOf, viewOf } from './dtypes.js';
 import { type TensorDetails, inputMismatch, withMeanStd } from './details.js';
 import { type OpContext, type Step, type TensorInfo, PLANNERS, checkVersion, supportedOpList } from './plan/index.js';
@@ -66,6 +68,7 @@ export class Interpreter {
   private readonly views: Array<TensorData | null>;
   private readonly steps: Step[] = [];
   private readonly byName = new Map<string, number>();
+  private readonly layers: PreparedLayer[] = [];
   /** Bytes of the tensor arena. */
   readonly arenaBytes: number;
   /** Bytes of kernel scratch (im2col buffers, tables) allocated at plan time. */
@@ -242,6 +245,15 @@ export class Interpreter {
     return dequantizeTensor(v);
   }
 
+  /**
+   * The prepared record of every int8 CONV_2D, DEPTHWISE_CONV_2D and
+   * FULLY_CONNECTED, in execution order, as quantize/prepare.ts defines it
+   * (weights and bias are views of the model's constants).
+   */
+  preparedLayers(): readonly PreparedLayer[] {
+    return this.layers;
+  }
+
   operators(): OperatorInfo[] {
     return this.graph.operators.map((op, index) => ({
       index,
@@ -351,6 +363,7 @@ export class Interpreter {
       data: (t) => this.views[t.index]!,
       reserve,
       work,
+      recordLayer: (layer) => this.layers.push(layer),
     };
   }
 
@@ -373,13 +386,12 @@ export class Interpreter {
   }
 }
 
-/** The rounding one op runs with: LiteRT's, which depends on how its weights are stored. */
+/** The rounding one op runs with: LiteRT's, which depends on how its weights are stored (quantize/op-table.ts). */
 function opArithmetic(op: string, inputs: ReadonlyArray<TensorInfo | null>, mode: Arithmetic): Arithmetic {
   const w = inputs[1];
-  if (mode !== 'xnnpack' || !w?.packedInt4) return mode;
-  if (op !== 'CONV_2D' && op !== 'DEPTHWISE_CONV_2D' && op !== 'FULLY_CONNECTED') return mode;
+  if (mode !== 'xnnpack' || !w?.packedInt4 || !Object.hasOwn(INT4_ROUNDING, op)) return mode;
   // Weight rows: [out, …] for CONV_2D and FULLY_CONNECTED; their length is the input depth.
-  return int4WeightsArithmetic(op, w.size / (w.shape[0] ?? 1));
+  return INT4_ROUNDING[op as WeightedBuiltin](w.size / (w.shape[0] ?? 1));
 }
 
 /** TFLite kernels handle at most 6 dimensions; a file claiming more is refused before any shape is trusted. */

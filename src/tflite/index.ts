@@ -8,4 +8,5 @@ export * from './model.js';
 export { validateModel, elementCount, tensorLabel, MAX_TENSOR_ELEMENTS } from './validate.js';
 export { opVersion, minRuntimeVersion, runtimeVersionBytes, type OpSignature } from './versions.js';
 export { ModelBuilder, type TensorSpec, type QuantizationSpec, type BuilderOptions, type BuildSettings } from './build.js';
-export { int4Bytes, packInt4, storesInt4, unpackInt4 } from './int4.js';
+export { int4Bytes, packInt4, unpackInt4 } from './int4.js';
+export { storesInt4 } from '../../quantize/op-table.js';

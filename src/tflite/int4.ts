@@ -2,11 +2,6 @@
 // element with the even index in the low nibble (TFLite's
 // UnpackDenseInt4IntoInt8 order; LiteRT.js reads it so — see test/tflite).
 
-/** Weights of this bit width or narrower are written as INT4: the size the bit width promises. */
-export function storesInt4(weightBits: number): boolean {
-  return weightBits <= 4;
-}
-
 /** Bytes a buffer of `count` INT4 elements takes. */
 export function int4Bytes(count: number): number {
   return Math.ceil(count / 2);

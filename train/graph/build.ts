@@ -9,11 +9,11 @@ import type { Graph, IRNode, OpName } from '../../src/ir/types.js';
 import type { VariableStore } from '../state.js';
 import { KERNELS, type Kernel, type KernelContext, type StatUpdate } from './kernels.js';
 import type { EvalArithmetic, QatRuntime, RangeUpdate } from './context.js';
-import { INTEGER_KERNELS, integerEvalInfo } from './integer-kernels.js';
+import { INTEGER_EVAL_OPS, integerEvalInfo } from './integer-eval-ops.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
 import { isQConvLike } from '../../quantize/fold.js';
-import { inputQuantizer } from '../../quantize/qparams.js';
-import { isQuantizedGraph } from '../../quantize/rewrite.js';
+import { inputFakeQuant, nodesByName } from '../../quantize/graph.js';
+import { isQuantizedGraph } from '../../quantize/op-table.js';
 import { QAT_DEFAULTS, type QatConfig } from '../../quantize/config.js';
 
 export type { StatUpdate, RangeUpdate, EvalArithmetic } from './context.js';
@@ -70,7 +70,7 @@ export interface EvalGraph {
 }
 
 function runNode(node: IRNode, inputs: tf.Tensor[], ctx: KernelContext): tf.Tensor {
-  const integer = ctx.integer ? INTEGER_KERNELS[node.op]?.(node, inputs, ctx) ?? null : null;
+  const integer = ctx.integer ? INTEGER_EVAL_OPS[node.op]?.(node, inputs, ctx) ?? null : null;
   if (integer && node.op !== 'fakeQuant') ctx.integer!.markComputed(node);
   return integer ?? (KERNELS[node.op] as Kernel<OpName>)(node as never, inputs, ctx);
 }
@@ -149,7 +149,8 @@ function prepare(ir: Graph | AnalyzedGraph, state: VariableStore): AnalyzedGraph
 }
 
 function inputQuantizers(a: AnalyzedGraph): QatRuntime['inputQuantizers'] {
-  return new Map(a.order.filter(isQConvLike).map((n) => [n.name, inputQuantizer(a.graph, n)]));
+  const byName = nodesByName(a.order);
+  return new Map(a.order.filter(isQConvLike).map((n) => [n.name, inputFakeQuant(n, 0, byName)]));
 }
 
 function qatRuntime(a: AnalyzedGraph, state: VariableStore, qat: QatTrainOptions | undefined, extra: Partial<QatRuntime> = {}): QatRuntime {
@@ -202,7 +203,7 @@ export function buildEvalGraph(ir: Graph | AnalyzedGraph, state: VariableStore, 
   // Ranges are read afresh on every run: the store may have trained since the last one.
   const ctx = (x: tf.Tensor): KernelContext => context(
     a, state, x, false, 0, qatRuntime(a, state, undefined),
-    arithmetic === 'integer' ? { integer: integerEvalInfo(a.graph, state) } : {},
+    arithmetic === 'integer' ? { integer: integerEvalInfo(a, state) } : {},
   );
   return {
     ir: a,

@@ -66,6 +66,8 @@ export interface IntegerEvalInfo {
   inputQuantizer(node: IRNode, index: number): NodeOf<'fakeQuant'> | null;
   /** The fakeQuant quantizing this node's output, or null. */
   outputQuantizer(node: IRNode): NodeOf<'fakeQuant'> | null;
+  /** The node's output shape at this batch size. */
+  outputShape(node: IRNode, batch: number): number[];
   /** The frozen int8 grid of a fakeQuant (null unless 8-bit: only those have integer kernels). */
   grid(fq: NodeOf<'fakeQuant'>): ActivationGrid | null;
   /** Records that an integer kernel computed this node (its output lies on its output fakeQuant's grid). */

@@ -5,11 +5,11 @@
 // zp_in so they contribute w·0, exactly as the reference skips them, and the
 // −zp_in·Σw term is folded into the bias once at prepare time.
 
-import { type FixedPointMultiply, multiplyByQuantizedMultiplier, perChannelMultipliers } from '../../../quantize/math.js';
+import { type FixedPointMultiply, multiplyByQuantizedMultiplier } from '../../../quantize/math.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmConv, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
 import { prepareWasmConvFloat, runWasmFloatGemm, type WasmFloatGemmOp } from '../wasm/float-ops.js';
-import { gemmRequant, requantizedOutput, type RequantizedOutput } from './requant.js';
+import { gemmRequant, requantizedOutput, weightedOpMultipliers, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
@@ -72,13 +72,13 @@ export function prepareConv2dInt8(
   };
 }
 
-/** Per-channel requantization of a convolution's int8 output (CONV_2D and DEPTHWISE_CONV_2D alike). */
+/** Per-channel requantization of a convolution's int8 output (CONV_2D and DEPTHWISE_CONV_2D alike: the same multipliers). */
 export function convRequant(
   input: QuantParamsT, filter: QuantParamsT, output: QuantParamsT, channels: number, o: ConvOptions, arithmetic: Arithmetic,
 ): RequantizedOutput {
   const sIn = tensorScale(input);
   const sOut = tensorScale(output);
-  const mult = perChannelMultipliers(sIn, filter.scale, sOut, channels);
+  const mult = weightedOpMultipliers('CONV_2D', sIn, filter.scale, sOut, channels);
   return requantizedOutput(mult, sIn, filter.scale, sOut, tensorZeroPoint(output), o.activation, arithmetic);
 }
 

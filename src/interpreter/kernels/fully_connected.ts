@@ -8,15 +8,14 @@
 // each batch row is quantized on its own (symmetric, or asymmetric when
 // asymmetric_quantize_inputs), int32 dot products, then float rescaling.
 
-import { perChannelMultipliers, quantizeMultiplier } from '../../../quantize/math.js';
 import { foldBias, gemmRequantize, type TensorSpec, type WeightSpec } from './conv2d.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmFullyConnected, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
 import { prepareWasmFullyConnectedFloat, runWasmFloatGemm, type WasmFloatGemmOp } from '../wasm/float-ops.js';
-import { gemmRequant, requantizedOutput, type RequantizedOutput } from './requant.js';
+import { gemmRequant, requantizedOutput, weightedOpMultipliers, type RequantizedOutput } from './requant.js';
 import type { Arithmetic } from './xnnpack.js';
 import {
-  type ChannelMultipliers, type FusedActivation, type QuantParamsT, floatActivationRange,
+  type FusedActivation, type QuantParamsT, floatActivationRange,
   roundHalfAwayF32, shapeSize, tensorScale, tensorZeroPoint,
 } from './types.js';
 
@@ -64,13 +63,7 @@ export function prepareFullyConnectedInt8(
   }
   const sIn = f32(tensorScale(input));
   const sOut = f32(tensorScale(output));
-  let mult: ChannelMultipliers;
-  if (filter.scale.length > 1) {
-    mult = perChannelMultipliers(sIn, filter.scale, sOut, units);
-  } else {
-    const q = quantizeMultiplier(f32(sIn * f32(filter.scale[0])) / sOut);
-    mult = { multiplier: new Int32Array(units).fill(q.multiplier), shift: new Int32Array(units).fill(q.shift) };
-  }
+  const mult = weightedOpMultipliers('FULLY_CONNECTED', sIn, filter.scale, sOut, units);
   const rq = requantizedOutput(mult, sIn, filter.scale, sOut, tensorZeroPoint(output), o.activation, arithmetic);
   const foldedBias = foldBias(filter.data, bias, units, inputSize, tensorZeroPoint(input));
   const plan = wasm ? prepareWasmFullyConnected(wasm, batches, inputSize, units, filter.data, foldedBias, gemmRequant(rq)) : null;

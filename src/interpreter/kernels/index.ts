@@ -29,4 +29,4 @@ export * from './quantize.js';
 export * from './dequantize.js';
 export * from './relu.js';
 export * from './xnnpack.js';
-export { fixedPointMultiply } from './requant.js';
+export { fixedPointMultiply, type RequantizedOutput } from './requant.js';

@@ -4,7 +4,9 @@
 // rounds through float32), so those come in ready-made; the activation clamp
 // and XNNPACK's fp32 scales follow the same rules for all three.
 
-import { type FixedPointMultiply, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingleRounding } from '../../../quantize/math.js';
+import {
+  type FixedPointMultiply, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingleRounding, perChannelMultipliers, quantizeMultiplier,
+} from '../../../quantize/math.js';
 import type { GemmRequant } from '../wasm/conv.js';
 import { type Arithmetic, xnnActivationRange, xnnRequantScales } from './xnnpack.js';
 import { type ChannelMultipliers, type FusedActivation, quantizedActivationRange } from './types.js';
@@ -17,6 +19,20 @@ export interface RequantizedOutput extends ChannelMultipliers {
   outputZeroPoint: number;
   actMin: number;
   actMax: number;
+}
+
+/**
+ * Fixed-point multipliers of a weighted op as TFLite derives them: per
+ * channel in double precision, except FULLY_CONNECTED with one weight scale,
+ * whose input × weight product rounds through float32 first.
+ */
+export function weightedOpMultipliers(
+  op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED', inputScale: number, filterScale: ArrayLike<number>, outputScale: number, channels: number,
+): ChannelMultipliers {
+  if (op !== 'FULLY_CONNECTED' || filterScale.length > 1) return perChannelMultipliers(inputScale, filterScale, outputScale, channels);
+  const f32 = Math.fround;
+  const q = quantizeMultiplier(f32(f32(inputScale) * f32(filterScale[0]!)) / f32(outputScale));
+  return { multiplier: new Int32Array(channels).fill(q.multiplier), shift: new Int32Array(channels).fill(q.shift) };
 }
 
 /** One entry per output channel, the channel count taken from `mult`. */

@@ -2,6 +2,8 @@
 // activations, padding geometry. Everything here runs at prepare time;
 // eval loops only see the integers these functions produce.
 
+import { roundHalfAway } from '../../../quantize/math.js';
+
 const f32 = Math.fround;
 
 /** Quantization of one tensor, as a .tflite stores it. */
@@ -68,11 +70,8 @@ export function floatActivationRange(activation: FusedActivation): ActivationRan
   }
 }
 
-/** std::round on a value that is already a float32: half away from zero. */
-export function roundHalfAwayF32(x: number): number {
-  // For |x| >= 2^23 a float32 is already an integer; x + 0.5 in double is exact.
-  return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
-}
+/** std::round on a value that is already a float32: half away from zero (x + 0.5 in double is exact). */
+export const roundHalfAwayF32 = roundHalfAway;
 
 /** Output size along one spatial axis (TFLite's ComputeOutSize). */
 export function convOutSize(padding: Padding, inSize: number, filterSize: number, stride: number, dilation = 1): number {

@@ -57,7 +57,6 @@ export function xnnActivationRange(activation: FusedActivation, scale: number, z
   }
 }
 
-/** Which integer arithmetic the int8 kernels reproduce. */
 /**
  * Whose rounding an int8 kernel reproduces: XNNPACK's fp32 requantization,
  * TFLite's reference kernels (gemmlowp double rounding), or TFLite's builtin
@@ -66,21 +65,6 @@ export function xnnActivationRange(activation: FusedActivation, scale: number, z
  * third is picked per op.
  */
 export type Arithmetic = 'xnnpack' | 'reference' | 'single-rounding';
-
-/**
- * What LiteRT runs for an op whose weights are stored INT4, measured against
- * @litertjs/core with scales that make .5 ties common. Its XNNPACK delegate
- * takes FULLY_CONNECTED only when the input depth is even (two nibbles per
- * byte in every weight row); everything else runs on TFLite's builtin
- * kernels, whose GEMM (CONV_2D, FULLY_CONNECTED) rounds the fixed-point
- * product once, half up, while DEPTHWISE_CONV_2D rounds twice, gemmlowp
- * style. The interpreter and the integer eval graph both follow this rule.
- */
-export function int4WeightsArithmetic(op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED', inputDepth: number): Arithmetic {
-  if (op === 'DEPTHWISE_CONV_2D') return 'reference';
-  if (op === 'FULLY_CONNECTED' && inputDepth % 2 === 0) return 'xnnpack';
-  return 'single-rounding';
-}
 
 /** Bits of a float32 as an unsigned integer. */
 const bitsView = new DataView(new ArrayBuffer(4));

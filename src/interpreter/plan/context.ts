@@ -6,6 +6,8 @@ import { UserError } from '../../errors.js';
 import type { OperatorOptions, OpName } from '../../tflite/options.js';
 import type { DType, TensorData } from '../dtypes.js';
 import type { Arithmetic, FusedActivation, QuantParamsT } from '../kernels/index.js';
+import { FIXED_OUTPUT_QUANT, type FixedQuantOp, type WeightedBuiltin } from '../../../quantize/op-table.js';
+import type { PreparedLayer } from '../../../quantize/prepare.js';
 
 export interface TensorInfo {
   index: number;
@@ -44,6 +46,8 @@ export interface OpContext {
   reserve(bytes: number, what: string): void;
   /** Counts multiply-adds (or element visits) one invoke will do against the work cap. */
   work(ops: number): void;
+  /** Keeps the record of a prepared int8 weighted layer (what the exporter's prepare computed). */
+  recordLayer?(layer: PreparedLayer): void;
 }
 
 /** The op's options, typed. The interpreter pairs every op with its own options table, so a mismatch is a bug here. */
@@ -113,6 +117,23 @@ export function perTensorQuant(ctx: OpContext, t: TensorInfo, what: string): Qua
   const zp = q.zeroPoint.length > 0 ? q.zeroPoint[0]! : 0;
   const [lo, hi] = t.dtype === 'uint8' ? [0, 255] : t.dtype === 'int16' ? [-32768, 32767] : [-128, 127];
   if (zp < lo || zp > hi) throw invalid(ctx, `has ${what} ${tensorWord(t)} with zero point ${zp}, outside the ${t.dtype} range`);
+  return q;
+}
+
+/**
+ * The int8 output quantization TFLite fixes for `op` (quantize/op-table.ts),
+ * within `tolerance` of the scale relative to it; returns the output's
+ * quantization.
+ */
+export function requireFixedOutputQuant(ctx: OpContext, op: FixedQuantOp, tolerance = 0): QuantParamsT {
+  const y = output(ctx);
+  const q = perTensorQuant(ctx, y, 'output');
+  const want = FIXED_OUTPUT_QUANT[op];
+  const s = q.scale[0]!;
+  const z = q.zeroPoint.length > 0 ? q.zeroPoint[0]! : 0;
+  if (z !== want.zeroPoint || Math.abs(s - want.scale) > tolerance * want.scale) {
+    throw invalid(ctx, `needs its int8 output ${tensorWord(y)} quantized with scale 1/${1 / want.scale} and zero point ${want.zeroPoint} (TFLite requires it); it has scale ${s} and zero point ${z}`);
+  }
   return q;
 }
 

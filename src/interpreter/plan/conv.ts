@@ -7,8 +7,10 @@ import {
   conv2dFloat, conv2dHybrid, conv2dInt8, prepareConv2dHybrid, depthwiseConv2dHybrid, prepareDepthwiseConv2dHybrid, depthwiseConv2dFloat, depthwiseConv2dInt8, fullyConnectedFloat, fullyConnectedHybrid,
   fullyConnectedInt8, prepareConv2dFloat, prepareConv2dInt8, prepareDepthwiseConv2dFloat, prepareDepthwiseConv2dInt8,
   prepareFullyConnectedFloat, prepareFullyConnectedHybrid, prepareFullyConnectedInt8, convOutSize,
-  type Arithmetic, type ConvOptions, type QuantParamsT, type TensorSpec, type WeightSpec,
+  type Arithmetic, type ConvOptions, type FusedActivation, type QuantParamsT, type RequantizedOutput, type TensorSpec, type WeightSpec,
+  tensorZeroPoint,
 } from '../kernels/index.js';
+import type { WeightedBuiltin } from '../../../quantize/op-table.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, expectCounts, fusedActivation, input, invalid,
   optionalInput, output, perTensorQuant, prepared, requireConstant, requirePositive, requireRank, unaryStep, unsupported,
@@ -37,17 +39,27 @@ function biasOf(ctx: OpContext, bias: TensorInfo | null, dtype: 'int32' | 'float
 }
 
 /** int8 data, symmetric int8 weights quantized along `axis`, an int32 bias; `im2col` bytes are counted first when given. */
-function int8Step<P, O>(
+function int8Step<P extends RequantizedOutput, O extends { activation: FusedActivation }>(
   ctx: OpContext, x: TensorInfo, w: TensorInfo, y: TensorInfo, bias: TensorInfo | null, channels: number, axis: number, opts: O,
   prepare: Int8Prepare<P, O>, kernel: (p: P, x: Int8Array, y: Int8Array) => void, im2col?: number,
 ): Step {
   const wq = weightQuant(ctx, w, channels, axis);
   const b = biasOf(ctx, bias, 'int32', channels);
   if (im2col !== undefined) ctx.reserve(im2col, 'the im2col buffer');
+  const qx = perTensorQuant(ctx, x, 'input');
+  const qy = perTensorQuant(ctx, y, 'output');
   const p = prepared(ctx, () => prepare(
-    { shape: x.shape, ...perTensorQuant(ctx, x, 'input') },
-    { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
-    b ? (ctx.data(b) as Int32Array) : null, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
+    { shape: x.shape, ...qx }, { shape: w.shape, data: ctx.data(w) as Int8Array, ...wq },
+    b ? (ctx.data(b) as Int32Array) : null, qy, opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
+  // The weights and bias are views of the file's constants, not copies.
+  ctx.recordLayer?.({
+    name: y.name, builtin: ctx.op as WeightedBuiltin, activation: opts.activation, storedInt4: w.packedInt4 === true,
+    weights: ctx.data(w) as Int8Array, weightShape: [...w.shape], channelAxis: wq.quantizedDimension,
+    weightScales: Array.from(wq.scale), bias: b ? (ctx.data(b) as Int32Array) : new Int32Array(channels),
+    input: { scale: qx.scale[0]!, zeroPoint: tensorZeroPoint(qx) }, output: { scale: qy.scale[0]!, zeroPoint: tensorZeroPoint(qy) },
+    arithmetic: ctx.arithmetic,
+    requant: { scale: p.scale, multiplier: p.multiplier, shift: p.shift, outputZeroPoint: p.outputZeroPoint, actMin: p.actMin, actMax: p.actMax },
+  });
   return unaryStep(ctx, x, y, kernel, p);
 }
 

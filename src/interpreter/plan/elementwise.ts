@@ -10,7 +10,7 @@ import {
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, checkOutputShape, expectCounts, fusedActivation, input, invalid, output, perTensorQuant,
-  optionsOf, prepared, tensorWord, unaryStep,
+  optionsOf, prepared, tensorWord, unaryStep, requireFixedOutputQuant,
 } from './context.js';
 import { typeError } from './support.js';
 
@@ -56,16 +56,6 @@ function sameShape(ctx: OpContext): void {
   ctx.work(x.size);
 }
 
-function requireOutputQuant(ctx: OpContext, scale: number, zeroPoint: number, tolerance = 0): void {
-  const y = output(ctx);
-  const q = perTensorQuant(ctx, y, 'output');
-  const s = q.scale[0]!;
-  const z = q.zeroPoint.length > 0 ? q.zeroPoint[0]! : 0;
-  if (z !== zeroPoint || Math.abs(s - scale) > tolerance) {
-    throw invalid(ctx, `needs its int8 output ${tensorWord(y)} quantized with scale ${scale} and zero point ${zeroPoint} (TFLite requires it); it has scale ${s} and zero point ${z}`);
-  }
-}
-
 export function planActivation(ctx: OpContext): Step {
   expectCounts(ctx, 1, 1);
   sameShape(ctx);
@@ -77,7 +67,7 @@ export function planActivation(ctx: OpContext): Step {
     const qy = perTensorQuant(ctx, y, 'output');
     switch (op) {
       case 'LOGISTIC':
-        requireOutputQuant(ctx, 1 / 256, -128);
+        requireFixedOutputQuant(ctx, 'LOGISTIC');
         return unaryStep(ctx, x, y, logisticInt8, prepared(ctx, () => prepareLogisticInt8(qx, qy)));
       case 'TANH':
         return unaryStep(ctx, x, y, tanhInt8, prepared(ctx, () => prepareTanhInt8(qx, qy)));

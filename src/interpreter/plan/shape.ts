@@ -10,8 +10,8 @@ import {
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input,
-  invalid, optionalInput, optionsOf, output, perTensorQuant, prepared, requirePositive, requireRank, tensorWord, unaryStep,
-  unsupported,
+  invalid, optionalInput, optionsOf, output, perTensorQuant, prepared, requireFixedOutputQuant, requirePositive, requireRank,
+  tensorWord, unaryStep, unsupported,
 } from './context.js';
 import { typeError } from './support.js';
 
@@ -167,12 +167,7 @@ export function planSoftmax(ctx: OpContext): Step {
   if (!Number.isFinite(o.beta)) throw invalid(ctx, `has beta ${o.beta}`);
   ctx.work(x.size);
   if (x.dtype === 'int8' && y.dtype === 'int8') {
-    const qy = perTensorQuant(ctx, y, 'output');
-    const s = qy.scale[0]!;
-    const z = qy.zeroPoint[0] ?? 0;
-    if (z !== -128 || Math.abs(s - 1 / 256) > 0.001 / 256) {
-      throw invalid(ctx, `needs its int8 output ${tensorWord(y)} quantized with scale 1/256 and zero point -128 (TFLite requires it); it has scale ${s} and zero point ${z}`);
-    }
+    const qy = requireFixedOutputQuant(ctx, 'SOFTMAX', 0.001);
     const p = prepared(ctx, () => prepareSoftmaxInt8(x.shape, perTensorQuant(ctx, x, 'input'), o.beta, qy));
     return unaryStep(ctx, x, y, softmaxInt8, p);
   }

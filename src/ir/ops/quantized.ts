@@ -1,6 +1,8 @@
 // The QAT IR ops the rewrite pass (quantize/rewrite.ts) produces. A fused
 // layer owns the float layer's parameters plus the folded batchNorm's, under
 // the same store names, so a float checkpoint restores into the QAT graph.
+import { isBitWidth } from '../../../quantize/math.js';
+import { TFLITE_FUSED_ACTIVATION } from '../../../quantize/op-table.js';
 import type { OpSpec } from './spec.js';
 import { firstProblem, noParams } from './spec.js';
 import { conv2d, depthwiseConv2d } from './conv.js';
@@ -8,9 +10,10 @@ import { dense } from './dense.js';
 import { add } from './merge.js';
 import type { FusedActivation, NodeOf, ParamSpec, QuantizedLayerAttrs, Shape } from '../types.js';
 
-const ACTIVATIONS: readonly FusedActivation[] = ['none', 'relu', 'relu6'];
+/** The activations a quantized layer can fuse: those TFLite has a fused-activation option for (quantize/op-table.ts). */
+const ACTIVATIONS = Object.keys(TFLITE_FUSED_ACTIVATION) as FusedActivation[];
 
-const isBits = (b: unknown): boolean => typeof b === 'number' && Number.isInteger(b) && b >= 2 && b <= 8;
+const isBits = isBitWidth;
 
 function quantChecks(a: QuantizedLayerAttrs): string | undefined {
   const bn = a.batchNorm;

@@ -3,8 +3,8 @@
 // zero point, so the stored weight times its scale is exactly the value the
 // eval graph's weight fake-quant produced: the export adds no error.
 
-import { fakeQuantIndex, symmetricRange, type NudgedRange } from '../quantize/math.js';
-import type { TfliteWeights } from './layout.js';
+import { fakeQuantIndex, symmetricRange, type NudgedRange } from './math.js';
+import type { TfliteWeights } from './weight-layout.js';
 
 export interface QuantizedWeights {
   data: Int8Array;

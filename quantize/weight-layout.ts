@@ -4,7 +4,19 @@
 // [out,in]. Per-channel quantization runs along axis 0 (conv, FC) or the
 // last axis (depthwise) of the TFLite layout.
 
+import type { OpName } from '../src/ir/types.js';
+import { OP_TABLE, type WeightedBuiltin } from './op-table.js';
+
 export type WeightedKind = 'conv' | 'depthwise' | 'dense';
+
+/** The weight layout of each weighted builtin. */
+export const KIND_OF_BUILTIN: Readonly<Record<WeightedBuiltin, WeightedKind>> = { CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise', FULLY_CONNECTED: 'dense' };
+
+/** The weight layout of a float or QAT weighted layer, or null for any other op. */
+export function weightedKind(op: OpName): WeightedKind | null {
+  const b = OP_TABLE[op].builtin;
+  return b !== undefined && Object.hasOwn(KIND_OF_BUILTIN, b) ? KIND_OF_BUILTIN[b as WeightedBuiltin] : null;
+}
 
 export interface TfliteWeights {
   data: Float32Array;
