@@ -5,7 +5,7 @@ export {
   buildTrainGraph, buildEvalGraph, buildCalibrationGraph, applyStatUpdates, applyRangeUpdates,
   type TrainGraph, type EvalGraph, type CalibrationGraph, type TrainStepOutput, type StatUpdate, type RangeUpdate, type QatTrainOptions,
 } from './graph/build.js';
-export { KERNELS, type Kernel, type KernelContext, type QatRuntime } from './graph/kernels.js';
+export { TFJS_OPS, type TfjsOp, type KernelContext, type QatRuntime } from './graph/tfjs-ops.js';
 export { calibrate, CALIBRATE_DEFAULT_BATCHES, type CalibrateOptions, type CalibrateResult } from './calibrate.js';
 export { VariableStore, checkNamesMatch, modelVariableNames, MODEL_KINDS, STEP_NAME, type VariableKind, type StoreEntry } from './state.js';
 export { initialValues } from './init.js';

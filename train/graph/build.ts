@@ -7,7 +7,7 @@ import { UserError } from '../../src/errors.js';
 import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { Graph, IRNode, OpName } from '../../src/ir/types.js';
 import type { VariableStore } from '../state.js';
-import { KERNELS, type Kernel, type KernelContext, type StatUpdate } from './kernels.js';
+import { TFJS_OPS, type TfjsOp, type KernelContext, type StatUpdate } from './tfjs-ops.js';
 import type { EvalArithmetic, QatRuntime, RangeUpdate } from './context.js';
 import { INTEGER_EVAL_OPS, integerEvalInfo } from './integer-eval-ops.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
@@ -72,7 +72,7 @@ export interface EvalGraph {
 function runNode(node: IRNode, inputs: tf.Tensor[], ctx: KernelContext): tf.Tensor {
   const integer = ctx.integer ? INTEGER_EVAL_OPS[node.op]?.(node, inputs, ctx) ?? null : null;
   if (integer && node.op !== 'fakeQuant') ctx.integer!.markComputed(node);
-  return integer ?? (KERNELS[node.op] as Kernel<OpName>)(node as never, inputs, ctx);
+  return integer ?? (TFJS_OPS[node.op] as TfjsOp<OpName>)(node as never, inputs, ctx);
 }
 
 /**

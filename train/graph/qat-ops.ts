@@ -258,7 +258,7 @@ function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [x]: tf.Tensor[], ctx: Kerne
   return observingFakeQuant(x, node, ctx, q.emaDecay);
 }
 
-export const QAT_KERNELS = {
+export const QAT_TFJS_OPS = {
   qconv2d: (node: NodeOf<'qconv2d'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),
   qdepthwiseConv2d: (node: NodeOf<'qdepthwiseConv2d'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),
   qdense: (node: NodeOf<'qdense'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),

@@ -7,11 +7,11 @@ import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, maxPool, rel
 import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
-import { QAT_KERNELS } from './qat-kernels.js';
+import { QAT_TFJS_OPS } from './qat-ops.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
-export type Kernel<K extends OpName> = (node: NodeOf<K>, inputs: tf.Tensor[], ctx: KernelContext) => tf.Tensor;
+export type TfjsOp<K extends OpName> = (node: NodeOf<K>, inputs: tf.Tensor[], ctx: KernelContext) => tf.Tensor;
 
 const as4 = (t: tf.Tensor): tf.Tensor4D => t as tf.Tensor4D;
 
@@ -19,7 +19,7 @@ function withBias(node: { name: string; params: Record<string, string> }, y: tf.
   return useBias ? biasAdd(y, ctx.param(node, 'bias') as tf.Tensor1D) : y;
 }
 
-export const KERNELS: { [K in OpName]: Kernel<K> } = {
+export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   input: (node, _x, ctx) => ctx.feed(node.name),
   conv2d: (node, [x], ctx) => {
     const a = node.attrs;
@@ -79,5 +79,5 @@ export const KERNELS: { [K in OpName]: Kernel<K> } = {
     return tf.slice(tf.dropout(padded, node.attrs.rate, undefined, seed), offset, x.shape[0]);
   },
   softmax: (_n, [x]) => tf.softmax(x),
-  ...QAT_KERNELS,
+  ...QAT_TFJS_OPS,
 };
