@@ -65,7 +65,11 @@ export function optionsText(o: OperatorOptions): string {
       if (o.beta !== 1) parts.push(`beta ${num(o.beta)}`);
       break;
     case 'MEAN':
+    case 'REDUCE_MAX':
       if (o.keepDims) parts.push('keep_dims');
+      break;
+    case 'LEAKY_RELU':
+      parts.push(`alpha ${num(o.alpha)}`);
       break;
     case 'SQUEEZE':
       if (o.squeezeDims.length) parts.push(`dims [${o.squeezeDims.join(',')}]`);

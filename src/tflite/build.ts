@@ -192,6 +192,7 @@ export class ModelBuilder {
       outputs: p.outputs.map((i) => this.tensors[i]!.type),
       options: p.options,
       perChannel: (weights?.quantization?.scale.length ?? 0) > 1,
+      shapes: p.inputs.map((i) => (i === -1 ? [] : this.tensors[i]!.shape)),
     });
   }
 }

@@ -102,6 +102,11 @@ export const BuiltinOperator = {
   MEAN: 40,
   SUB: 41,
   SQUEEZE: 43,
+  PRELU: 54,
+  MAXIMUM: 55,
+  MINIMUM: 57,
+  REDUCE_MAX: 82,
+  LEAKY_RELU: 98,
   QUANTIZE: 114,
   HARD_SWISH: 117,
 } as const;
@@ -142,6 +147,8 @@ export const BuiltinOptionsType = {
   SubOptions: 28,
   SqueezeOptions: 30,
   DequantizeOptions: 38,
+  MaximumMinimumOptions: 39,
+  LeakyReluOptions: 75,
   QuantizeOptions: 89,
   HardSwishOptions: 91,
 } as const;

@@ -12,7 +12,7 @@ import {
   Conv2DOptionsField as C, DepthwiseConv2DOptionsField as D, Pool2DOptionsField as P,
   FullyConnectedOptionsField as F, SoftmaxOptionsField, ConcatenationOptionsField,
   AddOptionsField, SubOptionsField, MulOptionsField, ReshapeOptionsField,
-  ReducerOptionsField, SqueezeOptionsField,
+  ReducerOptionsField, SqueezeOptionsField, LeakyReluOptionsField,
 } from './schema.js';
 import { malformed, type TableView } from './flatbuf.js';
 
@@ -89,6 +89,11 @@ export interface SqueezeOptions {
   squeezeDims: number[];
 }
 
+export interface LeakyReluOptions {
+  /** Slope for negative inputs (schema default 0). */
+  alpha: number;
+}
+
 /** Options of ops whose table is empty (or that have none at all). */
 export type NoOptions = Record<never, never>;
 
@@ -102,12 +107,17 @@ export interface OpOptionsMap {
   DEQUANTIZE: NoOptions;
   FULLY_CONNECTED: FullyConnectedOptions;
   HARD_SWISH: NoOptions;
+  LEAKY_RELU: LeakyReluOptions;
   LOGISTIC: NoOptions;
   MAX_POOL_2D: Pool2DOptions;
+  MAXIMUM: NoOptions;
   MEAN: ReducerOptions;
+  MINIMUM: NoOptions;
   MUL: MulOptions;
   PAD: NoOptions;
+  PRELU: NoOptions;
   QUANTIZE: NoOptions;
+  REDUCE_MAX: ReducerOptions;
   RELU: NoOptions;
   RELU6: NoOptions;
   RESHAPE: ReshapeOptions;
@@ -141,12 +151,17 @@ export const OP_OPTIONS_TABLE: Readonly<Record<OpName, BuiltinOptionsTypeName>> 
   DEQUANTIZE: 'DequantizeOptions',
   FULLY_CONNECTED: 'FullyConnectedOptions',
   HARD_SWISH: 'HardSwishOptions',
+  LEAKY_RELU: 'LeakyReluOptions',
   LOGISTIC: 'NONE',
   MAX_POOL_2D: 'Pool2DOptions',
+  MAXIMUM: 'MaximumMinimumOptions',
   MEAN: 'ReducerOptions',
+  MINIMUM: 'MaximumMinimumOptions',
   MUL: 'MulOptions',
   PAD: 'PadOptions',
+  PRELU: 'NONE',
   QUANTIZE: 'QuantizeOptions',
+  REDUCE_MAX: 'ReducerOptions',
   RELU: 'NONE',
   RELU6: 'NONE',
   RESHAPE: 'ReshapeOptions',
@@ -240,13 +255,19 @@ export function readOptions(op: OpName, t: TableView | null, what: string): Oper
       return newShape ? { op, newShape } : { op };
     }
     case 'MEAN':
+    case 'REDUCE_MAX':
       return { op, keepDims: bool(ReducerOptionsField.keepDims) };
+    case 'LEAKY_RELU':
+      return { op, alpha: t ? t.float32(LeakyReluOptionsField.alpha) : 0 };
     case 'SQUEEZE':
       return { op, squeezeDims: (t ? t.int32s(SqueezeOptionsField.squeezeDims, `the squeeze_dims of ${what}`) : null) ?? [] };
     case 'DEQUANTIZE':
     case 'HARD_SWISH':
     case 'LOGISTIC':
+    case 'MAXIMUM':
+    case 'MINIMUM':
     case 'PAD':
+    case 'PRELU':
     case 'QUANTIZE':
     case 'RELU':
     case 'RELU6':
@@ -346,6 +367,7 @@ export function writeOptions(b: Builder, o: OperatorOptions): [number, number] {
       if (dims) b.addFieldOffset(ReshapeOptionsField.newShape, dims, 0);
       break;
     case 'MEAN':
+    case 'REDUCE_MAX':
       b.startObject(ReducerOptionsField.count);
       b.addFieldInt8(ReducerOptionsField.keepDims, +o.keepDims, 0);
       break;
@@ -353,8 +375,12 @@ export function writeOptions(b: Builder, o: OperatorOptions): [number, number] {
       b.startObject(SqueezeOptionsField.count);
       b.addFieldOffset(SqueezeOptionsField.squeezeDims, dims, 0);
       break;
+    case 'LEAKY_RELU':
+      b.startObject(LeakyReluOptionsField.count);
+      b.addFieldFloat32(LeakyReluOptionsField.alpha, o.alpha, 0);
+      break;
     default:
-      // Empty tables: DequantizeOptions, QuantizeOptions, PadOptions, HardSwishOptions.
+      // Empty tables: DequantizeOptions, QuantizeOptions, PadOptions, HardSwishOptions, MaximumMinimumOptions.
       b.startObject(0);
   }
   return [type, b.endObject()];
@@ -388,8 +414,12 @@ export function defaultOptions<K extends OpName>(op: K): OpOptionsMap[K] {
     SOFTMAX: { beta: 1 },
     RESHAPE: {},
     MEAN: { keepDims: false },
+    REDUCE_MAX: { keepDims: false },
     SQUEEZE: { squeezeDims: [] },
+    // Keras' LeakyReLU default slope (the schema's default, 0, would make it a RELU).
+    LEAKY_RELU: { alpha: 0.3 },
     DEQUANTIZE: {}, HARD_SWISH: {}, LOGISTIC: {}, PAD: {}, QUANTIZE: {}, RELU: {}, RELU6: {}, TANH: {},
+    MAXIMUM: {}, MINIMUM: {}, PRELU: {},
   };
   return d[op] as OpOptionsMap[K];
 }

@@ -143,3 +143,4 @@ export const MulOptionsField = { fusedActivation: 0, count: 1 } as const;
 export const ReshapeOptionsField = { newShape: 0, count: 1 } as const;
 export const ReducerOptionsField = { keepDims: 0, count: 1 } as const;
 export const SqueezeOptionsField = { squeezeDims: 0, count: 1 } as const;
+export const LeakyReluOptionsField = { alpha: 0, count: 1 } as const;

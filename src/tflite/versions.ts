@@ -13,6 +13,8 @@ export interface OpSignature {
   options: OperatorOptions;
   /** Whether the weights (input 1) carry per-channel scales. */
   perChannel?: boolean;
+  /** Input shapes, where the version depends on them (MAXIMUM/MINIMUM broadcasting). */
+  shapes?: readonly (readonly number[])[];
 }
 
 export function opVersion(op: OpName, sig: OpSignature): number {
@@ -69,9 +71,22 @@ export function opVersion(op: OpName, sig: OpSignature): number {
     case 'TANH':
       // MUL v3 (rescale ≥ 1) needs the scales; callers that can hit it pass a version.
       return int8 ? 2 : 1;
+    case 'MAXIMUM':
+    case 'MINIMUM': {
+      // Version 3 is a broadcast over more than 4 dimensions.
+      const [s0, s1] = sig.shapes ?? [];
+      const broadcast = s0 !== undefined && s1 !== undefined && (s0.length !== s1.length || s0.some((d, i) => d !== s1[i]));
+      if (broadcast && Math.max(s0.length, s1.length) > 4) return 3;
+      return int8 ? 2 : 1;
+    }
+    case 'REDUCE_MAX':
+      return int8 ? 2 : 1;
     case 'RESHAPE':
     case 'SQUEEZE':
     case 'HARD_SWISH':
+    case 'PRELU':
+    case 'LEAKY_RELU':
+      // LEAKY_RELU and PRELU keep version 1 for int8 (LEAKY_RELU 2 is int16).
       return 1;
   }
 }
@@ -87,12 +102,17 @@ const RUNTIME_VERSION: Readonly<Partial<Record<OpName, readonly string[]>>> = {
   DEQUANTIZE: ['1.13.1', '1.14.0', '1.15.0', '2.2.0', '2.7.0'],
   FULLY_CONNECTED: ['1.5.0', '1.10.0', '1.14.0', '1.14.0', '2.0.0', '2.1.0', '2.3.0', '2.3.0', '2.3.0', '2.11.0'],
   HARD_SWISH: ['1.15.0'],
+  LEAKY_RELU: ['1.13.1'],
   LOGISTIC: ['1.14.0', '1.14.0'],
   MAX_POOL_2D: ['1.5.0', '1.14.0'],
+  MAXIMUM: ['1.14.0', '1.14.0', '2.3.0'],
   MEAN: ['1.6.0', '1.14.0'],
+  MINIMUM: ['1.14.0', '1.14.0', '2.3.0'],
   MUL: ['1.5.0', '1.14.0', '1.15.0'],
   PAD: ['1.5.0', '1.14.0'],
+  PRELU: ['1.8.0'],
   QUANTIZE: ['1.14.0', '1.15.0'],
+  REDUCE_MAX: ['1.11.0', '1.14.0'],
   RELU: ['1.5.0', '2.1.0'],
   RELU6: ['1.5.0', '1.14.0'],
   RESHAPE: ['1.5.0'],

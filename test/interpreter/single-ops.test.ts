@@ -31,6 +31,13 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['HARD_SWISH', () => { const n = new Net('hardswish', [1, 6, 6, 4], 21, [-1, 1]); return n.output(n.unary('hardswish', conv(n, 8))); }],
   ['RELU', () => { const n = new Net('relu', [1, 6, 6, 4], 22, [-1, 1]); return n.output(n.unary('relu', conv(n, 8))); }],
   ['RELU6', () => { const n = new Net('relu6', [1, 6, 6, 4], 23, [-1, 1]); return n.output(n.unary('relu6', conv(n, 8))); }],
+  ['LEAKY_RELU alpha 0.2', () => { const n = new Net('leakyrelu', [1, 6, 6, 4], 34, [-1, 1]); return n.output(n.leakyRelu(conv(n, 8), 0.2)); }],
+  ['LEAKY_RELU alpha 0.001 (XNNPACK refuses the slope)', () => { const n = new Net('leakyrelu', [1, 6, 6, 4], 35, [-1, 1]); return n.output(n.leakyRelu(conv(n, 8), 0.001)); }],
+  ['PRELU per-channel alpha', () => { const n = new Net('prelu', [1, 6, 6, 4], 36, [-1, 1]); return n.output(n.prelu(conv(n, 8))); }],
+  ['MAXIMUM with broadcasting', () => { const n = new Net('maximum', [1, 6, 6, 4], 37, [-1, 1]); const a = conv(n, 8); const b = n.mean(conv(n, 8, 3), [1, 2], true); return n.output(n.binary('maximum', a, b)); }],
+  ['MINIMUM', () => { const n = new Net('minimum', [1, 6, 6, 4], 38, [-1, 1]); const a = conv(n, 8); const b = n.conv(n.input, 8, 3, { act: 'NONE' }); return n.output(n.binary('minimum', a, b)); }],
+  ['REDUCE_MAX over H,W', () => { const n = new Net('reducemax', [1, 7, 7, 16], 39, [-1, 1]); return n.output(n.reduceMax(conv(n, 16, 3), [1, 2], false)); }],
+  ['REDUCE_MAX over H,W keep_dims', () => { const n = new Net('reducemax', [1, 5, 6, 8], 40, [-1, 1]); return n.output(n.reduceMax(conv(n, 8), [1, 2], true)); }],
 ];
 
 describe('single-op models vs LiteRT', function () {

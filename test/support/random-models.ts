@@ -20,7 +20,8 @@ export type Variant = 'float32' | 'int8' | 'float-io' | 'uint8-io';
 
 type Kind =
   | 'input' | 'conv' | 'dw' | 'fc' | 'maxpool' | 'avgpool' | 'mean' | 'reshape' | 'squeeze' | 'add' | 'sub' | 'mul'
-  | 'concat' | 'pad' | 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6';
+  | 'concat' | 'pad' | 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6'
+  | 'leakyrelu' | 'prelu' | 'maximum' | 'minimum' | 'reducemax';
 
 /** Single-input ops whose TFLite operator takes no options. */
 const OPTIONLESS_OPS = { logistic: 'LOGISTIC', tanh: 'TANH', hardswish: 'HARD_SWISH', relu: 'RELU', relu6: 'RELU6' } as const;
@@ -41,6 +42,7 @@ interface Node {
   ints?: number[];
   keepDims?: boolean;
   axis?: number;
+  alpha?: number;
 }
 
 function outSize(padding: Padding, n: number, k: number, s: number): number {
@@ -53,7 +55,7 @@ const fixedQuant: Partial<Record<Kind, { scale: number; zeroPoint: number }>> = 
   tanh: { scale: 1 / 128, zeroPoint: 0 },
 };
 /** Ops whose int8 output must keep the input's scale and zero point. */
-const SHARES_INPUT_QUANT: ReadonlySet<Kind> = new Set<Kind>(['maxpool', 'avgpool', 'reshape', 'squeeze', 'pad', 'concat']);
+const SHARES_INPUT_QUANT: ReadonlySet<Kind> = new Set<Kind>(['maxpool', 'avgpool', 'reshape', 'squeeze', 'pad', 'concat', 'maximum', 'minimum', 'reducemax']);
 
 export class Net {
   readonly nodes: Node[] = [];
@@ -154,7 +156,7 @@ export class Net {
     return this.push({ kind: 'squeeze', inputs: [x], act: 'NONE', ints: dims, shape: this.shape(x).filter((_, i) => !dims.includes(i)) });
   }
 
-  binary(kind: 'add' | 'sub' | 'mul', a: number, b: number, act: Act = 'NONE'): number {
+  binary(kind: 'add' | 'sub' | 'mul' | 'maximum' | 'minimum', a: number, b: number, act: Act = 'NONE'): number {
     const sa = this.shape(a);
     const sb = this.shape(b);
     const rank = Math.max(sa.length, sb.length);
@@ -179,6 +181,25 @@ export class Net {
 
   unary(kind: 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6', x: number): number {
     return this.push({ kind, inputs: [x], act: 'NONE', shape: [...this.shape(x)] });
+  }
+
+  leakyRelu(x: number, alpha: number): number {
+    return this.push({ kind: 'leakyrelu', inputs: [x], act: 'NONE', alpha, shape: [...this.shape(x)] });
+  }
+
+  /** PRELU with one seeded slope in [lo, hi] per channel (the last axis), stored as shape [1,1,C]. */
+  prelu(x: number, lo = 0.05, hi = 0.4): number {
+    const s = this.shape(x);
+    const c = s[s.length - 1]!;
+    const weights = Float32Array.from({ length: c }, () => lo + (hi - lo) * this.rand());
+    return this.push({ kind: 'prelu', inputs: [x], act: 'NONE', weights, weightShape: [1, 1, c], shape: [...s] });
+  }
+
+  reduceMax(x: number, axes: number[], keepDims: boolean): number {
+    const id = this.mean(x, axes, keepDims);
+    this.nodes[id]!.kind = 'reducemax';
+    this.nodes[id]!.name = `reducemax${id}`;
+    return id;
   }
 
   output(x: number): this {
@@ -357,8 +378,29 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
         });
         break;
       case 'mean':
-        b.addOperator('MEAN', [ins[0]!, ints(`${n.name}/axes`, n.ints!, [n.ints!.length])], [y], { keepDims: n.keepDims! });
+      case 'reducemax':
+        b.addOperator(n.kind === 'mean' ? 'MEAN' : 'REDUCE_MAX', [ins[0]!, ints(`${n.name}/axes`, n.ints!, [n.ints!.length])], [y], { keepDims: n.keepDims! });
         break;
+      case 'leakyrelu':
+        b.addOperator('LEAKY_RELU', ins, [y], { alpha: n.alpha! });
+        break;
+      case 'prelu': {
+        const w = n.weights!;
+        let at: number;
+        if (int8) {
+          // Asymmetric per-tensor int8 slopes, the range widened to hold 0 as converters do.
+          const lo = Math.min(0, ...w);
+          const hi = Math.max(0, ...w);
+          const scale = Math.fround((hi - lo) / 255);
+          const zeroPoint = Math.round(-128 - lo / scale);
+          const data = Int8Array.from(w, (v) => Math.max(-128, Math.min(127, Math.round(v / scale) + zeroPoint)));
+          at = b.addTensor({ name: `${n.name}/alpha`, shape: n.weightShape!, type: 'INT8', data, quantization: { scale, zeroPoint } });
+        } else {
+          at = b.addTensor({ name: `${n.name}/alpha`, shape: n.weightShape!, type: 'FLOAT32', data: w });
+        }
+        b.addOperator('PRELU', [ins[0]!, at], [y]);
+        break;
+      }
       case 'reshape':
         b.addOperator('RESHAPE', [ins[0]!, ints(`${n.name}/shape`, n.ints!, [n.ints!.length])], [y], { newShape: n.ints! });
         break;
@@ -369,6 +411,10 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
       case 'sub':
       case 'mul':
         b.addOperator(n.kind === 'add' ? 'ADD' : n.kind === 'sub' ? 'SUB' : 'MUL', ins, [y], { fusedActivation: n.act });
+        break;
+      case 'maximum':
+      case 'minimum':
+        b.addOperator(n.kind === 'maximum' ? 'MAXIMUM' : 'MINIMUM', ins, [y]);
         break;
       case 'concat':
         b.addOperator('CONCATENATION', ins, [y], { axis: n.axis! });

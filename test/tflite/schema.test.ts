@@ -42,6 +42,11 @@ const OPTIONS: { [K in OpName]: OperatorOptions & { op: K } } = {
   RELU: { op: 'RELU' },
   RELU6: { op: 'RELU6' },
   TANH: { op: 'TANH' },
+  LEAKY_RELU: { op: 'LEAKY_RELU', alpha: 0.125 },
+  PRELU: { op: 'PRELU' },
+  MAXIMUM: { op: 'MAXIMUM' },
+  MINIMUM: { op: 'MINIMUM' },
+  REDUCE_MAX: { op: 'REDUCE_MAX', keepDims: true },
 };
 
 /** A hand-made model touching every table and optional field we model. */

@@ -5,6 +5,8 @@ import type { OpName } from '../../tflite/options.js';
 import type { OpContext, Step } from './context.js';
 import { planConv2d, planDepthwiseConv2d, planFullyConnected } from './conv.js';
 import { planActivation, planBinary, planDequantize, planQuantize } from './elementwise.js';
+import { planLeakyRelu, planPrelu } from './activation-extra.js';
+import { planMaximumMinimum, planReduceMax } from './max-min.js';
 import { planConcat, planMean, planPad, planPool, planReshape, planSoftmax } from './shape.js';
 
 export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
@@ -29,6 +31,11 @@ export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
   RESHAPE: planReshape,
   SQUEEZE: planReshape,
   SOFTMAX: planSoftmax,
+  LEAKY_RELU: planLeakyRelu,
+  PRELU: planPrelu,
+  MAXIMUM: planMaximumMinimum,
+  MINIMUM: planMaximumMinimum,
+  REDUCE_MAX: planReduceMax,
 };
 
 export type { OpContext, Step, TensorInfo } from './context.js';

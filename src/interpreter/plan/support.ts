@@ -10,6 +10,7 @@ export const MAX_OP_VERSION: Readonly<Record<OpName, number>> = {
   ADD: 5, AVERAGE_POOL_2D: 3, CONCATENATION: 4, CONV_2D: 8, DEPTHWISE_CONV_2D: 7, DEQUANTIZE: 6,
   FULLY_CONNECTED: 12, HARD_SWISH: 1, LOGISTIC: 3, MAX_POOL_2D: 3, MEAN: 3, MUL: 7, PAD: 4, QUANTIZE: 3,
   RELU: 3, RELU6: 3, RESHAPE: 1, SOFTMAX: 3, SQUEEZE: 2, SUB: 5, TANH: 3,
+  LEAKY_RELU: 2, PRELU: 1, MAXIMUM: 4, MINIMUM: 4, REDUCE_MAX: 3,
 };
 
 /** What each op accepts, for error sentences. */
@@ -35,6 +36,11 @@ export const OP_TYPES: Readonly<Record<OpName, string>> = {
   RESHAPE: 'any type (the data is moved unchanged)',
   SQUEEZE: 'any type (the data is moved unchanged)',
   SOFTMAX: 'int8 or float32',
+  LEAKY_RELU: 'int8 or float32',
+  PRELU: 'int8 (constant int8 alpha) or float32',
+  MAXIMUM: 'int8 or float32',
+  MINIMUM: 'int8 or float32',
+  REDUCE_MAX: 'int8 or float32',
 };
 
 export function supportedOpList(): string {
