@@ -75,3 +75,18 @@ export function planBroadcast(a: readonly number[], b: readonly number[]): Broad
     innerStride1: sa[rank - 1] === 0 ? 0 : 1, innerStride2: sb[rank - 1] === 0 ? 0 : 1, base1, base2,
   };
 }
+
+/**
+ * out[k] = value(i1, i2) over the broadcast output in row-major order, with
+ * i1 / i2 the operands' element indices. A call per element: for the rarer
+ * ops (PRELU, MAXIMUM, MINIMUM); ADD and MUL keep their inlined loops.
+ */
+export function broadcastEach<T extends Int8Array | Float32Array>(plan: BroadcastPlan, out: T, value: (i1: number, i2: number) => number): void {
+  const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = plan;
+  let o = 0;
+  for (let r = 0; r < base1.length; r++) {
+    const b1 = base1[r]!;
+    const b2 = base2[r]!;
+    for (let i = 0; i < inner; i++) out[o++] = value(b1 + i * st1, b2 + i * st2);
+  }
+}

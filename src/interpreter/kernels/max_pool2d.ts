@@ -27,14 +27,12 @@ export function preparePool(inputShape: readonly number[], o: PoolOptions, out: 
 }
 
 /**
- * Reduces the in-bounds part of each window (padding taps are neither read
- * nor counted) and writes it clamped to the activation range. `reduce` gets
- * the index of the first tap, the window's extent and the input's row stride;
- * taps of one row are `channels` apart.
+ * Visits each output pixel's window: the index of its first in-bounds tap,
+ * the in-bounds extent (padding taps are neither read nor counted), the
+ * input's row stride (taps of one row are `channels` apart) and the offset
+ * of the pixel's first output channel.
  */
-export function poolWindows<T extends Int8Array | Float32Array>(
-  p: PoolParams, output: T, reduce: (first: number, rows: number, cols: number, rowStride: number) => number,
-): void {
+function forEachWindow(p: PoolParams, visit: (first: number, rows: number, cols: number, rowStride: number, o: number) => void): void {
   const { geom: g, channels: C } = p;
   const rowStride = g.inW * C;
   let o = 0;
@@ -47,14 +45,23 @@ export function poolWindows<T extends Int8Array | Float32Array>(
         const x0 = ox * g.strideW - g.padLeft;
         const fx0 = Math.max(0, -x0);
         const cols = Math.max(0, Math.min(g.filterW, g.inW - x0) - fx0);
-        const first = ((b * g.inH + y0 + fy0) * g.inW + x0 + fx0) * C;
-        for (let c = 0; c < C; c++) {
-          const v = reduce(first + c, rows, cols, rowStride);
-          output[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
-        }
+        visit(((b * g.inH + y0 + fy0) * g.inW + x0 + fx0) * C, rows, cols, rowStride, o);
+        o += C;
       }
     }
   }
+}
+
+/** Reduces each window per channel with `reduce` and writes it clamped to the activation range. */
+export function poolWindows<T extends Int8Array | Float32Array>(
+  p: PoolParams, output: T, reduce: (first: number, rows: number, cols: number, rowStride: number) => number,
+): void {
+  forEachWindow(p, (first, rows, cols, rowStride, o) => {
+    for (let c = 0; c < p.channels; c++) {
+      const v = reduce(first + c, rows, cols, rowStride);
+      output[o + c] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+    }
+  });
 }
 
 /**
@@ -64,38 +71,24 @@ export function poolWindows<T extends Int8Array | Float32Array>(
  * int8 latency in this one op.)
  */
 function maxPool<T extends Int8Array | Float32Array>(p: PoolParams, input: T, output: T, init: number): void {
-  const { geom: g, channels: C, actMin, actMax } = p;
-  const rowStride = g.inW * C;
-  let o = 0;
-  for (let b = 0; b < g.batches; b++) {
-    for (let oy = 0; oy < g.outH; oy++) {
-      const y0 = oy * g.strideH - g.padTop;
-      const fy0 = Math.max(0, -y0);
-      const rows = Math.max(0, Math.min(g.filterH, g.inH - y0) - fy0);
-      for (let ox = 0; ox < g.outW; ox++) {
-        const x0 = ox * g.strideW - g.padLeft;
-        const fx0 = Math.max(0, -x0);
-        const cols = Math.max(0, Math.min(g.filterW, g.inW - x0) - fx0);
-        const first = ((b * g.inH + y0 + fy0) * g.inW + x0 + fx0) * C;
-        output.fill(init, o, o + C);
-        for (let r = 0; r < rows; r++) {
-          for (let k = 0; k < cols; k++) {
-            const tap = first + r * rowStride + k * C;
-            for (let c = 0; c < C; c++) {
-              const v = input[tap + c]!;
-              if (v > output[o + c]!) output[o + c] = v;
-            }
-          }
+  const { channels: C, actMin, actMax } = p;
+  forEachWindow(p, (first, rows, cols, rowStride, o) => {
+    output.fill(init, o, o + C);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < cols; k++) {
+        const tap = first + r * rowStride + k * C;
+        for (let c = 0; c < C; c++) {
+          const v = input[tap + c]!;
+          if (v > output[o + c]!) output[o + c] = v;
         }
-        for (let c = o; c < o + C; c++) {
-          const v = output[c]!;
-          if (v < actMin) output[c] = actMin;
-          else if (v > actMax) output[c] = actMax;
-        }
-        o += C;
       }
     }
-  }
+    for (let c = o; c < o + C; c++) {
+      const v = output[c]!;
+      if (v < actMin) output[c] = actMin;
+      else if (v > actMax) output[c] = actMax;
+    }
+  });
 }
 
 export function prepareMaxPool2dInt8(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT): PoolParams {

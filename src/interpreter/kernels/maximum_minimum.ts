@@ -8,7 +8,7 @@
 // and zero point, where comparing codes is comparing reals; no rounding
 // happens anywhere.
 
-import { type BroadcastPlan, planBroadcast } from './broadcast.js';
+import { type BroadcastPlan, planBroadcast, broadcastEach } from './broadcast.js';
 
 export type MaxMinOp = 'MAXIMUM' | 'MINIMUM';
 
@@ -25,15 +25,9 @@ export function prepareMaximumMinimum(shape1: readonly number[], shape2: readonl
 
 /** One loop for int8 codes and float32 values alike. */
 export function maximumMinimum<T extends Int8Array | Float32Array>(p: MaxMinParams, a: T, b: T, out: T): void {
-  const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = p.plan;
-  let o = 0;
-  for (let r = 0; r < base1.length; r++) {
-    const b1 = base1[r];
-    const b2 = base2[r];
-    for (let i = 0; i < inner; i++) {
-      const x = a[b1 + i * st1];
-      const y = b[b2 + i * st2];
-      out[o++] = p.max ? (x > y ? x : y) : (x < y ? x : y);
-    }
-  }
+  broadcastEach(p.plan, out, (i1, i2) => {
+    const x = a[i1]!;
+    const y = b[i2]!;
+    return p.max ? (x > y ? x : y) : (x < y ? x : y);
+  });
 }

@@ -13,7 +13,7 @@
 // interpreter's two arithmetics agree for this op.
 
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../quantize/math.js';
-import { type BroadcastPlan, planBroadcast } from './broadcast.js';
+import { type BroadcastPlan, planBroadcast, broadcastEach } from './broadcast.js';
 import { type QuantParamsT, INT8_MAX, INT8_MIN, tensorScale, tensorZeroPoint } from './types.js';
 
 const f32 = Math.fround;
@@ -57,13 +57,7 @@ export function preluInt8Value(p: PreluInt8Params, x: number, alpha: number): nu
 }
 
 export function preluInt8(p: PreluInt8Params, x: Int8Array, alpha: Int8Array, out: Int8Array): void {
-  const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = p.plan;
-  let o = 0;
-  for (let r = 0; r < base1.length; r++) {
-    const b1 = base1[r];
-    const b2 = base2[r];
-    for (let i = 0; i < inner; i++) out[o++] = preluInt8Value(p, x[b1 + i * st1], alpha[b2 + i * st2]);
-  }
+  broadcastEach(p.plan, out, (i1, i2) => preluInt8Value(p, x[i1]!, alpha[i2]!));
 }
 
 export interface PreluFloatParams {
@@ -77,14 +71,8 @@ export function preparePreluFloat(inputShape: readonly number[], alphaShape: rea
 }
 
 export function preluFloat(p: PreluFloatParams, x: Float32Array, alpha: Float32Array, out: Float32Array): void {
-  const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = p.plan;
-  let o = 0;
-  for (let r = 0; r < base1.length; r++) {
-    const b1 = base1[r];
-    const b2 = base2[r];
-    for (let i = 0; i < inner; i++) {
-      const v = x[b1 + i * st1];
-      out[o++] = v < 0 ? v * alpha[b2 + i * st2] : v;
-    }
-  }
+  broadcastEach(p.plan, out, (i1, i2) => {
+    const v = x[i1]!;
+    return v < 0 ? v * alpha[i2]! : v;
+  });
 }
