@@ -2,12 +2,18 @@
 // a small, well-formed float CONV_2D over a large image used to pass the
 // cap (it counted like int8) and then ran for ~20 s in one invoke.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { FLOAT_MAC_COST } from '../../src/interpreter/plan/cost.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
 
 const C = 64;
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 function conv(size: number, type: 'FLOAT32' | 'INT8'): Uint8Array {
   const b = new ModelBuilder();
@@ -25,7 +31,8 @@ function conv(size: number, type: 'FLOAT32' | 'INT8'): Uint8Array {
   return b.toBytes();
 }
 
-describe('interpreter work cap', () => {
+describe('interpreter work cap', function () {
+  this.timeout(120_000);
   it('refuses a 145 KiB float CONV_2D over 640×640×64 at plan time, in one sentence', () => {
     const bytes = conv(640, 'FLOAT32');
     expect(bytes.length).to.be.below(150 * 1024);
@@ -42,5 +49,22 @@ describe('interpreter work cap', () => {
     small.setInput(0, new Float32Array(8 * 8 * C).fill(1));
     small.invoke();
     expect((small.output(0) as Float32Array)[0]).to.be.closeTo(4 * C * 0.01, 1e-4);
+  });
+
+  it('qat run --max-work sets the per-invoke budget; over it is one sentence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qat-work-'));
+    try {
+      writeFileSync(join(dir, 'conv.tflite'), conv(8, 'FLOAT32'));
+      writeFileSync(join(dir, 'x.bin'), new Uint8Array(8 * 8 * C * 4));
+      const run = (...extra: string[]) => spawnSync(process.execPath, [MAIN, 'run', join(dir, 'conv.tflite'), '--input', join(dir, 'x.bin'), ...extra], { encoding: 'utf8' });
+      expect(run().status).to.equal(0);
+      const refused = run('--max-work', '1000');
+      expect(refused.status).to.equal(2);
+      expect(refused.stderr.trim().split('\n')).to.have.length(1);
+      expect(refused.stderr).to.include('multiply-adds per run');
+      expect(run('--max-work', '0').stderr).to.include('--max-work must be a positive number');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
