@@ -1,20 +1,12 @@
 // Bytes read from a file never reach an error message raw: a newline in a
 // PNG chunk type or a .npy header used to split the one-line error.
 import { expect } from 'chai';
-import { UserError } from '../../src/errors.js';
 import { decodeNpy } from '../../src/io/npy.js';
 import { decodePng } from '../../src/io/png.js';
 import { printable, printableBytes } from '../../src/io/printable.js';
+import { userErrorMessage } from '../support/user-error.js';
 
-function message(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-}
+const message = userErrorMessage;
 
 function npy(header: string): Uint8Array {
   const h = Buffer.from(header, 'latin1');

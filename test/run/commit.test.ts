@@ -4,7 +4,6 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/types.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/run/checkpoint.js';
@@ -14,6 +13,7 @@ import { checkpointDir, checkpointPreviousDir, checkpointStagingDir } from '../.
 import { optimizerConfig } from '../../train/optimizers.js';
 import { VariableStore } from '../../train/state.js';
 import { scratchDir, useWasm } from '../train/helpers.js';
+import { userErrorMessage } from '../support/user-error.js';
 
 function model(): Graph {
   const b = new GraphBuilder('commit');
@@ -29,15 +29,7 @@ function config(epoch: number): RunConfig {
   };
 }
 
-function userError(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-}
+const userError = userErrorMessage;
 
 describe('run/commit', () => {
   before(useWasm);
