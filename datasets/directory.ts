@@ -91,10 +91,34 @@ function toSplit(images: IdxImages, labels: Uint8Array): Split {
   };
 }
 
-function maxLabel(labels: Uint8Array): number {
-  let m = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] > m) m = labels[i];
-  return m;
+/** The largest label of the two splits, where it first occurs, and how many distinct labels occur at all. */
+function labelSummary(splits: Array<{ labels: Uint8Array; file: string }>): { max: number; file: string; index: number; distinct: number } {
+  const seen = new Set<number>();
+  let top = { max: 0, file: splits[0].file, index: 0 };
+  for (const { labels, file } of splits) {
+    for (let i = 0; i < labels.length; i++) {
+      seen.add(labels[i]);
+      if (labels[i] > top.max) top = { max: labels[i], file, index: i };
+    }
+  }
+  return { ...top, distinct: seen.size };
+}
+
+/**
+ * The class count implied by the largest label. A stray byte (one label 255
+ * among 0..9) would otherwise make a 256-class model without a word, so an
+ * implied count in which fewer than half the classes ever occur is refused.
+ */
+function inferClassCount(train: { labels: Uint8Array; file: string }, test: { labels: Uint8Array; file: string }): number {
+  const s = labelSummary([train, test]);
+  const count = s.max + 1;
+  if (s.distinct * 2 < count) {
+    throw new UserError(
+      `${s.file} has label ${s.max} at index ${s.index}, but only ${s.distinct} of the ${count} classes it implies ever occur; `
+        + 'fix the label, or pass --num-classes to state the class count (labels outside it are then reported).',
+    );
+  }
+  return count;
 }
 
 export interface IdxDirectoryInfo {
@@ -108,12 +132,14 @@ export interface IdxDirectoryInfo {
  * Loads the four IDX files of `dir`. With `info.numClasses` every label is
  * checked against it; without, the class count is the largest label of
  * either split + 1 (a small test split may well lack the top classes, and a
- * small train split too, so neither alone decides).
+ * small train split too, so neither alone decides), unless most of the
+ * classes that count implies never occur.
  */
 export async function loadIdxDirectory(dir: string, info: IdxDirectoryInfo): Promise<Dataset> {
   const files = locateIdxFiles(dir);
   const [train, test] = await Promise.all([readSplit(files.train), readSplit(files.test)]);
-  const numClasses = info.numClasses ?? Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;
+  const numClasses = info.numClasses
+    ?? inferClassCount({ labels: train.labels, file: files.train.labels }, { labels: test.labels, file: files.test.labels });
   checkLabelRange(train.labels, numClasses, files.train.labels);
   checkLabelRange(test.labels, numClasses, files.test.labels);
   const a = train.images;

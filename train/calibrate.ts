@@ -13,7 +13,7 @@ import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
-import { checkpointDir, loadCheckpoint, restoreStore, saveCheckpoint, writeMetrics, type RunConfig, type RunMetrics } from '../src/run/index.js';
+import { checkpointDir, loadCheckpoint, recoverRunDir, restoreStore, saveCheckpoint, writeMetrics, type RunConfig, type RunMetrics } from '../src/run/index.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { buildCalibrationGraph, buildEvalGraph } from './graph/build.js';
 import { mixSeed } from './random.js';
@@ -50,6 +50,7 @@ export const CALIBRATE_DEFAULT_BATCHES = 20;
 
 export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
   const runDir = resolve(o.outDir);
+  recoverRunDir(runDir);
   if (existsSync(checkpointDir(runDir))) throw new UserError(`${o.outDir} already holds a run; choose another --out`);
   const prev = loadCheckpoint(o.from);
   if (prev.config.quantization) throw new UserError(`${o.from} is already a quantized run; calibrate a float run`);
@@ -84,12 +85,12 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
       complete: true,
       quantization: { config: qc, startStep: store.step, from: resolve(o.from), calibration: { batches: k, batchSize }, report },
     };
-    saveCheckpoint(runDir, ir, config, store);
     const metrics: RunMetrics = {
       format: 'qat-metrics', model: config.model, dataset: config.dataset, backend: config.backend, seed: config.seed,
       batchSize, optimizer: config.optimizer.name, lr: config.lr, schedule: config.schedule, epochs: [],
       wallSeconds: (Date.now() - started) / 1000, finalTestAccuracy: test && test.count ? test.accuracy : null, complete: true,
     };
+    saveCheckpoint(runDir, ir, config, store, metrics);
     writeMetrics(runDir, metrics);
     return { runDir, ir, config, report, test, store };
   } catch (e) {

@@ -12,9 +12,10 @@ import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
 import {
-  checkpointDir, loadCheckpoint, readMetrics, restoreStore, saveCheckpoint, writeMetrics,
+  checkpointDir, loadCheckpoint, readMetrics, recoverRunDir, restoreStore, saveCheckpoint, writeMetrics,
   RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type EpochMetrics, type RunConfig, type RunMetrics,
 } from '../src/run/index.js';
+import { describeFault, describeLargest, parameterHealth } from './divergence.js';
 import { evaluate } from './evaluate.js';
 import { buildEvalGraph, buildTrainGraph, type TrainGraph } from './graph/build.js';
 import { describePlan, measureStepMemory, planStep } from './memory-plan.js';
@@ -106,6 +107,8 @@ interface Start {
   store: VariableStore;
   config: RunConfig;
   previous: RunMetrics | null;
+  /** Set when the resumed run's metrics lack epochs its checkpoint has: said once, not dropped silently. */
+  historyNotice?: string;
   report: string[];
 }
 
@@ -201,9 +204,15 @@ function prepare(o: TrainOptions): Start {
     backend: activeBackend(),
     ...(quantization ? { quantization } : {}),
   };
-  const previous = pc && o.from ? readMetrics(o.from) : null;
+  // The checkpoint's own copy of the metrics matches its weights; metrics.json beside it may lag by the save a kill interrupted.
+  const previous = pc && o.from ? prev!.metrics ?? readMetrics(o.from) : null;
   if (previous) previous.epochs = previous.epochs.filter((e) => e.epoch <= config.epoch);
-  return { ir, store, config, previous, report };
+  const have = new Set(previous?.epochs.map((e) => e.epoch));
+  const missing = Array.from({ length: pc && o.from ? config.epoch : 0 }, (_, i) => i + 1).filter((e) => !have.has(e));
+  const historyNotice = missing.length
+    ? `the metrics of ${o.from} lack epoch${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (its metrics.json was missing or older than the checkpoint); metrics.json continues without them`
+    : undefined;
+  return { ir, store, config, previous, report, ...(historyNotice ? { historyNotice } : {}) };
 }
 
 /**
@@ -236,10 +245,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (resumingInPlace && o.quantize !== undefined && loadCheckpoint(o.from!).config.quantization === undefined) {
     throw new UserError(`--quantize --from ${o.from} starts a new quantized run from that float run; name a different --out`);
   }
+  // A run killed mid-save is put back in order first: its last complete checkpoint current, temp files gone.
+  recoverRunDir(runDir);
   if (!resumingInPlace && existsSync(checkpointDir(runDir))) {
     throw new UserError(`${o.outDir} already holds a run; choose another --out, or continue it with --from ${o.outDir}`);
   }
-  const { ir, store, config, previous, report } = prepare(o);
+  const { ir, store, config, previous, report, historyNotice } = prepare(o);
   const progress = o.progress ?? silentProgress;
   let parallel: ParallelStepper | null = null;
   try {
@@ -275,11 +286,22 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       config.complete = complete;
       metrics.complete = complete;
       metrics.wallSeconds = priorWall + (Date.now() - started) / 1000;
-      saveCheckpoint(runDir, ir, config, store);
+      saveCheckpoint(runDir, ir, config, store, metrics);
+      savedEpoch = `epoch ${config.epoch}${config.stepInEpoch ? ` step ${config.stepInEpoch}` : ''}`;
       writeMetrics(runDir, metrics);
+    };
+    // What the run directory holds if this session stops now, for the divergence message.
+    let savedEpoch = resumingInPlace ? `epoch ${config.epoch}${config.stepInEpoch ? ` step ${config.stepInEpoch}` : ''}` : null;
+    const diverged = (where: string, what: string): UserError => {
+      const lr = Math.min(config.lr / 10, DEFAULT_LR[config.optimizer.name as OptimizerName] ?? config.lr / 10);
+      const next = savedEpoch
+        ? `nothing of it was saved: the run's latest checkpoint is still ${savedEpoch}; resume it with a smaller learning rate: qat train --from ${o.outDir} --lr ${lr}`
+        : `no checkpoint was saved; start again with a smaller --lr (e.g. --lr ${lr})`;
+      return new UserError(`training diverged at ${where}: ${what}; ${next}`);
     };
     o.onStart?.(ir, config, report);
     if (fitted.notice) progress.line(fitted.notice);
+    if (historyNotice) progress.line(historyNotice);
     if (config.epoch >= config.epochs) {
       progress.line(`already trained ${config.epoch} of ${config.epochs} epochs; pass a larger --epochs to continue`);
     }
@@ -297,7 +319,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         const t0 = performance.now();
         const r = await stepper.run(batch, lr, mixSeed(config.seed, store.step));
         trainMs += performance.now() - t0;
-        if (!Number.isFinite(r.loss)) throw new UserError(`training diverged at step ${store.step} (loss ${r.loss}); try a smaller --lr`);
+        const health = parameterHealth(store, kinds);
+        if (health.fault || !Number.isFinite(r.loss)) {
+          throw diverged(`step ${store.step} (epoch ${epoch})`, `${Number.isFinite(r.loss) ? '' : `the loss is ${r.loss} and `}${health.fault ? describeFault(health.fault) : describeLargest(health.largest)}`);
+        }
         images += batch.n;
         lossSum += r.loss * batch.n;
         correct += r.correct;
@@ -317,6 +342,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       const e0 = performance.now();
       const test = await evaluate(evalGraph, o.dataset.test, { batchSize: o.evalBatchSize ?? 256 });
+      // Finite weights can still give a non-finite test loss (moving statistics or activations overflowing); such an epoch is not saved.
+      if (test.count > 0 && !Number.isFinite(test.loss)) {
+        throw diverged(`the end of epoch ${epoch} (step ${store.step})`, `the test loss is ${test.loss}; ${describeLargest(parameterHealth(store, kinds).largest)}`);
+      }
       const row: EpochMetrics = {
         epoch, step: store.step, lr,
         trainLoss: images ? lossSum / images : NaN, trainAccuracy: images ? correct / images : NaN,

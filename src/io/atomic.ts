@@ -3,25 +3,36 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+/** The temp name writeFileAtomic uses; a killed writer leaves files of this shape behind. */
+export const ATOMIC_TEMP_PATTERN = /^\..+\.tmp-\d+$/;
+
+/** Writes `data` to `path` and fsyncs it, with no rename: for files inside a directory that is itself made current by a rename. */
+export function writeFileDurable(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(path, 'w');
   try {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
-  } catch (e) {
+  } finally {
     closeSync(fd);
+  }
+}
+
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  try {
+    writeFileDurable(tmp, data);
+  } catch (e) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw e;
   }
-  closeSync(fd);
   renameSync(tmp, path);
   syncDir(dirname(path));
 }
 
-function syncDir(dir: string): void {
+/** fsyncs a directory so renames and creations inside it survive a power cut. */
+export function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

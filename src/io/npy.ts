@@ -1,6 +1,7 @@
 // NumPy .npy files (format 1.0/2.0/3.0): how `qat run` takes inputs and how
 // `--dump` writes tensors, so users can load them with numpy.load directly.
 import { UserError } from '../errors.js';
+import { printable } from './printable.js';
 
 export type NpyData = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -55,12 +56,12 @@ export function decodeNpy(bytes: Uint8Array, what = 'the .npy file'): NpyArray {
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new UserError(`${what} has an unreadable header: ${header.trim()}`);
+  if (!descr || !fortran || shapeText === undefined) throw new UserError(`${what} has an unreadable header: ${printable(header.trim())}`);
   if (fortran === 'True') throw new UserError(`${what} is in Fortran order; save it with numpy.ascontiguousarray first`);
   const ctor = DESCR.find(([d]) => d === descr || d.replace('<', '=') === descr || (d[0] === '|' && `<${d.slice(1)}` === descr))?.[1];
-  if (!ctor) throw new UserError(`${what} has dtype ${descr}; supported: ${DESCR.map(([d]) => d).join(', ')}`);
+  if (!ctor) throw new UserError(`${what} has dtype ${printable(descr)}; supported: ${DESCR.map(([d]) => d).join(', ')}`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new UserError(`${what} has an invalid shape (${shapeText})`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new UserError(`${what} has an invalid shape (${printable(shapeText)})`);
   const count = shape.reduce((a, b) => a * b, 1);
   const dataStart = start + headerLen;
   const elemBytes = ctor.BYTES_PER_ELEMENT;

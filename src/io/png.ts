@@ -4,6 +4,7 @@
 // demo can leave a test digit that `qat run` and image viewers read.
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { UserError } from '../errors.js';
+import { printableBytes } from './printable.js';
 
 export interface Image {
   width: number;
@@ -27,7 +28,7 @@ export function decodePng(bytes: Uint8Array, what = 'the PNG file'): Image {
   while (pos + 8 <= bytes.length) {
     const len = view.getUint32(pos);
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
-    if (pos + 12 + len > bytes.length) throw new UserError(`${what} is truncated inside its ${type} chunk`);
+    if (pos + 12 + len > bytes.length) throw new UserError(`${what} is truncated inside its ${printableBytes(bytes.subarray(pos + 4, pos + 8))} chunk`);
     const body = bytes.subarray(pos + 8, pos + 8 + len);
     if (type === 'IHDR') {
       const h = new DataView(body.buffer, body.byteOffset, body.byteLength);

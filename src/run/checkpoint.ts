@@ -1,21 +1,24 @@
 // A run's checkpoint (the files are named in layout.ts).
 // weights.bin is every store variable back to back, little-endian 4-byte
 // values. index.json is written last and records the size and CRC-32 of the
-// other three files, so a crash mid-save, a truncated copy or a mix of two
-// saves is detected instead of silently loaded.
+// other files, so a truncated copy or a mix of two saves is detected instead
+// of silently loaded; a save becomes current as a whole (commit.ts), so a
+// kill mid-save leaves the previous checkpoint in place.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileDurable } from '../io/atomic.js';
 import { analyze } from '../ir/analyze.js';
 import { graphFromJSON, graphToJSON } from '../ir/json.js';
 import type { Graph } from '../ir/types.js';
 import { initialValues } from '../../train/init.js';
 import { MODEL_KINDS, STEP_NAME, VariableStore, checkNamesMatch, type VariableKind } from '../../train/state.js';
 import { parseRunConfig, type RunConfig } from './config.js';
-import { CHECKPOINT_FILES as FILES, checkpointDir, checkpointIndexPath } from './layout.js';
+import { commitCheckpoint, firstSaveInterrupted, readableCheckpointDir } from './commit.js';
+import { CHECKPOINT_FILES as FILES, CHECKPOINT_METRICS_FILE, checkpointIndexPath } from './layout.js';
+import { parseMetrics, type RunMetrics } from './metrics.js';
 
 export const CHECKPOINT_FORMAT = 'qat-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -50,6 +53,8 @@ export interface Checkpoint {
   ir: Graph;
   config: RunConfig;
   tensors: Map<string, CheckpointTensor>;
+  /** The run's metrics as of this checkpoint; absent in checkpoints saved before they carried a copy. */
+  metrics?: RunMetrics;
 }
 
 function encode(entries: CheckpointEntry[], values: Array<Float32Array | Int32Array>): Uint8Array {
@@ -66,10 +71,12 @@ function encode(entries: CheckpointEntry[], values: Array<Float32Array | Int32Ar
   return new Uint8Array(buf);
 }
 
-/** Writes the whole store (model variables, optimizer slots, step) with the IR and run config. */
-export function saveCheckpoint(runDir: string, ir: Graph, config: RunConfig, store: VariableStore): string {
-  const dir = checkpointDir(runDir);
-  mkdirSync(dir, { recursive: true });
+/**
+ * Writes the whole store (model variables, optimizer slots, step) with the
+ * IR, run config and (when given) the run's metrics, and makes it the run's
+ * checkpoint in one step.
+ */
+export function saveCheckpoint(runDir: string, ir: Graph, config: RunConfig, store: VariableStore, metrics?: RunMetrics): string {
   const entries: CheckpointEntry[] = [];
   const values: Array<Float32Array | Int32Array> = [];
   let offset = 0;
@@ -85,13 +92,15 @@ export function saveCheckpoint(runDir: string, ir: Graph, config: RunConfig, sto
     [FILES.ir, Buffer.from(graphToJSON(ir), 'utf8')],
     [FILES.config, Buffer.from(JSON.stringify(config, null, 1), 'utf8')],
   ];
+  if (metrics) contents.push([CHECKPOINT_METRICS_FILE, Buffer.from(JSON.stringify(metrics, null, 1), 'utf8')]);
   const index: CheckpointIndex = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, files: {}, entries };
-  for (const [name, bytes] of contents) {
-    writeFileAtomic(join(dir, name), bytes);
-    index.files[name] = { bytes: bytes.length, crc32: crc32(bytes) };
-  }
-  writeFileAtomic(join(dir, FILES.index), JSON.stringify(index, null, 1));
-  return dir;
+  return commitCheckpoint(runDir, (dir) => {
+    for (const [name, bytes] of contents) {
+      writeFileDurable(join(dir, name), bytes);
+      index.files[name] = { bytes: bytes.length, crc32: crc32(bytes) };
+    }
+    writeFileDurable(join(dir, FILES.index), JSON.stringify(index, null, 1));
+  });
 }
 
 /** Accepts a run directory or its checkpoint directory. */
@@ -99,8 +108,12 @@ function locate(path: string): string {
   const p = resolve(path);
   if (!existsSync(p)) throw new UserError(`no run directory at ${path}`);
   if (!statSync(p).isDirectory()) throw new UserError(`${path} is not a directory; pass a run directory written by qat train`);
-  if (existsSync(checkpointIndexPath(p))) return checkpointDir(p);
+  const dir = readableCheckpointDir(p);
+  if (dir) return dir;
   if (existsSync(join(p, FILES.index))) return p;
+  if (firstSaveInterrupted(p)) {
+    throw new UserError(`${path} holds no finished checkpoint: its first save was interrupted; start it again with the same qat train --out command`);
+  }
   throw new UserError(`${path} holds no checkpoint (expected ${checkpointIndexPath(path)})`);
 }
 
@@ -149,9 +162,14 @@ export function loadCheckpoint(runDir: string): Checkpoint {
     if (tensors.has(e.name)) throw new UserError(`${indexPath} lists '${e.name}' twice; the checkpoint is corrupt`);
     const data = e.dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
     for (let k = 0; k < count; k++) data[k] = e.dtype === 'int32' ? view.getInt32(e.offset + 4 * k, true) : view.getFloat32(e.offset + 4 * k, true);
+    if (MODEL_KINDS.includes(e.kind) && !data.every(Number.isFinite)) {
+      throw new UserError(`the checkpoint in ${dir} holds non-finite values in '${e.name}' (training diverged before it was saved); retrain with a smaller --lr`);
+    }
     tensors.set(e.name, { kind: e.kind, dtype: e.dtype, shape: e.shape, data });
   }
-  return { dir, ir, config, tensors };
+  const metricsFile = index.files[CHECKPOINT_METRICS_FILE] ? join(dir, CHECKPOINT_METRICS_FILE) : null;
+  const metrics = metricsFile ? parseMetrics(readChecked(dir, CHECKPOINT_METRICS_FILE, index).toString('utf8'), metricsFile) : undefined;
+  return { dir, ir, config, tensors, ...(metrics ? { metrics } : {}) };
 }
 
 export interface RestoreOptions {

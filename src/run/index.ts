@@ -1,12 +1,13 @@
 // A run directory: the one place that knows its layout and reads and writes
 // its parts (checkpoint with IR and config, metrics, report path).
-export { checkpointDir, checkpointIndexPath, runConfigPath, metricsPath, reportPath, CHECKPOINT_FILES } from './layout.js';
+export { checkpointDir, checkpointStagingDir, checkpointPreviousDir, CHECKPOINT_METRICS_FILE, checkpointIndexPath, runConfigPath, metricsPath, reportPath, CHECKPOINT_FILES } from './layout.js';
 export {
   saveCheckpoint, loadCheckpoint, restoreStore, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
   type Checkpoint, type CheckpointEntry, type CheckpointTensor, type RestoreOptions,
 } from './checkpoint.js';
 export { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, parseRunConfig, type RunConfig, type RunQuantization } from './config.js';
-export { readMetrics, writeMetrics, type RunMetrics, type EpochMetrics } from './metrics.js';
+export { parseMetrics, readMetrics, writeMetrics, type RunMetrics, type EpochMetrics } from './metrics.js';
+export { commitCheckpoint, recoverRunDir, readableCheckpointDir, firstSaveInterrupted } from './commit.js';
 export { loadRun, withRunVariables, type LoadedRun } from './open.js';
 export { exportRun } from './export.js';
 export { readRunRecord, type RunRecord } from './record.js';

@@ -1,5 +1,6 @@
 // <run>/metrics.json: one row per finished epoch plus run-level facts.
 import { existsSync, readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { metricsPath } from './layout.js';
 
@@ -36,16 +37,25 @@ export interface RunMetrics {
   complete: boolean;
 }
 
-/** Earlier sessions' metrics of a run, or null when absent or unreadable (they are informative only). */
+/** Parses a metrics file; a truncated or foreign file is a UserError naming `source`, so no history is dropped unnoticed. */
+export function parseMetrics(text: string, source: string): RunMetrics {
+  let m: Partial<RunMetrics>;
+  try {
+    m = JSON.parse(text) as Partial<RunMetrics>;
+  } catch {
+    throw new UserError(`${source} is not a qat metrics file: it is truncated or damaged (not valid JSON); restore it from a copy, or resume the run with --from to rewrite it from its checkpoint's copy`);
+  }
+  if (typeof m !== 'object' || m === null || m.format !== 'qat-metrics' || !Array.isArray(m.epochs)) {
+    throw new UserError(`${source} is not a qat metrics file`);
+  }
+  return m as RunMetrics;
+}
+
+/** A run's metrics.json, or null when the run has none; a damaged file is a UserError. */
 export function readMetrics(runDir: string): RunMetrics | null {
   const p = metricsPath(runDir);
   if (!existsSync(p)) return null;
-  try {
-    const m = JSON.parse(readFileSync(p, 'utf8')) as RunMetrics;
-    return m.format === 'qat-metrics' && Array.isArray(m.epochs) ? m : null;
-  } catch {
-    return null;
-  }
+  return parseMetrics(readFileSync(p, 'utf8'), p);
 }
 
 export function writeMetrics(runDir: string, m: RunMetrics): void {

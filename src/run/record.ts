@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { parseRunConfig, type RunConfig } from './config.js';
-import { metricsPath, runConfigPath } from './layout.js';
+import { runConfigPath } from './layout.js';
 import { readMetrics, type RunMetrics } from './metrics.js';
 
 export interface RunRecord {
@@ -16,11 +16,7 @@ export interface RunRecord {
 export function readRunRecord(runDir: string): RunRecord {
   if (!existsSync(runDir)) throw new UserError(`${runDir} does not exist`);
   const metrics = readMetrics(runDir);
-  if (!metrics) {
-    throw new UserError(existsSync(metricsPath(runDir))
-      ? `${metricsPath(runDir)} is not a qat metrics file (unreadable or truncated)`
-      : `${runDir} has no metrics.json; name a run directory written by qat train`);
-  }
+  if (!metrics) throw new UserError(`${runDir} has no metrics.json; name a run directory written by qat train`);
   const file = runConfigPath(runDir);
   let config: RunConfig | null = null;
   if (existsSync(file)) {

@@ -67,6 +67,16 @@ describe('datasets/directory (IDX directory datasets)', () => {
     await expectUserError(loadDataset(tmp(), { numClasses: 0 }), /number of classes must be an integer from 1 to 256/);
   });
 
+  it('a stray label byte does not imply a class count: one sentence naming the file and index, and --num-classes checks it', async () => {
+    const s = tinySet(40, 10);
+    s.trainLabels.forEach((_, i) => { s.trainLabels[i] = i % 10; });
+    s.trainLabels[17] = 255;
+    writeSet(tmp(), s);
+    await expectUserError(loadDataset(tmp()), /train-labels-idx1-ubyte has label 255 at index 17, but only 11 of the 256 classes it implies ever occur; fix the label, or pass --num-classes/);
+    await expectUserError(loadDataset(tmp(), { numClasses: 10 }), /train-labels-idx1-ubyte has label 255 at index 17, outside the 10 classes 0\.\.9/);
+    expect((await loadDataset(tmp(), { numClasses: 256 })).numClasses).to.equal(256);
+  });
+
   it('mnist with a data directory loads full-MNIST IDX files from there, checking 10 classes', async () => {
     const s = tinySet(6, 4);
     writeSet(tmp(), s, { gzip: true });

@@ -11,6 +11,7 @@ import { RUN_CONFIG_FORMAT, type RunConfig } from '../../src/run/config.js';
 import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
 import { VariableStore, checkNamesMatch } from '../../train/state.js';
 import { scratchDir, useWasm } from '../train/helpers.js';
+import { userErrorMessage } from '../support/user-error.js';
 
 function model(extraName = 'fc'): Graph {
   const b = new GraphBuilder('ckpt');
@@ -28,15 +29,7 @@ function config(): RunConfig {
   };
 }
 
-function catchUserError(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-}
+const catchUserError = userErrorMessage;
 
 describe('run/checkpoint', () => {
   before(useWasm);

@@ -59,6 +59,8 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       const ds = await loadDataset(spec, {
         ...(limit !== undefined ? { limit } : {}), seed: run.config.seed,
         ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}),
+        // An IDX directory's labels are checked against the classes the model predicts.
+        numClasses: run.config.numClasses,
       });
       if (ds.numClasses > run.config.numClasses) {
         throw new UserError(`dataset '${spec}' has ${ds.numClasses} classes but the model in ${args.run} predicts ${run.config.numClasses}`);

@@ -9,7 +9,8 @@ import { UserError } from '../../errors.js';
 import { checkOutputPath, readUserFile, writeUserFile } from '../../io/files.js';
 import { decodeNpy, encodeNpy, type NpyData } from '../../io/npy.js';
 import { decodePng } from '../../io/png.js';
-import { Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
+import { DEFAULT_MAX_WORK, Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
+import { FLOAT_MAC_COST } from '../../interpreter/plan/cost.js';
 import { imageToReal, quantizeReal } from '../../interpreter/feed.js';
 
 interface RunArgs {
@@ -22,6 +23,7 @@ interface RunArgs {
   mean?: number;
   std?: number;
   arithmetic: 'xnnpack' | 'reference';
+  'max-work'?: number;
 }
 
 function kindOf(file: string, bytes: Uint8Array): 'bin' | 'npy' | 'png' {
@@ -123,6 +125,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         top: { type: 'number', default: 5, describe: 'how many classes to list for a classifier output' },
         mean: { type: 'number', describe: 'image preprocessing: real = (pixel − mean)/std with pixels in 0..255 (e.g. 127.5)' },
         std: { type: 'number', describe: 'image preprocessing: see --mean (e.g. 127.5)' },
+        'max-work': { type: 'number', describe: `per-invoke work budget in int8 multiply-adds (a float32 one counts ${FLOAT_MAC_COST}); a model needing more is refused before it runs (default ${DEFAULT_MAX_WORK.toExponential(2)})` },
         arithmetic: { choices: ['xnnpack', 'reference'] as const, default: 'xnnpack' as const, describe: "int8 rounding to reproduce: LiteRT/XNNPACK's (default) or TFLite's reference kernels'" },
       })
       .example('$0 run model.tflite --input digit.png', 'classify a PNG (scaled to [0,1], then quantized with the input\'s scale/zero point)')
@@ -132,7 +135,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: (args) => {
     if (!(Number.isInteger(args.top) && args.top > 0)) throw new UserError(`--top must be a positive integer; got ${args.top}.`);
     if (args.out) checkOutputPath(args.out, '--out');
-    const interp = Interpreter.fromFile(args.model, { arithmetic: args.arithmetic });
+    const maxWork = args['max-work'];
+    if (maxWork !== undefined && !(maxWork > 0)) throw new UserError(`--max-work must be a positive number of multiply-adds; got ${maxWork}.`);
+    const interp = Interpreter.fromFile(args.model, { arithmetic: args.arithmetic, ...(maxWork !== undefined ? { maxWork } : {}) });
     const how = feed(interp, args.input, args);
     const t0 = performance.now();
     interp.invoke();

@@ -33,6 +33,7 @@ export interface TrainArgs {
   optimizer?: OptimizerName;
   schedule?: ScheduleName;
   'data-dir'?: string;
+  'num-classes'?: number;
   summary: boolean;
   quantize?: boolean;
   workers?: string;
@@ -63,6 +64,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, or a directory of IDX files (omit with --from to reuse the run\'s)' },
   'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
   limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
+  'num-classes': { type: 'number', group: 'Data:', describe: 'class count of an IDX directory (default: its largest label + 1); every label is checked against it' },
   epochs: { type: 'number', group: 'Training:', describe: `total epochs of the run, counting resumed ones (default ${TRAIN_DEFAULTS.epochs})` },
   batch: { type: 'number', group: 'Training:', describe: `batch size (default: the model's recipe, e.g. 32 for mnist-cnn, else ${TRAIN_DEFAULTS.batchSize})` },
   lr: { type: 'number', group: 'Training:', describe: `base learning rate (default: the model's recipe, e.g. 0.002 for mnist-cnn, else ${DEFAULT_LR.adam} for adam; ${DEFAULT_LR.sgd} for sgd)` },
@@ -130,6 +132,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   checkNumber(a.epochs, 'epochs', isPosInt, 'a positive integer');
   checkNumber(a.batch, 'batch', isPosInt, 'a positive integer');
   checkNumber(a.limit, 'limit', isPosInt, 'a positive integer');
+  checkNumber(a['num-classes'], 'num-classes', (n) => isPosInt(n) && n <= 256, 'an integer from 1 to 256');
   checkNumber(a.seed, 'seed', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
   checkNumber(a.lr, 'lr', (n) => n > 0, 'a positive number');
   checkNumber(a['augment-shift'], 'augment-shift', (n) => Number.isInteger(n) && n >= 0, 'a whole number of pixels ≥ 0');
@@ -156,8 +159,11 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   const spec = a.dataset ?? resumed!.dataset;
   const limit = a.limit ?? (a.dataset === undefined ? resumed?.limit : undefined);
   const seed = a.seed ?? resumed?.seed ?? TRAIN_DEFAULTS.seed;
+  // A resumed run's labels are checked against the classes its model predicts.
+  const numClasses = a['num-classes'] ?? resumed?.numClasses;
   const dataset = await loadDataset(spec, {
     ...(limit !== undefined ? { limit } : {}), seed, ...(a['data-dir'] !== undefined ? { dataDir: a['data-dir'] } : {}),
+    ...(numClasses !== undefined ? { numClasses } : {}),
   });
   const size = a['input-size'];
   const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;

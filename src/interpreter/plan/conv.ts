@@ -16,6 +16,7 @@ import {
   optionalInput, output, perTensorQuant, prepared, requireConstant, requirePositive, requireRank, unaryStep, unsupported,
   optionsOf, weightQuant, tensorWord,
 } from './context.js';
+import { weightedMacs } from './cost.js';
 import { typeError } from './support.js';
 import { type WasmArena, wasmArenaFor } from '../wasm/arena.js';
 
@@ -119,9 +120,9 @@ export function planConv2d(ctx: OpContext): Step {
   const [outC, fh, fw, fin] = w.shape as [number, number, number, number];
   if (fin !== x.shape[3]) throw invalid(ctx, `has a filter for ${fin} input channels but its input has ${x.shape[3]}`);
   const opts = convWindow(ctx, o, x, y, fh, fw, outC);
-  ctx.work(y.size * fh * fw * fin);
   const bias = optionalInput(ctx, 2);
   const types = dtypes(x, w, y);
+  ctx.work(weightedMacs(y.size * fh * fw * fin, types));
   if (types === 'int8 int8 int8') {
     const im2col = y.shape[1]! * y.shape[2]! * fh * fw * fin;
     return int8Step(ctx, x, w, y, bias, outC, 0, opts, prepareConv2dInt8, conv2dInt8, im2col);
@@ -141,9 +142,9 @@ export function planDepthwiseConv2d(ctx: OpContext): Step {
   const { x, w, y } = convOperands(ctx, o, '[1,H,W,C] filter');
   const [, fh, fw, outC] = w.shape as [number, number, number, number];
   const opts = { ...convWindow(ctx, o, x, y, fh, fw, outC), depthMultiplier: o.depthMultiplier };
-  ctx.work(y.size * fh * fw);
   const bias = optionalInput(ctx, 2);
   const types = dtypes(x, w, y);
+  ctx.work(weightedMacs(y.size * fh * fw, types));
   if (types === 'int8 int8 int8') return int8Step(ctx, x, w, y, bias, outC, 3, opts, prepareDepthwiseConv2dInt8, depthwiseConv2dInt8);
   if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, outC, opts, prepareDepthwiseConv2dFloat, depthwiseConv2dFloat);
   if (types === 'float32 int8 float32') {
@@ -171,9 +172,9 @@ export function planFullyConnected(ctx: OpContext): Step {
   const opts = { activation: act, keepNumDims: o.keepNumDims, asymmetricQuantizeInputs: o.asymmetricQuantizeInputs };
   const batches = x.size / depth;
   checkOutputShape(ctx, y, o.keepNumDims ? [...x.shape.slice(0, -1), units] : [batches, units]);
-  ctx.work(batches * units * depth);
   const bias = optionalInput(ctx, 2);
   const types = dtypes(x, w, y);
+  ctx.work(weightedMacs(batches * units * depth, types));
   if (types === 'int8 int8 int8') return int8Step(ctx, x, w, y, bias, units, 0, opts, prepareFullyConnectedInt8, fullyConnectedInt8);
   if (types === 'float32 float32 float32') return floatStep(ctx, x, w, y, bias, units, opts, prepareFullyConnectedFloat, fullyConnectedFloat);
   if (types === 'float32 int8 float32') {
