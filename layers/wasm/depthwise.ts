@@ -1,0 +1,159 @@
+// Depthwise-conv gradients on the project's SIMD tap kernels
+// (tap_kernels.ts), registered as tfjs kernels of the wasm backend so they
+// run on tensors where tfjs keeps them and show up in tf.profile.
+//
+// The kernels handle depth multiplier 1. For a multiplier m the input's
+// channels are repeated m times (channel c·m + j is input channel c), which
+// makes the conv a multiplier-1 conv over c·m channels; its input gradient
+// is then summed over the m copies.
+import * as tf from '@tensorflow/tfjs';
+import type { AxisGeometry, ConvGeometry } from '../conv_geometry.js';
+import { BLOCK_WIDTHS, TAP_FIELDS, tapFunctionName, type TapFunction, type TapKind } from './tap_kernels.js';
+import { addressOf, heapF32, heapI32, heapKernels, kernelsFor, withScratch, type HeapKernels } from './tfjs_heap.js';
+
+const FILTER_GRAD = 'QatDepthwiseFilterGrad';
+const INPUT_GRAD = 'QatDepthwiseInputGrad';
+
+/** The output positions o whose input position o·stride + k·dilation − padBefore lies in the input, for tap k. */
+function tapSpan(a: AxisGeometry, k: number): { first: number; count: number; input: number } {
+  const shift = k * a.dilation - a.padBefore;
+  const first = Math.max(0, Math.ceil(-shift / a.stride));
+  const last = Math.min(a.out - 1, Math.floor((a.size - 1 - shift) / a.stride));
+  return { first, count: Math.max(0, last - first + 1), input: first * a.stride + shift };
+}
+
+/** Geometry as a flat attribute list (tfjs kernel attributes are plain values). */
+type GeometryAttr = [number, number, number, number, number, number, number, number, number, number, number, number];
+
+function toAttr(g: ConvGeometry): GeometryAttr {
+  const a = (x: AxisGeometry): number[] => [x.size, x.out, x.kernel, x.stride, x.dilation, x.padBefore];
+  return [...a(g.height), ...a(g.width)] as GeometryAttr;
+}
+
+function fromAttr(v: number[]): ConvGeometry {
+  const a = (o: number): AxisGeometry => ({
+    size: v[o]!, out: v[o + 1]!, kernel: v[o + 2]!, stride: v[o + 3]!, dilation: v[o + 4]!, padBefore: v[o + 5]!,
+  });
+  return { height: a(0), width: a(6) };
+}
+
+/**
+ * Runs `kind` over every tap of a multiplier-1 depthwise conv with c
+ * channels. `inGrid`/`outGrid`: addresses of the input-sized and output-sized
+ * tensors; for 'dot' and the input gradient the input-sized one is the
+ * kernel's d, for the forward it would be its s.
+ */
+function runTaps(k: HeapKernels, kind: TapKind, g: ConvGeometry, batches: number, c: number, inGrid: number, outGrid: number, w: number): void {
+  const { height: h, width: wd } = g;
+  const px = 4 * c;
+  const entries: number[] = [];
+  for (let ky = 0; ky < h.kernel; ky++) {
+    const rows = tapSpan(h, ky);
+    for (let kx = 0; kx < wd.kernel; kx++) {
+      const cols = tapSpan(wd, kx);
+      if (rows.count === 0 || cols.count === 0) continue;
+      entries.push(
+        (rows.input * wd.size + cols.input) * px,
+        (rows.first * wd.out + cols.first) * px,
+        rows.count, cols.count, (ky * wd.kernel + kx) * px,
+      );
+    }
+  }
+  const taps = entries.length / TAP_FIELDS;
+  if (taps === 0) return;
+  withScratch(k, entries.length * 4, (table) => {
+    heapI32(k, table, entries.length).set(entries);
+    const inStrides = [h.size * wd.size * px, h.stride * wd.size * px, wd.stride * px];
+    const outStrides = [h.out * wd.out * px, wd.out * px, px];
+    let c0 = 0;
+    for (const width of BLOCK_WIDTHS) {
+      const c1 = c0 + Math.floor((c - c0) / width) * width;
+      if (c1 > c0) {
+        const fn = k.exports[tapFunctionName(kind, width)] as TapFunction;
+        fn(inGrid, inStrides[0]!, inStrides[1]!, inStrides[2]!, outGrid, outStrides[0]!, outStrides[1]!, outStrides[2]!,
+          batches, table, taps, w, c0 * 4, c1 * 4);
+      }
+      c0 = c1;
+    }
+  });
+}
+
+function kernelsOf(backend: object): HeapKernels {
+  const k = kernelsFor(backend);
+  if (!k) throw new Error('the SIMD training kernels need the tfjs wasm backend');
+  return k;
+}
+
+/** A zeroed float32 output on the heap. */
+function zeroedOutput(k: HeapKernels, shape: number[]): { info: tf.TensorInfo; at: number } {
+  const info = k.backend.makeOutput(shape, 'float32');
+  const at = addressOf(k, info);
+  heapF32(k, at, shape.reduce((a, b) => a * b, 1)).fill(0);
+  return { info, at };
+}
+
+function register(): void {
+  if (!tf.getKernel(FILTER_GRAD, 'wasm')) {
+    tf.registerKernel({
+      kernelName: FILTER_GRAD, backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const k = kernelsOf(backend);
+        const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+        const g = fromAttr(attrs!.geometry as number[]);
+        const [b, , , c] = x.shape;
+        const out = zeroedOutput(k, [g.height.kernel, g.width.kernel, c!]);
+        runTaps(k, 'dot', g, b!, c!, addressOf(k, x), addressOf(k, dy), out.at);
+        return out.info;
+      },
+    });
+  }
+  if (!tf.getKernel(INPUT_GRAD, 'wasm')) {
+    tf.registerKernel({
+      kernelName: INPUT_GRAD, backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const k = kernelsOf(backend);
+        const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+        const g = fromAttr(attrs!.geometry as number[]);
+        const [b, , , c] = dy.shape;
+        const out = zeroedOutput(k, [b!, g.height.size, g.width.size, c!]);
+        runTaps(k, 'axpy', g, b!, c!, out.at, addressOf(k, dy), addressOf(k, filter));
+        return out.info;
+      },
+    });
+  }
+}
+
+register();
+
+/** Whether the active backend runs these kernels. */
+export function simdDepthwiseAvailable(): boolean {
+  return heapKernels() !== null;
+}
+
+/** x [b, h, w, c] with each channel repeated m times: [b, h, w, c·m]. */
+function repeatChannels(x: tf.Tensor4D, m: number): tf.Tensor4D {
+  if (m === 1) return x;
+  const [b, h, w, c] = x.shape;
+  return tf.reshape(tf.tile(tf.reshape(x, [b, h, w, c, 1]), [1, 1, 1, 1, m]), [b, h, w, c * m]);
+}
+
+/** d loss / d filter [kh, kw, c, m] of depthwiseConv2d(x, filter) given dy. */
+export function simdDepthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], g: ConvGeometry): tf.Tensor4D {
+  const [kh, kw, c, m] = filterShape as [number, number, number, number];
+  return tf.tidy(() => {
+    const out = tf.engine().runKernel(FILTER_GRAD, { x: repeatChannels(x, m), dy }, { geometry: toAttr(g) }) as tf.Tensor;
+    return tf.reshape(out, [kh, kw, c, m]);
+  });
+}
+
+/** d loss / d x of depthwiseConv2d(x, filter [kh, kw, c, m]) given dy. */
+export function simdDepthwiseInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [kh, kw, c, m] = filter.shape;
+  return tf.tidy(() => {
+    const flat = tf.reshape(filter, [kh, kw, c * m]);
+    const perOutput = tf.engine().runKernel(INPUT_GRAD, { dy, filter: flat }, { geometry: toAttr(g) }) as tf.Tensor4D;
+    if (m === 1) return perOutput;
+    const [b, h, w] = perOutput.shape;
+    return tf.sum(tf.reshape(perOutput, [b, h, w, c, m]), 4) as tf.Tensor4D;
+  });
+}

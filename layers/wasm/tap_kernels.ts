@@ -1,0 +1,141 @@
+// float32 WebAssembly SIMD kernels for depthwise convolution in training,
+// written against the interpreter's encoder (src/interpreter/wasm/encoder.ts).
+//
+// A depthwise conv (multiplier 1, NHWC) is a sum over its kernel taps. For
+// one tap the output pixels whose input pixel lies inside the image form a
+// rectangle, and over that rectangle the input pixel moves by a constant
+// stride, so each tap is a branch-free 2-D loop over contiguous channel
+// vectors. Three computations share this shape:
+//   forward          y[o]  += w[t] · x[i(o, t)]
+//   input gradient  dx[i(o, t)] += w[t] · dy[o]        (any stride: a scatter)
+//   filter gradient dw[t]  += Σ_o x[i(o, t)] · dy[o]
+// "axpy" is the first two (dest += w · src), "dot" the third. The caller
+// passes a tap table (per tap: byte offsets of the rectangle's first
+// element in both tensors, its rows and columns, the tap's offset into the
+// filter-shaped array) and one channel range; the kernel loops
+// batch → channel block → tap → rows → columns, so one image stays in cache
+// across all its taps. Channel blocks are 16, 4 or 1 floats wide (three
+// functions per kind); the caller splits the channels among them.
+//
+// All addresses are byte addresses in the imported memory, which is the
+// tfjs wasm backend's own heap (tfjs_heap.ts): no data is copied in or out.
+
+import {
+  type Expr, FunctionBuilder, block, br, brIf, encodeModule, get, i32, load, loop, op, set, store, tee,
+} from '../../src/interpreter/wasm/encoder.js';
+
+/** Floats per channel block of each emitted function; the last is the scalar tail. */
+export const BLOCK_WIDTHS = [16, 4, 1] as const;
+export type BlockWidth = typeof BLOCK_WIDTHS[number];
+
+/** int32 entries per tap in the tap table. */
+export const TAP_FIELDS = 5;
+
+export type TapKind = 'axpy' | 'dot';
+
+/**
+ * Params of every function: (d, dBatch, dRow, dCol, s, sBatch, sRow, sCol,
+ * batches, table, taps, w, c0, c1). For 'axpy' d is the destination and s
+ * the source; for 'dot' d and s are the two factors (x and dy) and w the
+ * accumulators. Strides are bytes; [c0, c1) is a byte range of channels.
+ * Table entries per tap: dOff, sOff, rows, cols, wOff.
+ */
+export type TapFunction = (
+  d: number, dBatch: number, dRow: number, dCol: number, s: number, sBatch: number, sRow: number, sCol: number,
+  batches: number, table: number, taps: number, w: number, c0: number, c1: number,
+) => void;
+
+export const tapFunctionName = (kind: TapKind, width: BlockWidth): string => `${kind}_${width}`;
+
+const add = (a: Expr, b: Expr): Expr => op('i32.add', a, b);
+
+/** `for (n = count; n > 0; n--) body`, skipping the body when count ≤ 0. */
+function repeat(counter: number, count: Expr, body: Expr[]): Expr {
+  return block(
+    brIf(0, op('i32.le_s', tee(counter, count), i32(0))),
+    loop(...body, brIf(0, tee(counter, op('i32.sub', get(counter), i32(1))))),
+  );
+}
+
+function tapFunction(kind: TapKind, width: BlockWidth): FunctionBuilder {
+  const params = ['d', 'dBatch', 'dRow', 'dCol', 's', 'sBatch', 'sRow', 'sCol', 'batches', 'table', 'taps', 'w', 'c0', 'c1'];
+  const f = new FunctionBuilder(tapFunctionName(kind, width), params.map(() => 'i32' as const));
+  const [d, dBatch, dRow, dCol, s, sBatch, sRow, sCol, batches, table, taps, w, c0, c1] = params.map((_, i) => i) as number[];
+  const b = f.local('i32');
+  const c = f.local('i32');
+  const t = f.local('i32');
+  const entry = f.local('i32');
+  const rows = f.local('i32');
+  const cols = f.local('i32');
+  const dImage = f.local('i32');
+  const sImage = f.local('i32');
+  const dr = f.local('i32');
+  const sr = f.local('i32');
+  const dp = f.local('i32');
+  const sp = f.local('i32');
+  const wp = f.local('i32');
+  const scalar = width === 1;
+  const vectors = scalar ? 1 : width / 4;
+  const reg = f.locals(scalar ? 'f32' : 'v128', vectors);
+  const ld = (addr: Expr, offset: number): Expr => load(scalar ? 'f32.load' : 'v128.load', addr, offset);
+  const st = (addr: Expr, value: Expr, offset: number): Expr => store(scalar ? 'f32.store' : 'v128.store', addr, value, offset);
+  const fadd = (a: Expr, b2: Expr): Expr => op(scalar ? 'f32.add' : 'f32x4.add', a, b2);
+  const fmul = (a: Expr, b2: Expr): Expr => op(scalar ? 'f32.mul' : 'f32x4.mul', a, b2);
+  const lanes = reg.map((_, v) => v * 16);
+  const field = (k: number): Expr => load('i32.load', get(entry), 4 * k);
+
+  // One output pixel of the tap's rectangle.
+  const pixel: Expr[] = kind === 'axpy'
+    ? lanes.map((o, v) => st(get(dp), fadd(ld(get(dp), o), fmul(get(reg[v]!), ld(get(sp), o))), o))
+    : lanes.map((o, v) => set(reg[v]!, fadd(get(reg[v]!), fmul(ld(get(dp), o), ld(get(sp), o)))));
+  // axpy keeps the tap's weights in registers; dot keeps its accumulators there.
+  const loadRegs = lanes.map((o, v) => set(reg[v]!, ld(get(wp), o)));
+  const storeRegs = kind === 'dot' ? lanes.map((o, v) => st(get(wp), get(reg[v]!), o)) : [];
+
+  const tapBody: Expr[] = [
+    set(entry, add(get(table), op('i32.mul', get(t), i32(4 * TAP_FIELDS)))),
+    set(wp, add(add(get(w), field(4)), get(c))),
+    set(dr, add(add(get(dImage), field(0)), get(c))),
+    set(sr, add(add(get(sImage), field(1)), get(c))),
+    ...loadRegs,
+    repeat(rows, field(2), [
+      set(dp, get(dr)),
+      set(sp, get(sr)),
+      repeat(cols, field(3), [
+        ...pixel,
+        set(dp, add(get(dp), get(dCol))),
+        set(sp, add(get(sp), get(sCol))),
+      ]),
+      set(dr, add(get(dr), get(dRow))),
+      set(sr, add(get(sr), get(sRow))),
+    ]),
+    ...storeRegs,
+    set(t, add(get(t), i32(1))),
+  ];
+  // c counts bytes from c0 to c1 in steps of the block width.
+  const step = width * 4;
+  f.emit(
+    set(dImage, get(d)),
+    set(sImage, get(s)),
+    repeat(b, get(batches), [
+      set(c, get(c0)),
+      block(loop(
+        brIf(1, op('i32.ge_s', get(c), get(c1))),
+        set(t, i32(0)),
+        block(loop(brIf(1, op('i32.ge_s', get(t), get(taps))), ...tapBody, br(0))),
+        set(c, add(get(c), i32(step))),
+        br(0),
+      )),
+      set(dImage, add(get(dImage), get(dBatch!))),
+      set(sImage, add(get(sImage), get(sBatch!))),
+    ]),
+  );
+  return f;
+}
+
+/** The module's bytes: axpy_16/4/1 and dot_16/4/1. */
+export function tapModuleBytes(): Uint8Array {
+  const fns: FunctionBuilder[] = [];
+  for (const kind of ['axpy', 'dot'] as TapKind[]) for (const width of BLOCK_WIDTHS) fns.push(tapFunction(kind, width));
+  return encodeModule(fns);
+}

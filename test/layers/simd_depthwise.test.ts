@@ -1,0 +1,113 @@
+// The SIMD depthwise-gradient kernels (layers/wasm/) against tfjs's own
+// depthwise gradients on the cpu backend, with channel counts that use every
+// channel block width (16, 4 and the scalar tail), and across a growth of
+// the tfjs wasm heap (the kernels share that memory).
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { selectBackend } from '../../src/backend.js';
+import * as ops from '../../layers/ops.js';
+import { simdDepthwiseAvailable } from '../../layers/wasm/depthwise.js';
+import { dilateFilter, randomHost, relativeError, valueAndGrads, type GradResult, type HostTensor } from './grad_check.js';
+
+const TOLERANCE = 1e-4;
+
+interface Case {
+  kernel: [number, number];
+  stride: number;
+  dilation: number;
+  padding: ops.Padding;
+  size: [number, number];
+  channels: number;
+  multiplier: number;
+}
+
+const CASES: Case[] = [];
+for (const [stride, dilation] of [[1, 1], [2, 1], [1, 2], [3, 1]] as Array<[number, number]>) {
+  for (const padding of ['same', 'valid'] as ops.Padding[]) {
+    CASES.push({ kernel: [3, 3], stride, dilation, padding, size: [9, 8], channels: 37, multiplier: 1 });
+  }
+}
+CASES.push({ kernel: [3, 1], stride: 2, dilation: 1, padding: 'same', size: [7, 10], channels: 21, multiplier: 1 });
+CASES.push({ kernel: [5, 5], stride: 1, dilation: 1, padding: 'same', size: [6, 6], channels: 16, multiplier: 1 });
+CASES.push({ kernel: [3, 3], stride: 2, dilation: 1, padding: 'valid', size: [8, 8], channels: 9, multiplier: 3 });
+CASES.push({ kernel: [2, 2], stride: 1, dilation: 1, padding: 'same', size: [4, 4], channels: 64, multiplier: 1 });
+
+const describeCase = (c: Case): string =>
+  `k${c.kernel.join('x')} s${c.stride} d${c.dilation} ${c.padding} ${c.size.join('x')} c${c.channels} m${c.multiplier}`;
+
+function inputsOf(c: Case, seed: number): HostTensor[] {
+  return [
+    randomHost([3, c.size[0], c.size[1], c.channels], seed),
+    randomHost([c.kernel[0], c.kernel[1], c.channels, c.multiplier], seed + 1),
+  ];
+}
+
+function ours(c: Case) {
+  return (x: tf.Tensor, f: tf.Tensor): tf.Tensor =>
+    ops.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, [c.stride, c.stride], c.padding, [c.dilation, c.dilation]);
+}
+
+function reference(c: Case) {
+  return (x: tf.Tensor, f: tf.Tensor): tf.Tensor => {
+    const f4 = c.dilation > 1 ? dilateFilter(f as tf.Tensor4D, [c.dilation, c.dilation]) : f as tf.Tensor4D;
+    return tf.depthwiseConv2d(x as tf.Tensor4D, f4, c.stride, c.padding);
+  };
+}
+
+function expectClose(got: GradResult, want: GradResult): void {
+  for (const [i, name] of ['input gradient', 'filter gradient'].entries()) {
+    expect(got.grads[i]!.shape, name).to.deep.equal(want.grads[i]!.shape);
+    expect(relativeError(got.grads[i]!.data, want.grads[i]!.data), name).to.be.at.most(TOLERANCE);
+  }
+}
+
+async function on<T>(backend: string, fn: () => T): Promise<T> {
+  expect(await tf.setBackend(backend)).to.equal(true);
+  const before = tf.memory().numTensors;
+  const out = fn();
+  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).to.equal(before);
+  return out;
+}
+
+describe('SIMD depthwise gradient kernels (wasm)', function () {
+  before(async () => {
+    await selectBackend('wasm');
+    ops.setGradFormulation('simd');
+  });
+  after(async () => {
+    ops.setGradFormulation('simd');
+    await tf.setBackend('cpu');
+  });
+
+  it('are available on the wasm backend', () => {
+    expect(simdDepthwiseAvailable()).to.equal(true);
+  });
+
+  CASES.forEach((c, i) => {
+    it(`${describeCase(c)} matches tfjs cpu gradients`, async () => {
+      const inputs = inputsOf(c, 500 + 11 * i);
+      const want = await on('cpu', () => valueAndGrads(reference(c), inputs, 77 + i));
+      const got = await on('wasm', () => valueAndGrads(ours(c), inputs, 77 + i));
+      expectClose(got, want);
+    });
+  });
+
+  it('stays correct after the wasm heap grows', async function () {
+    const c = CASES[0]!;
+    const inputs = inputsOf(c, 4242);
+    const want = await on('cpu', () => valueAndGrads(reference(c), inputs, 5));
+    await tf.setBackend('wasm');
+    const heap = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+    const before = heap();
+    // The heap is capped at 4 GiB; doubling a heap already past 1.5 GiB could fail for that reason alone.
+    if (before > 1.5 * 2 ** 30) this.skip();
+    // Larger than the current heap, so tfjs must grow its memory.
+    const big = tf.zeros([Math.ceil(before / 4) + 1024]);
+    try {
+      expect(heap()).to.be.greaterThan(before);
+      expectClose(await on('wasm', () => valueAndGrads(ours(c), inputs, 5)), want);
+    } finally {
+      big.dispose();
+    }
+  });
+});
