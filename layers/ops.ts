@@ -12,7 +12,9 @@ import { binaryOpWithGrad, unaryOpWithGrad } from './custom_grad.js';
 import { gradFormulation } from './grad_options.js';
 import { isPointwise, pointwiseFilterGrad, pointwiseInputGrad } from './pointwise_grads.js';
 import { channelSum, relu6Grad } from './activation_grads.js';
-import { simdDepthwiseAvailable, simdDepthwiseFilterGrad, simdDepthwiseInputGrad } from './wasm/depthwise.js';
+import { simdDepthwiseFilterGrad, simdDepthwiseInputGrad } from './wasm/depthwise.js';
+import { simdPointwiseFilterGrad } from './wasm/pointwise.js';
+import { simdKernelsAvailable } from './wasm/tfjs_heap.js';
 
 export type { Padding, Pair } from './conv_geometry.js';
 export { maxPool } from './pool.js';
@@ -58,7 +60,8 @@ interface GradPair { input: (dy: tf.Tensor4D) => tf.Tensor4D; filter: (dy: tf.Te
 /** The conv2d gradient formulation chosen for this geometry. */
 function convGrads(x: tf.Tensor4D, filter: tf.Tensor4D, strides: Pair, padding: Padding, dilations: Pair): GradPair {
   if (gradFormulation() !== 'baseline' && isPointwise(filter.shape, strides)) {
-    return { input: dy => pointwiseInputGrad(dy, filter), filter: dy => pointwiseFilterGrad(x, dy) };
+    const simd = gradFormulation() === 'simd' && simdKernelsAvailable();
+    return { input: dy => pointwiseInputGrad(dy, filter), filter: dy => (simd ? simdPointwiseFilterGrad : pointwiseFilterGrad)(x, dy) };
   }
   const g = convGeometry(x.shape, filter.shape, strides, padding, dilations, false);
   // Strided: one stride-1 conv per stride phase instead of one over a
@@ -77,7 +80,7 @@ export function depthwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, strides: Pa
     (xs, fs) => tf.depthwiseConv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, strides, padding, 'NHWC', dilations),
     (dy, xs, fs) => {
       const g = convGeometry(xs.shape, fs.shape, strides, padding, dilations, true);
-      if (gradFormulation() === 'simd' && simdDepthwiseAvailable()) {
+      if (gradFormulation() === 'simd' && simdKernelsAvailable()) {
         return [
           simdDepthwiseInputGrad(dy as tf.Tensor4D, fs as tf.Tensor4D, g),
           simdDepthwiseFilterGrad(xs as tf.Tensor4D, dy as tf.Tensor4D, fs.shape, g),

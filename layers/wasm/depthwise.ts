@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AxisGeometry, ConvGeometry } from '../conv_geometry.js';
 import { BLOCK_WIDTHS, TAP_FIELDS, tapFunctionName, type TapFunction, type TapKind } from './tap_kernels.js';
-import { addressOf, heapF32, heapI32, heapKernels, kernelsFor, withScratch, type HeapKernels } from './tfjs_heap.js';
+import { addressOf, heapF32, heapI32, kernelsFor, withScratch, type HeapKernels } from './tfjs_heap.js';
 
 const FILTER_GRAD = 'QatDepthwiseFilterGrad';
 const INPUT_GRAD = 'QatDepthwiseInputGrad';
@@ -124,11 +124,6 @@ function register(): void {
 }
 
 register();
-
-/** Whether the active backend runs these kernels. */
-export function simdDepthwiseAvailable(): boolean {
-  return heapKernels() !== null;
-}
 
 /** x [b, h, w, c] with each channel repeated m times: [b, h, w, c·m]. */
 function repeatChannels(x: tf.Tensor4D, m: number): tf.Tensor4D {

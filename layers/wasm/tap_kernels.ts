@@ -21,7 +21,7 @@
 // tfjs wasm backend's own heap (tfjs_heap.ts): no data is copied in or out.
 
 import {
-  type Expr, FunctionBuilder, block, br, brIf, encodeModule, get, i32, load, loop, op, set, store, tee,
+  type Expr, FunctionBuilder, block, br, brIf, get, i32, load, loop, op, set, store, tee,
 } from '../../src/interpreter/wasm/encoder.js';
 
 /** Floats per channel block of each emitted function; the last is the scalar tail. */
@@ -133,9 +133,7 @@ function tapFunction(kind: TapKind, width: BlockWidth): FunctionBuilder {
   return f;
 }
 
-/** The module's bytes: axpy_16/4/1 and dot_16/4/1. */
-export function tapModuleBytes(): Uint8Array {
-  const fns: FunctionBuilder[] = [];
-  for (const kind of ['axpy', 'dot'] as TapKind[]) for (const width of BLOCK_WIDTHS) fns.push(tapFunction(kind, width));
-  return encodeModule(fns);
+/** axpy_16/4/1 and dot_16/4/1. */
+export function tapFunctions(): FunctionBuilder[] {
+  return (['axpy', 'dot'] as TapKind[]).flatMap((kind) => BLOCK_WIDTHS.map((width) => tapFunction(kind, width)));
 }

@@ -10,7 +10,9 @@
 // checks their shape at runtime and reports "unavailable" rather than throw:
 // callers then keep the tfjs-op formulation.
 import * as tf from '@tensorflow/tfjs';
-import { tapModuleBytes } from './tap_kernels.js';
+import { encodeModule } from '../../src/interpreter/wasm/encoder.js';
+import { outerFunctions } from './outer_kernels.js';
+import { tapFunctions } from './tap_kernels.js';
 
 interface WasmMemory { buffer: ArrayBuffer }
 interface WasmApi {
@@ -40,7 +42,7 @@ const instances = new WeakMap<object, HeapKernels | null>();
 function kernelModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = wasmApi ? new wasmApi.Module(tapModuleBytes()) : null;
+      compiled = wasmApi ? new wasmApi.Module(encodeModule([...tapFunctions(), ...outerFunctions()])) : null;
     } catch {
       compiled = null; // no WebAssembly SIMD here
     }
@@ -58,6 +60,11 @@ function isWasmBackend(b: unknown): b is TfjsWasmBackend {
 export function heapKernels(): HeapKernels | null {
   if (tf.getBackend() !== 'wasm') return null;
   return kernelsFor(tf.backend());
+}
+
+/** Whether the active backend runs the project's SIMD training kernels. */
+export function simdKernelsAvailable(): boolean {
+  return heapKernels() !== null;
 }
 
 /** The kernels bound to `backend`'s heap (cached per backend instance). */

@@ -1,12 +1,13 @@
-// The SIMD depthwise-gradient kernels (layers/wasm/) against tfjs's own
-// depthwise gradients on the cpu backend, with channel counts that use every
-// channel block width (16, 4 and the scalar tail), and across a growth of
-// the tfjs wasm heap (the kernels share that memory).
+// The SIMD training kernels (layers/wasm/) against tfjs's own gradients on
+// the cpu backend: depthwise gradients with channel counts that use every
+// channel block width (16, 4 and the scalar tail), 1×1-conv filter
+// gradients with channel counts that use every tile, and both across a
+// growth of the tfjs wasm heap (the kernels share that memory).
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { selectBackend } from '../../src/backend.js';
 import * as ops from '../../layers/ops.js';
-import { simdDepthwiseAvailable } from '../../layers/wasm/depthwise.js';
+import { simdKernelsAvailable } from '../../layers/wasm/tfjs_heap.js';
 import { dilateFilter, randomHost, relativeError, valueAndGrads, type GradResult, type HostTensor } from './grad_check.js';
 
 const TOLERANCE = 1e-4;
@@ -31,6 +32,14 @@ CASES.push({ kernel: [3, 1], stride: 2, dilation: 1, padding: 'same', size: [7, 
 CASES.push({ kernel: [5, 5], stride: 1, dilation: 1, padding: 'same', size: [6, 6], channels: 16, multiplier: 1 });
 CASES.push({ kernel: [3, 3], stride: 2, dilation: 1, padding: 'valid', size: [8, 8], channels: 9, multiplier: 3 });
 CASES.push({ kernel: [2, 2], stride: 1, dilation: 1, padding: 'same', size: [4, 4], channels: 64, multiplier: 1 });
+
+/** 1×1 convs: channel counts covering the 4×8, 4×4, 4×1, 1×8, 1×4 and 1×1 tiles; pixel counts past one row chunk. */
+const POINTWISE: Array<{ batch: number; size: [number, number]; cin: number; cout: number }> = [
+  { batch: 2, size: [5, 7], cin: 13, cout: 15 },
+  { batch: 3, size: [16, 16], cin: 48, cout: 24 },
+  { batch: 2, size: [3, 3], cin: 1, cout: 3 },
+  { batch: 4, size: [32, 32], cin: 7, cout: 40 },
+];
 
 const describeCase = (c: Case): string =>
   `k${c.kernel.join('x')} s${c.stride} d${c.dilation} ${c.padding} ${c.size.join('x')} c${c.channels} m${c.multiplier}`;
@@ -69,7 +78,7 @@ async function on<T>(backend: string, fn: () => T): Promise<T> {
   return out;
 }
 
-describe('SIMD depthwise gradient kernels (wasm)', function () {
+describe('SIMD training kernels (wasm)', function () {
   before(async () => {
     await selectBackend('wasm');
     ops.setGradFormulation('simd');
@@ -80,14 +89,25 @@ describe('SIMD depthwise gradient kernels (wasm)', function () {
   });
 
   it('are available on the wasm backend', () => {
-    expect(simdDepthwiseAvailable()).to.equal(true);
+    expect(simdKernelsAvailable()).to.equal(true);
   });
 
   CASES.forEach((c, i) => {
-    it(`${describeCase(c)} matches tfjs cpu gradients`, async () => {
+    it(`depthwise ${describeCase(c)} matches tfjs cpu gradients`, async () => {
       const inputs = inputsOf(c, 500 + 11 * i);
       const want = await on('cpu', () => valueAndGrads(reference(c), inputs, 77 + i));
       const got = await on('wasm', () => valueAndGrads(ours(c), inputs, 77 + i));
+      expectClose(got, want);
+    });
+  });
+
+  POINTWISE.forEach((c, i) => {
+    it(`pointwise ${c.size.join('x')} cin ${c.cin} cout ${c.cout} (batch ${c.batch}) matches tfjs cpu gradients`, async () => {
+      const inputs = [randomHost([c.batch, c.size[0], c.size[1], c.cin], 900 + 13 * i), randomHost([1, 1, c.cin, c.cout], 901 + 13 * i)];
+      const conv = (f: typeof ops.conv2d | typeof tf.conv2d) => (x: tf.Tensor, w: tf.Tensor): tf.Tensor =>
+        f(x as tf.Tensor4D, w as tf.Tensor4D, [1, 1], 'same');
+      const want = await on('cpu', () => valueAndGrads(conv(tf.conv2d), inputs, 31 + i));
+      const got = await on('wasm', () => valueAndGrads(conv(ops.conv2d), inputs, 31 + i));
       expectClose(got, want);
     });
   });
@@ -106,6 +126,11 @@ describe('SIMD depthwise gradient kernels (wasm)', function () {
     try {
       expect(heap()).to.be.greaterThan(before);
       expectClose(await on('wasm', () => valueAndGrads(ours(c), inputs, 5)), want);
+      const pw = [randomHost([2, 6, 6, 24], 17), randomHost([1, 1, 24, 16], 18)];
+      const conv = (f: typeof ops.conv2d | typeof tf.conv2d) => (x: tf.Tensor, w: tf.Tensor): tf.Tensor =>
+        f(x as tf.Tensor4D, w as tf.Tensor4D, [1, 1], 'valid');
+      const pwWant = await on('cpu', () => valueAndGrads(conv(tf.conv2d), pw, 6));
+      expectClose(await on('wasm', () => valueAndGrads(conv(ops.conv2d), pw, 6)), pwWant);
     } finally {
       big.dispose();
     }
