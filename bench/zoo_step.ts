@@ -7,38 +7,21 @@
 //        [--batch 64] [--steps 5] [--qat] [--profile] [--backend wasm] [--formulations fast,simd]
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { selectBackend, type BackendName } from '../src/backend.js';
-import { zooStepper } from './zoo_stepper.js';
+import { ZOO_STEP_OPTIONS, zooStepFromArgs } from './zoo_stepper.js';
 import { GRAD_FORMULATIONS, setGradFormulation, type GradFormulation } from '../layers/ops.js';
 import { printKernelProfile } from './profile.js';
-import { syntheticImages } from './synthetic.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string', default: 'mobilenet-v2' },
-      alpha: { type: 'string' },
-      size: { type: 'string', default: '32' },
-      channels: { type: 'string', default: '1' },
-      batch: { type: 'string', default: '64' },
-      steps: { type: 'string', default: '5' },
-      qat: { type: 'boolean', default: false },
+      ...ZOO_STEP_OPTIONS,
       profile: { type: 'boolean', default: false },
-      backend: { type: 'string', default: 'wasm' },
       formulations: { type: 'string', default: 'simd' },
     },
   });
-  const size = Number(values.size);
-  const shape: [number, number, number] = [size, size, Number(values.channels)];
-  const batchSize = Number(values.batch);
-  const steps = Number(values.steps);
-  await selectBackend(values.backend as BackendName);
-  const { stepper, dispose } = zooStepper({
-    model: values.model, inputShape: shape, qat: values.qat, ...(values.alpha !== undefined ? { alpha: Number(values.alpha) } : {}),
-  });
+  const { stepper, dispose, batch, steps, label } = await zooStepFromArgs(values);
   const names = values.formulations.split(',').map(s => s.trim()) as GradFormulation[];
   for (const n of names) if (!GRAD_FORMULATIONS.includes(n)) throw new Error(`unknown formulation '${n}' (${GRAD_FORMULATIONS.join(', ')})`);
-  const batch = syntheticImages(batchSize, shape, 7);
   const times = new Map<GradFormulation, number[]>(names.map(n => [n, []]));
   for (const n of names) { // warm-up: first-use kernel setup
     setGradFormulation(n);
@@ -52,11 +35,11 @@ async function main(): Promise<void> {
       times.get(n)!.push(performance.now() - t0);
     }
   }
-  console.log(`${values.model}${values.alpha ? ` α${values.alpha}` : ''} ${shape.join('×')} batch ${batchSize} ${values.qat ? 'QAT' : 'float'} on ${tf.getBackend()}, median of ${steps} alternating steps:`);
+  console.log(`${label} on ${tf.getBackend()}, median of ${steps} alternating steps:`);
   for (const n of names) {
     const t = [...times.get(n)!].sort((a, b) => a - b);
     const ms = t[Math.floor(t.length / 2)]!;
-    console.log(`  ${n.padEnd(9)} ${ms.toFixed(0).padStart(6)} ms/step  ${(batchSize * 1000 / ms).toFixed(1).padStart(6)} img/s  (all: ${times.get(n)!.map(x => x.toFixed(0)).join(' ')})`);
+    console.log(`  ${n.padEnd(9)} ${ms.toFixed(0).padStart(6)} ms/step  ${(batch.n * 1000 / ms).toFixed(1).padStart(6)} img/s  (all: ${times.get(n)!.map(x => x.toFixed(0)).join(' ')})`);
   }
   if (values.profile) {
     for (const n of names) {

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AxisGeometry, ConvGeometry } from '../conv_geometry.js';
 import { BLOCK_WIDTHS, TAP_FIELDS, tapFunctionName, type TapFunction, type TapKind } from './tap_kernels.js';
-import { addressOf, heapF32, heapI32, kernelsFor, withScratch, type HeapKernels } from './tfjs_heap.js';
+import { addressOf, heapI32, registerHeapKernel, withScratch, zeroedOutput, type HeapKernels } from './tfjs_heap.js';
 
 const FILTER_GRAD = 'QatDepthwiseFilterGrad';
 const INPUT_GRAD = 'QatDepthwiseInputGrad';
@@ -78,52 +78,21 @@ function runTaps(k: HeapKernels, kind: TapKind, g: ConvGeometry, batches: number
   });
 }
 
-function kernelsOf(backend: object): HeapKernels {
-  const k = kernelsFor(backend);
-  if (!k) throw new Error('the SIMD training kernels need the tfjs wasm backend');
-  return k;
-}
+registerHeapKernel(FILTER_GRAD, (k, { x, dy }, attrs) => {
+  const g = fromAttr(attrs.geometry as number[]);
+  const [b, , , c] = x!.shape as [number, number, number, number];
+  const out = zeroedOutput(k, [g.height.kernel, g.width.kernel, c]);
+  runTaps(k, 'dot', g, b, c, addressOf(k, x!), addressOf(k, dy!), out.at);
+  return out.info;
+});
 
-/** A zeroed float32 output on the heap. */
-function zeroedOutput(k: HeapKernels, shape: number[]): { info: tf.TensorInfo; at: number } {
-  const info = k.backend.makeOutput(shape, 'float32');
-  const at = addressOf(k, info);
-  heapF32(k, at, shape.reduce((a, b) => a * b, 1)).fill(0);
-  return { info, at };
-}
-
-function register(): void {
-  if (!tf.getKernel(FILTER_GRAD, 'wasm')) {
-    tf.registerKernel({
-      kernelName: FILTER_GRAD, backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const k = kernelsOf(backend);
-        const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-        const g = fromAttr(attrs!.geometry as number[]);
-        const [b, , , c] = x.shape;
-        const out = zeroedOutput(k, [g.height.kernel, g.width.kernel, c!]);
-        runTaps(k, 'dot', g, b!, c!, addressOf(k, x), addressOf(k, dy), out.at);
-        return out.info;
-      },
-    });
-  }
-  if (!tf.getKernel(INPUT_GRAD, 'wasm')) {
-    tf.registerKernel({
-      kernelName: INPUT_GRAD, backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const k = kernelsOf(backend);
-        const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-        const g = fromAttr(attrs!.geometry as number[]);
-        const [b, , , c] = dy.shape;
-        const out = zeroedOutput(k, [b!, g.height.size, g.width.size, c!]);
-        runTaps(k, 'axpy', g, b!, c!, out.at, addressOf(k, dy), addressOf(k, filter));
-        return out.info;
-      },
-    });
-  }
-}
-
-register();
+registerHeapKernel(INPUT_GRAD, (k, { dy, filter }, attrs) => {
+  const g = fromAttr(attrs.geometry as number[]);
+  const [b, , , c] = dy!.shape as [number, number, number, number];
+  const out = zeroedOutput(k, [b, g.height.size, g.width.size, c]);
+  runTaps(k, 'axpy', g, b, c, out.at, addressOf(k, dy!), addressOf(k, filter!));
+  return out.info;
+});
 
 /** x [b, h, w, c] with each channel repeated m times: [b, h, w, c·m]. */
 function repeatChannels(x: tf.Tensor4D, m: number): tf.Tensor4D {

@@ -12,9 +12,8 @@
 // Functions outer_<MR>x<NR> cover the channel ranges given to them, MR ∈
 // {4, 1}, NR ∈ {8, 4, 1}; the caller splits Cin and Cout among them.
 
-import {
-  type Expr, FunctionBuilder, block, br, brIf, get, i32, load, loop, op, set, store, tee,
-} from '../../src/interpreter/wasm/encoder.js';
+import { type Expr, FunctionBuilder, get, i32, op, set } from '../../src/interpreter/wasm/encoder.js';
+import { add, f32Lanes, forRange, mul, repeat } from './codegen.js';
 
 export const ROW_TILES = [4, 1] as const;
 export const COL_TILES = [8, 4, 1] as const;
@@ -32,17 +31,6 @@ export type OuterFunction = (
 
 export const outerFunctionName = (mr: RowTile, nr: ColTile): string => `outer_${mr}x${nr}`;
 
-const add = (a: Expr, b: Expr): Expr => op('i32.add', a, b);
-const mul = (a: Expr, b: Expr): Expr => op('i32.mul', a, b);
-
-/** `for (v = from; v < to; v += step) body` (skipped when from ≥ to). */
-function forRange(v: number, from: Expr, to: Expr, step: Expr, body: Expr[]): Expr {
-  return block(
-    set(v, from),
-    loop(brIf(1, op('i32.ge_s', get(v), to)), ...body, set(v, add(get(v), step)), br(0)),
-  );
-}
-
 function outerFunction(mr: RowTile, nr: ColTile): FunctionBuilder {
   const params = ['x', 'xStride', 'dy', 'dyStride', 'rows', 'chunk', 'out', 'outStride', 'ci0', 'ci1', 'co0', 'co1'];
   const f = new FunctionBuilder(outerFunctionName(mr, nr), params.map(() => 'i32' as const));
@@ -55,26 +43,21 @@ function outerFunction(mr: RowTile, nr: ColTile): FunctionBuilder {
   const xp = f.local('i32');
   const dp = f.local('i32');
   const op_ = f.local('i32');
-  const scalar = nr === 1;
-  const nv = scalar ? 1 : nr / 4;
-  const type = scalar ? 'f32' : 'v128';
-  const acc = Array.from({ length: mr }, () => f.locals(type, nv));
-  const xs = f.locals(type, mr);
-  const dv = f.locals(type, nv);
-  const ld = (addr: Expr, offset: number): Expr => load(scalar ? 'f32.load' : 'v128.load', addr, offset);
-  const st = (addr: Expr, value: Expr, offset: number): Expr => store(scalar ? 'f32.store' : 'v128.store', addr, value, offset);
-  const fadd = (a: Expr, b: Expr): Expr => op(scalar ? 'f32.add' : 'f32x4.add', a, b);
-  const fmul = (a: Expr, b: Expr): Expr => op(scalar ? 'f32.mul' : 'f32x4.mul', a, b);
+  const L = f32Lanes(nr === 1);
+  const nv = (4 * nr) / L.bytes;
+  const acc = Array.from({ length: mr }, () => f.locals(L.type, nv));
+  const xs = f.locals(L.type, mr);
+  const dv = f.locals(L.type, nv);
   const accAt = (i: number, j: number): number => acc[i]![j]!;
 
   const tileAccess = (fn: (i: number, j: number, offset: number) => Expr): Expr[] =>
-    acc.flatMap((row, i) => row.map((_, j) => fn(i, j, 16 * j)));
+    acc.flatMap((row, i) => row.map((_, j) => fn(i, j, L.bytes * j)));
   const rowOf = (i: number): Expr => add(get(op_), mul(i32(i), get(outStride)));
 
   const pixel: Expr[] = [
-    ...xs.map((r, i) => set(r, load(scalar ? 'f32.load' : 'v128.load32_splat', get(xp), 4 * i))),
-    ...dv.map((r, j) => set(r, ld(get(dp), 16 * j))),
-    ...tileAccess((i, j) => set(accAt(i, j), fadd(get(accAt(i, j)), fmul(get(xs[i]!), get(dv[j]!))))),
+    ...xs.map((r, i) => set(r, L.splat(get(xp), 4 * i))),
+    ...dv.map((r, j) => set(r, L.load(get(dp), L.bytes * j))),
+    ...tileAccess((i, j) => set(accAt(i, j), L.add(get(accAt(i, j)), L.mul(get(xs[i]!), get(dv[j]!))))),
     set(xp, add(get(xp), get(xStride))),
     set(dp, add(get(dp), get(dyStride))),
   ];
@@ -82,14 +65,11 @@ function outerFunction(mr: RowTile, nr: ColTile): FunctionBuilder {
   const tile: Expr[] = [
     // out + ci·outStride + co·4: the tile's first accumulator.
     set(op_, add(get(out), add(mul(get(ci), get(outStride)), mul(get(co), i32(4))))),
-    ...tileAccess((i, j, o) => set(accAt(i, j), ld(rowOf(i), o))),
+    ...tileAccess((i, j, o) => set(accAt(i, j), L.load(rowOf(i), o))),
     set(xp, add(add(get(x), mul(get(p0), get(xStride))), mul(get(ci), i32(4)))),
     set(dp, add(add(get(dy), mul(get(p0), get(dyStride))), mul(get(co), i32(4)))),
-    block(
-      brIf(0, op('i32.le_s', tee(k, get(n)), i32(0))),
-      loop(...pixel, brIf(0, tee(k, op('i32.sub', get(k), i32(1))))),
-    ),
-    ...tileAccess((i, j, o) => st(rowOf(i), get(accAt(i, j)), o)),
+    repeat(k, get(n), pixel),
+    ...tileAccess((i, j, o) => L.store(rowOf(i), get(accAt(i, j)), o)),
   ];
 
   f.emit(forRange(p0, i32(0), get(rows), get(chunk), [

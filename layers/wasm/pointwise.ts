@@ -2,7 +2,7 @@
 // (outer_kernels.ts), registered as a tfjs kernel of the wasm backend.
 import * as tf from '@tensorflow/tfjs';
 import { COL_TILES, ROW_TILES, outerFunctionName, type OuterFunction } from './outer_kernels.js';
-import { addressOf, heapF32, kernelsFor, type HeapKernels } from './tfjs_heap.js';
+import { addressOf, registerHeapKernel, zeroedOutput, type HeapKernels } from './tfjs_heap.js';
 
 const FILTER_GRAD = 'QatPointwiseFilterGrad';
 
@@ -33,24 +33,14 @@ function runOuter(k: HeapKernels, x: number, dy: number, rows: number, cin: numb
   }
 }
 
-if (!tf.getKernel(FILTER_GRAD, 'wasm')) {
-  tf.registerKernel({
-    kernelName: FILTER_GRAD, backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const k = kernelsFor(backend);
-      if (!k) throw new Error('the SIMD training kernels need the tfjs wasm backend');
-      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const cin = x.shape[x.shape.length - 1]!;
-      const cout = dy.shape[dy.shape.length - 1]!;
-      const rows = x.shape.reduce((a, b) => a * b, 1) / cin;
-      const info = k.backend.makeOutput([cin, cout], 'float32');
-      const at = addressOf(k, info);
-      heapF32(k, at, cin * cout).fill(0);
-      runOuter(k, addressOf(k, x), addressOf(k, dy), rows, cin, cout, at);
-      return info;
-    },
-  });
-}
+registerHeapKernel(FILTER_GRAD, (k, { x, dy }) => {
+  const cin = x!.shape[x!.shape.length - 1]!;
+  const cout = dy!.shape[dy!.shape.length - 1]!;
+  const rows = x!.shape.reduce((a, b) => a * b, 1) / cin;
+  const out = zeroedOutput(k, [cin, cout]);
+  runOuter(k, addressOf(k, x!), addressOf(k, dy!), rows, cin, cout, out.at);
+  return out.info;
+});
 
 /** d loss / d filter [1, 1, cin, cout] of a pointwise conv2d(x, filter) given dy (stride 1). */
 export function simdPointwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {

@@ -20,9 +20,8 @@
 // All addresses are byte addresses in the imported memory, which is the
 // tfjs wasm backend's own heap (tfjs_heap.ts): no data is copied in or out.
 
-import {
-  type Expr, FunctionBuilder, block, br, brIf, get, i32, load, loop, op, set, store, tee,
-} from '../../src/interpreter/wasm/encoder.js';
+import { type Expr, FunctionBuilder, get, i32, load, set } from '../../src/interpreter/wasm/encoder.js';
+import { add, f32Lanes, forRange, mul, repeat } from './codegen.js';
 
 /** Floats per channel block of each emitted function; the last is the scalar tail. */
 export const BLOCK_WIDTHS = [16, 4, 1] as const;
@@ -47,16 +46,6 @@ export type TapFunction = (
 
 export const tapFunctionName = (kind: TapKind, width: BlockWidth): string => `${kind}_${width}`;
 
-const add = (a: Expr, b: Expr): Expr => op('i32.add', a, b);
-
-/** `for (n = count; n > 0; n--) body`, skipping the body when count ≤ 0. */
-function repeat(counter: number, count: Expr, body: Expr[]): Expr {
-  return block(
-    brIf(0, op('i32.le_s', tee(counter, count), i32(0))),
-    loop(...body, brIf(0, tee(counter, op('i32.sub', get(counter), i32(1))))),
-  );
-}
-
 function tapFunction(kind: TapKind, width: BlockWidth): FunctionBuilder {
   const params = ['d', 'dBatch', 'dRow', 'dCol', 's', 'sBatch', 'sRow', 'sCol', 'batches', 'table', 'taps', 'w', 'c0', 'c1'];
   const f = new FunctionBuilder(tapFunctionName(kind, width), params.map(() => 'i32' as const));
@@ -74,26 +63,21 @@ function tapFunction(kind: TapKind, width: BlockWidth): FunctionBuilder {
   const dp = f.local('i32');
   const sp = f.local('i32');
   const wp = f.local('i32');
-  const scalar = width === 1;
-  const vectors = scalar ? 1 : width / 4;
-  const reg = f.locals(scalar ? 'f32' : 'v128', vectors);
-  const ld = (addr: Expr, offset: number): Expr => load(scalar ? 'f32.load' : 'v128.load', addr, offset);
-  const st = (addr: Expr, value: Expr, offset: number): Expr => store(scalar ? 'f32.store' : 'v128.store', addr, value, offset);
-  const fadd = (a: Expr, b2: Expr): Expr => op(scalar ? 'f32.add' : 'f32x4.add', a, b2);
-  const fmul = (a: Expr, b2: Expr): Expr => op(scalar ? 'f32.mul' : 'f32x4.mul', a, b2);
-  const lanes = reg.map((_, v) => v * 16);
+  const L = f32Lanes(width === 1);
+  const reg = f.locals(L.type, (4 * width) / L.bytes);
+  const lanes = reg.map((_, v) => v * L.bytes);
   const field = (k: number): Expr => load('i32.load', get(entry), 4 * k);
 
   // One output pixel of the tap's rectangle.
   const pixel: Expr[] = kind === 'axpy'
-    ? lanes.map((o, v) => st(get(dp), fadd(ld(get(dp), o), fmul(get(reg[v]!), ld(get(sp), o))), o))
-    : lanes.map((o, v) => set(reg[v]!, fadd(get(reg[v]!), fmul(ld(get(dp), o), ld(get(sp), o)))));
+    ? lanes.map((o, v) => L.store(get(dp), L.add(L.load(get(dp), o), L.mul(get(reg[v]!), L.load(get(sp), o))), o))
+    : lanes.map((o, v) => set(reg[v]!, L.add(get(reg[v]!), L.mul(L.load(get(dp), o), L.load(get(sp), o)))));
   // axpy keeps the tap's weights in registers; dot keeps its accumulators there.
-  const loadRegs = lanes.map((o, v) => set(reg[v]!, ld(get(wp), o)));
-  const storeRegs = kind === 'dot' ? lanes.map((o, v) => st(get(wp), get(reg[v]!), o)) : [];
+  const loadRegs = lanes.map((o, v) => set(reg[v]!, L.load(get(wp), o)));
+  const storeRegs = kind === 'dot' ? lanes.map((o, v) => L.store(get(wp), get(reg[v]!), o)) : [];
 
   const tapBody: Expr[] = [
-    set(entry, add(get(table), op('i32.mul', get(t), i32(4 * TAP_FIELDS)))),
+    set(entry, add(get(table), mul(get(t), i32(4 * TAP_FIELDS)))),
     set(wp, add(add(get(w), field(4)), get(c))),
     set(dr, add(add(get(dImage), field(0)), get(c))),
     set(sr, add(add(get(sImage), field(1)), get(c))),
@@ -110,24 +94,15 @@ function tapFunction(kind: TapKind, width: BlockWidth): FunctionBuilder {
       set(sr, add(get(sr), get(sRow))),
     ]),
     ...storeRegs,
-    set(t, add(get(t), i32(1))),
   ];
-  // c counts bytes from c0 to c1 in steps of the block width.
-  const step = width * 4;
   f.emit(
     set(dImage, get(d)),
     set(sImage, get(s)),
     repeat(b, get(batches), [
-      set(c, get(c0)),
-      block(loop(
-        brIf(1, op('i32.ge_s', get(c), get(c1))),
-        set(t, i32(0)),
-        block(loop(brIf(1, op('i32.ge_s', get(t), get(taps))), ...tapBody, br(0))),
-        set(c, add(get(c), i32(step))),
-        br(0),
-      )),
-      set(dImage, add(get(dImage), get(dBatch!))),
-      set(sImage, add(get(sImage), get(sBatch!))),
+      // c counts bytes from c0 to c1 in steps of the block width.
+      forRange(c, get(c0), get(c1), i32(width * 4), [forRange(t, i32(0), get(taps), i32(1), tapBody)]),
+      set(dImage, add(get(dImage), get(dBatch))),
+      set(sImage, add(get(sImage), get(sBatch))),
     ]),
   );
   return f;

@@ -88,6 +88,30 @@ export function kernelsFor(backend: object): HeapKernels | null {
   return made;
 }
 
+/** The body of a kernel: inputs by name, attributes, the kernels bound to the backend's heap; returns the output. */
+export type HeapKernelBody = (k: HeapKernels, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo;
+
+/** Registers `name` as a tfjs kernel of the wasm backend (once per process), so tf.profile and tfjs's memory accounting see it. */
+export function registerHeapKernel(name: string, body: HeapKernelBody): void {
+  if (tf.getKernel(name, 'wasm')) return;
+  tf.registerKernel({
+    kernelName: name, backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const k = kernelsFor(backend);
+      if (!k) throw new Error('the SIMD training kernels need the tfjs wasm backend');
+      return body(k, inputs as Record<string, tf.TensorInfo>, attrs ?? {});
+    },
+  });
+}
+
+/** A zeroed float32 output tensor on the heap and its address. */
+export function zeroedOutput(k: HeapKernels, shape: number[]): { info: tf.TensorInfo; at: number } {
+  const info = k.backend.makeOutput(shape, 'float32');
+  const at = addressOf(k, info);
+  heapF32(k, at, shape.reduce((a, b) => a * b, 1)).fill(0);
+  return { info, at };
+}
+
 /** Byte address of a tensor's data in the heap. */
 export function addressOf(k: HeapKernels, t: tf.TensorInfo): number {
   const d = k.backend.dataIdMap.get(t.dataId);
@@ -107,9 +131,9 @@ export function withScratch<T>(k: HeapKernels, bytes: number, fn: (address: numb
 
 /** A float32 view of the heap, made now (views of a grown memory are detached). */
 export function heapF32(k: HeapKernels, address: number, length: number): Float32Array {
-  return new Float32Array(k.memory.buffer, address, length);
+  return new Float32Array(k.memory.buffer, address >>> 0, length);
 }
 
 export function heapI32(k: HeapKernels, address: number, length: number): Int32Array {
-  return new Int32Array(k.memory.buffer, address, length);
+  return new Int32Array(k.memory.buffer, address >>> 0, length);
 }
