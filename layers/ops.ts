@@ -13,7 +13,7 @@ import { gradFormulation } from './grad_options.js';
 import { isPointwise, pointwiseFilterGrad, pointwiseInputGrad } from './pointwise_grads.js';
 import { channelSum, relu6Grad } from './activation_grads.js';
 import { simdDepthwiseFilterGrad, simdDepthwiseInputGrad } from './wasm/depthwise.js';
-import { simdPointwiseFilterGrad } from './wasm/pointwise.js';
+import { simdConvFilterGrad } from './wasm/conv_filter.js';
 import { simdKernelsAvailable } from './wasm/tfjs_heap.js';
 
 export type { Padding, Pair } from './conv_geometry.js';
@@ -59,18 +59,21 @@ interface GradPair { input: (dy: tf.Tensor4D) => tf.Tensor4D; filter: (dy: tf.Te
 
 /** The conv2d gradient formulation chosen for this geometry. */
 function convGrads(x: tf.Tensor4D, filter: tf.Tensor4D, strides: Pair, padding: Padding, dilations: Pair): GradPair {
-  if (gradFormulation() !== 'baseline' && isPointwise(filter.shape, strides)) {
-    const simd = gradFormulation() === 'simd' && simdKernelsAvailable();
-    return { input: dy => pointwiseInputGrad(dy, filter), filter: dy => (simd ? simdPointwiseFilterGrad : pointwiseFilterGrad)(x, dy) };
-  }
   const g = convGeometry(x.shape, filter.shape, strides, padding, dilations, false);
+  // On wasm the filter gradient of every conv runs on the project's SIMD
+  // kernel, reading x and dy in place (layers/wasm/conv_filter.ts).
+  const simdFilter = gradFormulation() === 'simd' && simdKernelsAvailable()
+    ? (dy: tf.Tensor4D) => simdConvFilterGrad(x, dy, g) : null;
+  if (gradFormulation() !== 'baseline' && isPointwise(filter.shape, strides)) {
+    return { input: dy => pointwiseInputGrad(dy, filter), filter: simdFilter ?? (dy => pointwiseFilterGrad(x, dy)) };
+  }
   // Strided: one stride-1 conv per stride phase instead of one over a
   // zero-spread dy with s_h·s_w× the pixels (1.3–5× faster at MobileNet/
   // ResNet shapes, a tie on the smallest; bench/grad_formulations.ts --only
   // strided). Depthwise keeps the spread dy: its conv is too cheap for the
   // phase split's interleaving passes to pay off (2–4× slower there).
   const input = gradFormulation() !== 'baseline' && usesStridePhases(g) ? convInputGradByPhase : convInputGrad;
-  return { input: dy => input(dy, filter, g), filter: dy => convFilterGrad(x, dy, g) };
+  return { input: dy => input(dy, filter, g), filter: simdFilter ?? (dy => convFilterGrad(x, dy, g)) };
 }
 
 /** NHWC depthwise conv, filter [kh, kw, cin, multiplier]. */

@@ -7,35 +7,13 @@
 // makes the conv a multiplier-1 conv over c·m channels; its input gradient
 // is then summed over the m copies.
 import * as tf from '@tensorflow/tfjs';
-import type { AxisGeometry, ConvGeometry } from '../conv_geometry.js';
+import type { ConvGeometry } from '../conv_geometry.js';
+import { fromAttr, tapSpan, toAttr } from './tap_geometry.js';
 import { BLOCK_WIDTHS, TAP_FIELDS, tapFunctionName, type TapFunction, type TapKind } from './tap_kernels.js';
 import { addressOf, heapI32, registerHeapKernel, withScratch, zeroedOutput, type HeapKernels } from './tfjs_heap.js';
 
 const FILTER_GRAD = 'QatDepthwiseFilterGrad';
 const INPUT_GRAD = 'QatDepthwiseInputGrad';
-
-/** The output positions o whose input position o·stride + k·dilation − padBefore lies in the input, for tap k. */
-function tapSpan(a: AxisGeometry, k: number): { first: number; count: number; input: number } {
-  const shift = k * a.dilation - a.padBefore;
-  const first = Math.max(0, Math.ceil(-shift / a.stride));
-  const last = Math.min(a.out - 1, Math.floor((a.size - 1 - shift) / a.stride));
-  return { first, count: Math.max(0, last - first + 1), input: first * a.stride + shift };
-}
-
-/** Geometry as a flat attribute list (tfjs kernel attributes are plain values). */
-type GeometryAttr = [number, number, number, number, number, number, number, number, number, number, number, number];
-
-function toAttr(g: ConvGeometry): GeometryAttr {
-  const a = (x: AxisGeometry): number[] => [x.size, x.out, x.kernel, x.stride, x.dilation, x.padBefore];
-  return [...a(g.height), ...a(g.width)] as GeometryAttr;
-}
-
-function fromAttr(v: number[]): ConvGeometry {
-  const a = (o: number): AxisGeometry => ({
-    size: v[o]!, out: v[o + 1]!, kernel: v[o + 2]!, stride: v[o + 3]!, dilation: v[o + 4]!, padBefore: v[o + 5]!,
-  });
-  return { height: a(0), width: a(6) };
-}
 
 /**
  * Runs `kind` over every tap of a multiplier-1 depthwise conv with c

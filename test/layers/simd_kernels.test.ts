@@ -1,8 +1,9 @@
 // The SIMD training kernels (layers/wasm/) against tfjs's own gradients on
 // the cpu backend: depthwise gradients with channel counts that use every
-// channel block width (16, 4 and the scalar tail), 1×1-conv filter
-// gradients with channel counts that use every tile, and both across a
-// growth of the tfjs wasm heap (the kernels share that memory).
+// channel block width (16, 4 and the scalar tail), conv filter gradients
+// (1×1 and larger, strided, dilated) with channel counts that use every
+// tile, and both across a growth of the tfjs wasm heap (the kernels share
+// that memory).
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { selectBackend } from '../../src/backend.js';
@@ -32,6 +33,16 @@ CASES.push({ kernel: [3, 1], stride: 2, dilation: 1, padding: 'same', size: [7, 
 CASES.push({ kernel: [5, 5], stride: 1, dilation: 1, padding: 'same', size: [6, 6], channels: 16, multiplier: 1 });
 CASES.push({ kernel: [3, 3], stride: 2, dilation: 1, padding: 'valid', size: [8, 8], channels: 9, multiplier: 3 });
 CASES.push({ kernel: [2, 2], stride: 1, dilation: 1, padding: 'same', size: [4, 4], channels: 64, multiplier: 1 });
+
+/** Convs with channel counts covering every tile, strided, dilated, padded. */
+const CONVS: Array<{ kernel: number; stride: number; dilation: number; padding: ops.Padding; size: [number, number]; cin: number; cout: number }> = [
+  { kernel: 3, stride: 1, dilation: 1, padding: 'valid', size: [10, 9], cin: 13, cout: 15 },
+  { kernel: 3, stride: 2, dilation: 1, padding: 'same', size: [9, 9], cin: 8, cout: 24 },
+  { kernel: 3, stride: 1, dilation: 2, padding: 'same', size: [8, 7], cin: 5, cout: 12 },
+  { kernel: 5, stride: 3, dilation: 1, padding: 'valid', size: [12, 11], cin: 4, cout: 9 },
+  { kernel: 1, stride: 2, dilation: 1, padding: 'same', size: [7, 8], cin: 6, cout: 8 },
+  { kernel: 2, stride: 1, dilation: 1, padding: 'same', size: [24, 24], cin: 32, cout: 64 }, // rectangles split into row bands
+];
 
 /** 1×1 convs: channel counts covering the 4×8, 4×4, 4×1, 1×8, 1×4 and 1×1 tiles; pixel counts past one row chunk. */
 const POINTWISE: Array<{ batch: number; size: [number, number]; cin: number; cout: number }> = [
@@ -108,6 +119,20 @@ describe('SIMD training kernels (wasm)', function () {
         f(x as tf.Tensor4D, w as tf.Tensor4D, [1, 1], 'same');
       const want = await on('cpu', () => valueAndGrads(conv(tf.conv2d), inputs, 31 + i));
       const got = await on('wasm', () => valueAndGrads(conv(ops.conv2d), inputs, 31 + i));
+      expectClose(got, want);
+    });
+  });
+
+  CONVS.forEach((c, i) => {
+    const name = `conv k${c.kernel} s${c.stride} d${c.dilation} ${c.padding} ${c.size.join('x')} cin ${c.cin} cout ${c.cout}`;
+    it(`${name} matches tfjs cpu gradients`, async () => {
+      const inputs = [randomHost([2, c.size[0], c.size[1], c.cin], 700 + 5 * i), randomHost([c.kernel, c.kernel, c.cin, c.cout], 701 + 5 * i)];
+      const want = await on('cpu', () => valueAndGrads((x, f) => {
+        const f4 = c.dilation > 1 ? dilateFilter(f as tf.Tensor4D, [c.dilation, c.dilation]) : f as tf.Tensor4D;
+        return tf.conv2d(x as tf.Tensor4D, f4, c.stride, c.padding);
+      }, inputs, 41 + i));
+      const got = await on('wasm', () => valueAndGrads((x, f) =>
+        ops.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, [c.stride, c.stride], c.padding, [c.dilation, c.dilation]), inputs, 41 + i));
       expectClose(got, want);
     });
   });
