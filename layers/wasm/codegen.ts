@@ -1,6 +1,7 @@
 // Code-generation helpers shared by the training kernels: float32 lanes
 // that are either one f32 or one f32x4 (so one generator emits the vector
-// body and its scalar tail), and counted loops.
+// body and its scalar tail), counted loops, and how a channel range is
+// split among the functions emitted for fixed widths.
 import {
   type Expr, type ValType, block, br, brIf, get, i32, load, loop, op, set, store, tee,
 } from '../../src/interpreter/wasm/encoder.js';
@@ -46,4 +47,19 @@ export function forRange(v: number, from: Expr, to: Expr, step: Expr, body: Expr
     set(v, from),
     loop(brIf(1, op('i32.ge_s', get(v), to)), ...body, set(v, add(get(v), step)), br(0)),
   );
+}
+
+/**
+ * Splits [0, n) among functions emitted for fixed widths (largest first):
+ * [width, from, to] ranges whose lengths are multiples of their width.
+ */
+export function splitByWidths<T extends number>(n: number, widths: readonly T[]): Array<[T, number, number]> {
+  const out: Array<[T, number, number]> = [];
+  let from = 0;
+  for (const w of widths) {
+    const to = from + Math.floor((n - from) / w) * w;
+    if (to > from) out.push([w, from, to]);
+    from = to;
+  }
+  return out;
 }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from '../conv_geometry.js';
 import { COL_TILES, ROW_TILES, outerFunctionName, type OuterFunction } from './outer_kernels.js';
+import { splitByWidths } from './codegen.js';
 import { fromAttr, tapSpan, toAttr } from './tap_geometry.js';
 import { addressOf, registerHeapKernel, zeroedOutput, type HeapKernels } from './tfjs_heap.js';
 
@@ -13,23 +14,11 @@ const FILTER_GRAD = 'QatConvFilterGrad';
 /** Bytes of x and dy one call reads: small enough that both stay in cache while every tile passes over them. */
 const CALL_BYTES = 131072;
 
-/** Splits [0, n) into ranges covered by each tile size, largest first. */
-function tileRanges<T extends number>(n: number, tiles: readonly T[]): Array<[T, number, number]> {
-  const out: Array<[T, number, number]> = [];
-  let from = 0;
-  for (const t of tiles) {
-    const to = from + Math.floor((n - from) / t) * t;
-    if (to > from) out.push([t, from, to]);
-    from = to;
-  }
-  return out;
-}
-
 interface Rect { x: number; xRow: number; xCol: number; dy: number; dyRow: number; dyCol: number; rows: number; cols: number; out: number }
 
 function runTiles(k: HeapKernels, r: Rect, cin: number, cout: number): void {
-  for (const [mr, ci0, ci1] of tileRanges(cin, ROW_TILES)) {
-    for (const [nr, co0, co1] of tileRanges(cout, COL_TILES)) {
+  for (const [mr, ci0, ci1] of splitByWidths(cin, ROW_TILES)) {
+    for (const [nr, co0, co1] of splitByWidths(cout, COL_TILES)) {
       (k.exports[outerFunctionName(mr, nr)] as OuterFunction)(
         r.x, r.xRow, r.xCol, r.dy, r.dyRow, r.dyCol, r.rows, r.cols, r.out, 4 * cout, ci0, ci1, co0, co1);
     }

@@ -8,6 +8,7 @@
 // is then summed over the m copies.
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from '../conv_geometry.js';
+import { splitByWidths } from './codegen.js';
 import { fromAttr, tapSpan, toAttr } from './tap_geometry.js';
 import { BLOCK_WIDTHS, TAP_FIELDS, tapFunctionName, type TapFunction, type TapKind } from './tap_kernels.js';
 import { addressOf, heapI32, registerHeapKernel, withScratch, zeroedOutput, type HeapKernels } from './tfjs_heap.js';
@@ -17,9 +18,8 @@ const INPUT_GRAD = 'QatDepthwiseInputGrad';
 
 /**
  * Runs `kind` over every tap of a multiplier-1 depthwise conv with c
- * channels. `inGrid`/`outGrid`: addresses of the input-sized and output-sized
- * tensors; for 'dot' and the input gradient the input-sized one is the
- * kernel's d, for the forward it would be its s.
+ * channels. `inGrid`/`outGrid`: addresses of the input-sized (x or dx) and
+ * output-sized (dy) tensors, which are the kernel's d and s.
  */
 function runTaps(k: HeapKernels, kind: TapKind, g: ConvGeometry, batches: number, c: number, inGrid: number, outGrid: number, w: number): void {
   const { height: h, width: wd } = g;
@@ -43,15 +43,10 @@ function runTaps(k: HeapKernels, kind: TapKind, g: ConvGeometry, batches: number
     heapI32(k, table, entries.length).set(entries);
     const inStrides = [h.size * wd.size * px, h.stride * wd.size * px, wd.stride * px];
     const outStrides = [h.out * wd.out * px, wd.out * px, px];
-    let c0 = 0;
-    for (const width of BLOCK_WIDTHS) {
-      const c1 = c0 + Math.floor((c - c0) / width) * width;
-      if (c1 > c0) {
-        const fn = k.exports[tapFunctionName(kind, width)] as TapFunction;
-        fn(inGrid, inStrides[0]!, inStrides[1]!, inStrides[2]!, outGrid, outStrides[0]!, outStrides[1]!, outStrides[2]!,
-          batches, table, taps, w, c0 * 4, c1 * 4);
-      }
-      c0 = c1;
+    for (const [width, c0, c1] of splitByWidths(c, BLOCK_WIDTHS)) {
+      const fn = k.exports[tapFunctionName(kind, width)] as TapFunction;
+      fn(inGrid, inStrides[0]!, inStrides[1]!, inStrides[2]!, outGrid, outStrides[0]!, outStrides[1]!, outStrides[2]!,
+        batches, table, taps, w, c0 * 4, c1 * 4);
     }
   });
 }

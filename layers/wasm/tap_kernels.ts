@@ -9,7 +9,10 @@
 //   forward          y[o]  += w[t] · x[i(o, t)]
 //   input gradient  dx[i(o, t)] += w[t] · dy[o]        (any stride: a scatter)
 //   filter gradient dw[t]  += Σ_o x[i(o, t)] · dy[o]
-// "axpy" is the first two (dest += w · src), "dot" the third. The caller
+// "axpy" is the first two (dest += w · src), "dot" the third. Training uses
+// the two gradients; the forward stays on tfjs's XNNPACK kernel, which is
+// already fast (23 ms for all 17 of a mobilenet-v2 α0.35 32×32 batch-64
+// step, against 221 ms its two gradients took as tfjs convs). The caller
 // passes a tap table (per tap: byte offsets of the rectangle's first
 // element in both tensors, its rows and columns, the tap's offset into the
 // filter-shaped array) and one channel range; the kernel loops
