@@ -61,17 +61,27 @@ function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
   });
 }
 
+/** Checks every candidate against the first, then times them interleaved (one call of each per round) so load bursts hit all alike. */
 function compareAndTime(title: string, candidates: Array<[string, Fn]>, repeats: number): void {
   const reference = candidates[0][1]();
-  const cells: string[] = [];
-  for (const [name, fn] of candidates) {
+  const errors = candidates.map(([, fn]) => {
     const got = fn();
     const err = maxRelDiff(got, reference);
     tf.dispose(got);
-    const ms = timeIt(fn, repeats);
-    cells.push(`${name} ${ms.toFixed(1)} ms${err > 1e-4 ? ` (WRONG: ${err.toExponential(1)})` : ''}`);
-  }
+    return err;
+  });
   tf.dispose(reference);
+  for (const [, fn] of candidates) tf.tidy(() => { fn().dataSync(); }); // warm-up: operator creation, weight packing caches
+  const times: number[][] = candidates.map(() => []);
+  for (let r = 0; r < repeats; r++) {
+    candidates.forEach(([, fn], i) => {
+      const t0 = performance.now();
+      tf.tidy(() => { fn().dataSync(); });
+      times[i]!.push(performance.now() - t0);
+    });
+  }
+  const cells = candidates.map(([name], i) =>
+    `${name} ${median(times[i]!).toFixed(1)} ms${errors[i]! > 1e-4 ? ` (WRONG: ${errors[i]!.toExponential(1)})` : ''}`);
   console.log(`${title.padEnd(34)} ${cells.join(' | ')}`);
 }
 
