@@ -167,8 +167,13 @@ function main(): void {
       if (torchFirst) { torch(); qat(); } else { qat(); torch(); }
       console.log(`  round ${round + 1} ${row.key}: torch float ${t.torchFloat.at(-1)?.toFixed(0) ?? '—'} QAT ${t.torchQat.at(-1)?.toFixed(0) ?? '—'} | qat float ${t.qatFloat.at(-1)?.toFixed(1) ?? '—'} QAT ${t.qatQat.at(-1)?.toFixed(1) ?? '—'}`);
     }
+    // After every round, so a run stopped early (these runs are long on a loaded machine) still leaves a table.
+    printTable(rows, tallies, round + 1);
   }
-  console.log('');
+}
+
+function printTable(rows: ModelRow[], tallies: Map<string, Tally>, rounds: number): void {
+  console.log(`\nbest of ${rounds} round${rounds > 1 ? 's' : ''}:`);
   console.log('| model | PyTorch float | qat float | ratio | PyTorch QAT | qat QAT | ratio | qat QAT step / float step |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
