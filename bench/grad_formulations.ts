@@ -3,7 +3,7 @@
 // layers/conv_grads.ts). Each candidate is checked against the first one of
 // its group before it is timed.
 //
-//   node .build/<you>/bench/grad_formulations.js [--only dwFilter,pointwise,strided] [--repeats N]
+//   node .build/<you>/bench/grad_formulations.js [--only dwFilter,dwInput,pointwise,convFilter,strided] [--repeats N]
 //
 // Findings (2-core machine, wasm, heavily shared while measured — compare
 // within a row only):
@@ -23,11 +23,16 @@
 //   2–4× slower for depthwise, whose conv is cheaper than the interleaving.
 //   wasm's Conv2DBackpropInput (conv2dTranspose) is slower than both except
 //   for a single input channel.
+// - The project's own SIMD kernels (layers/wasm/, candidates named 'simd')
+//   beat every tfjs formulation of the depthwise gradients and of the 1×1
+//   filter gradient; they are what the default formulation uses on wasm.
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backend.js';
 import { convGeometry, ConvGeometry, usedExtent } from '../layers/conv_geometry.js';
 import * as grads from '../layers/conv_grads.js';
+import { simdDepthwiseFilterGrad, simdDepthwiseInputGrad } from '../layers/wasm/depthwise.js';
+import { simdConvFilterGrad } from '../layers/wasm/conv_filter.js';
 
 type Fn = () => tf.Tensor;
 
@@ -56,17 +61,27 @@ function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
   });
 }
 
+/** Checks every candidate against the first, then times them interleaved (one call of each per round) so load bursts hit all alike. */
 function compareAndTime(title: string, candidates: Array<[string, Fn]>, repeats: number): void {
   const reference = candidates[0][1]();
-  const cells: string[] = [];
-  for (const [name, fn] of candidates) {
+  const errors = candidates.map(([, fn]) => {
     const got = fn();
     const err = maxRelDiff(got, reference);
     tf.dispose(got);
-    const ms = timeIt(fn, repeats);
-    cells.push(`${name} ${ms.toFixed(1)} ms${err > 1e-4 ? ` (WRONG: ${err.toExponential(1)})` : ''}`);
-  }
+    return err;
+  });
   tf.dispose(reference);
+  for (const [, fn] of candidates) tf.tidy(() => { fn().dataSync(); }); // warm-up: operator creation, weight packing caches
+  const times: number[][] = candidates.map(() => []);
+  for (let r = 0; r < repeats; r++) {
+    candidates.forEach(([, fn], i) => {
+      const t0 = performance.now();
+      tf.tidy(() => { fn().dataSync(); });
+      times[i]!.push(performance.now() - t0);
+    });
+  }
+  const cells = candidates.map(([name], i) =>
+    `${name} ${median(times[i]!).toFixed(1)} ms${errors[i]! > 1e-4 ? ` (WRONG: ${errors[i]!.toExponential(1)})` : ''}`);
   console.log(`${title.padEnd(34)} ${cells.join(' | ')}`);
 }
 
@@ -265,6 +280,7 @@ function dwFilterBench(shapes: DwShape[], repeats: number): void {
     const fwd = timeIt(() => tf.depthwiseConv2d(x, f, sh.s, 'same'), repeats);
     compareAndTime(`[${sh.b},${sh.hw},${sh.hw},${sh.c}] k${sh.k} s${sh.s} (fwd ${fwd.toFixed(1)})`, [
       ['dwconv', () => grads.depthwiseFilterGrad(x, dy, f.shape, g)],
+      ['simd', () => simdDepthwiseFilterGrad(x, dy, f.shape, g)],
       // One of each family by default; QAT_ALL_CANDIDATES=1 times them all.
       ['tapMulSumCF', () => dwFilterPerTapMulSumCF(x, dy, f.shape, g)],
       ['flatShiftPool', () => dwFilterFlatShiftPool(x, dy, f.shape, g)],
@@ -346,10 +362,52 @@ function pointwiseBench(shapes: PwShape[], repeats: number): void {
       ['conv', () => grads.convFilterGrad(x, dy, g)],
       ['matMul(xT,dy)', () => tf.reshape(tf.matMul(tf.transpose(x2()), dy2()), f.shape)],
       ['matMul(dyT,x)T', () => tf.reshape(tf.transpose(tf.matMul(tf.transpose(dy2()), x2())), f.shape)],
+      ['simd', () => simdConvFilterGrad(x, dy, g)],
     ], repeats);
     tf.dispose([x, f, dy]);
   }
 }
+
+interface ConvShape { b: number; hw: number; cin: number; cout: number; k: number; s: number; padding: 'same' | 'valid' }
+
+function convFilterBench(shapes: ConvShape[], repeats: number): void {
+  console.log('conv filter gradient [b,h,w,cin] kxk stride s →cout:');
+  for (const sh of shapes) {
+    const x = tf.randomUniform([sh.b, sh.hw, sh.hw, sh.cin], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const f = tf.randomUniform([sh.k, sh.k, sh.cin, sh.cout], -1, 1, 'float32', 2) as tf.Tensor4D;
+    const g = convGeometry(x.shape, f.shape, [sh.s, sh.s], sh.padding, [1, 1], false);
+    const dy = tf.randomUniform([sh.b, g.height.out, g.width.out, sh.cout], -1, 1, 'float32', 3) as tf.Tensor4D;
+    compareAndTime(`[${sh.b},${sh.hw},${sh.hw},${sh.cin}] k${sh.k} s${sh.s} ${sh.padding} →${sh.cout}`, [
+      ['conv', () => grads.convFilterGrad(x, dy, g)],
+      ['simd', () => simdConvFilterGrad(x, dy, g)],
+    ], repeats);
+    tf.dispose([x, f, dy]);
+  }
+}
+
+function dwInputBench(shapes: DwShape[], repeats: number): void {
+  console.log('depthwise input gradient [b,h,w,c] kxk stride s:');
+  for (const sh of shapes) {
+    const x = tf.randomUniform([sh.b, sh.hw, sh.hw, sh.c], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const f = tf.randomUniform([sh.k, sh.k, sh.c, 1], -1, 1, 'float32', 2) as tf.Tensor4D;
+    const g = convGeometry(x.shape, f.shape, [sh.s, sh.s], 'same', [1, 1], true);
+    const dy = tf.randomUniform([sh.b, g.height.out, g.width.out, sh.c], -1, 1, 'float32', 3) as tf.Tensor4D;
+    compareAndTime(`[${sh.b},${sh.hw},${sh.hw},${sh.c}] k${sh.k} s${sh.s}`, [
+      ['dwconv', () => grads.depthwiseInputGrad(dy, f, g)],
+      ['simd', () => simdDepthwiseInputGrad(dy, f, g)],
+    ], repeats);
+    tf.dispose([x, f, dy]);
+  }
+}
+
+/** The reference CNN's convs, a ResNet-like 3×3 and MobileNet stems. */
+const CONVS: ConvShape[] = [
+  { b: 64, hw: 28, cin: 1, cout: 32, k: 3, s: 1, padding: 'valid' },
+  { b: 64, hw: 26, cin: 32, cout: 64, k: 3, s: 1, padding: 'valid' },
+  { b: 64, hw: 16, cin: 32, cout: 32, k: 3, s: 1, padding: 'same' },
+  { b: 64, hw: 32, cin: 1, cout: 16, k: 3, s: 1, padding: 'same' },
+  { b: 32, hw: 96, cin: 3, cout: 32, k: 3, s: 2, padding: 'same' },
+];
 
 const MOBILENET_PW: PwShape[] = [
   { b: 32, hw: 32, cin: 16, cout: 32 },
@@ -379,7 +437,9 @@ async function main(): Promise<void> {
   const repeats = Number(values.repeats);
   await selectBackend('wasm');
   if (only.has('dwFilter')) dwFilterBench(MOBILENET_DW, repeats);
+  if (only.has('dwInput')) dwInputBench(MOBILENET_DW, repeats);
   if (only.has('pointwise')) pointwiseBench(MOBILENET_PW, repeats);
+  if (only.has('convFilter')) convFilterBench(CONVS, repeats);
   if (only.has('strided')) stridedInputBench(STRIDED, repeats);
 }
 

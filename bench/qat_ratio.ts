@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { selectBackend, type BackendName } from '../src/backend.js';
 import type { Graph } from '../src/ir/types.js';
 import type { Batch } from '../datasets/types.js';
+import { syntheticImages } from './synthetic.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import { resolveQatConfig } from '../quantize/config.js';
 import { buildTrainGraph } from '../train/graph/build.js';
@@ -32,18 +33,6 @@ const CASES: Record<string, ModelCase> = {
   'resnet-tiny': { name: 'resnet-tiny', inputShape: [28, 28, 1] },
   lenet5: { name: 'lenet5', inputShape: [28, 28, 1] },
 };
-
-function syntheticBatch(n: number, shape: [number, number, number], seed: number): Batch {
-  let s = seed >>> 0;
-  const rand = (): number => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
-  const size = shape[0] * shape[1] * shape[2];
-  return {
-    x: Float32Array.from({ length: n * size }, rand),
-    y: Int32Array.from({ length: n }, (_, i) => i % 10),
-    n,
-    shape: [n, ...shape],
-  };
-}
 
 /** Median ms per step after `warmup` steps. */
 function timeSteps(graph: Graph, qat: boolean, batch: Batch, steps: number, warmup: number): number {
@@ -88,7 +77,7 @@ async function main(): Promise<void> {
     if (!c) throw new Error(`unknown model '${name}' (${Object.keys(CASES).join(', ')})`);
     const float = buildModel(c.name, { inputShape: c.inputShape, numClasses: 10, ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) });
     const qat = rewriteForQat(float).graph;
-    const batch = syntheticBatch(batchSize, c.inputShape, 7);
+    const batch = syntheticImages(batchSize, c.inputShape, 7);
     // Interleave float and QAT runs so load from other processes hits both alike.
     const f1 = timeSteps(float, false, batch, steps, warmup);
     const q1 = timeSteps(qat, true, batch, steps, warmup);

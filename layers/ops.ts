@@ -12,6 +12,9 @@ import { binaryOpWithGrad, unaryOpWithGrad } from './custom_grad.js';
 import { gradFormulation } from './grad_options.js';
 import { isPointwise, pointwiseFilterGrad, pointwiseInputGrad } from './pointwise_grads.js';
 import { channelSum, relu6Grad } from './activation_grads.js';
+import { simdDepthwiseFilterGrad, simdDepthwiseInputGrad } from './wasm/depthwise.js';
+import { simdConvFilterGrad } from './wasm/conv_filter.js';
+import { simdKernelsAvailable } from './wasm/tfjs_heap.js';
 
 export type { Padding, Pair } from './conv_geometry.js';
 export { maxPool } from './pool.js';
@@ -56,17 +59,21 @@ interface GradPair { input: (dy: tf.Tensor4D) => tf.Tensor4D; filter: (dy: tf.Te
 
 /** The conv2d gradient formulation chosen for this geometry. */
 function convGrads(x: tf.Tensor4D, filter: tf.Tensor4D, strides: Pair, padding: Padding, dilations: Pair): GradPair {
-  if (gradFormulation() === 'fast' && isPointwise(filter.shape, strides)) {
-    return { input: dy => pointwiseInputGrad(dy, filter), filter: dy => pointwiseFilterGrad(x, dy) };
-  }
   const g = convGeometry(x.shape, filter.shape, strides, padding, dilations, false);
+  // On wasm the filter gradient of every conv runs on the project's SIMD
+  // kernel, reading x and dy in place (layers/wasm/conv_filter.ts).
+  const simdFilter = gradFormulation() === 'simd' && simdKernelsAvailable()
+    ? (dy: tf.Tensor4D) => simdConvFilterGrad(x, dy, g) : null;
+  if (gradFormulation() !== 'baseline' && isPointwise(filter.shape, strides)) {
+    return { input: dy => pointwiseInputGrad(dy, filter), filter: simdFilter ?? (dy => pointwiseFilterGrad(x, dy)) };
+  }
   // Strided: one stride-1 conv per stride phase instead of one over a
   // zero-spread dy with s_h·s_w× the pixels (1.3–5× faster at MobileNet/
   // ResNet shapes, a tie on the smallest; bench/grad_formulations.ts --only
   // strided). Depthwise keeps the spread dy: its conv is too cheap for the
   // phase split's interleaving passes to pay off (2–4× slower there).
-  const input = gradFormulation() === 'fast' && usesStridePhases(g) ? convInputGradByPhase : convInputGrad;
-  return { input: dy => input(dy, filter, g), filter: dy => convFilterGrad(x, dy, g) };
+  const input = gradFormulation() !== 'baseline' && usesStridePhases(g) ? convInputGradByPhase : convInputGrad;
+  return { input: dy => input(dy, filter, g), filter: simdFilter ?? (dy => convFilterGrad(x, dy, g)) };
 }
 
 /** NHWC depthwise conv, filter [kh, kw, cin, multiplier]. */
@@ -76,6 +83,12 @@ export function depthwiseConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, strides: Pa
     (xs, fs) => tf.depthwiseConv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, strides, padding, 'NHWC', dilations),
     (dy, xs, fs) => {
       const g = convGeometry(xs.shape, fs.shape, strides, padding, dilations, true);
+      if (gradFormulation() === 'simd' && simdKernelsAvailable()) {
+        return [
+          simdDepthwiseInputGrad(dy as tf.Tensor4D, fs as tf.Tensor4D, g),
+          simdDepthwiseFilterGrad(xs as tf.Tensor4D, dy as tf.Tensor4D, fs.shape, g),
+        ];
+      }
       return [
         depthwiseInputGrad(dy as tf.Tensor4D, fs as tf.Tensor4D, g),
         depthwiseFilterGrad(xs as tf.Tensor4D, dy as tf.Tensor4D, fs.shape, g),

@@ -48,7 +48,7 @@ const PLAIN = {
   'i32.gt_u': 0x4b, 'i32.le_s': 0x4c, 'i32.ge_s': 0x4e, 'i32.ge_u': 0x4f,
   'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c, 'i32.and': 0x71, 'i32.or': 0x72,
   'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76,
-  'f32.convert_i32_s': 0xb2, select: 0x1b,
+  'f32.add': 0x92, 'f32.mul': 0x94, 'f32.convert_i32_s': 0xb2, select: 0x1b,
 } as const;
 
 /** SIMD opcodes without immediates (sub-opcode after the 0xFD prefix). */
@@ -71,7 +71,7 @@ const LOADS = {
 } as const;
 
 const STORES = {
-  'i32.store': [0x36], 'i32.store8': [0x3a], 'v128.store': [0xfd, 0x0b],
+  'i32.store': [0x36], 'i32.store8': [0x3a], 'f32.store': [0x38], 'v128.store': [0xfd, 0x0b],
 } as const;
 
 const STORE_LANES = {
