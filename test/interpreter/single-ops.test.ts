@@ -31,6 +31,9 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['HARD_SWISH', () => { const n = new Net('hardswish', [1, 6, 6, 4], 21, [-1, 1]); return n.output(n.unary('hardswish', conv(n, 8))); }],
   ['RELU', () => { const n = new Net('relu', [1, 6, 6, 4], 22, [-1, 1]); return n.output(n.unary('relu', conv(n, 8))); }],
   ['RELU6', () => { const n = new Net('relu6', [1, 6, 6, 4], 23, [-1, 1]); return n.output(n.unary('relu6', conv(n, 8))); }],
+  ['TRANSPOSE_CONV 3×3 stride 2 SAME', () => { const n = new Net('tconv', [1, 5, 5, 4], 40, [-1, 1]); return n.output(n.tconv(conv(n, 6), 5, 3)); }],
+  ['TRANSPOSE_CONV 3×3 stride 2 VALID', () => { const n = new Net('tconv', [1, 4, 5, 3], 41, [-1, 1]); return n.output(n.tconv(conv(n, 4), 6, 3, { padding: 'VALID' })); }],
+  ['TRANSPOSE_CONV 2×2 stride 2 SAME, RELU6', () => { const n = new Net('tconv', [1, 4, 4, 3], 42, [-1, 1]); return n.output(n.tconv(conv(n, 8), 4, 2, { act: 'RELU6' })); }],
 ];
 
 describe('single-op models vs LiteRT', function () {

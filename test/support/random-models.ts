@@ -20,7 +20,8 @@ export type Variant = 'float32' | 'int8' | 'float-io' | 'uint8-io';
 
 type Kind =
   | 'input' | 'conv' | 'dw' | 'fc' | 'maxpool' | 'avgpool' | 'mean' | 'reshape' | 'squeeze' | 'add' | 'sub' | 'mul'
-  | 'concat' | 'pad' | 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6';
+  | 'concat' | 'pad' | 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6'
+  | 'tconv' | 'resize' | 'slice' | 'mirrorpad' | 'sqdiff' | 'rsqrt';
 
 /** Single-input ops whose TFLite operator takes no options. */
 const OPTIONLESS_OPS = { logistic: 'LOGISTIC', tanh: 'TANH', hardswish: 'HARD_SWISH', relu: 'RELU', relu6: 'RELU6' } as const;
@@ -108,6 +109,20 @@ export class Net {
       kind: 'dw', inputs: [x], act: o.act ?? 'RELU6', stride, k, padding,
       shape: [b, outSize(padding, h, k, stride), outSize(padding, w, k, stride), outC],
       weightShape: [1, k, k, outC], weights: ws, bias: this.uniform(outC, 0.1),
+    });
+  }
+
+  /** TRANSPOSE_CONV: weights [outC,k,k,inC] per channel on axis 0; SAME gives in·stride, VALID (in−1)·stride + k. */
+  tconv(x: number, outC: number, k: number, o: { stride?: number; padding?: Padding; act?: Act } = {}): number {
+    const [b, h, w, c] = this.shape(x) as [number, number, number, number];
+    const stride = o.stride ?? 2;
+    const padding = o.padding ?? 'SAME';
+    const up = (n: number): number => (padding === 'SAME' ? n * stride : (n - 1) * stride + k);
+    const fanIn = k * k * c;
+    return this.push({
+      kind: 'tconv', inputs: [x], act: o.act ?? 'NONE', stride, k, padding,
+      shape: [b, up(h), up(w), outC],
+      weightShape: [outC, k, k, c], weights: this.channelScaled(outC, fanIn, Math.sqrt(6 / fanIn)), bias: this.uniform(outC, 0.1),
     });
   }
 
@@ -312,6 +327,7 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
     switch (n.kind) {
       case 'conv':
       case 'dw':
+      case 'tconv':
       case 'fc': {
         const ws = n.weightShape!;
         const channels = n.kind === 'dw' ? ws[3]! : ws[0]!;
@@ -339,7 +355,10 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
           wt = b.addTensor({ name: `${n.name}/weights`, shape: ws, type: 'FLOAT32', data: n.weights! });
           bt = b.addTensor({ name: `${n.name}/bias`, shape: [channels], type: 'FLOAT32', data: n.bias! });
         }
-        if (n.kind === 'conv') {
+        if (n.kind === 'tconv') {
+          const shapeT = ints(`${n.name}/output_shape`, n.shape, [4]);
+          b.addOperator('TRANSPOSE_CONV', [shapeT, wt, ins[0]!, bt], [y], { padding: n.padding!, strideH: n.stride!, strideW: n.stride!, fusedActivation: n.act });
+        } else if (n.kind === 'conv') {
           b.addOperator('CONV_2D', [ins[0]!, wt, bt], [y], { padding: n.padding!, strideH: n.stride!, strideW: n.stride!, fusedActivation: n.act });
         } else if (n.kind === 'dw') {
           b.addOperator('DEPTHWISE_CONV_2D', [ins[0]!, wt, bt], [y], {

@@ -29,4 +29,5 @@ export * from './quantize.js';
 export * from './dequantize.js';
 export * from './relu.js';
 export * from './xnnpack.js';
+export * from './transpose_conv.js';
 export { fixedPointMultiply } from './requant.js';

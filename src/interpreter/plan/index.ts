@@ -5,6 +5,7 @@ import type { OpName } from '../../tflite/options.js';
 import type { OpContext, Step } from './context.js';
 import { planConv2d, planDepthwiseConv2d, planFullyConnected } from './conv.js';
 import { planActivation, planBinary, planDequantize, planQuantize } from './elementwise.js';
+import { planNotYet, planTransposeConv } from './dense.js';
 import { planConcat, planMean, planPad, planPool, planReshape, planSoftmax } from './shape.js';
 
 export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
@@ -29,6 +30,14 @@ export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
   RESHAPE: planReshape,
   SQUEEZE: planReshape,
   SOFTMAX: planSoftmax,
+  TRANSPOSE_CONV: planTransposeConv,
+  RESIZE_BILINEAR: planNotYet,
+  RESIZE_NEAREST_NEIGHBOR: planNotYet,
+  STRIDED_SLICE: planNotYet,
+  SLICE: planNotYet,
+  MIRROR_PAD: planNotYet,
+  SQUARED_DIFFERENCE: planNotYet,
+  RSQRT: planNotYet,
 };
 
 export type { OpContext, Step, TensorInfo } from './context.js';

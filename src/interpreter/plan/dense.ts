@@ -1,0 +1,74 @@
+// Planners for the dense-prediction ops: TRANSPOSE_CONV, RESIZE_BILINEAR,
+// RESIZE_NEAREST_NEIGHBOR, STRIDED_SLICE, SLICE, MIRROR_PAD,
+// SQUARED_DIFFERENCE and RSQRT.
+
+import {
+  prepareTransposeConvFloat, prepareTransposeConvInt8, transposeConvFloat, transposeConvInt8,
+} from '../kernels/index.js';
+import {
+  type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input, invalid,
+  optionalInput, optionsOf, output, perTensorQuant, prepared, requireConstant, requirePositive, requireRank, tensorWord,
+  unaryStep, unsupported, weightQuant,
+} from './context.js';
+import { typeError } from './support.js';
+
+/** The input and output of a data-moving op must share scale and zero point (TFLite requires it). */
+export function requireSameQuant(ctx: OpContext, x: TensorInfo, y: TensorInfo): void {
+  const qx = perTensorQuant(ctx, x, 'input');
+  const qy = perTensorQuant(ctx, y, 'output');
+  const sx = qx.scale[0]!;
+  const sy = qy.scale[0]!;
+  const zx = qx.zeroPoint[0] ?? 0;
+  const zy = qy.zeroPoint[0] ?? 0;
+  if (zx !== zy || Math.abs(sx - sy) > 1e-6 * Math.max(sx, sy)) {
+    throw unsupported(ctx, `its input and output must share scale and zero point (TFLite requires it for ${ctx.op}); they are ${sx}/${zx} and ${sy}/${zy}`);
+  }
+}
+
+function constantBias(ctx: OpContext, bias: TensorInfo | null, dtype: 'int32' | 'float32', channels: number): TensorInfo | null {
+  if (!bias) return null;
+  requireConstant(ctx, bias, 'bias');
+  if (bias.dtype !== dtype) throw unsupported(ctx, `its bias ${tensorWord(bias)} is ${bias.dtype}; ${dtype} is expected here`);
+  if (bias.size !== channels) throw invalid(ctx, `has a bias of ${bias.size} values for ${channels} output channels`);
+  return bias;
+}
+
+export function planTransposeConv(ctx: OpContext): Step {
+  expectCounts(ctx, 3, 4);
+  const o = optionsOf(ctx, 'TRANSPOSE_CONV');
+  const shapeT = input(ctx, 0, 'output shape');
+  const w = input(ctx, 1, 'weights');
+  const x = input(ctx, 2, 'input');
+  const y = output(ctx);
+  requireRank(ctx, x, 4, 'NHWC input');
+  requireRank(ctx, w, 4, 'weights [out,h,w,in]');
+  requireConstant(ctx, w, 'weights');
+  requirePositive(ctx, { stride_w: o.strideW, stride_h: o.strideH });
+  const outShape = constantInts(ctx, shapeT, 'output shape');
+  checkOutputShape(ctx, y, outShape);
+  const outC = w.shape[0]!;
+  const opts = { padding: o.padding, strideH: o.strideH, strideW: o.strideW, activation: fusedActivation(ctx, o.fusedActivation) };
+  ctx.work((x.size / x.shape[3]!) * w.size);
+  ctx.reserve(8 * y.size / Math.max(1, y.shape[0]!), 'the transposed-convolution accumulators');
+  const bias = optionalInput(ctx, 3);
+  if (x.dtype === 'int8' && w.dtype === 'int8' && y.dtype === 'int8') {
+    const wq = weightQuant(ctx, w, outC, 0);
+    const b = constantBias(ctx, bias, 'int32', outC);
+    const p = prepared(ctx, () => prepareTransposeConvInt8(
+      x.shape, perTensorQuant(ctx, x, 'input'), w.shape, ctx.data(w) as Int8Array, wq, b ? (ctx.data(b) as Int32Array) : null,
+      outShape, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic));
+    return unaryStep(ctx, x, y, transposeConvInt8, p);
+  }
+  if (x.dtype === 'float32' && w.dtype === 'float32' && y.dtype === 'float32') {
+    const b = constantBias(ctx, bias, 'float32', outC);
+    const p = prepared(ctx, () => prepareTransposeConvFloat(
+      x.shape, w.shape, ctx.data(w) as Float32Array, b ? (ctx.data(b) as Float32Array) : null, outShape, opts));
+    return unaryStep(ctx, x, y, transposeConvFloat, p);
+  }
+  throw typeError(ctx);
+}
+
+/** Placeholder for the ops still to come in this file. */
+export function planNotYet(ctx: OpContext): Step {
+  throw unsupported(ctx, `${ctx.op} is not implemented yet`);
+}

@@ -1,0 +1,32 @@
+// Hand-worked cases of the dense-prediction kernels.
+
+import { expect } from 'chai';
+import {
+  prepareTransposeConvFloat, prepareTransposeConvInt8, transposeConvFloat, transposeConvInt8,
+} from '../../../src/interpreter/kernels/index.js';
+import { q } from './helpers.js';
+
+describe('interpreter/kernels dense-prediction ops', () => {
+  it('TRANSPOSE_CONV VALID stride 2: overlapping windows add, then bias, then fp32 requantization ties to even', () => {
+    // x − zp_in = [1, 1]; w = [1, 2, 3] along W; windows start at 0 and 2 → [1, 2, 1+3, 2, 3] = [1, 2, 4, 2, 3].
+    // + bias 1 → [2, 3, 5, 3, 4]; × 0.5 → [1, 1.5, 2.5, 1.5, 2] → RNE [1, 2, 2, 2, 2]; + zp_out −1.
+    const o = { padding: 'VALID' as const, strideH: 2, strideW: 2, activation: 'NONE' as const };
+    const args = [[1, 1, 2, 1], q(1, 2), [1, 1, 3, 1], new Int8Array([1, 2, 3]), q(0.5), new Int32Array([1]), [1, 1, 5, 1], q(1, -1), o] as const;
+    const out = new Int8Array(5);
+    transposeConvInt8(prepareTransposeConvInt8(...args, 'xnnpack'), new Int8Array([3, 3]), out);
+    expect([...out]).to.deep.equal([0, 1, 1, 1, 1]);
+    // gemmlowp rounds the same ties up: 1.5 → 2, 2.5 → 3.
+    transposeConvInt8(prepareTransposeConvInt8(...args, 'reference'), new Int8Array([3, 3]), out);
+    expect([...out]).to.deep.equal([0, 1, 2, 1, 1]);
+  });
+
+  it('TRANSPOSE_CONV SAME stride 2, 4-wide filter: the forward padding (1) crops the first tap and the last', () => {
+    // Output width 4 → forward conv 4→2 with k 4, s 2: total padding 2, 1 before.
+    // x0 covers outputs −1..2 with w0..w3, x1 covers 1..4: out = [w1, w2+w0, w3+w1, w2] for x = [1, 1].
+    const o = { padding: 'SAME' as const, strideH: 2, strideW: 2, activation: 'RELU' as const };
+    const p = prepareTransposeConvFloat([1, 1, 2, 1], [1, 1, 4, 1], new Float32Array([1, 2, 3, -9]), new Float32Array([0.5]), [1, 1, 4, 1], o);
+    const out = new Float32Array(4);
+    transposeConvFloat(p, new Float32Array([1, 1]), out);
+    expect([...out]).to.deep.equal([2.5, 4.5, 0, 3.5]);
+  });
+});
