@@ -64,10 +64,88 @@ function transposeConvCase(padding: 'SAME' | 'VALID', k: number, xs: number[], o
   };
 }
 
+/**
+ * TFLite's reference ResizeBilinearInteger, the rejected candidate: source
+ * coordinates in 10-bit fixed point (scale rounded to 1/1024), the four
+ * products summed in 20 bits and rounded half away from zero.
+ */
+function resizeBilinearReference10(x: Int8Array, [B, H, W, C]: number[], [OH, OW]: number[], align: boolean, half: boolean): Int8Array {
+  const scale10 = (i: number, o: number): number =>
+    Math.round(Math.fround(align && o > 1 ? Math.fround(i - 1) / Math.fround(o - 1) : Math.fround(i) / Math.fround(o)) * 1024);
+  const coord = (v: number, s: number, n: number): [number, number, number] => {
+    const sv = half ? v * s + Math.trunc(s / 2) - 512 : v * s;
+    return [sv, Math.max(Math.trunc(sv / 1024), 0), Math.min(Math.trunc((sv + 1023) / 1024), n - 1)];
+  };
+  const hs = scale10(H!, OH!);
+  const ws = scale10(W!, OW!);
+  const out = new Int8Array(B! * OH! * OW! * C!);
+  let o = 0;
+  for (let b = 0; b < B!; b++) {
+    for (let y = 0; y < OH!; y++) {
+      const [iy, y0, y1] = coord(y, hs, H!);
+      for (let xo = 0; xo < OW!; xo++) {
+        const [ix, x0, x1] = coord(xo, ws, W!);
+        const dy = iy - 1024 * y0;
+        const dx = ix - 1024 * x0;
+        for (let c = 0; c < C!; c++) {
+          const at = (yy: number, xx: number): number => x[((b * H! + yy) * W! + xx) * C! + c]!;
+          const s20 = at(y0, x0) * (1024 - dy) * (1024 - dx) + at(y1, x0) * dy * (1024 - dx)
+            + at(y0, x1) * (1024 - dy) * dx + at(y1, x1) * dy * dx;
+          out[o++] = Math.trunc((s20 + (s20 > 0 ? 2 ** 19 : -(2 ** 19))) / 2 ** 20);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Nearest-neighbour index rule without the flag under test (floor of i·scale), the rejected candidate. */
+function resizeNearestIgnoringFlags(x: Int8Array, [B, H, W, C]: number[], [OH, OW]: number[]): Int8Array {
+  const idx = (i: number, n: number, o: number): number => Math.min(Math.floor(Math.fround(i * Math.fround(n / o))), n - 1);
+  const out = new Int8Array(B! * OH! * OW! * C!);
+  let o = 0;
+  for (let b = 0; b < B!; b++) {
+    for (let y = 0; y < OH!; y++) {
+      for (let xo = 0; xo < OW!; xo++) {
+        const s = ((b * H! + idx(y, H!, OH!)) * W! + idx(xo, W!, OW!)) * C!;
+        for (let c = 0; c < C!; c++) out[o++] = x[s + c]!;
+      }
+    }
+  }
+  return out;
+}
+
+type ResizeFlags = { alignCorners: boolean; halfPixelCenters: boolean };
+
+function resizeCase(method: 'bilinear' | 'nearest', xs: number[], outSize: [number, number], flags: ResizeFlags): TieCase {
+  const b = new ModelBuilder();
+  const x = b.addInput({ name: 'x', shape: xs, type: 'INT8', quantization: q(0.05, -3) });
+  const sizeT = b.addTensor({ name: 'size', shape: [2], type: 'INT32', data: Int32Array.from(outSize) });
+  const y = b.addOutput({ name: 'y', shape: [xs[0]!, outSize[0], outSize[1], xs[3]!], type: 'INT8', quantization: q(0.05, -3) });
+  b.addOperator(method === 'bilinear' ? 'RESIZE_BILINEAR' : 'RESIZE_NEAREST_NEIGHBOR', [x, sizeT], [y], flags);
+  const flagText = flags.alignCorners ? ' align_corners' : flags.halfPixelCenters ? ' half_pixel_centers' : '';
+  return {
+    name: `RESIZE_${method === 'bilinear' ? 'BILINEAR' : 'NEAREST_NEIGHBOR'} [${xs.join(',')}]→${outSize.join('×')}${flagText}`,
+    bytes: b.toBytes(),
+    inputs: (r) => [Int8Array.from({ length: size(xs) }, () => Math.floor(r() * 256) - 128)],
+    other: method === 'bilinear'
+      ? ([xin]) => resizeBilinearReference10(xin!, xs, outSize, flags.alignCorners, flags.halfPixelCenters)
+      : ([xin]) => resizeNearestIgnoringFlags(xin!, xs, outSize),
+    otherName: method === 'bilinear' ? "TFLite's reference 10-bit interpolation" : 'the index rule without the flag',
+  };
+}
+
 export const TIE_CASES: Array<() => TieCase> = [
   () => transposeConvCase('SAME', 3, [1, 5, 5, 6], 5, 'reference'),
   () => transposeConvCase('VALID', 3, [1, 4, 4, 3], 4, 'single-rounding'),
   () => transposeConvCase('SAME', 4, [1, 4, 5, 3], 4, 'single-rounding'),
+  // 2× puts half the samples at alpha ½ (ties on every odd difference); 3→7 gives alphas that 10 bits cannot hold.
+  () => resizeCase('bilinear', [1, 4, 5, 3], [8, 10], { alignCorners: false, halfPixelCenters: false }),
+  () => resizeCase('bilinear', [1, 4, 5, 3], [8, 10], { alignCorners: false, halfPixelCenters: true }),
+  () => resizeCase('bilinear', [2, 3, 3, 2], [7, 7], { alignCorners: true, halfPixelCenters: false }),
+  () => resizeCase('bilinear', [1, 7, 6, 2], [11, 4], { alignCorners: false, halfPixelCenters: true }),
+  () => resizeCase('nearest', [1, 5, 7, 2], [8, 3], { alignCorners: false, halfPixelCenters: true }),
+  () => resizeCase('nearest', [1, 4, 5, 2], [7, 9], { alignCorners: true, halfPixelCenters: false }),
 ];
 
 describe('dense ops vs LiteRT on rounding ties', function () {

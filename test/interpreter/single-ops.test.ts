@@ -34,6 +34,12 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['TRANSPOSE_CONV 3×3 stride 2 SAME', () => { const n = new Net('tconv', [1, 5, 5, 4], 40, [-1, 1]); return n.output(n.tconv(conv(n, 6), 5, 3)); }],
   ['TRANSPOSE_CONV 3×3 stride 2 VALID', () => { const n = new Net('tconv', [1, 4, 5, 3], 41, [-1, 1]); return n.output(n.tconv(conv(n, 4), 6, 3, { padding: 'VALID' })); }],
   ['TRANSPOSE_CONV 2×2 stride 2 SAME, RELU6', () => { const n = new Net('tconv', [1, 4, 4, 3], 42, [-1, 1]); return n.output(n.tconv(conv(n, 8), 4, 2, { act: 'RELU6' })); }],
+  ['RESIZE_NEAREST_NEIGHBOR 2× (tfjs: no flags)', () => { const n = new Net('rnn', [1, 5, 4, 3], 43, [-1, 1]); return n.output(n.resize(conv(n, 4), 'nearest', [10, 8])); }],
+  ['RESIZE_NEAREST_NEIGHBOR 5×7→8×3 half_pixel_centers', () => { const n = new Net('rnn', [1, 5, 7, 3], 44, [-1, 1]); return n.output(n.resize(conv(n, 4), 'nearest', [8, 3], { halfPixelCenters: true })); }],
+  ['RESIZE_NEAREST_NEIGHBOR 4×5→7×9 align_corners', () => { const n = new Net('rnn', [1, 4, 5, 3], 45, [-1, 1]); return n.output(n.resize(conv(n, 4), 'nearest', [7, 9], { alignCorners: true })); }],
+  ['RESIZE_BILINEAR 2× (tfjs: no flags)', () => { const n = new Net('rbl', [1, 5, 4, 3], 46, [-1, 1]); return n.output(n.resize(conv(n, 4), 'bilinear', [10, 8])); }],
+  ['RESIZE_BILINEAR 2× half_pixel_centers (Keras)', () => { const n = new Net('rbl', [1, 5, 6, 3], 47, [-1, 1]); return n.output(n.resize(conv(n, 5), 'bilinear', [10, 12], { halfPixelCenters: true })); }],
+  ['RESIZE_BILINEAR 4×5→7×11 align_corners', () => { const n = new Net('rbl', [1, 4, 5, 3], 48, [-1, 1]); return n.output(n.resize(conv(n, 4), 'bilinear', [7, 11], { alignCorners: true })); }],
 ];
 
 describe('single-op models vs LiteRT', function () {

@@ -42,6 +42,8 @@ interface Node {
   ints?: number[];
   keepDims?: boolean;
   axis?: number;
+  /** RESIZE_*: which op, and how output pixels map onto input pixels. */
+  resize?: { method: 'bilinear' | 'nearest'; alignCorners: boolean; halfPixelCenters: boolean };
 }
 
 function outSize(padding: Padding, n: number, k: number, s: number): number {
@@ -54,7 +56,7 @@ const fixedQuant: Partial<Record<Kind, { scale: number; zeroPoint: number }>> = 
   tanh: { scale: 1 / 128, zeroPoint: 0 },
 };
 /** Ops whose int8 output must keep the input's scale and zero point. */
-const SHARES_INPUT_QUANT: ReadonlySet<Kind> = new Set<Kind>(['maxpool', 'avgpool', 'reshape', 'squeeze', 'pad', 'concat']);
+const SHARES_INPUT_QUANT: ReadonlySet<Kind> = new Set<Kind>(['maxpool', 'avgpool', 'reshape', 'squeeze', 'pad', 'concat', 'resize', 'slice', 'mirrorpad']);
 
 export class Net {
   readonly nodes: Node[] = [];
@@ -190,6 +192,15 @@ export class Net {
   pad(x: number, paddings: Array<[number, number]>): number {
     const shape = this.shape(x).map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
     return this.push({ kind: 'pad', inputs: [x], act: 'NONE', ints: paddings.flat(), shape });
+  }
+
+  /** RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR to [h, w]; tfjs layers leave both flags off, Keras sets half_pixel_centers. */
+  resize(x: number, method: 'bilinear' | 'nearest', size: [number, number], o: { alignCorners?: boolean; halfPixelCenters?: boolean } = {}): number {
+    const [b, , , c] = this.shape(x) as [number, number, number, number];
+    return this.push({
+      kind: 'resize', inputs: [x], act: 'NONE', ints: size, shape: [b, size[0], size[1], c],
+      resize: { method, alignCorners: o.alignCorners ?? false, halfPixelCenters: o.halfPixelCenters ?? false },
+    });
   }
 
   unary(kind: 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6', x: number): number {
@@ -395,6 +406,12 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
       case 'pad':
         b.addOperator('PAD', [ins[0]!, ints(`${n.name}/paddings`, n.ints!, [n.ints!.length / 2, 2])], [y]);
         break;
+      case 'resize': {
+        const { method, alignCorners, halfPixelCenters } = n.resize!;
+        b.addOperator(method === 'bilinear' ? 'RESIZE_BILINEAR' : 'RESIZE_NEAREST_NEIGHBOR',
+          [ins[0]!, ints(`${n.name}/size`, n.ints!, [2])], [y], { alignCorners, halfPixelCenters });
+        break;
+      }
       case 'softmax':
         b.addOperator('SOFTMAX', ins, [y], { beta: 1 });
         break;

@@ -30,4 +30,6 @@ export * from './dequantize.js';
 export * from './relu.js';
 export * from './xnnpack.js';
 export * from './transpose_conv.js';
+export * from './resize_bilinear.js';
+export * from './resize_nearest.js';
 export { fixedPointMultiply } from './requant.js';

@@ -3,7 +3,8 @@
 // SQUARED_DIFFERENCE and RSQRT.
 
 import {
-  prepareTransposeConvFloat, prepareTransposeConvInt8, transposeConvFloat, transposeConvInt8,
+  prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
+  resizeBilinearInt8, resizeNearest, transposeConvFloat, transposeConvInt8,
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input, invalid,
@@ -66,6 +67,34 @@ export function planTransposeConv(ctx: OpContext): Step {
     return unaryStep(ctx, x, y, transposeConvFloat, p);
   }
   throw typeError(ctx);
+}
+
+/** RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR: an NHWC input and a constant [height, width]. */
+export function planResize(ctx: OpContext): Step {
+  expectCounts(ctx, 2, 2);
+  const o = optionsOf(ctx, 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR');
+  const x = input(ctx, 0, 'input');
+  const y = output(ctx);
+  requireRank(ctx, x, 4, 'NHWC input');
+  const size = constantInts(ctx, input(ctx, 1, 'size'), 'size');
+  if (o.alignCorners && o.halfPixelCenters) throw invalid(ctx, 'sets both align_corners and half_pixel_centers; TFLite accepts one at most');
+  const opts = { alignCorners: o.alignCorners, halfPixelCenters: o.halfPixelCenters };
+  if (x.dtype !== y.dtype) throw typeError(ctx);
+  if (x.dtype === 'int8') requireSameQuant(ctx, x, y);
+  else if (x.dtype !== 'float32') throw typeError(ctx);
+  if (o.op === 'RESIZE_NEAREST_NEIGHBOR') {
+    const p = prepared(ctx, () => prepareResizeNearest(x.shape, size, opts));
+    checkOutputShape(ctx, y, p.outputShape);
+    ctx.work(y.size);
+    const dx = ctx.data(x) as Int8Array;
+    const dy = ctx.data(y) as Int8Array;
+    // Whole pixels are copied, so the element type does not matter.
+    return () => resizeNearest(p, dx, dy);
+  }
+  const p = prepared(ctx, () => prepareResizeBilinear(x.shape, size, opts));
+  checkOutputShape(ctx, y, p.outputShape);
+  ctx.work(4 * y.size);
+  return x.dtype === 'int8' ? unaryStep(ctx, x, y, resizeBilinearInt8, p) : unaryStep(ctx, x, y, resizeBilinearFloat, p);
 }
 
 /** Placeholder for the ops still to come in this file. */

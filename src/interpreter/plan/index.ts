@@ -5,7 +5,7 @@ import type { OpName } from '../../tflite/options.js';
 import type { OpContext, Step } from './context.js';
 import { planConv2d, planDepthwiseConv2d, planFullyConnected } from './conv.js';
 import { planActivation, planBinary, planDequantize, planQuantize } from './elementwise.js';
-import { planNotYet, planTransposeConv } from './dense.js';
+import { planNotYet, planResize, planTransposeConv } from './dense.js';
 import { planConcat, planMean, planPad, planPool, planReshape, planSoftmax } from './shape.js';
 
 export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
@@ -31,8 +31,8 @@ export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
   SQUEEZE: planReshape,
   SOFTMAX: planSoftmax,
   TRANSPOSE_CONV: planTransposeConv,
-  RESIZE_BILINEAR: planNotYet,
-  RESIZE_NEAREST_NEIGHBOR: planNotYet,
+  RESIZE_BILINEAR: planResize,
+  RESIZE_NEAREST_NEIGHBOR: planResize,
   STRIDED_SLICE: planNotYet,
   SLICE: planNotYet,
   MIRROR_PAD: planNotYet,

@@ -2,6 +2,7 @@
 
 import { expect } from 'chai';
 import {
+  nearestIndices, prepareResizeBilinear, resizeBilinearFloat, resizeBilinearInt8,
   prepareTransposeConvFloat, prepareTransposeConvInt8, transposeConvFloat, transposeConvInt8,
 } from '../../../src/interpreter/kernels/index.js';
 import { q } from './helpers.js';
@@ -28,5 +29,33 @@ describe('interpreter/kernels dense-prediction ops', () => {
     const out = new Float32Array(4);
     transposeConvFloat(p, new Float32Array([1, 1]), out);
     expect([...out]).to.deep.equal([2.5, 4.5, 0, 3.5]);
+  });
+
+  it('RESIZE_BILINEAR int8 2× without flags: samples at 0, ½, 1, 1 (capped); −1.5 rounds half up to −1', () => {
+    const p = prepareResizeBilinear([1, 1, 2, 1], [1, 4], { alignCorners: false, halfPixelCenters: false });
+    expect([...p.x.alphaQ11]).to.deep.equal([0, 1024, 0, 0]);
+    const out = new Int8Array(4);
+    resizeBilinearInt8(p, new Int8Array([-3, 0]), out);
+    expect([...out]).to.deep.equal([-3, -1, 0, 0]);
+  });
+
+  it('RESIZE_BILINEAR half_pixel_centers 2×: samples at −¼ (clamped to 0), ¼, ¾, 1¼ (capped)', () => {
+    const p = prepareResizeBilinear([1, 1, 2, 1], [1, 4], { alignCorners: false, halfPixelCenters: true });
+    expect([...p.x.lo]).to.deep.equal([0, 0, 0, 1]);
+    expect([...p.x.alphaQ11]).to.deep.equal([0, 512, 1536, 0]);
+    const out = new Int8Array(4);
+    resizeBilinearInt8(p, new Int8Array([0, 2]), out);
+    expect([...out]).to.deep.equal([0, 1, 2, 2]); // 0.5 → 1, 1.5 → 2
+    const f = new Float32Array(4);
+    resizeBilinearFloat(p, new Float32Array([0, 2]), f);
+    expect([...f]).to.deep.equal([0, 0.5, 1.5, 2]);
+  });
+
+  it('RESIZE_NEAREST_NEIGHBOR 3→2: floor(i·1.5) = [0, 1]; half_pixel_centers [0, 2]; align_corners round(i·2) = [0, 2]', () => {
+    expect([...nearestIndices(3, 2, { alignCorners: false, halfPixelCenters: false })]).to.deep.equal([0, 1]);
+    expect([...nearestIndices(3, 2, { alignCorners: false, halfPixelCenters: true })]).to.deep.equal([0, 2]);
+    expect([...nearestIndices(3, 2, { alignCorners: true, halfPixelCenters: false })]).to.deep.equal([0, 2]);
+    // 2→5 aligned: scale ¼, i·¼ = 0, .25, .5, .75, 1 → round half away: 0, 0, 1, 1, 1.
+    expect([...nearestIndices(2, 5, { alignCorners: true, halfPixelCenters: false })]).to.deep.equal([0, 0, 1, 1, 1]);
   });
 });
