@@ -40,6 +40,15 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['RESIZE_BILINEAR 2× (tfjs: no flags)', () => { const n = new Net('rbl', [1, 5, 4, 3], 46, [-1, 1]); return n.output(n.resize(conv(n, 4), 'bilinear', [10, 8])); }],
   ['RESIZE_BILINEAR 2× half_pixel_centers (Keras)', () => { const n = new Net('rbl', [1, 5, 6, 3], 47, [-1, 1]); return n.output(n.resize(conv(n, 5), 'bilinear', [10, 12], { halfPixelCenters: true })); }],
   ['RESIZE_BILINEAR 4×5→7×11 align_corners', () => { const n = new Net('rbl', [1, 4, 5, 3], 48, [-1, 1]); return n.output(n.resize(conv(n, 4), 'bilinear', [7, 11], { alignCorners: true })); }],
+  ['MIRROR_PAD REFLECT', () => { const n = new Net('mpad', [1, 5, 6, 3], 49, [-1, 1]); return n.output(n.mirrorPad(conv(n, 4), [[0, 0], [4, 1], [2, 5], [0, 0]], 'REFLECT')); }],
+  ['MIRROR_PAD SYMMETRIC', () => { const n = new Net('mpad', [1, 5, 6, 3], 50, [-1, 1]); return n.output(n.mirrorPad(conv(n, 4), [[0, 0], [5, 2], [0, 6], [0, 0]], 'SYMMETRIC')); }],
+  ['STRIDED_SLICE crop (Cropping2D)', () => { const n = new Net('crop', [1, 9, 8, 3], 51, [-1, 1]); return n.output(n.stridedSlice(conv(n, 4), [0, 2, 1, 0], [1, -1, 7, 4], [1, 1, 1, 1], [1, 6, 6, 4])); }],
+  ['STRIDED_SLICE masks, stride 2 and −1', () => {
+    const n = new Net('slice', [1, 9, 8, 3], 52, [-1, 1]);
+    return n.output(n.stridedSlice(conv(n, 6), [0, 1, -2, 5], [0, 0, 0, 1], [1, 2, -1, -2], [1, 4, 6, 2], { beginMask: 1, endMask: 3 }));
+  }],
+  ['STRIDED_SLICE shrink axis', () => { const n = new Net('slice', [1, 5, 4, 3], 53, [-1, 1]); return n.output(n.stridedSlice(conv(n, 4), [0, 2, 0, 0], [1, 3, 4, 4], [1, 1, 1, 1], [1, 4, 4], { shrinkAxisMask: 2 })); }],
+  ['SLICE', () => { const n = new Net('slice', [1, 7, 6, 3], 54, [-1, 1]); return n.output(n.slice(conv(n, 5), [0, 1, 2, 1], [1, 5, -1, 3])); }],
 ];
 
 describe('single-op models vs LiteRT', function () {

@@ -43,6 +43,9 @@ interface Node {
   keepDims?: boolean;
   axis?: number;
   /** RESIZE_*: which op, and how output pixels map onto input pixels. */
+  /** STRIDED_SLICE: begin, end, strides and masks; MIRROR_PAD: its mode. */
+  slice?: { begin: number[]; end: number[]; strides: number[]; beginMask: number; endMask: number; shrinkAxisMask: number };
+  mirror?: 'REFLECT' | 'SYMMETRIC';
   resize?: { method: 'bilinear' | 'nearest'; alignCorners: boolean; halfPixelCenters: boolean };
 }
 
@@ -201,6 +204,29 @@ export class Net {
       kind: 'resize', inputs: [x], act: 'NONE', ints: size, shape: [b, size[0], size[1], c],
       resize: { method, alignCorners: o.alignCorners ?? false, halfPixelCenters: o.halfPixelCenters ?? false },
     });
+  }
+
+  /** MIRROR_PAD with TFLite's [before, after] per axis. */
+  mirrorPad(x: number, paddings: Array<[number, number]>, mode: 'REFLECT' | 'SYMMETRIC'): number {
+    const shape = this.shape(x).map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+    return this.push({ kind: 'mirrorpad', inputs: [x], act: 'NONE', ints: paddings.flat(), shape, mirror: mode });
+  }
+
+  /** STRIDED_SLICE; `shape` is the expected output shape (the test states it rather than re-deriving TFLite's rules here). */
+  stridedSlice(
+    x: number, begin: number[], end: number[], strides: number[], shape: number[],
+    masks: { beginMask?: number; endMask?: number; shrinkAxisMask?: number } = {},
+  ): number {
+    return this.push({
+      kind: 'slice', inputs: [x], act: 'NONE', shape,
+      slice: { begin, end, strides, beginMask: masks.beginMask ?? 0, endMask: masks.endMask ?? 0, shrinkAxisMask: masks.shrinkAxisMask ?? 0 },
+    });
+  }
+
+  /** SLICE: begin and size per axis (−1 = to the end), stored with empty strides. */
+  slice(x: number, begin: number[], size: number[]): number {
+    const shape = this.shape(x).map((d, i) => (size[i] === -1 ? d - begin[i]! : size[i]!));
+    return this.push({ kind: 'slice', inputs: [x], act: 'NONE', shape, slice: { begin, end: size, strides: [], beginMask: 0, endMask: 0, shrinkAxisMask: 0 } });
   }
 
   unary(kind: 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6', x: number): number {
@@ -410,6 +436,21 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
         const { method, alignCorners, halfPixelCenters } = n.resize!;
         b.addOperator(method === 'bilinear' ? 'RESIZE_BILINEAR' : 'RESIZE_NEAREST_NEIGHBOR',
           [ins[0]!, ints(`${n.name}/size`, n.ints!, [2])], [y], { alignCorners, halfPixelCenters });
+        break;
+      }
+      case 'mirrorpad':
+        b.addOperator('MIRROR_PAD', [ins[0]!, ints(`${n.name}/paddings`, n.ints!, [n.ints!.length / 2, 2])], [y], { mode: n.mirror! });
+        break;
+      case 'slice': {
+        const sl = n.slice!;
+        const rank = sl.begin.length;
+        if (sl.strides.length === 0) {
+          b.addOperator('SLICE', [ins[0]!, ints(`${n.name}/begin`, sl.begin, [rank]), ints(`${n.name}/size`, sl.end, [rank])], [y]);
+          break;
+        }
+        b.addOperator('STRIDED_SLICE', [
+          ins[0]!, ints(`${n.name}/begin`, sl.begin, [rank]), ints(`${n.name}/end`, sl.end, [rank]), ints(`${n.name}/strides`, sl.strides, [rank]),
+        ], [y], { beginMask: sl.beginMask, endMask: sl.endMask, shrinkAxisMask: sl.shrinkAxisMask });
         break;
       }
       case 'softmax':

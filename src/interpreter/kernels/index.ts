@@ -32,4 +32,7 @@ export * from './xnnpack.js';
 export * from './transpose_conv.js';
 export * from './resize_bilinear.js';
 export * from './resize_nearest.js';
+export * from './axis_gather.js';
+export * from './mirror_pad.js';
+export * from './strided_slice.js';
 export { fixedPointMultiply } from './requant.js';

@@ -3,7 +3,7 @@
 // SQUARED_DIFFERENCE and RSQRT.
 
 import {
-  prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
+  type AxisGather, type Movable, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
   resizeBilinearInt8, resizeNearest, transposeConvFloat, transposeConvInt8,
 } from '../kernels/index.js';
 import {
@@ -95,6 +95,52 @@ export function planResize(ctx: OpContext): Step {
   checkOutputShape(ctx, y, p.outputShape);
   ctx.work(4 * y.size);
   return x.dtype === 'int8' ? unaryStep(ctx, x, y, resizeBilinearInt8, p) : unaryStep(ctx, x, y, resizeBilinearFloat, p);
+}
+
+/** A step that moves values by per-axis index maps; quantized data must keep its scale and zero point. */
+function gatherStep(ctx: OpContext, x: TensorInfo, y: TensorInfo, make: () => AxisGather): Step {
+  if (x.dtype !== y.dtype) throw typeError(ctx);
+  if (x.dtype === 'int8' || x.dtype === 'uint8') requireSameQuant(ctx, x, y);
+  else if (x.dtype !== 'float32' && x.dtype !== 'int32') throw typeError(ctx);
+  const g = prepared(ctx, make);
+  checkOutputShape(ctx, y, g.outputShape);
+  ctx.work(y.size);
+  const dx = ctx.data(x) as Movable;
+  const dy = ctx.data(y) as Movable;
+  return () => gatherAxes(g, dx, dy);
+}
+
+export function planMirrorPad(ctx: OpContext): Step {
+  expectCounts(ctx, 2, 2);
+  const o = optionsOf(ctx, 'MIRROR_PAD');
+  const x = input(ctx, 0, 'input');
+  const padsT = input(ctx, 1, 'paddings');
+  const pads = constantInts(ctx, padsT, 'paddings');
+  if (padsT.shape.length !== 2 || padsT.shape[0] !== x.shape.length || padsT.shape[1] !== 2) {
+    throw invalid(ctx, `needs paddings of shape [${x.shape.length},2] but ${tensorWord(padsT)} is [${padsT.shape.join(',')}]`);
+  }
+  return gatherStep(ctx, x, output(ctx), () => prepareMirrorPad(x.shape, pads, o.mode));
+}
+
+export function planStridedSlice(ctx: OpContext): Step {
+  expectCounts(ctx, 4, 4);
+  const o = optionsOf(ctx, 'STRIDED_SLICE');
+  const x = input(ctx, 0, 'input');
+  if (o.ellipsisMask !== 0 || o.newAxisMask !== 0) {
+    throw unsupported(ctx, `ellipsis_mask (${o.ellipsisMask}) and new_axis_mask (${o.newAxisMask}) are not supported; only begin, end and shrink masks are`);
+  }
+  const begin = constantInts(ctx, input(ctx, 1, 'begin'), 'begin');
+  const end = constantInts(ctx, input(ctx, 2, 'end'), 'end');
+  const strides = constantInts(ctx, input(ctx, 3, 'strides'), 'strides');
+  return gatherStep(ctx, x, output(ctx), () => prepareStridedSlice(x.shape, begin, end, strides, o));
+}
+
+export function planSlice(ctx: OpContext): Step {
+  expectCounts(ctx, 3, 3);
+  const x = input(ctx, 0, 'input');
+  const begin = constantInts(ctx, input(ctx, 1, 'begin'), 'begin');
+  const size = constantInts(ctx, input(ctx, 2, 'size'), 'size');
+  return gatherStep(ctx, x, output(ctx), () => prepareSlice(x.shape, begin, size));
 }
 
 /** Placeholder for the ops still to come in this file. */

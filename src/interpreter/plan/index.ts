@@ -5,7 +5,7 @@ import type { OpName } from '../../tflite/options.js';
 import type { OpContext, Step } from './context.js';
 import { planConv2d, planDepthwiseConv2d, planFullyConnected } from './conv.js';
 import { planActivation, planBinary, planDequantize, planQuantize } from './elementwise.js';
-import { planNotYet, planResize, planTransposeConv } from './dense.js';
+import { planMirrorPad, planNotYet, planResize, planSlice, planStridedSlice, planTransposeConv } from './dense.js';
 import { planConcat, planMean, planPad, planPool, planReshape, planSoftmax } from './shape.js';
 
 export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
@@ -33,9 +33,9 @@ export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
   TRANSPOSE_CONV: planTransposeConv,
   RESIZE_BILINEAR: planResize,
   RESIZE_NEAREST_NEIGHBOR: planResize,
-  STRIDED_SLICE: planNotYet,
-  SLICE: planNotYet,
-  MIRROR_PAD: planNotYet,
+  STRIDED_SLICE: planStridedSlice,
+  SLICE: planSlice,
+  MIRROR_PAD: planMirrorPad,
   SQUARED_DIFFERENCE: planNotYet,
   RSQRT: planNotYet,
 };

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import {
-  nearestIndices, prepareResizeBilinear, resizeBilinearFloat, resizeBilinearInt8,
+  gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, nearestIndices, prepareResizeBilinear, resizeBilinearFloat, resizeBilinearInt8,
   prepareTransposeConvFloat, prepareTransposeConvInt8, transposeConvFloat, transposeConvInt8,
 } from '../../../src/interpreter/kernels/index.js';
 import { q } from './helpers.js';
@@ -57,5 +57,40 @@ describe('interpreter/kernels dense-prediction ops', () => {
     expect([...nearestIndices(3, 2, { alignCorners: true, halfPixelCenters: false })]).to.deep.equal([0, 2]);
     // 2→5 aligned: scale ¼, i·¼ = 0, .25, .5, .75, 1 → round half away: 0, 0, 1, 1, 1.
     expect([...nearestIndices(2, 5, { alignCorners: true, halfPixelCenters: false })]).to.deep.equal([0, 0, 1, 1, 1]);
+  });
+
+  it('MIRROR_PAD: REFLECT skips the edge, SYMMETRIC repeats it; at most n−1 / n per side', () => {
+    const x = new Int8Array([1, 2, 3]);
+    const reflect = prepareMirrorPad([3], [2, 2], 'REFLECT');
+    const out = new Int8Array(7);
+    gatherAxes(reflect, x, out);
+    expect([...out]).to.deep.equal([3, 2, 1, 2, 3, 2, 1]);
+    gatherAxes(prepareMirrorPad([3], [2, 2], 'SYMMETRIC'), x, out);
+    expect([...out]).to.deep.equal([2, 1, 1, 2, 3, 3, 2]);
+    expect(() => prepareMirrorPad([3], [3, 0], 'REFLECT')).to.throw(/at most 2/);
+    // 2-D: rows and columns mirror independently.
+    const m = new Float32Array(12);
+    gatherAxes(prepareMirrorPad([2, 2], [1, 1, 0, 1], 'SYMMETRIC'), new Float32Array([1, 2, 3, 4]), m.subarray(0, 12));
+    expect([...m]).to.deep.equal([1, 2, 2, 1, 2, 2, 3, 4, 4, 3, 4, 4]);
+  });
+
+  it('STRIDED_SLICE: negative begin, masks, a negative stride and a shrunk axis; SLICE size −1', () => {
+    const x = Int32Array.from({ length: 12 }, (_, i) => i); // [3, 4]
+    // rows: begin_mask → 0, end −1 → 2 (rows 0, 1); columns: from −1 back to the start (end_mask), stride −2: 3, 1.
+    const g = prepareStridedSlice([3, 4], [5, -1], [-1, 0], [1, -2], { beginMask: 1, endMask: 2, shrinkAxisMask: 0, offset: false });
+    expect(g.outputShape).to.deep.equal([2, 2]);
+    const out = new Int32Array(4);
+    gatherAxes(g, x, out);
+    expect([...out]).to.deep.equal([3, 1, 7, 5]);
+    const row = prepareStridedSlice([3, 4], [1, 1], [2, 3], [1, 1], { beginMask: 0, endMask: 0, shrinkAxisMask: 1, offset: false });
+    expect(row.outputShape).to.deep.equal([2]);
+    gatherAxes(row, x, out);
+    expect([...out.subarray(0, 2)]).to.deep.equal([5, 6]);
+    // offset: end = begin + end.
+    expect(prepareStridedSlice([3, 4], [1, 1], [2, 2], [1, 1], { beginMask: 0, endMask: 0, shrinkAxisMask: 0, offset: true }).outputShape).to.deep.equal([2, 2]);
+    const s = prepareSlice([3, 4], [1, 2], [-1, 1]);
+    expect(s.outputShape).to.deep.equal([2, 1]);
+    gatherAxes(s, x, out);
+    expect([...out.subarray(0, 2)]).to.deep.equal([6, 10]);
   });
 });
