@@ -6,7 +6,9 @@
 
 import { expect } from 'chai';
 import { Interpreter } from '../../src/interpreter/index.js';
-import { type QuantParamsT, prepareTransposeConvInt8, transposeConvInt8 } from '../../src/interpreter/kernels/index.js';
+import {
+  type QuantParamsT, type SquaredDifferenceRule, prepareSquaredDifferenceInt8, prepareTransposeConvInt8, squaredDifferenceInt8, transposeConvInt8,
+} from '../../src/interpreter/kernels/index.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
@@ -19,6 +21,8 @@ export interface TieCase {
   /** The rejected rule's output for the same inputs. */
   other: (inputs: Int8Array[]) => Int8Array;
   otherName: string;
+  /** How many inputs to draw (20 unless the inputs are an exhaustive sweep). */
+  runs?: number;
 }
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
@@ -135,6 +139,37 @@ function resizeCase(method: 'bilinear' | 'nearest', xs: number[], outSize: [numb
   };
 }
 
+/**
+ * SQUARED_DIFFERENCE between two [1,256,256,1] int8 tensors. `sweep` feeds
+ * every (a, b) code pair once; otherwise codes near the zero points, so that
+ * small squares with power-of-two scales sit on .5.
+ */
+function squaredDifferenceCase(s1: number, s2: number, so: number, sweep: boolean, other: SquaredDifferenceRule): TieCase {
+  const shape = [1, 256, 256, 1];
+  const [z1, z2, zo] = [3, -2, -128];
+  const b = new ModelBuilder();
+  const a = b.addInput({ name: 'a', shape, type: 'INT8', quantization: q(s1, z1) });
+  const c = b.addInput({ name: 'b', shape, type: 'INT8', quantization: q(s2, z2) });
+  const y = b.addOutput({ name: 'y', shape, type: 'INT8', quantization: q(so, zo) });
+  b.addOperator('SQUARED_DIFFERENCE', [a, c], [y]);
+  const p = prepareSquaredDifferenceInt8(shape, tensorQuant(s1, z1), shape, tensorQuant(s2, z2), tensorQuant(so, zo), other);
+  const n = size(shape);
+  return {
+    name: `SQUARED_DIFFERENCE scales ${s1}, ${s2} → ${so}${sweep ? ', every code pair' : ''}`,
+    bytes: b.toBytes(),
+    inputs: sweep
+      ? () => [Int8Array.from({ length: n }, (_, i) => (i & 255) - 128), Int8Array.from({ length: n }, (_, i) => (i >> 8) - 128)]
+      : (r) => [Int8Array.from({ length: n }, () => z1 + Math.floor(r() * 23) - 11), Int8Array.from({ length: n }, () => z2 + Math.floor(r() * 23) - 11)],
+    other: ([xa, xb]) => {
+      const out = new Int8Array(n);
+      squaredDifferenceInt8(p, xa!, xb!, out);
+      return out;
+    },
+    otherName: other === 'float' ? "XNNPACK's float rule (dequantize, square, round half even)" : 'single rounding of the output multiplier',
+    runs: sweep ? 1 : 3,
+  };
+}
+
 export const TIE_CASES: Array<() => TieCase> = [
   () => transposeConvCase('SAME', 3, [1, 5, 5, 6], 5, 'reference'),
   () => transposeConvCase('VALID', 3, [1, 4, 4, 3], 4, 'single-rounding'),
@@ -146,6 +181,10 @@ export const TIE_CASES: Array<() => TieCase> = [
   () => resizeCase('bilinear', [1, 7, 6, 2], [11, 4], { alignCorners: false, halfPixelCenters: true }),
   () => resizeCase('nearest', [1, 5, 7, 2], [8, 3], { alignCorners: false, halfPixelCenters: true }),
   () => resizeCase('nearest', [1, 4, 5, 2], [7, 9], { alignCorners: true, halfPixelCenters: false }),
+  // (a−b)²·s²/s_out = (a−b)²/2: every odd difference is a tie.
+  () => squaredDifferenceCase(1 / 16, 1 / 16, 2 / 256, false, 'float'),
+  // Found by sweeping all code pairs: 646 of 65,536 round differently when the last multiplier rounds once.
+  () => squaredDifferenceCase(0.02, 0.03, 0.02, true, 'builtin-single'),
 ];
 
 describe('dense ops vs LiteRT on rounding ties', function () {
@@ -156,14 +195,14 @@ describe('dense ops vs LiteRT on rounding ties', function () {
   });
   for (const make of TIE_CASES) {
     const c = make();
-    it(`${c.name}: bit-exact over 20 tie-heavy inputs; ${c.otherName} is not`, async () => {
+    it(`${c.name}: bit-exact over ${c.runs ?? 20} tie-heavy inputs; ${c.otherName} is not`, async () => {
       const ours = Interpreter.fromBuffer(c.bytes);
       const m = await lrt.compile(c.bytes);
       const rnd = mulberry32(99);
       let compared = 0;
       let otherDiffers = 0;
       try {
-        for (let k = 0; k < 20; k++) {
+        for (let k = 0; k < (c.runs ?? 20); k++) {
           const xs = c.inputs(rnd);
           const want = (await m.run(xs))[0] as Int8Array;
           xs.forEach((x, i) => ours.setInput(i, x));

@@ -49,6 +49,10 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   }],
   ['STRIDED_SLICE shrink axis', () => { const n = new Net('slice', [1, 5, 4, 3], 53, [-1, 1]); return n.output(n.stridedSlice(conv(n, 4), [0, 2, 0, 0], [1, 3, 4, 4], [1, 1, 1, 1], [1, 4, 4], { shrinkAxisMask: 2 })); }],
   ['SLICE', () => { const n = new Net('slice', [1, 7, 6, 3], 54, [-1, 1]); return n.output(n.slice(conv(n, 5), [0, 1, 2, 1], [1, 5, -1, 3])); }],
+  ['SQUARED_DIFFERENCE', () => { const n = new Net('sqd', [1, 6, 6, 4], 55, [-1, 1]); const a = conv(n, 8); const b = n.conv(n.input, 8, 3, { act: 'NONE' }); return n.output(n.binary('sqdiff', a, b)); }],
+  ['SQUARED_DIFFERENCE against the channel mean (instance norm)', () => {
+    const n = new Net('sqd', [1, 6, 6, 4], 56, [-1, 1]); const a = conv(n, 8, 3); return n.output(n.binary('sqdiff', a, n.mean(a, [1, 2], true)));
+  }],
 ];
 
 describe('single-op models vs LiteRT', function () {

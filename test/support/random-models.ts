@@ -174,7 +174,7 @@ export class Net {
     return this.push({ kind: 'squeeze', inputs: [x], act: 'NONE', ints: dims, shape: this.shape(x).filter((_, i) => !dims.includes(i)) });
   }
 
-  binary(kind: 'add' | 'sub' | 'mul', a: number, b: number, act: Act = 'NONE'): number {
+  binary(kind: 'add' | 'sub' | 'mul' | 'sqdiff', a: number, b: number, act: Act = 'NONE'): number {
     const sa = this.shape(a);
     const sb = this.shape(b);
     const rank = Math.max(sa.length, sb.length);
@@ -453,6 +453,9 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
         ], [y], { beginMask: sl.beginMask, endMask: sl.endMask, shrinkAxisMask: sl.shrinkAxisMask });
         break;
       }
+      case 'sqdiff':
+        b.addOperator('SQUARED_DIFFERENCE', ins, [y]);
+        break;
       case 'softmax':
         b.addOperator('SOFTMAX', ins, [y], { beta: 1 });
         break;

@@ -35,4 +35,5 @@ export * from './resize_nearest.js';
 export * from './axis_gather.js';
 export * from './mirror_pad.js';
 export * from './strided_slice.js';
+export * from './squared_difference.js';
 export { fixedPointMultiply } from './requant.js';

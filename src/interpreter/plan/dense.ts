@@ -3,7 +3,7 @@
 // SQUARED_DIFFERENCE and RSQRT.
 
 import {
-  type AxisGather, type Movable, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
+  planBroadcast, prepareSquaredDifferenceInt8, squaredDifferenceFloat, squaredDifferenceInt8, type AxisGather, type Movable, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
   resizeBilinearInt8, resizeNearest, transposeConvFloat, transposeConvInt8,
 } from '../kernels/index.js';
 import {
@@ -141,6 +141,29 @@ export function planSlice(ctx: OpContext): Step {
   const begin = constantInts(ctx, input(ctx, 1, 'begin'), 'begin');
   const size = constantInts(ctx, input(ctx, 2, 'size'), 'size');
   return gatherStep(ctx, x, output(ctx), () => prepareSlice(x.shape, begin, size));
+}
+
+export function planSquaredDifference(ctx: OpContext): Step {
+  expectCounts(ctx, 2, 2);
+  const a = input(ctx, 0, 'first input');
+  const b = input(ctx, 1, 'second input');
+  const y = output(ctx);
+  ctx.work(y.size);
+  const da = ctx.data(a);
+  const db = ctx.data(b);
+  const dy = ctx.data(y);
+  if (a.dtype === 'int8' && b.dtype === 'int8' && y.dtype === 'int8') {
+    const p = prepared(ctx, () => prepareSquaredDifferenceInt8(
+      a.shape, perTensorQuant(ctx, a, 'first input'), b.shape, perTensorQuant(ctx, b, 'second input'), perTensorQuant(ctx, y, 'output')));
+    checkOutputShape(ctx, y, p.outputShape);
+    return () => squaredDifferenceInt8(p, da as Int8Array, db as Int8Array, dy as Int8Array);
+  }
+  if (a.dtype === 'float32' && b.dtype === 'float32' && y.dtype === 'float32') {
+    const plan = prepared(ctx, () => planBroadcast(a.shape, b.shape));
+    checkOutputShape(ctx, y, plan.outputShape);
+    return () => squaredDifferenceFloat(plan, da as Float32Array, db as Float32Array, dy as Float32Array);
+  }
+  throw typeError(ctx);
 }
 
 /** Placeholder for the ops still to come in this file. */

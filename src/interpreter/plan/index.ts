@@ -5,7 +5,9 @@ import type { OpName } from '../../tflite/options.js';
 import type { OpContext, Step } from './context.js';
 import { planConv2d, planDepthwiseConv2d, planFullyConnected } from './conv.js';
 import { planActivation, planBinary, planDequantize, planQuantize } from './elementwise.js';
-import { planMirrorPad, planNotYet, planResize, planSlice, planStridedSlice, planTransposeConv } from './dense.js';
+import {
+  planMirrorPad, planNotYet, planResize, planSlice, planSquaredDifference, planStridedSlice, planTransposeConv,
+} from './dense.js';
 import { planConcat, planMean, planPad, planPool, planReshape, planSoftmax } from './shape.js';
 
 export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
@@ -36,7 +38,7 @@ export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
   STRIDED_SLICE: planStridedSlice,
   SLICE: planSlice,
   MIRROR_PAD: planMirrorPad,
-  SQUARED_DIFFERENCE: planNotYet,
+  SQUARED_DIFFERENCE: planSquaredDifference,
   RSQRT: planNotYet,
 };
 

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import {
-  gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, nearestIndices, prepareResizeBilinear, resizeBilinearFloat, resizeBilinearInt8,
+  prepareSquaredDifferenceInt8, squaredDifferenceInt8, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, nearestIndices, prepareResizeBilinear, resizeBilinearFloat, resizeBilinearInt8,
   prepareTransposeConvFloat, prepareTransposeConvInt8, transposeConvFloat, transposeConvInt8,
 } from '../../../src/interpreter/kernels/index.js';
 import { q } from './helpers.js';
@@ -92,5 +92,15 @@ describe('interpreter/kernels dense-prediction ops', () => {
     expect(s.outputShape).to.deep.equal([2, 1]);
     gatherAxes(s, x, out);
     expect([...out.subarray(0, 2)]).to.deep.equal([6, 10]);
+  });
+
+  it('SQUARED_DIFFERENCE int8: (3·128·½)² · 2⁻¹³ = 4.5 rounds half away (5); XNNPACK\'s float rule would give 4', () => {
+    const args = [[1, 2], q(1 / 16, 2), [1, 1], q(1 / 16, 0), q(2 / 256, -128)] as const;
+    const out = new Int8Array(2);
+    // a − zp = [3, −1], b − zp = 0 (broadcast): 4.5 → 5 and 0.5 → 1.
+    squaredDifferenceInt8(prepareSquaredDifferenceInt8(...args, 'builtin'), new Int8Array([5, 1]), new Int8Array([0]), out);
+    expect([...out]).to.deep.equal([-123, -127]);
+    squaredDifferenceInt8(prepareSquaredDifferenceInt8(...args, 'float'), new Int8Array([5, 1]), new Int8Array([0]), out);
+    expect([...out]).to.deep.equal([-124, -128]);
   });
 });
