@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { Interpreter } from '../../src/interpreter/index.js';
 import {
-  type QuantParamsT, type SquaredDifferenceRule, prepareSquaredDifferenceInt8, prepareTransposeConvInt8, squaredDifferenceInt8, transposeConvInt8,
+  type QuantParamsT, type RsqrtRule, type SquaredDifferenceRule, prepareRsqrtInt8, rsqrtInt8, prepareSquaredDifferenceInt8, prepareTransposeConvInt8, squaredDifferenceInt8, transposeConvInt8,
 } from '../../src/interpreter/kernels/index.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
@@ -170,6 +170,28 @@ function squaredDifferenceCase(s1: number, s2: number, so: number, sweep: boolea
   };
 }
 
+/** RSQRT over every code at or above the zero point (below it TFLite refuses the input). */
+function rsqrtCase(si: number, so: number, other: RsqrtRule): TieCase {
+  const n = 256;
+  const b = new ModelBuilder();
+  const x = b.addInput({ name: 'x', shape: [n], type: 'INT8', quantization: q(si, -128) });
+  const y = b.addOutput({ name: 'y', shape: [n], type: 'INT8', quantization: q(so, -128) });
+  b.addOperator('RSQRT', [x], [y]);
+  const p = prepareRsqrtInt8(tensorQuant(si, -128), tensorQuant(so, -128), other);
+  return {
+    name: `RSQRT scales ${si} → ${so}, every code`,
+    bytes: b.toBytes(),
+    inputs: () => [Int8Array.from({ length: n }, (_, i) => i - 128)],
+    other: ([xin]) => {
+      const out = new Int8Array(n);
+      rsqrtInt8(p, xin!, out);
+      return out;
+    },
+    otherName: other === 'float' ? 'a float32 table rounded half even' : 'single rounding of the fixed-point multiplies',
+    runs: 1,
+  };
+}
+
 export const TIE_CASES: Array<() => TieCase> = [
   () => transposeConvCase('SAME', 3, [1, 5, 5, 6], 5, 'reference'),
   () => transposeConvCase('VALID', 3, [1, 4, 4, 3], 4, 'single-rounding'),
@@ -185,6 +207,9 @@ export const TIE_CASES: Array<() => TieCase> = [
   () => squaredDifferenceCase(1 / 16, 1 / 16, 2 / 256, false, 'float'),
   // Found by sweeping all code pairs: 646 of 65,536 round differently when the last multiplier rounds once.
   () => squaredDifferenceCase(0.02, 0.03, 0.02, true, 'builtin-single'),
+  // Power-of-two scales put 1/√v·s exactly between codes for some v; found by trying scale pairs against LiteRT.
+  () => rsqrtCase(1 / 256, 1 / 16, 'float'),
+  () => rsqrtCase(1 / 64, 1 / 32, 'builtin-single'),
 ];
 
 describe('dense ops vs LiteRT on rounding ties', function () {

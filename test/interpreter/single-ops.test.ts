@@ -52,7 +52,8 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['SQUARED_DIFFERENCE', () => { const n = new Net('sqd', [1, 6, 6, 4], 55, [-1, 1]); const a = conv(n, 8); const b = n.conv(n.input, 8, 3, { act: 'NONE' }); return n.output(n.binary('sqdiff', a, b)); }],
   ['SQUARED_DIFFERENCE against the channel mean (instance norm)', () => {
     const n = new Net('sqd', [1, 6, 6, 4], 56, [-1, 1]); const a = conv(n, 8, 3); return n.output(n.binary('sqdiff', a, n.mean(a, [1, 2], true)));
-  }],
+  }],  ['RSQRT of a LOGISTIC (positive) input', () => { const n = new Net('rsqrt', [1, 6, 6, 4], 57, [-1, 1]); return n.output(n.unary('rsqrt', n.unary('logistic', conv(n, 8)))); }],
+
 ];
 
 describe('single-op models vs LiteRT', function () {

@@ -24,7 +24,7 @@ type Kind =
   | 'tconv' | 'resize' | 'slice' | 'mirrorpad' | 'sqdiff' | 'rsqrt';
 
 /** Single-input ops whose TFLite operator takes no options. */
-const OPTIONLESS_OPS = { logistic: 'LOGISTIC', tanh: 'TANH', hardswish: 'HARD_SWISH', relu: 'RELU', relu6: 'RELU6' } as const;
+const OPTIONLESS_OPS = { logistic: 'LOGISTIC', tanh: 'TANH', hardswish: 'HARD_SWISH', relu: 'RELU', relu6: 'RELU6', rsqrt: 'RSQRT' } as const;
 
 interface Node {
   id: number;
@@ -229,7 +229,7 @@ export class Net {
     return this.push({ kind: 'slice', inputs: [x], act: 'NONE', shape, slice: { begin, end: size, strides: [], beginMask: 0, endMask: 0, shrinkAxisMask: 0 } });
   }
 
-  unary(kind: 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6', x: number): number {
+  unary(kind: 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6' | 'rsqrt', x: number): number {
     return this.push({ kind, inputs: [x], act: 'NONE', shape: [...this.shape(x)] });
   }
 
@@ -464,6 +464,7 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
       case 'hardswish':
       case 'relu':
       case 'relu6':
+      case 'rsqrt':
         b.addOperator(OPTIONLESS_OPS[n.kind], ins, [y]);
         break;
       default:

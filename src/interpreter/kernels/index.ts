@@ -36,4 +36,5 @@ export * from './axis_gather.js';
 export * from './mirror_pad.js';
 export * from './strided_slice.js';
 export * from './squared_difference.js';
+export * from './rsqrt.js';
 export { fixedPointMultiply } from './requant.js';

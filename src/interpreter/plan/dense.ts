@@ -3,7 +3,7 @@
 // SQUARED_DIFFERENCE and RSQRT.
 
 import {
-  planBroadcast, prepareSquaredDifferenceInt8, squaredDifferenceFloat, squaredDifferenceInt8, type AxisGather, type Movable, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
+  prepareRsqrtInt8, rsqrtFloat, rsqrtInt8, planBroadcast, prepareSquaredDifferenceInt8, squaredDifferenceFloat, squaredDifferenceInt8, type AxisGather, type Movable, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
   resizeBilinearInt8, resizeNearest, transposeConvFloat, transposeConvInt8,
 } from '../kernels/index.js';
 import {
@@ -166,7 +166,24 @@ export function planSquaredDifference(ctx: OpContext): Step {
   throw typeError(ctx);
 }
 
-/** Placeholder for the ops still to come in this file. */
-export function planNotYet(ctx: OpContext): Step {
-  throw unsupported(ctx, `${ctx.op} is not implemented yet`);
+export function planRsqrt(ctx: OpContext): Step {
+  expectCounts(ctx, 1, 1);
+  const x = input(ctx, 0, 'input');
+  const y = output(ctx);
+  checkOutputShape(ctx, y, x.shape);
+  ctx.work(x.size);
+  if (x.dtype === 'int8' && y.dtype === 'int8') {
+    const p = prepared(ctx, () => prepareRsqrtInt8(perTensorQuant(ctx, x, 'input'), perTensorQuant(ctx, y, 'output')));
+    const dx = ctx.data(x) as Int8Array;
+    const dy = ctx.data(y) as Int8Array;
+    return () => {
+      try {
+        rsqrtInt8(p, dx, dy);
+      } catch (e) {
+        throw unsupported(ctx, e instanceof Error ? e.message : String(e));
+      }
+    };
+  }
+  if (x.dtype === 'float32' && y.dtype === 'float32') return unaryStep(ctx, x, y, rsqrtFloat, null);
+  throw typeError(ctx);
 }

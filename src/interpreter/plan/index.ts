@@ -6,7 +6,7 @@ import type { OpContext, Step } from './context.js';
 import { planConv2d, planDepthwiseConv2d, planFullyConnected } from './conv.js';
 import { planActivation, planBinary, planDequantize, planQuantize } from './elementwise.js';
 import {
-  planMirrorPad, planNotYet, planResize, planSlice, planSquaredDifference, planStridedSlice, planTransposeConv,
+  planMirrorPad, planResize, planRsqrt, planSlice, planSquaredDifference, planStridedSlice, planTransposeConv,
 } from './dense.js';
 import { planConcat, planMean, planPad, planPool, planReshape, planSoftmax } from './shape.js';
 
@@ -39,7 +39,7 @@ export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
   SLICE: planSlice,
   MIRROR_PAD: planMirrorPad,
   SQUARED_DIFFERENCE: planSquaredDifference,
-  RSQRT: planNotYet,
+  RSQRT: planRsqrt,
 };
 
 export type { OpContext, Step, TensorInfo } from './context.js';

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import {
-  prepareSquaredDifferenceInt8, squaredDifferenceInt8, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, nearestIndices, prepareResizeBilinear, resizeBilinearFloat, resizeBilinearInt8,
+  invSqrtMultiplier, prepareRsqrtInt8, rsqrtInt8, prepareSquaredDifferenceInt8, squaredDifferenceInt8, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, nearestIndices, prepareResizeBilinear, resizeBilinearFloat, resizeBilinearInt8,
   prepareTransposeConvFloat, prepareTransposeConvInt8, transposeConvFloat, transposeConvInt8,
 } from '../../../src/interpreter/kernels/index.js';
 import { q } from './helpers.js';
@@ -102,5 +102,19 @@ describe('interpreter/kernels dense-prediction ops', () => {
     expect([...out]).to.deep.equal([-123, -127]);
     squaredDifferenceInt8(prepareSquaredDifferenceInt8(...args, 'float'), new Int8Array([5, 1]), new Int8Array([0]), out);
     expect([...out]).to.deep.equal([-124, -128]);
+  });
+
+  it('RSQRT int8: five Newton–Raphson steps give 1/√v within 2·10⁻⁶; v = 0 saturates; codes below the zero point are refused', () => {
+    for (const v of [2, 4, 9, 100, 255, 1 << 20]) {
+      const { multiplier, shift } = invSqrtMultiplier(v);
+      expect(multiplier * 2 ** (shift - 31) * Math.sqrt(v)).to.be.closeTo(1, 2e-6);
+    }
+    const p = prepareRsqrtInt8(q(1 / 64, -128), q(1 / 32, -128));
+    const out = new Int8Array(3);
+    rsqrtInt8(p, new Int8Array([-128, -124, -112]), out);
+    // v = 0 → 127; v = 4 → 4/(1/32) = 128 → −128 + 128 = 0; v = 16 → 2 → 64 → −64.
+    expect([...out]).to.deep.equal([127, 0, -64]);
+    const neg = prepareRsqrtInt8(q(1 / 64, 0), q(1 / 32, -128));
+    expect(() => rsqrtInt8(neg, new Int8Array([-1]), out)).to.throw(/only defined for positive values/);
   });
 });
