@@ -63,6 +63,16 @@ export function resizeAxis(inSize: number, outSize: number, o: ResizeOptions): R
   return axis;
 }
 
+/** Batch, input size and channels of an NHWC resize, and its [outH, outW] checked. */
+export function resizeShapes(op: string, inputShape: readonly number[], size: readonly number[]): [number, number, number, number, number, number] {
+  if (inputShape.length !== 4) throw new Error(`${op} needs an NHWC input; got [${inputShape.join(',')}]`);
+  if (size.length !== 2) throw new Error(`the size must hold 2 values (height, width); got ${size.length}`);
+  const [outH, outW] = size as [number, number];
+  if (!(outH >= 1 && outW >= 1)) throw new Error(`the output size ${outH}×${outW} is empty`);
+  const [batches, inH, inW, channels] = inputShape as [number, number, number, number];
+  return [batches, inH, inW, channels, outH, outW];
+}
+
 export interface ResizeBilinearParams {
   batches: number;
   inH: number;
@@ -74,19 +84,22 @@ export interface ResizeBilinearParams {
 }
 
 export function prepareResizeBilinear(inputShape: readonly number[], size: readonly number[], o: ResizeOptions): ResizeBilinearParams {
-  if (inputShape.length !== 4) throw new Error(`RESIZE_BILINEAR needs an NHWC input; got [${inputShape.join(',')}]`);
-  if (size.length !== 2) throw new Error(`the size must hold 2 values (height, width); got ${size.length}`);
-  const [outH, outW] = size as [number, number];
-  if (!(outH >= 1 && outW >= 1)) throw new Error(`the output size ${outH}×${outW} is empty`);
   if (o.alignCorners && o.halfPixelCenters) throw new Error('align_corners and half_pixel_centers cannot both be set');
-  const [batches, inH, inW, channels] = inputShape as [number, number, number, number];
+  const [batches, inH, inW, channels, outH, outW] = resizeShapes('RESIZE_BILINEAR', inputShape, size);
   return {
     batches, inH, inW, channels, y: resizeAxis(inH, outH, o), x: resizeAxis(inW, outW, o),
     outputShape: [batches, outH, outW, channels],
   };
 }
 
-export function resizeBilinearInt8(p: ResizeBilinearParams, input: Int8Array, output: Int8Array): void {
+/**
+ * Visits every output pixel in order with the offsets of its four source
+ * pixels' first channel (top/bottom row + left/right column) and the index of
+ * its row and column weights; `interpolate` writes the pixel's channels at `o`.
+ */
+function eachOutputPixel(
+  p: ResizeBilinearParams, interpolate: (o: number, top: number, bottom: number, l: number, r: number, oy: number, ox: number) => void,
+): void {
   const { batches, inH, inW, channels: C, y: ay, x: ax } = p;
   let o = 0;
   for (let b = 0; b < batches; b++) {
@@ -94,45 +107,38 @@ export function resizeBilinearInt8(p: ResizeBilinearParams, input: Int8Array, ou
     for (let oy = 0; oy < ay.lo.length; oy++) {
       const top = base + ay.lo[oy]! * inW * C;
       const bottom = base + ay.hi[oy]! * inW * C;
-      const wy = ay.alphaQ11[oy]!;
-      for (let ox = 0; ox < ax.lo.length; ox++) {
-        const l = ax.lo[ox]! * C;
-        const r = ax.hi[ox]! * C;
-        const wx = ax.alphaQ11[ox]!;
-        for (let c = 0; c < C; c++) {
-          const tl = input[top + l + c]!;
-          const bl = input[bottom + l + c]!;
-          const t = tl * 2048 + (input[top + r + c]! - tl) * wx;
-          const bt = bl * 2048 + (input[bottom + r + c]! - bl) * wx;
-          // |t·2048| < 2^29: exact in double; floor of the quotient is the arithmetic shift.
-          output[o++] = Math.floor((t * 2048 + (bt - t) * wy + 2097152) / 4194304);
-        }
-      }
+      for (let ox = 0; ox < ax.lo.length; ox++, o += C) interpolate(o, top, bottom, ax.lo[ox]! * C, ax.hi[ox]! * C, oy, ox);
     }
   }
 }
 
-export function resizeBilinearFloat(p: ResizeBilinearParams, input: Float32Array, output: Float32Array): void {
-  const { batches, inH, inW, channels: C, y: ay, x: ax } = p;
-  let o = 0;
-  for (let b = 0; b < batches; b++) {
-    const base = b * inH * inW * C;
-    for (let oy = 0; oy < ay.lo.length; oy++) {
-      const top = base + ay.lo[oy]! * inW * C;
-      const bottom = base + ay.hi[oy]! * inW * C;
-      const wy = ay.alpha[oy]!;
-      for (let ox = 0; ox < ax.lo.length; ox++) {
-        const l = ax.lo[ox]! * C;
-        const r = ax.hi[ox]! * C;
-        const wx = ax.alpha[ox]!;
-        for (let c = 0; c < C; c++) {
-          const tl = input[top + l + c]!;
-          const bl = input[bottom + l + c]!;
-          const t = f32(tl + f32(f32(input[top + r + c]! - tl) * wx));
-          const bt = f32(bl + f32(f32(input[bottom + r + c]! - bl) * wx));
-          output[o++] = t + f32(f32(bt - t) * wy);
-        }
-      }
+export function resizeBilinearInt8(p: ResizeBilinearParams, input: Int8Array, output: Int8Array): void {
+  const C = p.channels;
+  eachOutputPixel(p, (o, top, bottom, l, r, oy, ox) => {
+    const wy = p.y.alphaQ11[oy]!;
+    const wx = p.x.alphaQ11[ox]!;
+    for (let c = 0; c < C; c++) {
+      const tl = input[top + l + c]!;
+      const bl = input[bottom + l + c]!;
+      const t = tl * 2048 + (input[top + r + c]! - tl) * wx;
+      const bt = bl * 2048 + (input[bottom + r + c]! - bl) * wx;
+      // |t·2048| < 2^29: exact in double; floor of the quotient is the arithmetic shift.
+      output[o + c] = Math.floor((t * 2048 + (bt - t) * wy + 2097152) / 4194304);
     }
-  }
+  });
+}
+
+export function resizeBilinearFloat(p: ResizeBilinearParams, input: Float32Array, output: Float32Array): void {
+  const C = p.channels;
+  eachOutputPixel(p, (o, top, bottom, l, r, oy, ox) => {
+    const wy = p.y.alpha[oy]!;
+    const wx = p.x.alpha[ox]!;
+    for (let c = 0; c < C; c++) {
+      const tl = input[top + l + c]!;
+      const bl = input[bottom + l + c]!;
+      const t = f32(tl + f32(f32(input[top + r + c]! - tl) * wx));
+      const bt = f32(bl + f32(f32(input[bottom + r + c]! - bl) * wx));
+      output[o + c] = t + f32(f32(bt - t) * wy);
+    }
+  });
 }

@@ -11,7 +11,7 @@
 // Checked against @litertjs/core on upscales and non-integer downscales
 // with every flag combination.
 
-import type { ResizeOptions } from './resize_bilinear.js';
+import { type ResizeOptions, resizeShapes } from './resize_bilinear.js';
 
 const f32 = Math.fround;
 
@@ -40,11 +40,7 @@ export interface ResizeNearestParams {
 }
 
 export function prepareResizeNearest(inputShape: readonly number[], size: readonly number[], o: ResizeOptions): ResizeNearestParams {
-  if (inputShape.length !== 4) throw new Error(`RESIZE_NEAREST_NEIGHBOR needs an NHWC input; got [${inputShape.join(',')}]`);
-  if (size.length !== 2) throw new Error(`the size must hold 2 values (height, width); got ${size.length}`);
-  const [outH, outW] = size as [number, number];
-  if (!(outH >= 1 && outW >= 1)) throw new Error(`the output size ${outH}×${outW} is empty`);
-  const [batches, inH, inW, channels] = inputShape as [number, number, number, number];
+  const [batches, inH, inW, channels, outH, outW] = resizeShapes('RESIZE_NEAREST_NEIGHBOR', inputShape, size);
   return {
     batches, inH, inW, channels, rows: nearestIndices(inH, outH, o), cols: nearestIndices(inW, outW, o),
     outputShape: [batches, outH, outW, channels],

@@ -8,23 +8,10 @@ import {
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input, invalid,
-  optionalInput, optionsOf, output, perTensorQuant, prepared, requireConstant, requirePositive, requireRank, tensorWord,
-  unaryStep, unsupported, weightQuant,
+  optionalInput, optionsOf, output, perTensorQuant, prepared, requireConstant, requirePositive, requireRank, requireSameQuant,
+  tensorWord, unaryStep, unsupported, weightQuant,
 } from './context.js';
 import { typeError } from './support.js';
-
-/** The input and output of a data-moving op must share scale and zero point (TFLite requires it). */
-export function requireSameQuant(ctx: OpContext, x: TensorInfo, y: TensorInfo): void {
-  const qx = perTensorQuant(ctx, x, 'input');
-  const qy = perTensorQuant(ctx, y, 'output');
-  const sx = qx.scale[0]!;
-  const sy = qy.scale[0]!;
-  const zx = qx.zeroPoint[0] ?? 0;
-  const zy = qy.zeroPoint[0] ?? 0;
-  if (zx !== zy || Math.abs(sx - sy) > 1e-6 * Math.max(sx, sy)) {
-    throw unsupported(ctx, `its input and output must share scale and zero point (TFLite requires it for ${ctx.op}); they are ${sx}/${zx} and ${sy}/${zy}`);
-  }
-}
 
 function constantBias(ctx: OpContext, bias: TensorInfo | null, dtype: 'int32' | 'float32', channels: number): TensorInfo | null {
   if (!bias) return null;
