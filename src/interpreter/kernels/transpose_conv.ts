@@ -81,6 +81,8 @@ export interface TransposeConvInt8Params extends RequantizedOutput {
   outputShape: number[];
   /** One batch of int32 accumulators. */
   acc: Int32Array;
+  /** One input pixel's channels, centred. */
+  pixel: Float64Array;
 }
 
 export function prepareTransposeConvInt8(
@@ -96,7 +98,7 @@ export function prepareTransposeConvInt8(
   const rq = requantizedOutput(mult, sIn, filter.scale, sOut, tensorZeroPoint(output), o.activation, arithmetic);
   return {
     ...rq, geom, weights, bias, inputZeroPoint: tensorZeroPoint(input), outputShape: [...outputShape],
-    acc: new Int32Array(geom.outH * geom.outW * geom.outC),
+    acc: new Int32Array(geom.outH * geom.outW * geom.outC), pixel: new Float64Array(geom.inC),
   };
 }
 
@@ -130,12 +132,11 @@ function scatter<T extends Int32Array | Float64Array>(
 
 export function transposeConvInt8(p: TransposeConvInt8Params, input: Int8Array, output: Int8Array): void {
   const { geom: g, acc, bias, scale, multiplier, shift, outputZeroPoint: zp, actMin, actMax } = p;
-  const xs = new Float64Array(g.inC);
   const zpIn = p.inputZeroPoint;
   const perBatch = acc.length;
   for (let b = 0; b < g.batches; b++) {
     acc.fill(0);
-    scatter(g, (i) => input[i]! - zpIn, p.weights, acc, b * g.inH * g.inW * g.inC, xs);
+    scatter(g, (i) => input[i]! - zpIn, p.weights, acc, b * g.inH * g.inW * g.inC, p.pixel);
     const ob = b * perBatch;
     for (let i = 0; i < perBatch; i++) {
       const c = i % g.outC;
@@ -155,6 +156,7 @@ export interface TransposeConvFloatParams {
   actMax: number;
   outputShape: number[];
   acc: Float64Array;
+  pixel: Float64Array;
 }
 
 export function prepareTransposeConvFloat(
@@ -166,18 +168,17 @@ export function prepareTransposeConvFloat(
   const act = floatActivationRange(o.activation);
   return {
     geom, weights, bias, actMin: act.min, actMax: act.max, outputShape: [...outputShape],
-    acc: new Float64Array(geom.outH * geom.outW * geom.outC),
+    acc: new Float64Array(geom.outH * geom.outW * geom.outC), pixel: new Float64Array(geom.inC),
   };
 }
 
 /** Accumulates in double and rounds once: within a few float32 ulps of XNNPACK's float32 sums. */
 export function transposeConvFloat(p: TransposeConvFloatParams, input: Float32Array, output: Float32Array): void {
   const { geom: g, acc, bias, actMin, actMax } = p;
-  const xs = new Float64Array(g.inC);
   const perBatch = acc.length;
   for (let b = 0; b < g.batches; b++) {
     acc.fill(0);
-    scatter(g, (i) => input[i]!, p.weights, acc, b * g.inH * g.inW * g.inC, xs);
+    scatter(g, (i) => input[i]!, p.weights, acc, b * g.inH * g.inW * g.inC, p.pixel);
     const ob = b * perBatch;
     for (let i = 0; i < perBatch; i++) {
       const v = acc[i]! + (bias ? bias[i % g.outC]! : 0);

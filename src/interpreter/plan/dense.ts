@@ -3,8 +3,10 @@
 // SQUARED_DIFFERENCE and RSQRT.
 
 import {
-  prepareRsqrtInt8, rsqrtFloat, rsqrtInt8, planBroadcast, prepareSquaredDifferenceInt8, squaredDifferenceFloat, squaredDifferenceInt8, type AxisGather, type Movable, gatherAxes, prepareMirrorPad, prepareSlice, prepareStridedSlice, prepareResizeBilinear, prepareResizeNearest, prepareTransposeConvFloat, prepareTransposeConvInt8, resizeBilinearFloat,
-  resizeBilinearInt8, resizeNearest, transposeConvFloat, transposeConvInt8,
+  type AxisGather, type Movable, gatherAxes, planBroadcast, prepareMirrorPad, prepareResizeBilinear, prepareResizeNearest,
+  prepareRsqrtInt8, prepareSlice, prepareSquaredDifferenceInt8, prepareStridedSlice, prepareTransposeConvFloat,
+  prepareTransposeConvInt8, resizeBilinearFloat, resizeBilinearInt8, resizeNearest, rsqrtFloat, rsqrtInt8, squaredDifferenceFloat,
+  squaredDifferenceInt8, transposeConvFloat, transposeConvInt8,
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input, invalid,
