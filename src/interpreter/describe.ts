@@ -77,6 +77,27 @@ export function optionsText(o: OperatorOptions): string {
     case 'RESHAPE':
       if (o.newShape) parts.push(`to ${shapeText(o.newShape)}`);
       break;
+    case 'TRANSPOSE_CONV':
+      parts.push(`stride ${o.strideH}×${o.strideW} ${o.padding}`);
+      act(o.fusedActivation);
+      break;
+    case 'RESIZE_BILINEAR':
+    case 'RESIZE_NEAREST_NEIGHBOR':
+      if (o.alignCorners) parts.push('align_corners');
+      if (o.halfPixelCenters) parts.push('half_pixel_centers');
+      break;
+    case 'MIRROR_PAD':
+      parts.push(o.mode);
+      break;
+    case 'STRIDED_SLICE': {
+      const masks: Array<[string, number]> = [
+        ['begin_mask', o.beginMask], ['end_mask', o.endMask], ['ellipsis_mask', o.ellipsisMask],
+        ['new_axis_mask', o.newAxisMask], ['shrink_axis_mask', o.shrinkAxisMask],
+      ];
+      for (const [name, m] of masks) if (m) parts.push(`${name} ${m}`);
+      if (o.offset) parts.push('offset');
+      break;
+    }
     default:
       break;
   }

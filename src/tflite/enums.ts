@@ -95,6 +95,7 @@ export const BuiltinOperator = {
   RELU: 19,
   RELU6: 21,
   RESHAPE: 22,
+  RESIZE_BILINEAR: 23,
   SOFTMAX: 25,
   TANH: 28,
   CUSTOM: 32,
@@ -107,6 +108,13 @@ export const BuiltinOperator = {
   MINIMUM: 57,
   REDUCE_MAX: 82,
   LEAKY_RELU: 98,
+  STRIDED_SLICE: 45,
+  SLICE: 65,
+  TRANSPOSE_CONV: 67,
+  RSQRT: 76,
+  RESIZE_NEAREST_NEIGHBOR: 97,
+  SQUARED_DIFFERENCE: 99,
+  MIRROR_PAD: 100,
   QUANTIZE: 114,
   HARD_SWISH: 117,
 } as const;
@@ -127,6 +135,9 @@ export type Activation = (typeof ACTIVATION_NAMES)[number];
 export const PADDING_NAMES = ['SAME', 'VALID'] as const;
 export type Padding = (typeof PADDING_NAMES)[number];
 
+export const MIRROR_PAD_MODE_NAMES = ['REFLECT', 'SYMMETRIC'] as const;
+export type MirrorPadMode = (typeof MIRROR_PAD_MODE_NAMES)[number];
+
 export const WEIGHTS_FORMAT_NAMES = ['DEFAULT', 'SHUFFLED4x16INT8'] as const;
 export type WeightsFormat = (typeof WEIGHTS_FORMAT_NAMES)[number];
 
@@ -140,15 +151,22 @@ export const BuiltinOptionsType = {
   SoftmaxOptions: 9,
   ConcatenationOptions: 10,
   AddOptions: 11,
+  ResizeBilinearOptions: 15,
   ReshapeOptions: 17,
   MulOptions: 21,
   PadOptions: 22,
   ReducerOptions: 27,
   SubOptions: 28,
   SqueezeOptions: 30,
+  StridedSliceOptions: 32,
   DequantizeOptions: 38,
   MaximumMinimumOptions: 39,
   LeakyReluOptions: 75,
+  SliceOptions: 48,
+  TransposeConvOptions: 49,
+  ResizeNearestNeighborOptions: 74,
+  SquaredDifferenceOptions: 76,
+  MirrorPadOptions: 77,
   QuantizeOptions: 89,
   HardSwishOptions: 91,
 } as const;

@@ -4,7 +4,7 @@
 
 import type { Builder } from 'flatbuffers';
 import {
-  ACTIVATION_NAMES, PADDING_NAMES, WEIGHTS_FORMAT_NAMES, BuiltinOptionsType, TensorType,
+  ACTIVATION_NAMES, PADDING_NAMES, WEIGHTS_FORMAT_NAMES, MIRROR_PAD_MODE_NAMES, type MirrorPadMode, BuiltinOptionsType, TensorType,
   tensorTypeName, type Activation, type Padding, type WeightsFormat, type TensorTypeName,
   type BuiltinOptionsTypeName,
 } from './enums.js';
@@ -12,7 +12,8 @@ import {
   Conv2DOptionsField as C, DepthwiseConv2DOptionsField as D, Pool2DOptionsField as P,
   FullyConnectedOptionsField as F, SoftmaxOptionsField, ConcatenationOptionsField,
   AddOptionsField, SubOptionsField, MulOptionsField, ReshapeOptionsField,
-  ReducerOptionsField, SqueezeOptionsField, LeakyReluOptionsField,
+  ReducerOptionsField, SqueezeOptionsField, LeakyReluOptionsField, TransposeConvOptionsField as T, ResizeBilinearOptionsField,
+  ResizeNearestNeighborOptionsField, StridedSliceOptionsField as S, MirrorPadOptionsField,
 } from './schema.js';
 import { malformed, type TableView } from './flatbuf.js';
 
@@ -94,6 +95,36 @@ export interface LeakyReluOptions {
   alpha: number;
 }
 
+export interface TransposeConvOptions {
+  padding: Padding;
+  strideW: number;
+  strideH: number;
+  /** Fused activations exist on TRANSPOSE_CONV since op version 4. */
+  fusedActivation: Activation;
+  quantizedBiasType?: TensorTypeName;
+}
+
+/** RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR: how output pixels map onto input pixels. */
+export interface ResizeOptions {
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+/** Bit d of a mask refers to dimension d of begin/end/strides. */
+export interface StridedSliceOptions {
+  beginMask: number;
+  endMask: number;
+  ellipsisMask: number;
+  newAxisMask: number;
+  shrinkAxisMask: number;
+  /** When set, end is an offset from begin (end = begin + end). */
+  offset: boolean;
+}
+
+export interface MirrorPadOptions {
+  mode: MirrorPadMode;
+}
+
 /** Options of ops whose table is empty (or that have none at all). */
 export type NoOptions = Record<never, never>;
 
@@ -125,6 +156,14 @@ export interface OpOptionsMap {
   SQUEEZE: SqueezeOptions;
   SUB: SubOptions;
   TANH: NoOptions;
+  TRANSPOSE_CONV: TransposeConvOptions;
+  RESIZE_BILINEAR: ResizeOptions;
+  RESIZE_NEAREST_NEIGHBOR: ResizeOptions;
+  STRIDED_SLICE: StridedSliceOptions;
+  SLICE: NoOptions;
+  MIRROR_PAD: MirrorPadOptions;
+  SQUARED_DIFFERENCE: NoOptions;
+  RSQRT: NoOptions;
 }
 export type OpName = keyof OpOptionsMap;
 
@@ -169,6 +208,14 @@ export const OP_OPTIONS_TABLE: Readonly<Record<OpName, BuiltinOptionsTypeName>> 
   SQUEEZE: 'SqueezeOptions',
   SUB: 'SubOptions',
   TANH: 'NONE',
+  TRANSPOSE_CONV: 'TransposeConvOptions',
+  RESIZE_BILINEAR: 'ResizeBilinearOptions',
+  RESIZE_NEAREST_NEIGHBOR: 'ResizeNearestNeighborOptions',
+  STRIDED_SLICE: 'StridedSliceOptions',
+  SLICE: 'SliceOptions',
+  MIRROR_PAD: 'MirrorPadOptions',
+  SQUARED_DIFFERENCE: 'SquaredDifferenceOptions',
+  RSQRT: 'NONE',
 };
 
 export const OP_NAMES = Object.keys(OP_OPTIONS_TABLE) as OpName[];
@@ -261,6 +308,34 @@ export function readOptions(op: OpName, t: TableView | null, what: string): Oper
       return { op, alpha: t ? t.float32(LeakyReluOptionsField.alpha) : 0 };
     case 'SQUEEZE':
       return { op, squeezeDims: (t ? t.int32s(SqueezeOptionsField.squeezeDims, `the squeeze_dims of ${what}`) : null) ?? [] };
+    case 'TRANSPOSE_CONV': {
+      const o: { op: 'TRANSPOSE_CONV' } & TransposeConvOptions = {
+        op, padding: pad(T.padding), strideW: i32(T.strideW), strideH: i32(T.strideH), fusedActivation: act(T.fusedActivation),
+      };
+      const bt = t ? biasType(t, T.quantizedBiasType, what) : undefined;
+      if (bt) o.quantizedBiasType = bt;
+      return o;
+    }
+    case 'RESIZE_BILINEAR':
+      return {
+        op, alignCorners: bool(ResizeBilinearOptionsField.alignCorners),
+        halfPixelCenters: bool(ResizeBilinearOptionsField.halfPixelCenters),
+      };
+    case 'RESIZE_NEAREST_NEIGHBOR':
+      return {
+        op, alignCorners: bool(ResizeNearestNeighborOptionsField.alignCorners),
+        halfPixelCenters: bool(ResizeNearestNeighborOptionsField.halfPixelCenters),
+      };
+    case 'STRIDED_SLICE':
+      return {
+        op, beginMask: i32(S.beginMask), endMask: i32(S.endMask), ellipsisMask: i32(S.ellipsisMask),
+        newAxisMask: i32(S.newAxisMask), shrinkAxisMask: i32(S.shrinkAxisMask), offset: bool(S.offset),
+      };
+    case 'MIRROR_PAD':
+      return { op, mode: enumName(MIRROR_PAD_MODE_NAMES, i8(MirrorPadOptionsField.mode), 'mirror pad mode', what) };
+    case 'SLICE':
+    case 'SQUARED_DIFFERENCE':
+    case 'RSQRT':
     case 'DEQUANTIZE':
     case 'HARD_SWISH':
     case 'LOGISTIC':
@@ -379,8 +454,38 @@ export function writeOptions(b: Builder, o: OperatorOptions): [number, number] {
       b.startObject(LeakyReluOptionsField.count);
       b.addFieldFloat32(LeakyReluOptionsField.alpha, o.alpha, 0);
       break;
+    case 'TRANSPOSE_CONV':
+      b.startObject(T.count);
+      window(T, o);
+      act(T.fusedActivation, o.fusedActivation);
+      if (o.quantizedBiasType) b.addFieldInt8(T.quantizedBiasType, TensorType[o.quantizedBiasType], 0);
+      break;
+    case 'RESIZE_BILINEAR':
+      b.startObject(ResizeBilinearOptionsField.count);
+      b.addFieldInt8(ResizeBilinearOptionsField.alignCorners, +o.alignCorners, 0);
+      b.addFieldInt8(ResizeBilinearOptionsField.halfPixelCenters, +o.halfPixelCenters, 0);
+      break;
+    case 'RESIZE_NEAREST_NEIGHBOR':
+      b.startObject(ResizeNearestNeighborOptionsField.count);
+      b.addFieldInt8(ResizeNearestNeighborOptionsField.alignCorners, +o.alignCorners, 0);
+      b.addFieldInt8(ResizeNearestNeighborOptionsField.halfPixelCenters, +o.halfPixelCenters, 0);
+      break;
+    case 'STRIDED_SLICE':
+      b.startObject(S.count);
+      b.addFieldInt32(S.beginMask, o.beginMask, 0);
+      b.addFieldInt32(S.endMask, o.endMask, 0);
+      b.addFieldInt32(S.ellipsisMask, o.ellipsisMask, 0);
+      b.addFieldInt32(S.newAxisMask, o.newAxisMask, 0);
+      b.addFieldInt32(S.shrinkAxisMask, o.shrinkAxisMask, 0);
+      b.addFieldInt8(S.offset, +o.offset, 0);
+      break;
+    case 'MIRROR_PAD':
+      b.startObject(MirrorPadOptionsField.count);
+      b.addFieldInt8(MirrorPadOptionsField.mode, code(MIRROR_PAD_MODE_NAMES, o.mode), 0);
+      break;
     default:
-      // Empty tables: DequantizeOptions, QuantizeOptions, PadOptions, HardSwishOptions, MaximumMinimumOptions.
+      // Empty tables: DequantizeOptions, QuantizeOptions, PadOptions, HardSwishOptions, MaximumMinimumOptions,
+      // SliceOptions, SquaredDifferenceOptions.
       b.startObject(0);
   }
   return [type, b.endObject()];
@@ -420,6 +525,12 @@ export function defaultOptions<K extends OpName>(op: K): OpOptionsMap[K] {
     LEAKY_RELU: { alpha: 0.3 },
     DEQUANTIZE: {}, HARD_SWISH: {}, LOGISTIC: {}, PAD: {}, QUANTIZE: {}, RELU: {}, RELU6: {}, TANH: {},
     MAXIMUM: {}, MINIMUM: {}, PRELU: {},
+    TRANSPOSE_CONV: { padding: 'VALID', strideW: 1, strideH: 1, fusedActivation: 'NONE' },
+    RESIZE_BILINEAR: { alignCorners: false, halfPixelCenters: false },
+    RESIZE_NEAREST_NEIGHBOR: { alignCorners: false, halfPixelCenters: false },
+    STRIDED_SLICE: { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false },
+    MIRROR_PAD: { mode: 'REFLECT' },
+    SLICE: {}, SQUARED_DIFFERENCE: {}, RSQRT: {},
   };
   return d[op] as OpOptionsMap[K];
 }

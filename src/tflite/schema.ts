@@ -144,3 +144,13 @@ export const ReshapeOptionsField = { newShape: 0, count: 1 } as const;
 export const ReducerOptionsField = { keepDims: 0, count: 1 } as const;
 export const SqueezeOptionsField = { squeezeDims: 0, count: 1 } as const;
 export const LeakyReluOptionsField = { alpha: 0, count: 1 } as const;
+export const TransposeConvOptionsField = {
+  padding: 0, strideW: 1, strideH: 2, fusedActivation: 3, quantizedBiasType: 4, count: 5,
+} as const;
+/** new_height/new_width (0, 1) are deprecated: the size comes from input 1. */
+export const ResizeBilinearOptionsField = { alignCorners: 2, halfPixelCenters: 3, count: 4 } as const;
+export const ResizeNearestNeighborOptionsField = { alignCorners: 0, halfPixelCenters: 1, count: 2 } as const;
+export const StridedSliceOptionsField = {
+  beginMask: 0, endMask: 1, ellipsisMask: 2, newAxisMask: 3, shrinkAxisMask: 4, offset: 5, count: 6,
+} as const;
+export const MirrorPadOptionsField = { mode: 0, count: 1 } as const;

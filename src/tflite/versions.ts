@@ -85,9 +85,27 @@ export function opVersion(op: OpName, sig: OpSignature): number {
     case 'SQUEEZE':
     case 'HARD_SWISH':
     case 'PRELU':
-    case 'LEAKY_RELU':
-      // LEAKY_RELU and PRELU keep version 1 for int8 (LEAKY_RELU 2 is int16).
+    case 'LEAKY_RELU': // LEAKY_RELU and PRELU keep version 1 for int8 (LEAKY_RELU 2 is int16).
+    case 'MIRROR_PAD':
       return 1;
+    case 'TRANSPOSE_CONV': {
+      // A present bias (input 3) is version 3, or 4 with a fused activation.
+      if (sig.inputs.length >= 4 && sig.inputs[3] !== null) {
+        return o.op === 'TRANSPOSE_CONV' && o.fusedActivation !== 'NONE' ? 4 : 3;
+      }
+      return in1 === 'INT8' ? 2 : 1;
+    }
+    case 'RESIZE_BILINEAR':
+      if (o.op === 'RESIZE_BILINEAR' && o.halfPixelCenters) return 3;
+      return int8 ? 2 : 1;
+    case 'RESIZE_NEAREST_NEIGHBOR':
+      if (o.op === 'RESIZE_NEAREST_NEIGHBOR' && (o.halfPixelCenters || o.alignCorners)) return 3;
+      return int8 ? 2 : 1;
+    case 'STRIDED_SLICE':
+    case 'SLICE':
+    case 'SQUARED_DIFFERENCE':
+    case 'RSQRT':
+      return int8 ? 2 : 1;
   }
 }
 
@@ -120,6 +138,14 @@ const RUNTIME_VERSION: Readonly<Partial<Record<OpName, readonly string[]>>> = {
   SQUEEZE: ['1.6.0'],
   SUB: ['1.6.0', '1.14.0'],
   TANH: ['1.14.0', '1.14.0'],
+  TRANSPOSE_CONV: ['1.9.0', '2.2.0', '2.3.0', '2.13.0'],
+  RESIZE_BILINEAR: ['1.7.0', '1.14.0', '2.2.0'],
+  RESIZE_NEAREST_NEIGHBOR: ['1.13.1', '1.14.0', '2.5.0'],
+  STRIDED_SLICE: ['1.6.0', '1.14.0'],
+  SLICE: ['1.14.0', '1.14.0'],
+  MIRROR_PAD: ['1.13.1'],
+  SQUARED_DIFFERENCE: ['1.13.1', '2.5.0'],
+  RSQRT: ['1.10.0', '2.5.0'],
 };
 
 function compareVersions(a: string, b: string): number {

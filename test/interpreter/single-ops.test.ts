@@ -38,6 +38,29 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['MINIMUM', () => { const n = new Net('minimum', [1, 6, 6, 4], 38, [-1, 1]); const a = conv(n, 8); const b = n.conv(n.input, 8, 3, { act: 'NONE' }); return n.output(n.binary('minimum', a, b)); }],
   ['REDUCE_MAX over H,W', () => { const n = new Net('reducemax', [1, 7, 7, 16], 39, [-1, 1]); return n.output(n.reduceMax(conv(n, 16, 3), [1, 2], false)); }],
   ['REDUCE_MAX over H,W keep_dims', () => { const n = new Net('reducemax', [1, 5, 6, 8], 40, [-1, 1]); return n.output(n.reduceMax(conv(n, 8), [1, 2], true)); }],
+  ['TRANSPOSE_CONV 3×3 stride 2 SAME', () => { const n = new Net('tconv', [1, 5, 5, 4], 40, [-1, 1]); return n.output(n.tconv(conv(n, 6), 5, 3)); }],
+  ['TRANSPOSE_CONV 3×3 stride 2 VALID', () => { const n = new Net('tconv', [1, 4, 5, 3], 41, [-1, 1]); return n.output(n.tconv(conv(n, 4), 6, 3, { padding: 'VALID' })); }],
+  ['TRANSPOSE_CONV 2×2 stride 2 SAME, RELU6', () => { const n = new Net('tconv', [1, 4, 4, 3], 42, [-1, 1]); return n.output(n.tconv(conv(n, 8), 4, 2, { act: 'RELU6' })); }],
+  ['RESIZE_NEAREST_NEIGHBOR 2× (tfjs: no flags)', () => { const n = new Net('rnn', [1, 5, 4, 3], 43, [-1, 1]); return n.output(n.resize(conv(n, 4), 'nearest', [10, 8])); }],
+  ['RESIZE_NEAREST_NEIGHBOR 5×7→8×3 half_pixel_centers', () => { const n = new Net('rnn', [1, 5, 7, 3], 44, [-1, 1]); return n.output(n.resize(conv(n, 4), 'nearest', [8, 3], { halfPixelCenters: true })); }],
+  ['RESIZE_NEAREST_NEIGHBOR 4×5→7×9 align_corners', () => { const n = new Net('rnn', [1, 4, 5, 3], 45, [-1, 1]); return n.output(n.resize(conv(n, 4), 'nearest', [7, 9], { alignCorners: true })); }],
+  ['RESIZE_BILINEAR 2× (tfjs: no flags)', () => { const n = new Net('rbl', [1, 5, 4, 3], 46, [-1, 1]); return n.output(n.resize(conv(n, 4), 'bilinear', [10, 8])); }],
+  ['RESIZE_BILINEAR 2× half_pixel_centers (Keras)', () => { const n = new Net('rbl', [1, 5, 6, 3], 47, [-1, 1]); return n.output(n.resize(conv(n, 5), 'bilinear', [10, 12], { halfPixelCenters: true })); }],
+  ['RESIZE_BILINEAR 4×5→7×11 align_corners', () => { const n = new Net('rbl', [1, 4, 5, 3], 48, [-1, 1]); return n.output(n.resize(conv(n, 4), 'bilinear', [7, 11], { alignCorners: true })); }],
+  ['MIRROR_PAD REFLECT', () => { const n = new Net('mpad', [1, 5, 6, 3], 49, [-1, 1]); return n.output(n.mirrorPad(conv(n, 4), [[0, 0], [4, 1], [2, 5], [0, 0]], 'REFLECT')); }],
+  ['MIRROR_PAD SYMMETRIC', () => { const n = new Net('mpad', [1, 5, 6, 3], 50, [-1, 1]); return n.output(n.mirrorPad(conv(n, 4), [[0, 0], [5, 2], [0, 6], [0, 0]], 'SYMMETRIC')); }],
+  ['STRIDED_SLICE crop (Cropping2D)', () => { const n = new Net('crop', [1, 9, 8, 3], 51, [-1, 1]); return n.output(n.stridedSlice(conv(n, 4), [0, 2, 1, 0], [1, -1, 7, 4], [1, 1, 1, 1], [1, 6, 6, 4])); }],
+  ['STRIDED_SLICE masks, stride 2 and −1', () => {
+    const n = new Net('slice', [1, 9, 8, 3], 52, [-1, 1]);
+    return n.output(n.stridedSlice(conv(n, 6), [0, 1, -2, 5], [0, 0, 0, 1], [1, 2, -1, -2], [1, 4, 6, 2], { beginMask: 1, endMask: 3 }));
+  }],
+  ['STRIDED_SLICE shrink axis', () => { const n = new Net('slice', [1, 5, 4, 3], 53, [-1, 1]); return n.output(n.stridedSlice(conv(n, 4), [0, 2, 0, 0], [1, 3, 4, 4], [1, 1, 1, 1], [1, 4, 4], { shrinkAxisMask: 2 })); }],
+  ['SLICE', () => { const n = new Net('slice', [1, 7, 6, 3], 54, [-1, 1]); return n.output(n.slice(conv(n, 5), [0, 1, 2, 1], [1, 5, -1, 3])); }],
+  ['SQUARED_DIFFERENCE', () => { const n = new Net('sqd', [1, 6, 6, 4], 55, [-1, 1]); const a = conv(n, 8); const b = n.conv(n.input, 8, 3, { act: 'NONE' }); return n.output(n.binary('sqdiff', a, b)); }],
+  ['SQUARED_DIFFERENCE against the channel mean (instance norm)', () => {
+    const n = new Net('sqd', [1, 6, 6, 4], 56, [-1, 1]); const a = conv(n, 8, 3); return n.output(n.binary('sqdiff', a, n.mean(a, [1, 2], true)));
+  }],  ['RSQRT of a LOGISTIC (positive) input', () => { const n = new Net('rsqrt', [1, 6, 6, 4], 57, [-1, 1]); return n.output(n.unary('rsqrt', n.unary('logistic', conv(n, 8)))); }],
+
 ];
 
 describe('single-op models vs LiteRT', function () {

@@ -21,10 +21,11 @@ export type Variant = 'float32' | 'int8' | 'float-io' | 'uint8-io';
 type Kind =
   | 'input' | 'conv' | 'dw' | 'fc' | 'maxpool' | 'avgpool' | 'mean' | 'reshape' | 'squeeze' | 'add' | 'sub' | 'mul'
   | 'concat' | 'pad' | 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6'
-  | 'leakyrelu' | 'prelu' | 'maximum' | 'minimum' | 'reducemax';
+  | 'leakyrelu' | 'prelu' | 'maximum' | 'minimum' | 'reducemax'
+  | 'tconv' | 'resize' | 'slice' | 'mirrorpad' | 'sqdiff' | 'rsqrt';
 
 /** Single-input ops whose TFLite operator takes no options. */
-const OPTIONLESS_OPS = { logistic: 'LOGISTIC', tanh: 'TANH', hardswish: 'HARD_SWISH', relu: 'RELU', relu6: 'RELU6' } as const;
+const OPTIONLESS_OPS = { logistic: 'LOGISTIC', tanh: 'TANH', hardswish: 'HARD_SWISH', relu: 'RELU', relu6: 'RELU6', rsqrt: 'RSQRT' } as const;
 
 interface Node {
   id: number;
@@ -43,6 +44,11 @@ interface Node {
   keepDims?: boolean;
   axis?: number;
   alpha?: number;
+  /** RESIZE_*: which op, and how output pixels map onto input pixels. */
+  /** STRIDED_SLICE: begin, end, strides and masks; MIRROR_PAD: its mode. */
+  slice?: { begin: number[]; end: number[]; strides: number[]; beginMask: number; endMask: number; shrinkAxisMask: number };
+  mirror?: 'REFLECT' | 'SYMMETRIC';
+  resize?: { method: 'bilinear' | 'nearest'; alignCorners: boolean; halfPixelCenters: boolean };
 }
 
 function outSize(padding: Padding, n: number, k: number, s: number): number {
@@ -55,7 +61,9 @@ const fixedQuant: Partial<Record<Kind, { scale: number; zeroPoint: number }>> = 
   tanh: { scale: 1 / 128, zeroPoint: 0 },
 };
 /** Ops whose int8 output must keep the input's scale and zero point. */
-const SHARES_INPUT_QUANT: ReadonlySet<Kind> = new Set<Kind>(['maxpool', 'avgpool', 'reshape', 'squeeze', 'pad', 'concat', 'maximum', 'minimum', 'reducemax']);
+const SHARES_INPUT_QUANT: ReadonlySet<Kind> = new Set<Kind>([
+  'maxpool', 'avgpool', 'reshape', 'squeeze', 'pad', 'concat', 'maximum', 'minimum', 'reducemax', 'resize', 'slice', 'mirrorpad',
+]);
 
 export class Net {
   readonly nodes: Node[] = [];
@@ -113,6 +121,20 @@ export class Net {
     });
   }
 
+  /** TRANSPOSE_CONV: weights [outC,k,k,inC] per channel on axis 0; SAME gives in·stride, VALID (in−1)·stride + k. */
+  tconv(x: number, outC: number, k: number, o: { stride?: number; padding?: Padding; act?: Act } = {}): number {
+    const [b, h, w, c] = this.shape(x) as [number, number, number, number];
+    const stride = o.stride ?? 2;
+    const padding = o.padding ?? 'SAME';
+    const up = (n: number): number => (padding === 'SAME' ? n * stride : (n - 1) * stride + k);
+    const fanIn = k * k * c;
+    return this.push({
+      kind: 'tconv', inputs: [x], act: o.act ?? 'NONE', stride, k, padding,
+      shape: [b, up(h), up(w), outC],
+      weightShape: [outC, k, k, c], weights: this.channelScaled(outC, fanIn, Math.sqrt(6 / fanIn)), bias: this.uniform(outC, 0.1),
+    });
+  }
+
   fc(x: number, units: number, act: Act = 'NONE'): number {
     const s = this.shape(x);
     const depth = s[s.length - 1]!;
@@ -156,7 +178,7 @@ export class Net {
     return this.push({ kind: 'squeeze', inputs: [x], act: 'NONE', ints: dims, shape: this.shape(x).filter((_, i) => !dims.includes(i)) });
   }
 
-  binary(kind: 'add' | 'sub' | 'mul' | 'maximum' | 'minimum', a: number, b: number, act: Act = 'NONE'): number {
+  binary(kind: 'add' | 'sub' | 'mul' | 'maximum' | 'minimum' | 'sqdiff', a: number, b: number, act: Act = 'NONE'): number {
     const sa = this.shape(a);
     const sb = this.shape(b);
     const rank = Math.max(sa.length, sb.length);
@@ -179,7 +201,39 @@ export class Net {
     return this.push({ kind: 'pad', inputs: [x], act: 'NONE', ints: paddings.flat(), shape });
   }
 
-  unary(kind: 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6', x: number): number {
+  /** RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR to [h, w]; tfjs layers leave both flags off, Keras sets half_pixel_centers. */
+  resize(x: number, method: 'bilinear' | 'nearest', size: [number, number], o: { alignCorners?: boolean; halfPixelCenters?: boolean } = {}): number {
+    const [b, , , c] = this.shape(x) as [number, number, number, number];
+    return this.push({
+      kind: 'resize', inputs: [x], act: 'NONE', ints: size, shape: [b, size[0], size[1], c],
+      resize: { method, alignCorners: o.alignCorners ?? false, halfPixelCenters: o.halfPixelCenters ?? false },
+    });
+  }
+
+  /** MIRROR_PAD with TFLite's [before, after] per axis. */
+  mirrorPad(x: number, paddings: Array<[number, number]>, mode: 'REFLECT' | 'SYMMETRIC'): number {
+    const shape = this.shape(x).map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+    return this.push({ kind: 'mirrorpad', inputs: [x], act: 'NONE', ints: paddings.flat(), shape, mirror: mode });
+  }
+
+  /** STRIDED_SLICE; `shape` is the expected output shape (the test states it rather than re-deriving TFLite's rules here). */
+  stridedSlice(
+    x: number, begin: number[], end: number[], strides: number[], shape: number[],
+    masks: { beginMask?: number; endMask?: number; shrinkAxisMask?: number } = {},
+  ): number {
+    return this.push({
+      kind: 'slice', inputs: [x], act: 'NONE', shape,
+      slice: { begin, end, strides, beginMask: masks.beginMask ?? 0, endMask: masks.endMask ?? 0, shrinkAxisMask: masks.shrinkAxisMask ?? 0 },
+    });
+  }
+
+  /** SLICE: begin and size per axis (−1 = to the end), stored with empty strides. */
+  slice(x: number, begin: number[], size: number[]): number {
+    const shape = this.shape(x).map((d, i) => (size[i] === -1 ? d - begin[i]! : size[i]!));
+    return this.push({ kind: 'slice', inputs: [x], act: 'NONE', shape, slice: { begin, end: size, strides: [], beginMask: 0, endMask: 0, shrinkAxisMask: 0 } });
+  }
+
+  unary(kind: 'softmax' | 'logistic' | 'tanh' | 'hardswish' | 'relu' | 'relu6' | 'rsqrt', x: number): number {
     return this.push({ kind, inputs: [x], act: 'NONE', shape: [...this.shape(x)] });
   }
 
@@ -333,6 +387,7 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
     switch (n.kind) {
       case 'conv':
       case 'dw':
+      case 'tconv':
       case 'fc': {
         const ws = n.weightShape!;
         const channels = n.kind === 'dw' ? ws[3]! : ws[0]!;
@@ -360,7 +415,10 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
           wt = b.addTensor({ name: `${n.name}/weights`, shape: ws, type: 'FLOAT32', data: n.weights! });
           bt = b.addTensor({ name: `${n.name}/bias`, shape: [channels], type: 'FLOAT32', data: n.bias! });
         }
-        if (n.kind === 'conv') {
+        if (n.kind === 'tconv') {
+          const shapeT = ints(`${n.name}/output_shape`, n.shape, [4]);
+          b.addOperator('TRANSPOSE_CONV', [shapeT, wt, ins[0]!, bt], [y], { padding: n.padding!, strideH: n.stride!, strideW: n.stride!, fusedActivation: n.act });
+        } else if (n.kind === 'conv') {
           b.addOperator('CONV_2D', [ins[0]!, wt, bt], [y], { padding: n.padding!, strideH: n.stride!, strideW: n.stride!, fusedActivation: n.act });
         } else if (n.kind === 'dw') {
           b.addOperator('DEPTHWISE_CONV_2D', [ins[0]!, wt, bt], [y], {
@@ -422,6 +480,30 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
       case 'pad':
         b.addOperator('PAD', [ins[0]!, ints(`${n.name}/paddings`, n.ints!, [n.ints!.length / 2, 2])], [y]);
         break;
+      case 'resize': {
+        const { method, alignCorners, halfPixelCenters } = n.resize!;
+        b.addOperator(method === 'bilinear' ? 'RESIZE_BILINEAR' : 'RESIZE_NEAREST_NEIGHBOR',
+          [ins[0]!, ints(`${n.name}/size`, n.ints!, [2])], [y], { alignCorners, halfPixelCenters });
+        break;
+      }
+      case 'mirrorpad':
+        b.addOperator('MIRROR_PAD', [ins[0]!, ints(`${n.name}/paddings`, n.ints!, [n.ints!.length / 2, 2])], [y], { mode: n.mirror! });
+        break;
+      case 'slice': {
+        const sl = n.slice!;
+        const rank = sl.begin.length;
+        if (sl.strides.length === 0) {
+          b.addOperator('SLICE', [ins[0]!, ints(`${n.name}/begin`, sl.begin, [rank]), ints(`${n.name}/size`, sl.end, [rank])], [y]);
+          break;
+        }
+        b.addOperator('STRIDED_SLICE', [
+          ins[0]!, ints(`${n.name}/begin`, sl.begin, [rank]), ints(`${n.name}/end`, sl.end, [rank]), ints(`${n.name}/strides`, sl.strides, [rank]),
+        ], [y], { beginMask: sl.beginMask, endMask: sl.endMask, shrinkAxisMask: sl.shrinkAxisMask });
+        break;
+      }
+      case 'sqdiff':
+        b.addOperator('SQUARED_DIFFERENCE', ins, [y]);
+        break;
       case 'softmax':
         b.addOperator('SOFTMAX', ins, [y], { beta: 1 });
         break;
@@ -430,6 +512,7 @@ function emit(net: Net, quant: Map<number, { scale: number; zeroPoint: number }>
       case 'hardswish':
       case 'relu':
       case 'relu6':
+      case 'rsqrt':
         b.addOperator(OPTIONLESS_OPS[n.kind], ins, [y]);
         break;
       default:

@@ -47,6 +47,14 @@ const OPTIONS: { [K in OpName]: OperatorOptions & { op: K } } = {
   MAXIMUM: { op: 'MAXIMUM' },
   MINIMUM: { op: 'MINIMUM' },
   REDUCE_MAX: { op: 'REDUCE_MAX', keepDims: true },
+  TRANSPOSE_CONV: { op: 'TRANSPOSE_CONV', padding: 'VALID', strideW: 2, strideH: 3, fusedActivation: 'RELU', quantizedBiasType: 'INT32' },
+  RESIZE_BILINEAR: { op: 'RESIZE_BILINEAR', alignCorners: true, halfPixelCenters: true },
+  RESIZE_NEAREST_NEIGHBOR: { op: 'RESIZE_NEAREST_NEIGHBOR', alignCorners: true, halfPixelCenters: true },
+  STRIDED_SLICE: { op: 'STRIDED_SLICE', beginMask: 1, endMask: 2, ellipsisMask: 4, newAxisMask: 8, shrinkAxisMask: 16, offset: true },
+  SLICE: { op: 'SLICE' },
+  MIRROR_PAD: { op: 'MIRROR_PAD', mode: 'SYMMETRIC' },
+  SQUARED_DIFFERENCE: { op: 'SQUARED_DIFFERENCE' },
+  RSQRT: { op: 'RSQRT' },
 };
 
 /** A hand-made model touching every table and optional field we model. */

@@ -137,6 +137,19 @@ export function requireFixedOutputQuant(ctx: OpContext, op: FixedQuantOp, tolera
   return q;
 }
 
+/** The input and output of a data-moving op must share scale and zero point (TFLite requires it). */
+export function requireSameQuant(ctx: OpContext, x: TensorInfo, y: TensorInfo): void {
+  const qx = perTensorQuant(ctx, x, 'input');
+  const qy = perTensorQuant(ctx, y, 'output');
+  const sx = qx.scale[0]!;
+  const sy = qy.scale[0]!;
+  const zx = qx.zeroPoint[0] ?? 0;
+  const zy = qy.zeroPoint[0] ?? 0;
+  if (zx !== zy || Math.abs(sx - sy) > 1e-6 * Math.max(sx, sy)) {
+    throw unsupported(ctx, `its input and output must share scale and zero point (TFLite requires it for ${ctx.op}); they are ${sx}/${zx} and ${sy}/${zy}`);
+  }
+}
+
 /** Symmetric weights: scale per tensor or per output channel, zero points 0. */
 export function weightQuant(ctx: OpContext, t: TensorInfo, channels: number, axis: number): QuantParamsT {
   const q = t.quant;

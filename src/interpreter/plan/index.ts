@@ -7,6 +7,9 @@ import { planConv2d, planDepthwiseConv2d, planFullyConnected } from './conv.js';
 import { planActivation, planBinary, planDequantize, planQuantize } from './elementwise.js';
 import { planLeakyRelu, planPrelu } from './activation-extra.js';
 import { planMaximumMinimum, planReduceMax } from './max-min.js';
+import {
+  planMirrorPad, planResize, planRsqrt, planSlice, planSquaredDifference, planStridedSlice, planTransposeConv,
+} from './dense.js';
 import { planConcat, planMean, planPad, planPool, planReshape, planSoftmax } from './shape.js';
 
 export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
@@ -36,6 +39,14 @@ export const PLANNERS: Readonly<Record<OpName, (ctx: OpContext) => Step>> = {
   MAXIMUM: planMaximumMinimum,
   MINIMUM: planMaximumMinimum,
   REDUCE_MAX: planReduceMax,
+  TRANSPOSE_CONV: planTransposeConv,
+  RESIZE_BILINEAR: planResize,
+  RESIZE_NEAREST_NEIGHBOR: planResize,
+  STRIDED_SLICE: planStridedSlice,
+  SLICE: planSlice,
+  MIRROR_PAD: planMirrorPad,
+  SQUARED_DIFFERENCE: planSquaredDifference,
+  RSQRT: planRsqrt,
 };
 
 export type { OpContext, Step, TensorInfo } from './context.js';

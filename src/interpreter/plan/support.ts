@@ -11,6 +11,8 @@ export const MAX_OP_VERSION: Readonly<Record<OpName, number>> = {
   FULLY_CONNECTED: 12, HARD_SWISH: 1, LOGISTIC: 3, MAX_POOL_2D: 3, MEAN: 3, MUL: 7, PAD: 4, QUANTIZE: 3,
   RELU: 3, RELU6: 3, RESHAPE: 1, SOFTMAX: 3, SQUEEZE: 2, SUB: 5, TANH: 3,
   LEAKY_RELU: 2, PRELU: 1, MAXIMUM: 4, MINIMUM: 4, REDUCE_MAX: 3,
+  TRANSPOSE_CONV: 4, RESIZE_BILINEAR: 4, RESIZE_NEAREST_NEIGHBOR: 4, STRIDED_SLICE: 8, SLICE: 6, MIRROR_PAD: 3,
+  SQUARED_DIFFERENCE: 2, RSQRT: 3,
 };
 
 /** What each op accepts, for error sentences. */
@@ -41,6 +43,14 @@ export const OP_TYPES: Readonly<Record<OpName, string>> = {
   MAXIMUM: 'int8 or float32',
   MINIMUM: 'int8 or float32',
   REDUCE_MAX: 'int8 or float32',
+  TRANSPOSE_CONV: 'int8 (int8 weights, int32 bias) or float32',
+  RESIZE_BILINEAR: 'int8 or float32',
+  RESIZE_NEAREST_NEIGHBOR: 'int8 or float32',
+  STRIDED_SLICE: 'int8, uint8, int32 or float32',
+  SLICE: 'int8, uint8, int32 or float32',
+  MIRROR_PAD: 'int8, uint8, int32 or float32',
+  SQUARED_DIFFERENCE: 'int8 or float32',
+  RSQRT: 'int8 or float32',
 };
 
 export function supportedOpList(): string {
