@@ -10,24 +10,12 @@ import {
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input,
-  invalid, optionalInput, optionsOf, output, perTensorQuant, prepared, requireFixedOutputQuant, requirePositive, requireRank,
+  invalid, optionalInput, optionsOf, output, perTensorQuant, prepared, requireFixedOutputQuant, requirePositive, requireRank, requireSameQuant,
   tensorWord, unaryStep, unsupported,
 } from './context.js';
 import { typeError } from './support.js';
 
 type Copyable = Int8Array | Uint8Array | Int32Array | Float32Array;
-
-function sameQuant(ctx: OpContext, x: TensorInfo, y: TensorInfo): void {
-  const qx = perTensorQuant(ctx, x, 'input');
-  const qy = perTensorQuant(ctx, y, 'output');
-  const sx = qx.scale[0]!;
-  const sy = qy.scale[0]!;
-  const zx = qx.zeroPoint[0] ?? 0;
-  const zy = qy.zeroPoint[0] ?? 0;
-  if (zx !== zy || Math.abs(sx - sy) > 1e-6 * Math.max(sx, sy)) {
-    throw unsupported(ctx, `its input and output must share scale and zero point (TFLite requires it for ${ctx.op}); they are ${sx}/${zx} and ${sy}/${zy}`);
-  }
-}
 
 export function planReshape(ctx: OpContext): Step {
   const x = input(ctx, 0, 'input');
@@ -47,7 +35,7 @@ export function planReshape(ctx: OpContext): Step {
     checkOutputShape(ctx, y, prepared(ctx, () => reshapeOutputShape(x.shape, target)));
   }
   if (x.dtype !== y.dtype) throw typeError(ctx);
-  if (x.quant && y.quant && x.quant.scale.length === 1 && y.quant.scale.length === 1) sameQuant(ctx, x, y);
+  if (x.quant && y.quant && x.quant.scale.length === 1 && y.quant.scale.length === 1) requireSameQuant(ctx, x, y);
   ctx.work(x.size);
   const dx = ctx.data(x);
   const dy = ctx.data(y);
@@ -75,7 +63,7 @@ export function planConcat(ctx: OpContext): Step {
   }
   if (y.dtype === 'float32' || y.dtype === 'int32' || y.dtype === 'uint8') {
     if (o.fusedActivation !== 'NONE') throw unsupported(ctx, `a fused ${o.fusedActivation} on a ${y.dtype} CONCATENATION is not supported`);
-    if (y.dtype === 'uint8') xs.forEach((x) => sameQuant(ctx, x, y));
+    if (y.dtype === 'uint8') xs.forEach((x) => requireSameQuant(ctx, x, y));
     return () => concatenation(plan, dxs as Copyable[], dy as Copyable);
   }
   throw typeError(ctx);
@@ -96,7 +84,7 @@ export function planPad(ctx: OpContext): Step {
   if (x.dtype !== y.dtype) throw typeError(ctx);
   let p = p0;
   if (y.dtype === 'int8' || y.dtype === 'uint8') {
-    sameQuant(ctx, x, y);
+    requireSameQuant(ctx, x, y);
     p = { ...p0, padValue: y.quant!.zeroPoint[0] ?? 0 };
   } else if (y.dtype !== 'float32' && y.dtype !== 'int32') {
     throw typeError(ctx);
@@ -124,7 +112,7 @@ export function planPool(ctx: OpContext): Step {
   };
   const max = o.op === 'MAX_POOL_2D';
   if (x.dtype === 'int8' && y.dtype === 'int8') {
-    sameQuant(ctx, x, y);
+    requireSameQuant(ctx, x, y);
     const qy = perTensorQuant(ctx, y, 'output');
     const p = prepared(ctx, () => (max ? prepareMaxPool2dInt8 : prepareAveragePool2dInt8)(x.shape, opts, qy));
     return unaryStep(ctx, x, y, max ? maxPool2dInt8 : averagePool2dInt8, p);
