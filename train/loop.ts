@@ -198,6 +198,7 @@ function prepare(o: TrainOptions): Start {
     optimizer: pc && pc.optimizer.name === optName ? pc.optimizer : optimizerConfig(optName),
     epoch: pc?.epoch ?? 0,
     stepInEpoch: sameBatches ? pc!.stepInEpoch : 0,
+    ...(sameBatches && pc!.stepInEpoch > 0 && pc!.partialEpoch ? { partialEpoch: pc!.partialEpoch } : {}),
     step: store.step,
     stepsPerEpoch,
     complete: false,
@@ -307,11 +308,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     for (let epoch = config.epoch + 1; epoch <= config.epochs; epoch++) {
       const skip = config.stepInEpoch;
+      // A resumed epoch carries on the sums of its steps before the interruption.
+      const before = skip > 0 ? config.partialEpoch : undefined;
       let k = 0;
-      let images = 0;
-      let lossSum = 0;
-      let correct = 0;
-      let trainMs = 0;
+      let images = before?.images ?? 0;
+      let lossSum = before?.lossSum ?? 0;
+      let correct = before?.correct ?? 0;
+      let trainMs = (before?.trainSeconds ?? 0) * 1000;
       let lr = config.lr;
       for (const batch of batches(o.dataset.train, config.batchSize, { shuffle: true, seed: mixSeed(config.seed, epoch), inputShape: config.inputShape, shift: config.augmentShift ?? 0 })) {
         if (k++ < skip) continue;
@@ -335,6 +338,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         if (o.signal?.aborted) {
           config.epoch = epoch - 1;
           config.stepInEpoch = k;
+          config.partialEpoch = { images, lossSum, correct, trainSeconds: trainMs / 1000 };
           save(false);
           progress.line(`interrupted at epoch ${epoch} step ${k}/${config.stepsPerEpoch}; checkpoint saved to ${checkpointDir(runDir)} (resume with --from ${o.outDir})`);
           return { runDir, ir, config, metrics, interrupted: true, store, report };
@@ -357,6 +361,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       metrics.finalTestAccuracy = test.count ? test.accuracy : null;
       config.epoch = epoch;
       config.stepInEpoch = 0;
+      delete config.partialEpoch;
       save(epoch === config.epochs);
       progress.line(
         `epoch ${epoch}/${config.epochs}  loss ${row.trainLoss.toFixed(4)}  train acc ${(100 * row.trainAccuracy).toFixed(2)}%  `

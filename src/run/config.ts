@@ -45,6 +45,11 @@ export interface RunConfig {
   epoch: number;
   /** Steps already taken inside the current (incomplete) epoch; 0 at an epoch boundary. */
   stepInEpoch: number;
+  /**
+   * The training sums of those steps, so a resumed epoch's train loss and
+   * accuracy cover all of its images, not only those after the resume.
+   */
+  partialEpoch?: PartialEpoch;
   /** Optimizer updates applied so far. */
   step: number;
   stepsPerEpoch: number;
@@ -53,6 +58,13 @@ export interface RunConfig {
   backend: string;
   /** Present for quantization-aware (or calibrated) runs. */
   quantization?: RunQuantization;
+}
+
+export interface PartialEpoch {
+  images: number;
+  lossSum: number;
+  correct: number;
+  trainSeconds: number;
 }
 
 export function parseRunConfig(text: string, source: string): RunConfig {
@@ -67,5 +79,9 @@ export function parseRunConfig(text: string, source: string): RunConfig {
   const ints: Array<keyof RunConfig> = ['numClasses', 'seed', 'batchSize', 'epochs', 'epoch', 'stepInEpoch', 'step', 'stepsPerEpoch'];
   for (const k of ints) if (!Number.isInteger(o[k])) throw new UserError(`${source} lacks a valid '${k}'`);
   if (!Array.isArray(o.inputShape) || o.inputShape.length !== 3) throw new UserError(`${source} lacks a valid 'inputShape'`);
+  const pe = o.partialEpoch;
+  if (pe !== undefined && !(typeof pe === 'object' && pe !== null && [pe.images, pe.lossSum, pe.correct, pe.trainSeconds].every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+    throw new UserError(`${source} has an invalid 'partialEpoch'`);
+  }
   return o as RunConfig;
 }

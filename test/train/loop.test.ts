@@ -100,6 +100,10 @@ describe('train/loop', function () {
         // Same Adam state, shuffle, dropout masks and schedule: the same final model as an uninterrupted run.
         expect(weights(resumed)).to.deep.equal(weights(full));
         expect(numbers(resumed.metrics.epochs[1]).testLoss).to.equal(full.metrics.epochs[1].testLoss);
+        // The interrupted epoch's training figures cover its images before the resume too.
+        const [r1, f1] = [resumed.metrics.epochs[1]!, full.metrics.epochs[1]!];
+        expect({ images: r1.images, trainLoss: r1.trainLoss, trainAccuracy: r1.trainAccuracy })
+          .to.deep.equal({ images: f1.images, trainLoss: f1.trainLoss, trainAccuracy: f1.trainAccuracy });
       } finally {
         resumed.store.dispose();
       }
