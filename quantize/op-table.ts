@@ -49,7 +49,8 @@ export type OutputRule =
 /** The int8 TFLite builtins of the ops below (what lower-int8/lower-common emit). */
 export type Builtin =
   | 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'ADD' | 'CONCATENATION' | 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'
-  | 'MEAN' | 'RESHAPE' | 'PAD' | 'SOFTMAX' | 'RELU' | 'RELU6' | 'QUANTIZE';
+  | 'MEAN' | 'RESHAPE' | 'PAD' | 'SOFTMAX' | 'RELU' | 'RELU6' | 'QUANTIZE'
+  | 'STRIDED_SLICE' | 'MIRROR_PAD' | 'RESIZE_NEAREST_NEIGHBOR' | 'RESIZE_BILINEAR';
 
 export interface OpQuantRow {
   output: OutputRule;
@@ -95,6 +96,12 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   qdense: { output: observed, qat: true, builtin: 'FULLY_CONNECTED' },
   qadd: { output: observed, qat: true, builtin: 'ADD' },
   fakeQuant: { output: none, qat: true, builtin: 'QUANTIZE' },
+  // Data movement: TFLite's int8 STRIDED_SLICE, MIRROR_PAD and RESIZE_NEAREST_NEIGHBOR keep the input's scale and zero point.
+  crop: { output: keepsInput, builtin: 'STRIDED_SLICE' },
+  mirrorPad: { output: keepsInput, builtin: 'MIRROR_PAD' },
+  upsampleNearest: { output: keepsInput, builtin: 'RESIZE_NEAREST_NEIGHBOR' },
+  // RESIZE_BILINEAR keeps the input's quantization too, but its int8 kernel rounds the interpolated value to that grid.
+  upsampleBilinear: { output: averaging, builtin: 'RESIZE_BILINEAR' },
 };
 
 /** IR ops whose row satisfies `test`, in table order. */

@@ -13,6 +13,8 @@ export interface ConvertContext {
   constant(node: string, role: string, value: number): void;
   /** Shape of the saved weight `<layer>/<weight>`, if the manifest has it. */
   savedShape(layer: string, weight: string): readonly number[] | undefined;
+  /** Which framework wrote the model: a few layers compute differently in tfjs-layers and Keras (UpSampling2D bilinear). */
+  framework?: 'tfjs-layers' | 'keras';
 }
 
 export interface LayerCall {
@@ -174,6 +176,31 @@ const zeroPadding: Converter = (ctx, l) => {
   return ctx.b.pad(l.name, l.inputs[0]!, pads);
 };
 
+/** Keras' three spellings of per-side spatial amounts: n, [h, w] (symmetric) or [[top, bottom], [left, right]]. */
+function spatialPairs(l: LayerCall, key: string, fallback: number): [Pair, Pair] {
+  const p = l.config[key] ?? fallback;
+  if (typeof p === 'number') return [[p, p], [p, p]];
+  if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number')) return [[p[0], p[0]], [p[1], p[1]]];
+  if (Array.isArray(p) && p.length === 2 && p.every((x) => Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === 'number'))) {
+    return p as [Pair, Pair];
+  }
+  return fail(l, `${key} ${JSON.stringify(p)} is not understood`);
+}
+
+const cropping: Converter = (ctx, l) => {
+  channelsLast(l);
+  return ctx.b.crop(l.name, l.inputs[0]!, spatialPairs(l, 'cropping', 0));
+};
+
+// tfjs-layers resizes without half-pixel centers, Keras (TF 2) with them:
+// the same layer and config interpolate at different points.
+const upSampling: Converter = (ctx, l) => {
+  channelsLast(l);
+  const interpolation = l.config.interpolation ?? 'nearest';
+  if (interpolation !== 'nearest' && interpolation !== 'bilinear') fail(l, `interpolation '${String(interpolation)}' is not 'nearest' or 'bilinear'`);
+  return ctx.b.upsample(l.name, l.inputs[0]!, pairOf(l, 'size', [2, 2]), { interpolation, halfPixelCenters: ctx.framework === 'keras' });
+};
+
 const concat: Converter = (ctx, l) => {
   const axis = num(l, 'axis', -1);
   const rank = 1 + ctx.b.shape(l.inputs[0]!).length;
@@ -232,6 +259,8 @@ const CONVERTERS: Record<string, Converter> = {
   },
   ZeroPadding2D: zeroPadding,
   Dropout: (ctx, l) => ctx.b.dropout(l.name, l.inputs[0]!, num(l, 'rate')),
+  Cropping2D: cropping,
+  UpSampling2D: upSampling,
 };
 
 /** Layer classes the importer understands (InputLayer included). */

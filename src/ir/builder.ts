@@ -109,6 +109,18 @@ export class GraphBuilder {
     return this.node('avgPool', name, [x], { poolSize: pair(o.poolSize), strides: pair(o.strides ?? o.poolSize), padding: o.padding ?? 'valid' });
   }
 
+  crop(name: string, x: string, cropping: [Pair, Pair]): string { return this.node('crop', name, [x], { cropping }); }
+
+  mirrorPad(name: string, x: string, paddings: [Pair, Pair], mode: 'reflect' | 'symmetric' = 'reflect'): string {
+    return this.node('mirrorPad', name, [x], { paddings, mode });
+  }
+
+  /** Keras' bilinear samples at half-pixel centers; tfjs-layers' does not (pass halfPixelCenters: false). */
+  upsample(name: string, x: string, size: PairLike, o: { interpolation?: 'nearest' | 'bilinear'; halfPixelCenters?: boolean } = {}): string {
+    if (o.interpolation === 'bilinear') return this.node('upsampleBilinear', name, [x], { size: pair(size), halfPixelCenters: o.halfPixelCenters ?? true });
+    return this.node('upsampleNearest', name, [x], { size: pair(size) });
+  }
+
   /** Finishes the graph with the given outputs and validates it. */
   build(outputs: string[]): Graph {
     const graph: Graph = { name: this.name, nodes: [...this.nodes], outputs };

@@ -42,6 +42,18 @@ export interface OpAttrs {
   qadd: { activation: FusedActivation };
   /** Simulated quantization of one tensor: the output of layer `quantizes`. */
   fakeQuant: FakeQuantAttrs;
+  /** Cropping of the spatial axes: [[top, bottom], [left, right]] (Keras Cropping2D). */
+  crop: { cropping: [Pair, Pair] };
+  /** Padding of the spatial axes by mirroring: reflect skips the edge pixel, symmetric repeats it. */
+  mirrorPad: { paddings: [Pair, Pair]; mode: 'reflect' | 'symmetric' };
+  /** Upsampling by whole row and column factors, repeating pixels (Keras UpSampling2D, interpolation 'nearest'). */
+  upsampleNearest: { size: Pair };
+  /**
+   * Upsampling by whole factors, interpolating (UpSampling2D 'bilinear').
+   * halfPixelCenters picks the sample points: Keras (TF 2) samples output
+   * pixel i at (i + ½)/f − ½, tfjs-layers at i/f.
+   */
+  upsampleBilinear: { size: Pair; halfPixelCenters: boolean };
 }
 
 export type FusedActivation = 'none' | 'relu' | 'relu6';

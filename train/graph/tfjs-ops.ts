@@ -8,6 +8,7 @@ import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
+import { mirrorPad, resize } from '../../layers/resample.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -80,4 +81,15 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   },
   softmax: (_n, [x]) => tf.softmax(x),
   ...QAT_TFJS_OPS,
+  crop: (node, [x]) => {
+    const [[t, b], [l, r]] = node.attrs.cropping;
+    return tf.slice(x, [0, t, l, 0], [-1, x.shape[1]! - t - b, x.shape[2]! - l - r, -1]);
+  },
+  mirrorPad: (node, [x]) => mirrorPad(as4(x), node.attrs.paddings, node.attrs.mode),
+  upsampleNearest: (node, [x]) => resize(as4(x), upsampledSize(x, node.attrs.size), 'nearest', false),
+  upsampleBilinear: (node, [x]) => resize(as4(x), upsampledSize(x, node.attrs.size), 'bilinear', node.attrs.halfPixelCenters),
 };
+
+function upsampledSize(x: tf.Tensor, [fh, fw]: [number, number]): [number, number] {
+  return [x.shape[1]! * fh, x.shape[2]! * fw];
+}

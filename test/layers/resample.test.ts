@@ -1,0 +1,122 @@
+// layers/resample: mirror padding and resizing on wasm and cpu. Forwards
+// against tfjs's cpu kernels; gradients against loop references (mirror
+// pad: each padded pixel sends its dy to the pixel it copied; resize: the
+// separable weight matrices, which must first reproduce the forward
+// kernel). tfjs's own resize gradients cannot serve as the reference: they
+// ignore half-pixel centers, and tfjs-cpu 4.22's swap height and width on
+// non-square images (a shape error, or wrong values for nearest).
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { selectBackend } from '../../src/backend.js';
+import { mirrorPad, resize, resizeMatrix, type Interpolation, type MirrorMode } from '../../layers/resample.js';
+import type { Pair } from '../../layers/ops.js';
+import { type HostTensor, randomHost, relativeError, toTensor, valueAndGrads } from './grad_check.js';
+
+/** The input index padded index p copies along an axis of length n padded by `before`. */
+function mirrorSource(p: number, n: number, before: number, mode: MirrorMode): number {
+  const i = p - before;
+  if (i < 0) return mode === 'reflect' ? -i : -i - 1;
+  if (i >= n) return mode === 'reflect' ? 2 * n - 2 - i : 2 * n - 1 - i;
+  return i;
+}
+
+function mirrorGradByLoops(x: HostTensor, w: HostTensor, pads: [Pair, Pair], mode: MirrorMode): Float32Array {
+  const [n, h, wd, c] = x.shape as [number, number, number, number];
+  const [, oh, ow] = w.shape as [number, number, number, number];
+  const dx = new Float32Array(x.data.length);
+  for (let b = 0; b < n; b++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let k = 0; k < c; k++) {
+    const si = mirrorSource(i, h, pads[0][0], mode);
+    const sj = mirrorSource(j, wd, pads[1][0], mode);
+    dx[((b * h + si) * wd + sj) * c + k] += w.data[((b * oh + i) * ow + j) * c + k]!;
+  }
+  return dx;
+}
+
+/** y = rows · x · colsᵀ per batch and channel, in float64: the matrices' own forward. */
+function resizeByMatrices(x: HostTensor, size: Pair, how: Interpolation, half: boolean): Float32Array {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const rows = resizeMatrix(h, size[0], how, half);
+  const cols = resizeMatrix(w, size[1], how, half);
+  const y = new Float32Array(n * size[0] * size[1] * c);
+  for (let b = 0; b < n; b++) for (let p = 0; p < size[0]; p++) for (let q = 0; q < size[1]; q++) for (let k = 0; k < c; k++) {
+    let s = 0;
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) s += rows[p * h + i]! * cols[q * w + j]! * x.data[((b * h + i) * w + j) * c + k]!;
+    y[((b * size[0] + p) * size[1] + q) * c + k] = s;
+  }
+  return y;
+}
+
+function resizeGradByMatrices(x: HostTensor, dy: HostTensor, size: Pair, how: Interpolation, half: boolean): Float32Array {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const rows = resizeMatrix(h, size[0], how, half);
+  const cols = resizeMatrix(w, size[1], how, half);
+  const dx = new Float32Array(x.data.length);
+  for (let b = 0; b < n; b++) for (let p = 0; p < size[0]; p++) for (let q = 0; q < size[1]; q++) for (let k = 0; k < c; k++) {
+    const g = dy.data[((b * size[0] + p) * size[1] + q) * c + k]!;
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) dx[((b * h + i) * w + j) * c + k] += rows[p * h + i]! * cols[q * w + j]! * g;
+  }
+  return dx;
+}
+
+describe('layers/resample mirrorPad and resize', () => {
+  before(async () => {
+    await selectBackend('wasm');
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const padCases: Array<[[Pair, Pair], MirrorMode, number[]]> = [
+    [[[2, 1], [3, 0]], 'reflect', [2, 5, 6, 3]],
+    [[[4, 4], [1, 2]], 'reflect', [1, 5, 4, 2]],
+    [[[3, 0], [4, 4]], 'symmetric', [2, 4, 4, 3]],
+    [[[1, 1], [1, 1]], 'symmetric', [1, 1, 3, 2]],
+  ];
+  padCases.forEach(([pads, mode, shape], i) => {
+    it(`mirrorPad ${mode} ${JSON.stringify(pads)} on ${shape.join('×')}: forward = tf.mirrorPad on cpu, dx = loop reference`, async () => {
+      const x = randomHost(shape, 50 + i);
+      await tf.setBackend('cpu');
+      const want = valueAndGrads((t) => tf.mirrorPad(t, [[0, 0], pads[0], pads[1], [0, 0]], mode), [x], 60 + i);
+      const weights = randomHost(want.value.shape, 60 + i);
+      const loops = mirrorGradByLoops(x, weights, pads, mode);
+      // tfjs's own MirrorPad gradient drops what the border received: it cannot be the reference.
+      expect(relativeError(want.grads[0]!.data, loops), 'tfjs MirrorPad grad (known wrong)').to.be.greaterThan(1e-3);
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const got = valueAndGrads((t) => mirrorPad(t as tf.Tensor4D, pads, mode), [x], 60 + i);
+        expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
+        expect(Array.from(got.value.data), `${backend} forward`).to.deep.equal(Array.from(want.value.data));
+        expect(relativeError(got.grads[0]!.data, loops), `${backend} dx`).to.be.at.most(1e-6);
+      }
+    });
+  });
+
+  const resizeCases: Array<[Interpolation, boolean, number[], Pair]> = [
+    ['nearest', false, [2, 5, 4, 3], [10, 8]],
+    ['nearest', false, [1, 3, 5, 2], [9, 10]],
+    ['bilinear', false, [2, 5, 4, 3], [10, 8]],
+    ['bilinear', true, [2, 5, 6, 3], [10, 12]],
+    ['bilinear', true, [1, 3, 4, 2], [9, 8]],
+  ];
+  resizeCases.forEach(([how, half, shape, size], i) => {
+    it(`resize ${how}${half ? ' half-pixel' : ''} ${shape.join('×')} → ${size.join('×')}: matrices reproduce the kernel, dx is their adjoint`, async () => {
+      const x = randomHost(shape, 70 + i);
+      await tf.setBackend('cpu');
+      const kernel = (t: tf.Tensor): tf.Tensor => (how === 'nearest'
+        ? tf.image.resizeNearestNeighbor(t as tf.Tensor4D, size, false, half) : tf.image.resizeBilinear(t as tf.Tensor4D, size, false, half));
+      const want = tf.tidy(() => kernel(toTensor(x)).dataSync() as Float32Array);
+      expect(relativeError(resizeByMatrices(x, size, how, half), want), 'matrices vs the cpu kernel').to.be.at.most(1e-6);
+      const weights = randomHost([shape[0]!, ...size, shape[3]!], 80 + i);
+      const reference = resizeGradByMatrices(x, weights, size, how, half);
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const got = valueAndGrads((t) => resize(t as tf.Tensor4D, size, how, half), [x], 80 + i);
+        expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
+        expect(relativeError(got.value.data, want), `${backend} forward`).to.be.at.most(1e-6);
+        expect(relativeError(got.grads[0]!.data, reference), `${backend} dx`).to.be.at.most(1e-6);
+      }
+    });
+  });
+});
