@@ -12,7 +12,9 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 
 describe('quantize/op-table', () => {
   it('derives the range-keeping, QAT and fused-layer op sets', () => {
-    expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal(['avgPool', 'dropout', 'flatten', 'globalAvgPool', 'maxPool', 'pad', 'reshape']);
+    expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal([
+      'avgPool', 'crop', 'dropout', 'flatten', 'globalAvgPool', 'maxPool', 'mirrorPad', 'pad', 'reshape', 'upsampleBilinear', 'upsampleNearest',
+    ]);
     expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qdense', 'qdepthwiseConv2d']);
     expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qdense', 'qdepthwiseConv2d']);
   });
@@ -33,6 +35,22 @@ describe('quantize/op-table', () => {
   it('every op a pattern matches has a row, and every row\'s QAT twin is a QAT op', () => {
     for (const p of PATTERNS) for (const step of p.chain) for (const op of step.ops) expect(OP_TABLE[op], op).to.not.equal(undefined);
     for (const op of opsWhere((r) => r.qatTwin !== undefined)) expect(QAT_OPS.has(OP_TABLE[op].qatTwin!), op).to.equal(true);
+  });
+
+  it('decoder data movement keeps its input\'s grid; bilinear upsampling rounds onto it', () => {
+    expect(opsWhere((r) => r.output.kind === 'roundsOnInputGrid')).to.include('upsampleBilinear');
+    for (const op of ['crop', 'mirrorPad', 'upsampleNearest'] as const) expect(OP_TABLE[op].output.kind, op).to.equal('keepsInput');
+    expect([OP_TABLE.crop.builtin, OP_TABLE.mirrorPad.builtin, OP_TABLE.upsampleNearest.builtin, OP_TABLE.upsampleBilinear.builtin])
+      .to.deep.equal(['STRIDED_SLICE', 'MIRROR_PAD', 'RESIZE_NEAREST_NEIGHBOR', 'RESIZE_BILINEAR']);
+    // The rewrite gives bilinear upsampling a fakeQuant that reads its input's range; the others none.
+    const b = new GraphBuilder('decoder');
+    const x = b.input('input', [6, 6, 2]);
+    const c = b.conv2d('c', x, { filters: 3, kernelSize: 3 });
+    const y = b.upsample('up', b.mirrorPad('pad', b.crop('crop', c, [[1, 1], [0, 1]]), [[1, 1], [1, 1]]), 2, { interpolation: 'bilinear' });
+    const q = rewriteForQat(b.build([b.upsample('near', y, 2)])).graph;
+    const fqs = q.nodes.filter((n) => n.op === 'fakeQuant');
+    expect(fqs.map((n) => n.name)).to.deep.equal(['input/fq', 'c/fq', 'up/fq']);
+    expect(fqs[2]!.params).to.deep.equal({ min: 'c/fq/min', max: 'c/fq/max' });
   });
 
   it('INT4 rounding: FULLY_CONNECTED stays on XNNPACK only at even depth', () => {

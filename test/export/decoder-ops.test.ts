@@ -1,0 +1,195 @@
+// The decoder ops end to end, one at a time: a tiny IR model (the op on the
+// model input, and the op between two convs), calibrated and trained one QAT
+// step (its gradient has to reach the layer before it), then exported. int8:
+// the integer eval graph, our interpreter and LiteRT give the same codes on
+// random and on tie-heavy inputs. float32: our interpreter = LiteRT, and
+// both = the tfjs eval graph (the lowering means what the tfjs op computes).
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { exportGraph } from '../../export/index.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { analyze } from '../../src/ir/analyze.js';
+import type { Graph } from '../../src/ir/types.js';
+import { resolveQatConfig } from '../../quantize/config.js';
+import { rewriteForQat } from '../../quantize/rewrite.js';
+import { applyRangeUpdates, applyStatUpdates, buildCalibrationGraph, buildEvalGraph, buildTrainGraph } from '../../train/graph/build.js';
+import { VariableStore } from '../../train/state.js';
+import { Interpreter } from '../../src/interpreter/index.js';
+import { readModel } from '../../src/tflite/index.js';
+import { builtinOperatorName } from '../../src/tflite/enums.js';
+import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { mulberry32 } from '../support/random-models.js';
+import { useWasm } from '../train/helpers.js';
+import { maxAbsDiff, seededImages } from './helpers.js';
+
+const SHAPE: [number, number, number] = [7, 6, 3];
+const RANDOM_INPUTS = 60;
+const TIE_INPUTS = 40;
+
+export interface DecoderCase {
+  name: string;
+  /** The TFLite op the int8 and float models must hold. */
+  builtin: string;
+  /** Adds the op under test reading `x`; returns its output. */
+  op(b: GraphBuilder, name: string, x: string): string;
+}
+
+/** The op straight on the model input (its codes are the input's), or between two convs. */
+function graphOf(c: DecoderCase, between: boolean): Graph {
+  const b = new GraphBuilder(`${c.name}-${between ? 'between' : 'direct'}`);
+  let x = b.input('input', [...SHAPE]);
+  if (between) x = b.relu('a_relu', b.conv2d('a', x, { filters: 4, kernelSize: 3 }));
+  let y = c.op(b, 'op', x);
+  if (between) y = b.conv2d('b', y, { filters: 3, kernelSize: 1 });
+  return b.build([y]);
+}
+
+/**
+ * Images whose int8 codes take two adjacent values per image region: every
+ * interpolated or accumulated value then lands on .5 far more often than on
+ * random data.
+ */
+function tieImages(count: number, seed: number): Float32Array {
+  const rand = mulberry32(seed);
+  const per = SHAPE.reduce((p, d) => p * d, 1);
+  return Float32Array.from({ length: count * per }, (_, i) => {
+    const base = 40 + 10 * (Math.floor(i / per) % 16);
+    return (base + (rand() < 0.5 ? 0 : 1)) / 255;
+  });
+}
+
+function opsOf(bytes: Uint8Array): string[] {
+  const m = readModel(bytes);
+  return m.subgraphs[0]!.operators.map((op) => builtinOperatorName(m.operatorCodes[op.opcodeIndex]!.builtinCode));
+}
+
+/** Calibration on seeded images, then one QAT train step with the gradient of Σ y·w. */
+function calibrateAndTrain(ir: Graph, seed: number): { a: ReturnType<typeof analyze>; store: VariableStore; inputGrad: number } {
+  const { graph, report } = rewriteForQat(ir);
+  expect(report).to.deep.equal([]);
+  const a = analyze(graph);
+  const store = VariableStore.forGraph(a, seed);
+  const cal = buildCalibrationGraph(a, store);
+  for (let k = 0; k < 3; k++) {
+    const x = tf.tensor4d(seededImages(8, SHAPE, seed + k), [8, ...SHAPE]);
+    cal.observe(x, 0.5);
+    x.dispose();
+  }
+  const train = buildTrainGraph(a, store, { qat: { config: resolveQatConfig({}), startStep: 0 } });
+  const weights = store.trainable(['weight']);
+  const x = tf.tensor4d(seededImages(8, SHAPE, seed + 9), [8, ...SHAPE]);
+  let stats: Parameters<typeof applyStatUpdates>[1] = [];
+  let ranges: Parameters<typeof applyRangeUpdates>[1] = [];
+  const loss = (): tf.Scalar => {
+    const out = train.run(x, { stepSeed: 1 });
+    stats = out.statUpdates;
+    ranges = out.rangeUpdates;
+    const y = out.logits as tf.Tensor;
+    return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', seed)));
+  };
+  // A weight-free model only observes its ranges.
+  const { value, grads } = weights.size > 0 ? tf.variableGrads(loss, [...weights.values()]) : { value: tf.tidy(loss), grads: {} as tf.NamedTensorMap };
+  // The gradient that reached the first conv's kernel went through the op under test.
+  const first = weights.get('a/kernel');
+  const inputGrad = first ? tf.tidy(() => tf.max(tf.abs(grads[first.name]!)).dataSync()[0]!) : 1;
+  for (const v of weights.values()) v.assign(tf.tidy(() => tf.sub(v, tf.mul(grads[v.name]!, 1e-3))));
+  applyStatUpdates(store, stats);
+  applyRangeUpdates(store, ranges);
+  tf.dispose([x, value, ...Object.values(grads), ...stats.map((u) => u.value), ...ranges.map((u) => u.value)]);
+  return { a, store, inputGrad };
+}
+
+export function decoderOpSuite(cases: DecoderCase[]): void {
+  let lrt: LiteRtRunner;
+  before(async () => {
+    await useWasm();
+    lrt = await loadLiteRt();
+  });
+  const per = SHAPE.reduce((p, d) => p * d, 1);
+
+  for (const c of cases) {
+    for (const between of [false, true]) {
+      const where = between ? 'between two convs' : 'on the model input';
+      it(`${c.name} ${where}, int8: eval graph = interpreter = LiteRT on random and tie-heavy inputs`, async () => {
+        const { a, store, inputGrad } = calibrateAndTrain(graphOf(c, between), between ? 11 : 5);
+        try {
+          expect(inputGrad, 'gradient through the op').to.be.greaterThan(0);
+          const r = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' });
+          expect(opsOf(r.bytes)).to.include(c.builtin);
+          const inQ = r.summary.inputs[0]!.quantization!;
+          const outQ = r.summary.outputs[0]!.quantization!;
+          const images = new Float32Array([...seededImages(RANDOM_INPUTS, SHAPE, 21), ...tieImages(TIE_INPUTS, 22)]);
+          const count = RANDOM_INPUTS + TIE_INPUTS;
+          const ref = tf.tidy(() => buildEvalGraph(a, store).run(tf.tensor4d(images, [count, ...SHAPE])).dataSync() as Float32Array);
+          const outPer = ref.length / count;
+          const m = await lrt.compile(r.bytes);
+          const it = Interpreter.fromBuffer(r.bytes);
+          let differ = 0;
+          try {
+            for (let k = 0; k < count; k++) {
+              // The model input's own int8 codes, as the eval graph's input fakeQuant rounds them.
+              const x = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => Math.max(-128, Math.min(127, Math.round(v / inQ.scale) + inQ.zeroPoint)));
+              const lite = (await m.run([x]))[0] as Int8Array;
+              it.setInput(0, x);
+              it.invoke();
+              const ours = it.output(0) as Int8Array;
+              expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
+              for (let j = 0; j < outPer; j++) {
+                if (Math.round(ref[k * outPer + j]! / outQ.scale) + outQ.zeroPoint !== ours[j]) differ++;
+              }
+            }
+          } finally {
+            m.delete();
+          }
+          expect(differ, `eval graph codes differing from the interpreter's of ${count * outPer}`).to.equal(0);
+        } finally {
+          store.dispose();
+        }
+      });
+
+      it(`${c.name} ${where}, float32: interpreter = LiteRT = the tfjs eval graph`, async () => {
+        const ir = graphOf(c, between);
+        const store = VariableStore.forGraph(ir, 3);
+        try {
+          const count = 10;
+          const images = seededImages(count, SHAPE, 31);
+          const ref = tf.tidy(() => buildEvalGraph(ir, store).run(tf.tensor4d(images, [count, ...SHAPE])).dataSync() as Float32Array);
+          const outPer = ref.length / count;
+          const r = exportGraph(ir, store, { mode: 'float' });
+          expect(opsOf(r.bytes)).to.include(c.builtin);
+          const m = await lrt.compile(r.bytes);
+          const it = Interpreter.fromBuffer(r.bytes);
+          try {
+            for (let k = 0; k < count; k++) {
+              const x = images.slice(k * per, (k + 1) * per);
+              const lite = (await m.run([x]))[0] as Float32Array;
+              it.setInput(0, x);
+              it.invoke();
+              const ours = it.output(0) as Float32Array;
+              // The op alone moves or interpolates identically; convs around it may differ in the last float bit.
+              if (between) expect(maxAbsDiff(ours, lite), `interpreter vs LiteRT, input ${k}`).to.be.at.most(1e-5);
+              else expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
+              expect(maxAbsDiff(ours, ref.subarray(k * outPer, (k + 1) * outPer)), 'vs the tfjs eval graph').to.be.at.most(1e-5);
+            }
+          } finally {
+            m.delete();
+          }
+        } finally {
+          store.dispose();
+        }
+      });
+    }
+  }
+}
+
+describe('decoder ops: crop, mirror pad, upsampling', function () {
+  this.timeout(300_000);
+  decoderOpSuite([
+    { name: 'crop [[1, 2], [0, 3]]', builtin: 'STRIDED_SLICE', op: (b, n, x) => b.crop(n, x, [[1, 2], [0, 3]]) },
+    { name: 'mirrorPad reflect [[2, 1], [0, 3]]', builtin: 'MIRROR_PAD', op: (b, n, x) => b.mirrorPad(n, x, [[2, 1], [0, 3]], 'reflect') },
+    { name: 'mirrorPad symmetric [[3, 0], [1, 1]]', builtin: 'MIRROR_PAD', op: (b, n, x) => b.mirrorPad(n, x, [[3, 0], [1, 1]], 'symmetric') },
+    { name: 'upsample nearest 2×3', builtin: 'RESIZE_NEAREST_NEIGHBOR', op: (b, n, x) => b.upsample(n, x, [2, 3]) },
+    { name: 'upsample bilinear 2× half-pixel (Keras)', builtin: 'RESIZE_BILINEAR', op: (b, n, x) => b.upsample(n, x, 2, { interpolation: 'bilinear', halfPixelCenters: true }) },
+    { name: 'upsample bilinear 2×3 (tfjs-layers)', builtin: 'RESIZE_BILINEAR', op: (b, n, x) => b.upsample(n, x, [2, 3], { interpolation: 'bilinear', halfPixelCenters: false }) },
+  ]);
+});
