@@ -121,6 +121,14 @@ export class GraphBuilder {
     return this.node('upsampleNearest', name, [x], { size: pair(size) });
   }
 
+  /** Keras Conv2DTranspose; default 'same' padding (output = input · strides). */
+  conv2dTranspose(name: string, x: string, o: Omit<ConvOptions, 'dilations'>): string {
+    return this.node('conv2dTranspose', name, [x], {
+      filters: o.filters, kernelSize: pair(o.kernelSize), strides: pair(o.strides ?? 1), padding: o.padding ?? 'same',
+      useBias: o.useBias ?? true, ...(o.kernelInit ? { kernelInit: o.kernelInit } : {}),
+    });
+  }
+
   /** Finishes the graph with the given outputs and validates it. */
   build(outputs: string[]): Graph {
     const graph: Graph = { name: this.name, nodes: [...this.nodes], outputs };

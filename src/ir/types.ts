@@ -54,6 +54,13 @@ export interface OpAttrs {
    * pixel i at (i + ½)/f − ½, tfjs-layers at i/f.
    */
   upsampleBilinear: { size: Pair; halfPixelCenters: boolean };
+  /**
+   * Transposed convolution (Keras Conv2DTranspose): kernel [kh, kw, cin, cout]
+   * as conv2d's; output 'same' in·stride, 'valid' in·stride + max(k − stride, 0).
+   */
+  conv2dTranspose: { filters: number; kernelSize: Pair; strides: Pair; padding: Padding; useBias: boolean; kernelInit?: KernelInit };
+  /** conv2dTranspose with BN folded, weights fake-quantized, relu/relu6 fused. */
+  qconv2dTranspose: OpAttrs['conv2dTranspose'] & QuantizedLayerAttrs;
 }
 
 export type FusedActivation = 'none' | 'relu' | 'relu6';

@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { selectBackend } from '../../src/backend.js';
 import { mirrorPad, resize, resizeMatrix, type Interpolation, type MirrorMode } from '../../layers/resample.js';
 import type { Pair } from '../../layers/ops.js';
+import { conv2dTranspose } from '../../layers/conv_transpose.js';
 import { type HostTensor, randomHost, relativeError, toTensor, valueAndGrads } from './grad_check.js';
 
 /** The input index padded index p copies along an axis of length n padded by `before`. */
@@ -116,6 +117,47 @@ describe('layers/resample mirrorPad and resize', () => {
         expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
         expect(relativeError(got.value.data, want), `${backend} forward`).to.be.at.most(1e-6);
         expect(relativeError(got.grads[0]!.data, reference), `${backend} dx`).to.be.at.most(1e-6);
+      }
+    });
+  });
+});
+
+describe('layers/conv_transpose conv2dTranspose', () => {
+  before(async () => {
+    await selectBackend('wasm');
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  // [input h, w], kernel, stride, padding: Keras' output sizes, kernels above, at and below the stride.
+  const cases: Array<[Pair, Pair, Pair, 'same' | 'valid']> = [
+    [[4, 5], [3, 3], [2, 2], 'same'],
+    [[4, 5], [3, 3], [2, 2], 'valid'],
+    [[3, 3], [2, 2], [2, 2], 'same'],
+    [[5, 4], [4, 3], [2, 2], 'same'],
+    [[3, 4], [1, 1], [2, 2], 'valid'],
+    [[4, 3], [3, 2], [1, 1], 'same'],
+    [[3, 5], [5, 3], [2, 1], 'valid'],
+  ];
+  cases.forEach(([hw, k, s, padding], i) => {
+    it(`${k.join('×')} stride ${s.join('×')} ${padding} on ${hw.join('×')}: value and gradients = tfjs conv2dTranspose on cpu`, async () => {
+      const out: Pair = [0, 1].map((a) => (padding === 'same' ? hw[a]! * s[a]! : hw[a]! * s[a]! + Math.max(k[a]! - s[a]!, 0))) as Pair;
+      const x = randomHost([2, hw[0], hw[1], 3], 90 + i);
+      const kernel = randomHost([k[0], k[1], 3, 4], 100 + i);
+      await tf.setBackend('cpu');
+      // tfjs wants the kernel as [kh, kw, cout, cin].
+      const want = valueAndGrads((a, b) => tf.conv2dTranspose(a as tf.Tensor4D, tf.transpose(b, [0, 1, 3, 2]) as tf.Tensor4D,
+        [2, out[0], out[1], 4], s, padding), [x, kernel], 110 + i);
+      expect(want.value.shape).to.deep.equal([2, out[0], out[1], 4]);
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const got = valueAndGrads((a, b) => conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, s, padding), [x, kernel], 110 + i);
+        expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
+        expect(relativeError(got.value.data, want.value.data), `${backend} forward`).to.be.at.most(1e-5);
+        expect(relativeError(got.grads[0]!.data, want.grads[0]!.data), `${backend} dx`).to.be.at.most(1e-5);
+        expect(relativeError(got.grads[1]!.data, want.grads[1]!.data), `${backend} dkernel`).to.be.at.most(1e-5);
       }
     });
   });

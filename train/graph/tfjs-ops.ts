@@ -9,6 +9,7 @@ import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
 import { mirrorPad, resize } from '../../layers/resample.js';
+import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -88,6 +89,10 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   mirrorPad: (node, [x]) => mirrorPad(as4(x), node.attrs.paddings, node.attrs.mode),
   upsampleNearest: (node, [x]) => resize(as4(x), upsampledSize(x, node.attrs.size), 'nearest', false),
   upsampleBilinear: (node, [x]) => resize(as4(x), upsampledSize(x, node.attrs.size), 'bilinear', node.attrs.halfPixelCenters),
+  conv2dTranspose: (node, [x], ctx) => {
+    const a = node.attrs;
+    return withBias(node, conv2dTransposeFor(as4(x), as4(ctx.param(node, 'kernel')), a.strides, a.padding), a.useBias, ctx);
+  },
 };
 
 function upsampledSize(x: tf.Tensor, [fh, fw]: [number, number]): [number, number] {

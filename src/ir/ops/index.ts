@@ -11,12 +11,14 @@ import { maxPool, avgPool, globalAvgPool } from './pool.js';
 import { input, flatten, reshape, pad } from './shape.js';
 import { qconv2d, qdepthwiseConv2d, qdense, qadd, fakeQuant } from './quantized.js';
 import { crop, mirrorPad, upsampleBilinear, upsampleNearest } from './decoder.js';
+import { conv2dTranspose, qconv2dTranspose } from './transpose-conv.js';
 
 export const OP_SPECS: { [K in OpName]: OpSpec<K> } = {
   input, conv2d, depthwiseConv2d, dense, batchNorm, relu, relu6, add, concat,
   maxPool, avgPool, globalAvgPool, flatten, reshape, pad, dropout, softmax,
   qconv2d, qdepthwiseConv2d, qdense, qadd, fakeQuant,
   crop, mirrorPad, upsampleNearest, upsampleBilinear,
+  conv2dTranspose, qconv2dTranspose,
 };
 
 export const OP_NAMES = Object.keys(OP_SPECS) as OpName[];
