@@ -1,6 +1,8 @@
-// The importer on decoder layers: Cropping2D and UpSampling2D (nearest and
-// bilinear) in a tfjs-layers model, built with the layers API, saved,
-// imported; the float forward equals model.predict. UpSampling2D bilinear
+// The importer on decoder layers: Conv2DTranspose, Cropping2D and
+// UpSampling2D (nearest and bilinear) in a tfjs-layers model, built with
+// the layers API, saved, imported; the float forward equals model.predict,
+// and the QAT rewrite quantizes all of it into an int8 model our
+// interpreter and LiteRT run identically. UpSampling2D bilinear
 // keeps tfjs-layers' sample points, and takes Keras' half-pixel ones from a
 // model Keras wrote.
 import * as tf from '@tensorflow/tfjs';
@@ -10,26 +12,39 @@ import { importLayersModel } from '../../src/import/index.js';
 import type { NodeOf } from '../../src/ir/types.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { VariableStore } from '../../train/state.js';
-import { saveLayersModel } from './helpers.js';
+import { analyze } from '../../src/ir/analyze.js';
+import { Interpreter } from '../../src/interpreter/index.js';
+import { exportGraph } from '../../export/index.js';
+import { rewriteForQat } from '../../quantize/rewrite.js';
+import { buildCalibrationGraph } from '../../train/graph/build.js';
+import { loadLiteRt } from '../support/litert.js';
+import { useWasm } from '../train/helpers.js';
+import { seededImages } from '../export/helpers.js';
+import { randomizeBatchNorm, saveLayersModel } from './helpers.js';
 
 function decoderModel(): tf.LayersModel {
   const x = tf.input({ shape: [6, 5, 3], name: 'image' });
   let y = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }).apply(x) as tf.SymbolicTensor;
+  y = tf.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', name: 'ct1' }).apply(y) as tf.SymbolicTensor;
+  y = tf.layers.batchNormalization({ name: 'bn1' }).apply(y) as tf.SymbolicTensor;
+  y = tf.layers.reLU({ name: 'ct1_relu' }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.upSampling2d({ size: [2, 2], name: 'up_nearest' }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.cropping2D({ cropping: [[1, 2], [0, 3]], name: 'crop' }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', name: 'c2' }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear', name: 'up_bilinear' }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.cropping2D({ cropping: 1, name: 'crop_all' }).apply(y) as tf.SymbolicTensor;
+  y = tf.layers.conv2dTranspose({ filters: 3, kernelSize: [3, 2], strides: 2, padding: 'valid', useBias: false, name: 'ct2' }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'head' }).apply(y) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: y, name: 'decoder' });
 }
 
-describe('import: Cropping2D and UpSampling2D', () => {
-  it('a tfjs-layers decoder imports and its float forward equals model.predict', async () => {
+describe('import: Conv2DTranspose, Cropping2D and UpSampling2D', () => {
+  it('a tfjs-layers decoder (Conv2DTranspose same and valid, BN, UpSampling2D, Cropping2D) imports and its float forward equals model.predict', async () => {
     const model = decoderModel();
+    randomizeBatchNorm(model, 4);
     const path = await saveLayersModel(model);
     const { graph, weights } = importLayersModel(path);
-    expect(graph.nodes.map((n) => n.op)).to.include.members(['crop', 'upsampleNearest', 'upsampleBilinear']);
+    expect(graph.nodes.map((n) => n.op)).to.include.members(['crop', 'upsampleNearest', 'upsampleBilinear', 'conv2dTranspose', 'batchNorm']);
     const bilinear = graph.nodes.find((n): n is NodeOf<'upsampleBilinear'> => n.op === 'upsampleBilinear')!;
     expect(bilinear.attrs).to.deep.equal({ size: [2, 3], halfPixelCenters: false });
     const crop = graph.nodes.find((n): n is NodeOf<'crop'> => n.name === 'crop_all')!;
@@ -46,6 +61,57 @@ describe('import: Cropping2D and UpSampling2D', () => {
     } finally {
       store.dispose();
       model.dispose();
+    }
+  });
+
+  it('the imported decoder quantizes whole: int8 export, eval graph = interpreter = LiteRT', async () => {
+    await useWasm();
+    const model = decoderModel();
+    randomizeBatchNorm(model, 6);
+    const path = await saveLayersModel(model);
+    model.dispose();
+    const imported = importLayersModel(path);
+    const { graph, report } = rewriteForQat(imported.graph);
+    expect(report).to.deep.equal([]);
+    // BN and ReLU fold into the transposed conv.
+    const ct1 = graph.nodes.find((n): n is NodeOf<'qconv2dTranspose'> => n.name === 'ct1')!;
+    expect([ct1.op, ct1.attrs.activation, ct1.attrs.batchNorm !== null]).to.deep.equal(['qconv2dTranspose', 'relu', true]);
+    const a = analyze(graph);
+    const store = VariableStore.forGraph(a, 2, imported.weights);
+    const lrt = await loadLiteRt();
+    try {
+      const cal = buildCalibrationGraph(a, store);
+      const shape = [6, 5, 3];
+      const x = tf.tensor4d(seededImages(8, shape, 5), [8, 6, 5, 3]);
+      cal.observe(x, 0.5);
+      x.dispose();
+      const r = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' });
+      const inQ = r.summary.inputs[0]!.quantization!;
+      const outQ = r.summary.outputs[0]!.quantization!;
+      const count = 6;
+      const images = seededImages(count, shape, 8);
+      const ref = tf.tidy(() => buildEvalGraph(a, store).run(tf.tensor4d(images, [count, 6, 5, 3])).dataSync() as Float32Array);
+      const per = 6 * 5 * 3;
+      const outPer = ref.length / count;
+      const m = await lrt.compile(r.bytes);
+      const it = Interpreter.fromBuffer(r.bytes);
+      try {
+        for (let k = 0; k < count; k++) {
+          const q = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => Math.max(-128, Math.min(127, Math.round(v / inQ.scale) + inQ.zeroPoint)));
+          const lite = (await m.run([q]))[0] as Int8Array;
+          it.setInput(0, q);
+          it.invoke();
+          const ours = it.output(0) as Int8Array;
+          expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
+          const evalCodes = Array.from(ref.subarray(k * outPer, (k + 1) * outPer), (v) => Math.round(v / outQ.scale) + outQ.zeroPoint);
+          expect(evalCodes, `eval graph vs interpreter, input ${k}`).to.deep.equal(Array.from(ours));
+        }
+      } finally {
+        m.delete();
+      }
+    } finally {
+      store.dispose();
+      await tf.setBackend('cpu');
     }
   });
 

@@ -2,9 +2,10 @@
 // interpreter used to keep for themselves now follow from its rows.
 import { expect } from 'chai';
 import {
-  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputRange, isQuantizedGraph, opsWhere,
+  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputRange, isQuantizedGraph, opsWhere, storesInt4For,
 } from '../../quantize/op-table.js';
 import { QCONV_OPS } from '../../quantize/fold.js';
+import { toTfliteLayout, weightedKind } from '../../quantize/weight-layout.js';
 import { PATTERNS } from '../../quantize/patterns.js';
 import { fakeQuantValue, nudge, unsignedGrid } from '../../quantize/math.js';
 import { rewriteForQat } from '../../quantize/rewrite.js';
@@ -15,8 +16,8 @@ describe('quantize/op-table', () => {
     expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal([
       'avgPool', 'crop', 'dropout', 'flatten', 'globalAvgPool', 'maxPool', 'mirrorPad', 'pad', 'reshape', 'upsampleBilinear', 'upsampleNearest',
     ]);
-    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qdense', 'qdepthwiseConv2d']);
-    expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qdense', 'qdepthwiseConv2d']);
+    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d']);
+    expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d']);
   });
 
   it('fixed output ranges land exactly on TFLite\'s scale and zero point', () => {
@@ -51,6 +52,23 @@ describe('quantize/op-table', () => {
     const fqs = q.nodes.filter((n) => n.op === 'fakeQuant');
     expect(fqs.map((n) => n.name)).to.deep.equal(['input/fq', 'c/fq', 'up/fq']);
     expect(fqs[2]!.params).to.deep.equal({ min: 'c/fq/min', max: 'c/fq/max' });
+  });
+
+  it('a transposed conv is a weighted layer: folds BN, fuses relu, lowers to TRANSPOSE_CONV with OHWI weights, never INT4', () => {
+    expect(OP_TABLE.conv2dTranspose).to.deep.include({ foldsBatchNorm: true, fusesActivation: true, qatTwin: 'qconv2dTranspose', builtin: 'TRANSPOSE_CONV' });
+    expect(weightedKind('qconv2dTranspose')).to.equal('transposeConv');
+    expect(storesInt4For('TRANSPOSE_CONV', 4)).to.equal(false);
+    expect(storesInt4For('CONV_2D', 4)).to.equal(true);
+    // IR [kh, kw, cin, cout] = [1, 2, 2, 3] → OHWI [3, 1, 2, 2]: w[o][0][x][i] = kernel[0][x][i][o].
+    const kernel = Float32Array.from({ length: 12 }, (_, i) => i);
+    const w = toTfliteLayout('transposeConv', kernel, [1, 2, 2, 3]);
+    expect(w.shape).to.deep.equal([3, 1, 2, 2]);
+    expect(Array.from(w.data)).to.deep.equal([0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]);
+    const b = new GraphBuilder('up');
+    const x = b.input('input', [4, 4, 2]);
+    const y = b.relu('t_relu', b.batchNorm('t_bn', b.conv2dTranspose('t', x, { filters: 3, kernelSize: 3, strides: 2 })));
+    const q = rewriteForQat(b.build([y])).graph;
+    expect(q.nodes.map((n) => n.op)).to.deep.equal(['input', 'fakeQuant', 'qconv2dTranspose', 'fakeQuant']);
   });
 
   it('INT4 rounding: FULLY_CONNECTED stays on XNNPACK only at even depth', () => {
