@@ -105,6 +105,20 @@ function calibrateAndTrain(ir: Graph, seed: number): { a: ReturnType<typeof anal
   return { a, store, inputGrad };
 }
 
+/** The eval graph's output, and the op's output on its int8 grid (its fakeQuant's, or its input's when it keeps that). */
+function evalOutputs(a: ReturnType<typeof analyze>, store: VariableStore, images: Float32Array, count: number): { ref: Float32Array; opValues: Float32Array } {
+  const x = tf.tensor4d(images, [count, ...SHAPE]);
+  const all = buildEvalGraph(a, store).runAll(x);
+  try {
+    const opFq = a.order.find((n) => n.op === 'fakeQuant' && n.attrs.quantizes === 'op');
+    const out = all.get(a.graph.outputs[0]!)!;
+    return { ref: Float32Array.from(out.dataSync()), opValues: Float32Array.from(all.get(opFq?.name ?? 'op')!.dataSync()) };
+  } finally {
+    x.dispose();
+    for (const t of all.values()) t.dispose();
+  }
+}
+
 export function decoderOpSuite(cases: DecoderCase[]): void {
   let lrt: LiteRtRunner;
   before(async () => {
@@ -126,11 +140,12 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           const outQ = r.summary.outputs[0]!.quantization!;
           const images = new Float32Array([...seededImages(RANDOM_INPUTS, SHAPE, 21), ...tieImages(TIE_INPUTS, 22)]);
           const count = RANDOM_INPUTS + TIE_INPUTS;
-          const ref = tf.tidy(() => buildEvalGraph(a, store).run(tf.tensor4d(images, [count, ...SHAPE])).dataSync() as Float32Array);
+          const { ref, opValues } = evalOutputs(a, store, images, count);
           const outPer = ref.length / count;
           const m = await lrt.compile(r.bytes);
           const it = Interpreter.fromBuffer(r.bytes);
           let differ = 0;
+          let opDiffer = 0;
           try {
             for (let k = 0; k < count; k++) {
               // The model input's own int8 codes, as the eval graph's input fakeQuant rounds them.
@@ -143,11 +158,18 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
               for (let j = 0; j < outPer; j++) {
                 if (Math.round(ref[k * outPer + j]! / outQ.scale) + outQ.zeroPoint !== ours[j]) differ++;
               }
+              // The op's own int8 tensor inside the model, against the eval graph's value there.
+              const t = it.tensor('op');
+              const codes = t.data as Int8Array;
+              for (let j = 0; j < codes.length; j++) {
+                if (Math.round(opValues[k * codes.length + j]! / t.scale!) + t.zeroPoint! !== codes[j]) opDiffer++;
+              }
             }
           } finally {
             m.delete();
           }
           expect(differ, `eval graph codes differing from the interpreter's of ${count * outPer}`).to.equal(0);
+          expect(opDiffer, 'eval graph codes of the op differing from the interpreter\'s').to.equal(0);
         } finally {
           store.dispose();
         }
