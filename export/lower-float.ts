@@ -36,11 +36,11 @@ export function emitFloatWeighted(e: Emitter, layer: WeightedLayer, x: TensorRef
     });
   };
   let weights: number;
-  // LiteRT has no hybrid TRANSPOSE_CONV: its int8 weights are always expanded by a DEQUANTIZE.
+  // LiteRT has no hybrid TRANSPOSE_CONV: asked for hybrid conv weights, its int8 weights are expanded by a DEQUANTIZE.
   const transposed = layer.kind === 'transposeConv';
   if (o.mode === 'dynamic' && (layer.kind === 'dense' || (o.dynamicConvWeights === 'hybrid' && !transposed))) {
     weights = int8();
-  } else if (o.mode === 'dynamic' && (o.dynamicConvWeights === 'dequantize' || transposed)) {
+  } else if (o.mode === 'dynamic' && (o.dynamicConvWeights === 'dequantize' || (transposed && o.dynamicConvWeights === 'hybrid'))) {
     const q = int8();
     weights = e.activation(`${layer.name}/kernel_dequantized`, w.shape, 'FLOAT32').index;
     e.op('DEQUANTIZE', [q], [weights]);

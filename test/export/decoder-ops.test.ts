@@ -206,6 +206,34 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
         }
       });
     }
+    if (c.sums) {
+      it(`${c.name}, dynamic mode: int8 weights (DEQUANTIZE for hybrid), interpreter = LiteRT within 1e-5`, async () => {
+        const ir = graphOf(c, true);
+        const store = VariableStore.forGraph(ir, 4);
+        try {
+          const images = seededImages(4, SHAPE, 41);
+          for (const dynamicConvWeights of ['float', 'dequantize', 'hybrid'] as const) {
+            const r = exportGraph(ir, store, { mode: 'dynamic', dynamicConvWeights });
+            expect(opsOf(r.bytes).includes('DEQUANTIZE'), dynamicConvWeights).to.equal(dynamicConvWeights !== 'float');
+            const m = await lrt.compile(r.bytes);
+            const it = Interpreter.fromBuffer(r.bytes);
+            try {
+              for (let k = 0; k < 4; k++) {
+                const x = images.slice(k * per, (k + 1) * per);
+                const lite = (await m.run([x]))[0] as Float32Array;
+                it.setInput(0, x);
+                it.invoke();
+                expect(maxAbsDiff(it.output(0) as Float32Array, lite), `${dynamicConvWeights}, input ${k}`).to.be.at.most(1e-5);
+              }
+            } finally {
+              m.delete();
+            }
+          }
+        } finally {
+          store.dispose();
+        }
+      });
+    }
   }
 }
 
