@@ -10,9 +10,11 @@ import * as tf from '@tensorflow/tfjs';
 import { exportGraph } from '../../export/index.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { analyze } from '../../src/ir/analyze.js';
-import type { Graph } from '../../src/ir/types.js';
+import type { Graph, NodeOf } from '../../src/ir/types.js';
 import { resolveQatConfig } from '../../quantize/config.js';
 import { rewriteForQat } from '../../quantize/rewrite.js';
+import { activationRange } from '../../quantize/qparams.js';
+import { fakeQuantIndex } from '../../quantize/math.js';
 import { applyRangeUpdates, applyStatUpdates, buildCalibrationGraph, buildEvalGraph, buildTrainGraph } from '../../train/graph/build.js';
 import { VariableStore } from '../../train/state.js';
 import { Interpreter } from '../../src/interpreter/index.js';
@@ -136,7 +138,7 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           expect(inputGrad, 'gradient through the op').to.be.greaterThan(0);
           const r = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' });
           expect(opsOf(r.bytes)).to.include(c.builtin);
-          const inQ = r.summary.inputs[0]!.quantization!;
+          const inRange = activationRange(a.order.find((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant' && n.attrs.quantizes === 'input')!, store);
           const outQ = r.summary.outputs[0]!.quantization!;
           const images = new Float32Array([...seededImages(RANDOM_INPUTS, SHAPE, 21), ...tieImages(TIE_INPUTS, 22)]);
           const count = RANDOM_INPUTS + TIE_INPUTS;
@@ -149,7 +151,7 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           try {
             for (let k = 0; k < count; k++) {
               // The model input's own int8 codes, as the eval graph's input fakeQuant rounds them.
-              const x = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => Math.max(-128, Math.min(127, Math.round(v / inQ.scale) + inQ.zeroPoint)));
+              const x = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => fakeQuantIndex(v, inRange) - 128);
               const lite = (await m.run([x]))[0] as Int8Array;
               it.setInput(0, x);
               it.invoke();

@@ -9,13 +9,15 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { importLayersModel } from '../../src/import/index.js';
-import type { NodeOf } from '../../src/ir/types.js';
+import type { Graph, NodeOf } from '../../src/ir/types.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { VariableStore } from '../../train/state.js';
 import { analyze } from '../../src/ir/analyze.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { exportGraph } from '../../export/index.js';
 import { rewriteForQat } from '../../quantize/rewrite.js';
+import { activationRange } from '../../quantize/qparams.js';
+import { fakeQuantIndex } from '../../quantize/math.js';
 import { buildCalibrationGraph } from '../../train/graph/build.js';
 import { loadLiteRt } from '../support/litert.js';
 import { useWasm } from '../train/helpers.js';
@@ -65,54 +67,17 @@ describe('import: Conv2DTranspose, Cropping2D and UpSampling2D', () => {
   });
 
   it('the imported decoder quantizes whole: int8 export, eval graph = interpreter = LiteRT', async () => {
-    await useWasm();
     const model = decoderModel();
     randomizeBatchNorm(model, 6);
-    const path = await saveLayersModel(model);
-    model.dispose();
-    const imported = importLayersModel(path);
-    const { graph, report } = rewriteForQat(imported.graph);
-    expect(report).to.deep.equal([]);
+    const graph = await quantizedRoundTrip(model, 6);
     // BN and ReLU fold into the transposed conv.
     const ct1 = graph.nodes.find((n): n is NodeOf<'qconv2dTranspose'> => n.name === 'ct1')!;
     expect([ct1.op, ct1.attrs.activation, ct1.attrs.batchNorm !== null]).to.deep.equal(['qconv2dTranspose', 'relu', true]);
-    const a = analyze(graph);
-    const store = VariableStore.forGraph(a, 2, imported.weights);
-    const lrt = await loadLiteRt();
-    try {
-      const cal = buildCalibrationGraph(a, store);
-      const shape = [6, 5, 3];
-      const x = tf.tensor4d(seededImages(8, shape, 5), [8, 6, 5, 3]);
-      cal.observe(x, 0.5);
-      x.dispose();
-      const r = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' });
-      const inQ = r.summary.inputs[0]!.quantization!;
-      const outQ = r.summary.outputs[0]!.quantization!;
-      const count = 6;
-      const images = seededImages(count, shape, 8);
-      const ref = tf.tidy(() => buildEvalGraph(a, store).run(tf.tensor4d(images, [count, 6, 5, 3])).dataSync() as Float32Array);
-      const per = 6 * 5 * 3;
-      const outPer = ref.length / count;
-      const m = await lrt.compile(r.bytes);
-      const it = Interpreter.fromBuffer(r.bytes);
-      try {
-        for (let k = 0; k < count; k++) {
-          const q = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => Math.max(-128, Math.min(127, Math.round(v / inQ.scale) + inQ.zeroPoint)));
-          const lite = (await m.run([q]))[0] as Int8Array;
-          it.setInput(0, q);
-          it.invoke();
-          const ours = it.output(0) as Int8Array;
-          expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
-          const evalCodes = Array.from(ref.subarray(k * outPer, (k + 1) * outPer), (v) => Math.round(v / outQ.scale) + outQ.zeroPoint);
-          expect(evalCodes, `eval graph vs interpreter, input ${k}`).to.deep.equal(Array.from(ours));
-        }
-      } finally {
-        m.delete();
-      }
-    } finally {
-      store.dispose();
-      await tf.setBackend('cpu');
-    }
+  });
+
+  it('a U-Net-style encoder-decoder (skip concatenations around Conv2DTranspose and UpSampling2D, Cropping2D) quantizes whole', async () => {
+    const graph = await quantizedRoundTrip(unetModel(), 4);
+    expect(graph.nodes.filter((n) => n.op === 'concat')).to.have.length(2);
   });
 
   it('UpSampling2D bilinear from a model Keras wrote samples at half-pixel centers', async () => {
@@ -128,3 +93,73 @@ describe('import: Conv2DTranspose, Cropping2D and UpSampling2D', () => {
     expect(bilinear.attrs.halfPixelCenters).to.equal(true);
   });
 });
+
+/**
+ * Saves and imports `model`, rewrites it for QAT (nothing may stay float),
+ * calibrates, exports int8; on `count` inputs the interpreter equals LiteRT
+ * and the eval graph's output codes equal the interpreter's. Returns the QAT graph.
+ */
+async function quantizedRoundTrip(model: tf.LayersModel, count: number): Promise<Graph> {
+  await useWasm();
+  const path = await saveLayersModel(model);
+  const shape = model.inputs[0]!.shape.slice(1) as number[];
+  model.dispose();
+  const imported = importLayersModel(path);
+  const { graph, report } = rewriteForQat(imported.graph);
+  expect(report).to.deep.equal([]);
+  const a = analyze(graph);
+  const store = VariableStore.forGraph(a, 2, imported.weights);
+  const lrt = await loadLiteRt();
+  const batch = (n: number, seed: number): tf.Tensor4D => tf.tensor4d(seededImages(n, shape, seed), [n, ...shape] as [number, number, number, number]);
+  try {
+    const cal = buildCalibrationGraph(a, store);
+    const x = batch(8, 5);
+    cal.observe(x, 0.5);
+    x.dispose();
+    const r = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' });
+    // The input codes the eval graph's input fakeQuant rounds to (TF's FakeQuant rounding, not round(x / scale)).
+    const inRange = activationRange(a.order.find((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant' && n.attrs.quantizes === a.inputs[0])!, store);
+    const outQ = r.summary.outputs[0]!.quantization!;
+    const images = seededImages(count, shape, 8);
+    const ref = tf.tidy(() => buildEvalGraph(a, store).run(tf.tensor4d(images, [count, ...shape] as [number, number, number, number])).dataSync() as Float32Array);
+    const per = shape.reduce((p, d) => p * d, 1);
+    const outPer = ref.length / count;
+    const m = await lrt.compile(r.bytes);
+    const it = Interpreter.fromBuffer(r.bytes);
+    try {
+      for (let k = 0; k < count; k++) {
+        const q = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => fakeQuantIndex(v, inRange) - 128);
+        const lite = (await m.run([q]))[0] as Int8Array;
+        it.setInput(0, q);
+        it.invoke();
+        const ours = it.output(0) as Int8Array;
+        expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
+        const evalCodes = Array.from(ref.subarray(k * outPer, (k + 1) * outPer), (v) => Math.round(v / outQ.scale) + outQ.zeroPoint);
+        expect(evalCodes.filter((c, j) => c !== ours[j]).length, `eval graph codes differing from the interpreter's, input ${k}`).to.equal(0);
+      }
+    } finally {
+      m.delete();
+    }
+    return graph;
+  } finally {
+    store.dispose();
+    await tf.setBackend('cpu');
+  }
+}
+
+/** 28×28×1 → 28×28×11 logits: two poolings down, a transposed conv and an upsampling back up, skips concatenated. */
+function unetModel(): tf.LayersModel {
+  const apply = (l: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor => l.apply(x) as tf.SymbolicTensor;
+  const x = tf.input({ shape: [28, 28, 1], name: 'image' });
+  const e1 = apply(tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'e1' }), x);
+  const e2 = apply(tf.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', name: 'e2' }), apply(tf.layers.maxPooling2d({ poolSize: 2, name: 'p1' }), e1));
+  const mid = apply(tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', name: 'mid' }), apply(tf.layers.maxPooling2d({ poolSize: 2, name: 'p2' }), e2));
+  const up2 = apply(tf.layers.conv2dTranspose({ filters: 12, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'up2' }), mid);
+  const d2 = apply(tf.layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', name: 'd2' }), apply(tf.layers.concatenate({ name: 'skip2' }), [up2, e2]));
+  const up1 = apply(tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear', name: 'up1' }), d2);
+  // Padded and cropped back: a crop that undoes a pad, as encoder-decoders use to line skips up.
+  const aligned = apply(tf.layers.cropping2D({ cropping: [[1, 1], [2, 0]], name: 'align' }), apply(tf.layers.zeroPadding2d({ padding: [[1, 1], [2, 0]], name: 'pad' }), up1));
+  const d1 = apply(tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'd1' }), apply(tf.layers.concatenate({ name: 'skip1' }), [aligned, e1]));
+  const logits = apply(tf.layers.conv2d({ filters: 11, kernelSize: 1, name: 'logits' }), d1);
+  return tf.model({ inputs: x, outputs: logits, name: 'unet' });
+}
