@@ -38,6 +38,8 @@ export interface DecoderCase {
    * own order, so float32 agreement is within 1e-5 as for CONV_2D, not to the bit.
    */
   sums?: true;
+  /** The code gap of its tie-heavy inputs (tieImages); 1 unless the op ties more often with another. */
+  tieGap?: number;
   /** Adds the op under test reading `x`; returns its output. */
   op(b: GraphBuilder, name: string, x: string): string;
 }
@@ -53,16 +55,29 @@ function graphOf(c: DecoderCase, between: boolean): Graph {
 }
 
 /**
- * Images whose int8 codes take two adjacent values per image region: every
- * interpolated or accumulated value then lands on .5 far more often than on
- * random data.
+ * Images whose int8 codes take two values per image, `gap` apart: with the
+ * right gap, interpolated values land on .5 far more often than on random
+ * data (found by enumerating the interpolation weights: a gap of 8 ties
+ * Keras' half-pixel quarters (9a + 3b + 3c + d)/16 in a third of the
+ * outputs, a gap of 3 tfjs' halves-and-thirds in a fifth, against a tenth on
+ * random codes).
  */
-function tieImages(count: number, seed: number): Float32Array {
+function tieImages(count: number, seed: number, gap: number): Float32Array {
   const rand = mulberry32(seed);
   const per = SHAPE.reduce((p, d) => p * d, 1);
   return Float32Array.from({ length: count * per }, (_, i) => {
     const base = 40 + 10 * (Math.floor(i / per) % 16);
-    return (base + (rand() < 0.5 ? 0 : 1)) / 255;
+    return (base + (rand() < 0.5 ? 0 : gap)) / 255;
+  });
+}
+
+/** Share of a bilinear upsampling's outputs, in input-code units, that are exact .5 ties. */
+function bilinearTieShare(node: NodeOf<'upsampleBilinear'>, codes: Int8Array, count: number): number {
+  const [h, w, c] = SHAPE;
+  return tf.tidy(() => {
+    const x = tf.tensor4d(Float32Array.from(codes), [count, h, w, c]);
+    const y = tf.image.resizeBilinear(x, [h * node.attrs.size[0], w * node.attrs.size[1]], false, node.attrs.halfPixelCenters).dataSync();
+    return y.filter((v) => Math.abs(v - Math.floor(v) - 0.5) < 1e-6).length / y.length;
   });
 }
 
@@ -140,7 +155,7 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           expect(opsOf(r.bytes)).to.include(c.builtin);
           const inRange = activationRange(a.order.find((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant' && n.attrs.quantizes === 'input')!, store);
           const outQ = r.summary.outputs[0]!.quantization!;
-          const images = new Float32Array([...seededImages(RANDOM_INPUTS, SHAPE, 21), ...tieImages(TIE_INPUTS, 22)]);
+          const images = new Float32Array([...seededImages(RANDOM_INPUTS, SHAPE, 21), ...tieImages(TIE_INPUTS, 22, c.tieGap ?? 1)]);
           const count = RANDOM_INPUTS + TIE_INPUTS;
           const { ref, opValues } = evalOutputs(a, store, images, count);
           const outPer = ref.length / count;
@@ -148,10 +163,12 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           const it = Interpreter.fromBuffer(r.bytes);
           let differ = 0;
           let opDiffer = 0;
+          const allCodes: Int8Array[] = [];
           try {
             for (let k = 0; k < count; k++) {
               // The model input's own int8 codes, as the eval graph's input fakeQuant rounds them.
               const x = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => fakeQuantIndex(v, inRange) - 128);
+              allCodes.push(x);
               const lite = (await m.run([x]))[0] as Int8Array;
               it.setInput(0, x);
               it.invoke();
@@ -172,6 +189,14 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           }
           expect(differ, `eval graph codes differing from the interpreter's of ${count * outPer}`).to.equal(0);
           expect(opDiffer, 'eval graph codes of the op differing from the interpreter\'s').to.equal(0);
+          const op = a.order.find((n) => n.name === 'op')!;
+          if (op.op === 'upsampleBilinear' && !between) {
+            const join = (xs: Int8Array[]): Int8Array => Int8Array.from(xs.flatMap((x) => Array.from(x)));
+            const random = bilinearTieShare(op, join(allCodes.slice(0, RANDOM_INPUTS)), RANDOM_INPUTS);
+            const ties = bilinearTieShare(op, join(allCodes.slice(RANDOM_INPUTS)), TIE_INPUTS);
+            console.log(`      exact .5 ties: ${(100 * random).toFixed(1)}% of outputs on random inputs, ${(100 * ties).toFixed(1)}% on tie-heavy ones`);
+            expect(ties).to.be.greaterThan(1.5 * random);
+          }
         } finally {
           store.dispose();
         }
@@ -246,8 +271,8 @@ describe('decoder ops: crop, mirror pad, upsampling', function () {
     { name: 'mirrorPad reflect [[2, 1], [0, 3]]', builtin: 'MIRROR_PAD', op: (b, n, x) => b.mirrorPad(n, x, [[2, 1], [0, 3]], 'reflect') },
     { name: 'mirrorPad symmetric [[3, 0], [1, 1]]', builtin: 'MIRROR_PAD', op: (b, n, x) => b.mirrorPad(n, x, [[3, 0], [1, 1]], 'symmetric') },
     { name: 'upsample nearest 2×3', builtin: 'RESIZE_NEAREST_NEIGHBOR', op: (b, n, x) => b.upsample(n, x, [2, 3]) },
-    { name: 'upsample bilinear 2× half-pixel (Keras)', builtin: 'RESIZE_BILINEAR', op: (b, n, x) => b.upsample(n, x, 2, { interpolation: 'bilinear', halfPixelCenters: true }) },
-    { name: 'upsample bilinear 2×3 (tfjs-layers)', builtin: 'RESIZE_BILINEAR', op: (b, n, x) => b.upsample(n, x, [2, 3], { interpolation: 'bilinear', halfPixelCenters: false }) },
+    { name: 'upsample bilinear 2× half-pixel (Keras)', builtin: 'RESIZE_BILINEAR', tieGap: 8, op: (b, n, x) => b.upsample(n, x, 2, { interpolation: 'bilinear', halfPixelCenters: true }) },
+    { name: 'upsample bilinear 2×3 (tfjs-layers)', builtin: 'RESIZE_BILINEAR', tieGap: 3, op: (b, n, x) => b.upsample(n, x, [2, 3], { interpolation: 'bilinear', halfPixelCenters: false }) },
   ]);
 });
 
