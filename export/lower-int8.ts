@@ -16,6 +16,7 @@ import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { outputFakeQuants } from '../quantize/graph.js';
 import { FIXED_OUTPUT_QUANT, FOLDS_BATCH_NORM, OP_TABLE } from '../quantize/op-table.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
+import { paramValuesOf } from './operands.js';
 import { emitWeightedOp } from './lower-float.js';
 import { weightedKind } from '../quantize/weight-layout.js';
 import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
@@ -161,7 +162,7 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
           emitCommon(e, node, xs, int8Out(q));
         } else if (rule.kind === 'observed') {
           // An elementwise op (add, qadd with its fused activation): its own trained output range.
-          emitCommon(e, node, xs, int8Out(outQuant()), 'activation' in node.attrs ? node.attrs.activation : 'none');
+          emitCommon(e, node, xs, int8Out(outQuant()), 'activation' in node.attrs ? node.attrs.activation : 'none', paramValuesOf(store));
         } else {
           throw cannotExport(node, 'int8');
         }

@@ -13,6 +13,8 @@ export interface ConvertContext {
   constant(node: string, role: string, value: number): void;
   /** Shape of the saved weight `<layer>/<weight>`, if the manifest has it. */
   savedShape(layer: string, weight: string): readonly number[] | undefined;
+  /** The model.json's keras_version ('tfjs-layers 4.22.0', '3.3.3', …): some names mean different formulas across versions. */
+  kerasVersion?: string;
 }
 
 export interface LayerCall {
@@ -70,7 +72,45 @@ function activation(ctx: ConvertContext, l: LayerCall, x: string, act: unknown, 
   if (act === 'relu') return ctx.b.relu(node, x);
   if (act === 'relu6') return ctx.b.relu6(node, x);
   if (act === 'softmax') return ctx.b.softmax(node, x);
-  return fail(l, `activation '${String(act)}' is not one of linear, relu, relu6, softmax`);
+  const extra = typeof act === 'string' ? EXTRA_ACTIVATIONS[act] : undefined;
+  if (extra) return extra(ctx, l, node, x);
+  return fail(l, `activation '${String(act)}' is not one of linear, relu, relu6, softmax, ${Object.keys(EXTRA_ACTIVATIONS).join(', ')}`);
+}
+
+/** Keras 3 changed hard_sigmoid from clip(0.2·x + 0.5, 0, 1) (Keras 2, tfjs-layers) to relu6(x + 3)/6. */
+function isKeras3(ctx: ConvertContext): boolean {
+  return /^3\./.test(ctx.kerasVersion ?? '');
+}
+
+type ActivationConverter = (ctx: ConvertContext, l: LayerCall, node: string, x: string) => string;
+
+/** Activation names beyond relu/relu6/softmax, each kept to its framework's own formula. */
+const EXTRA_ACTIVATIONS: Record<string, ActivationConverter> = {
+  sigmoid: (ctx, _l, node, x) => ctx.b.sigmoid(node, x),
+  tanh: (ctx, _l, node, x) => ctx.b.tanh(node, x),
+  swish: (ctx, _l, node, x) => ctx.b.swish(node, x),
+  silu: (ctx, _l, node, x) => ctx.b.swish(node, x),
+  hard_swish: (ctx, _l, node, x) => ctx.b.hardSwish(node, x),
+  hard_silu: (ctx, _l, node, x) => ctx.b.hardSwish(node, x),
+  hard_sigmoid: (ctx, l, node, x) => (isKeras3(ctx) ? ctx.b.hardSigmoid(node, x)
+    : fail(l, `its hard_sigmoid is ${ctx.kerasVersion?.startsWith('tfjs') ? "tfjs-layers'" : "Keras 2's"} clip(0.2·x + 0.5, 0, 1), which has no quantized lowering; only Keras 3's relu6(x + 3)/6 (MobileNet v3's) is supported`)),
+};
+
+const leakyRelu: Converter = (ctx, l) => ctx.b.leakyRelu(l.name, l.inputs[0]!, num(l, 'negative_slope', num(l, 'alpha', 0.3)));
+
+// Keras' PReLU slope has the input's shape with the shared axes set to 1;
+// only one slope per channel (shared_axes covering height and width) maps
+// onto TFLite's per-channel PRELU.
+const prelu: Converter = (ctx, l) => {
+  const x = l.inputs[0]!;
+  const want = [...ctx.b.shape(x).map(() => 1).slice(1), ctx.b.shape(x).at(-1)!];
+  const saved = ctx.savedShape(l.name, 'alpha');
+  if (saved && (saved.length !== want.length || saved.some((d, i) => d !== want[i]))) {
+    fail(l, `its slope has shape [${saved.join(', ')}]; only one slope per channel ([${want.join(', ')}], shared_axes over every axis but the channels) is supported`);
+  }
+  const n = ctx.b.prelu(l.name, x);
+  ctx.bind(n, 'alpha', l.name, 'alpha');
+  return n;
 }
 
 const conv2d: Converter = (ctx, l) => {
@@ -149,7 +189,9 @@ const relu: Converter = (ctx, l) => {
   const max = l.config.max_value;
   const slope = l.config.negative_slope ?? l.config.alpha ?? 0;
   const threshold = l.config.threshold ?? 0;
-  if (slope !== 0 || threshold !== 0) fail(l, 'a leaky or thresholded ReLU is not supported');
+  if (threshold !== 0) fail(l, 'a thresholded ReLU is not supported');
+  if (slope !== 0 && (max === undefined || max === null) && typeof slope === 'number') return ctx.b.leakyRelu(l.name, l.inputs[0]!, slope);
+  if (slope !== 0) fail(l, 'a leaky ReLU with a max_value is not supported');
   if (max === undefined || max === null) return ctx.b.relu(l.name, l.inputs[0]!);
   if (max === 6) return ctx.b.relu6(l.name, l.inputs[0]!);
   return fail(l, `max_value ${String(max)} is not 6`);
@@ -232,6 +274,8 @@ const CONVERTERS: Record<string, Converter> = {
   },
   ZeroPadding2D: zeroPadding,
   Dropout: (ctx, l) => ctx.b.dropout(l.name, l.inputs[0]!, num(l, 'rate')),
+  LeakyReLU: leakyRelu,
+  PReLU: prelu,
 };
 
 /** Layer classes the importer understands (InputLayer included). */

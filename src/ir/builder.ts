@@ -109,6 +109,16 @@ export class GraphBuilder {
     return this.node('avgPool', name, [x], { poolSize: pair(o.poolSize), strides: pair(o.strides ?? o.poolSize), padding: o.padding ?? 'valid' });
   }
 
+  sigmoid(name: string, x: string): string { return this.node('sigmoid', name, [x], {}); }
+  tanh(name: string, x: string): string { return this.node('tanh', name, [x], {}); }
+  hardSwish(name: string, x: string): string { return this.node('hardSwish', name, [x], {}); }
+  /** relu6(x + 3)/6, the Keras / MobileNet v3 form. */
+  hardSigmoid(name: string, x: string): string { return this.node('hardSigmoid', name, [x], {}); }
+  swish(name: string, x: string): string { return this.node('swish', name, [x], {}); }
+  leakyRelu(name: string, x: string, alpha: number): string { return this.node('leakyRelu', name, [x], { alpha }); }
+  /** A trained slope per channel. */
+  prelu(name: string, x: string): string { return this.node('prelu', name, [x], {}); }
+
   /** Finishes the graph with the given outputs and validates it. */
   build(outputs: string[]): Graph {
     const graph: Graph = { name: this.name, nodes: [...this.nodes], outputs };

@@ -33,6 +33,19 @@ export interface OpAttrs {
   pad: { paddings: [Pair, Pair] };
   dropout: { rate: number };
   softmax: Record<string, never>;
+  /** 1/(1 + e^−x) (TFLite LOGISTIC). */
+  sigmoid: Record<string, never>;
+  tanh: Record<string, never>;
+  /** x·relu6(x + 3)/6 (TFLite HARD_SWISH). */
+  hardSwish: Record<string, never>;
+  /** relu6(x + 3)/6: Keras' and MobileNet v3's hard sigmoid (not tfjs-layers' clip(0.2·x + 0.5, 0, 1)). */
+  hardSigmoid: Record<string, never>;
+  /** x·sigmoid(x) (swish, SiLU). */
+  swish: Record<string, never>;
+  /** x for x ≥ 0, alpha·x below. */
+  leakyRelu: { alpha: number };
+  /** x for x ≥ 0, alpha_c·x below: one trained slope per channel (last axis). */
+  prelu: Record<string, never>;
   // --- The QAT IR (quantize/rewrite.ts produces these; see /tmp/qat-contract.md) ---
   /** conv2d with BN folded in, weights fake-quantized, relu/relu6 fused. */
   qconv2d: OpAttrs['conv2d'] & QuantizedLayerAttrs;

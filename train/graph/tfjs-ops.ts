@@ -8,6 +8,7 @@ import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
+import { hardSigmoidRelu6, hardSwish, leakyRelu, prelu, swish } from '../../layers/activations.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -80,4 +81,11 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   },
   softmax: (_n, [x]) => tf.softmax(x),
   ...QAT_TFJS_OPS,
+  sigmoid: (_n, [x]) => tf.sigmoid(x),
+  tanh: (_n, [x]) => tf.tanh(x),
+  hardSwish: (_n, [x]) => hardSwish(x),
+  hardSigmoid: (_n, [x]) => hardSigmoidRelu6(x),
+  swish: (_n, [x]) => swish(x),
+  leakyRelu: (node, [x]) => leakyRelu(x, node.attrs.alpha),
+  prelu: (node, [x], ctx) => prelu(x, ctx.param(node, 'alpha')),
 };
