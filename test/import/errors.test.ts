@@ -67,10 +67,33 @@ describe('import: errors', () => {
 
   it('an unsupported activation', async () => {
     const m = tf.sequential();
-    m.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'tanh', name: 'd' }));
+    m.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'softplus', name: 'd' }));
     const p = await saveLayersModel(m);
     m.dispose();
-    expect(importError(p).message).to.equal("layer 'd' (Dense) cannot be imported: activation 'tanh' is not one of linear, relu, relu6, softmax");
+    expect(importError(p).message).to.equal(
+      "layer 'd' (Dense) cannot be imported: activation 'softplus' is not one of linear, relu, relu6, softmax, sigmoid, tanh, swish, silu, hard_swish, hard_silu, hard_sigmoid",
+    );
+  });
+
+  it("tfjs-layers' hardSigmoid (clip(0.2·x + 0.5, 0, 1)) is refused, not taken for Keras 3's relu6(x + 3)/6", async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'hardSigmoid', name: 'd' }));
+    const p = await saveLayersModel(m);
+    m.dispose();
+    expect(importError(p).message).to.equal(
+      "layer 'd' (Dense) cannot be imported: its hard_sigmoid is tfjs-layers' clip(0.2·x + 0.5, 0, 1), which has no quantized lowering; only Keras 3's relu6(x + 3)/6 (MobileNet v3's) is supported",
+    );
+  });
+
+  it('a PReLU with a slope per position (no shared axes) is refused', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 1, name: 'c' }));
+    m.add(tf.layers.prelu({ name: 'p' }));
+    const p = await saveLayersModel(m);
+    m.dispose();
+    expect(importError(p).message).to.equal(
+      "layer 'p' (PReLU) cannot be imported: its slope has shape [4, 4, 2]; only one slope per channel ([1, 1, 2], shared_axes over every axis but the channels) is supported",
+    );
   });
 
   it('a missing or non-layers model file', () => {

@@ -2,7 +2,7 @@
 // interpreter used to keep for themselves now follow from its rows.
 import { expect } from 'chai';
 import {
-  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputRange, isQuantizedGraph, opsWhere,
+  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputOf, fixedOutputRange, isQuantizedGraph, opsWhere,
 } from '../../quantize/op-table.js';
 import { QCONV_OPS } from '../../quantize/fold.js';
 import { PATTERNS } from '../../quantize/patterns.js';
@@ -28,6 +28,29 @@ describe('quantize/op-table', () => {
       expect(r.zeroPoint - 128, op).to.equal(FIXED_OUTPUT_QUANT[op].zeroPoint);
       expect(fakeQuantValue(hi, r), op).to.equal(hi);
     }
+  });
+
+  it('activations: sigmoid and tanh on TFLite\'s fixed grids, the others observed, each with its builtin', () => {
+    expect(opsWhere((r) => r.output.kind === 'fixed').sort()).to.deep.equal(['sigmoid', 'softmax', 'tanh']);
+    expect(fixedOutputRange(fixedOutputOf('sigmoid')!)).to.deep.equal([0, 255 / 256]);
+    expect(fixedOutputRange(fixedOutputOf('tanh')!)).to.deep.equal([-1, 127 / 128]);
+    for (const op of ['hardSwish', 'hardSigmoid', 'swish', 'leakyRelu', 'prelu'] as const) {
+      expect(OP_TABLE[op].output.kind, op).to.equal('observed');
+      expect(OP_TABLE[op].fusesActivation, op).to.equal(undefined);
+    }
+    expect(['sigmoid', 'tanh', 'hardSwish', 'leakyRelu', 'prelu'].map((op) => OP_TABLE[op as 'sigmoid'].builtin))
+      .to.deep.equal(['LOGISTIC', 'TANH', 'HARD_SWISH', 'LEAKY_RELU', 'PRELU']);
+    // The rewrite follows the rows: a fixed-range fakeQuant after sigmoid, an observed one after the others.
+    const b = new GraphBuilder('acts');
+    const x = b.input('input', [4, 4, 2]);
+    const y = b.prelu('pr', b.leakyRelu('lk', b.swish('sw', b.hardSigmoid('hs', b.hardSwish('hw', b.tanh('th', b.sigmoid('sg', x))))), 0.1));
+    const { graph, report } = rewriteForQat(b.build([y]));
+    expect(report).to.deep.equal([]);
+    const fqs = graph.nodes.filter((n) => n.op === 'fakeQuant') as Array<{ name: string; attrs: { fixedRange?: [number, number] } }>;
+    expect(fqs.map((n) => [n.name, n.attrs.fixedRange ?? null])).to.deep.equal([
+      ['input/fq', null], ['sg/fq', [0, 255 / 256]], ['th/fq', [-1, 127 / 128]],
+      ['hw/fq', null], ['hs/fq', null], ['sw/fq', null], ['lk/fq', null], ['pr/fq', null],
+    ]);
   });
 
   it('every op a pattern matches has a row, and every row\'s QAT twin is a QAT op', () => {
