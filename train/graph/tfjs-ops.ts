@@ -9,6 +9,7 @@ import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
 import { hardSigmoidRelu6, hardSwish, leakyRelu, prelu, swish } from '../../layers/activations.js';
+import { quantizedSlope } from './slope-quant.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -87,5 +88,5 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   hardSigmoid: (_n, [x]) => hardSigmoidRelu6(x),
   swish: (_n, [x]) => swish(x),
   leakyRelu: (node, [x]) => leakyRelu(x, node.attrs.alpha),
-  prelu: (node, [x], ctx) => prelu(x, ctx.param(node, 'alpha')),
+  prelu: (node, [x], ctx) => prelu(x, quantizedSlope(ctx.param(node, 'alpha'), ctx)),
 };
