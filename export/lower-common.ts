@@ -17,6 +17,9 @@ export const COMMON_OPS = new Set(['relu', 'relu6', 'add', 'qadd', 'concat', 'ma
 export const ACTIVATION_OPS: readonly string[] = ['sigmoid', 'tanh', 'hardSwish', 'hardSigmoid', 'swish', 'leakyRelu', 'prelu'];
 for (const op of ACTIVATION_OPS) COMMON_OPS.add(op);
 
+/** The activations that are one TFLite op without options. */
+const OPTIONLESS_ACTIVATIONS = { sigmoid: 'LOGISTIC', tanh: 'TANH', hardSwish: 'HARD_SWISH' } as const;
+
 /** One sentence for a layer the mode cannot express. */
 export function cannotExport(node: Pick<IRNode, 'name' | 'op'>, mode: string, why = 'it has no TFLite lowering'): UserError {
   return new UserError(`cannot export layer '${node.name}' (op ${node.op}) in ${mode} mode: ${why}.`);
@@ -87,13 +90,9 @@ export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorR
       e.op('SOFTMAX', [x.index], [y.index], { beta: 1 });
       return;
     case 'sigmoid':
-      e.op('LOGISTIC', [x.index], [y.index]);
-      return;
     case 'tanh':
-      e.op('TANH', [x.index], [y.index]);
-      return;
     case 'hardSwish':
-      e.op('HARD_SWISH', [x.index], [y.index]);
+      e.op(OPTIONLESS_ACTIVATIONS[node.op], [x.index], [y.index]);
       return;
     case 'leakyRelu':
       e.op('LEAKY_RELU', [x.index], [y.index], { alpha: node.attrs.alpha });

@@ -152,6 +152,24 @@ function differing(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return n;
 }
 
+/** Each example through our interpreter and through LiteRT: both outputs, example by example. */
+async function runBoth<T extends Int8Array | Float32Array>(lrt: LiteRtRunner, bytes: Uint8Array, examples: T[]): Promise<Array<{ ours: T; theirs: T }>> {
+  const m = await lrt.compile(bytes);
+  const it = Interpreter.fromBuffer(bytes);
+  const out: Array<{ ours: T; theirs: T }> = [];
+  try {
+    for (const x of examples) {
+      const theirs = (await m.run([x]))[0] as T;
+      it.setInput(0, x);
+      it.invoke();
+      out.push({ ours: (it.output(0) as T).slice() as T, theirs });
+    }
+  } finally {
+    m.delete();
+  }
+  return out;
+}
+
 describe('export: activations as single-op models', function () {
   this.timeout(300_000);
   let lrt: LiteRtRunner;
@@ -169,25 +187,15 @@ describe('export: activations as single-op models', function () {
           const want = evalCodes(a, store, codes);
           const bytes = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' }).bytes;
           expect(ops(bytes)).to.include.members(c.builtins);
-          const m = await lrt.compile(bytes);
-          const it = Interpreter.fromBuffer(bytes);
           let vsLiteRt = 0;
           let vsEval = 0;
           const seen = new Set<number>();
-          try {
-            for (let k = 0; k < BATCH; k++) {
-              const x = codes.slice(k * PER, (k + 1) * PER);
-              const theirs = (await m.run([x]))[0] as Int8Array;
-              it.setInput(0, x);
-              it.invoke();
-              const ours = it.output(0) as Int8Array;
-              vsLiteRt += differing(ours, theirs);
-              vsEval += differing(ours, want.subarray(k * PER, (k + 1) * PER));
-              theirs.forEach((v) => seen.add(v));
-            }
-          } finally {
-            m.delete();
-          }
+          const runs = await runBoth(lrt, bytes, Array.from({ length: BATCH }, (_, k) => codes.slice(k * PER, (k + 1) * PER)));
+          runs.forEach(({ ours, theirs }, k) => {
+            vsLiteRt += differing(ours, theirs);
+            vsEval += differing(ours, want.subarray(k * PER, (k + 1) * PER));
+            theirs.forEach((v) => seen.add(v));
+          });
           expect(vsLiteRt, 'interpreter vs LiteRT').to.equal(0);
           expect(vsEval, 'interpreter vs eval graph').to.equal(0);
           // Not a degenerate map: the op spreads the 256 inputs over many output codes.
@@ -207,25 +215,15 @@ describe('export: activations as single-op models', function () {
         const ref = tf.tidy(() => buildEvalGraph(ir, store).run(tf.tensor4d(images, [BATCH, ...SHAPE])).dataSync() as Float32Array);
         const bytes = exportGraph(ir, store, { mode: 'float' }).bytes;
         expect(ops(bytes)).to.include.members(c.builtins);
-        const m = await lrt.compile(bytes);
-        const it = Interpreter.fromBuffer(bytes);
         let maxVsRef = 0;
         let maxVsLiteRt = 0;
-        try {
-          for (let k = 0; k < BATCH; k++) {
-            const x = images.slice(k * PER, (k + 1) * PER);
-            const theirs = (await m.run([x]))[0] as Float32Array;
-            it.setInput(0, x);
-            it.invoke();
-            const ours = it.output(0) as Float32Array;
-            for (let i = 0; i < PER; i++) {
-              maxVsLiteRt = Math.max(maxVsLiteRt, Math.abs(ours[i]! - theirs[i]!));
-              maxVsRef = Math.max(maxVsRef, Math.abs(ours[i]! - ref[k * PER + i]!));
-            }
+        const runs = await runBoth(lrt, bytes, Array.from({ length: BATCH }, (_, k) => images.slice(k * PER, (k + 1) * PER)));
+        runs.forEach(({ ours, theirs }, k) => {
+          for (let i = 0; i < PER; i++) {
+            maxVsLiteRt = Math.max(maxVsLiteRt, Math.abs(ours[i]! - theirs[i]!));
+            maxVsRef = Math.max(maxVsRef, Math.abs(ours[i]! - ref[k * PER + i]!));
           }
-        } finally {
-          m.delete();
-        }
+        });
         expect(maxVsLiteRt, 'interpreter vs LiteRT').to.equal(0);
         expect(maxVsRef, 'interpreter vs eval graph').to.be.at.most(1e-5);
       } finally {
