@@ -96,6 +96,18 @@ describe('import: activations (sigmoid, tanh, swish, LeakyReLU, PReLU, hard sigm
     }
   });
 
+  it("Keras 3's slope key negative_slope, on LeakyReLU and on ReLU, imports as a leakyRelu", async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, name: 'd' }), tf.layers.leakyReLU({ name: 'lk' }), tf.layers.reLU({ name: 'r' })] });
+    const path = await saveLayersModel(m);
+    m.dispose();
+    const json = readFileSync(path, 'utf8')
+      .replace('"alpha":0.3', '"negative_slope":0.05')
+      .replace(/("class_name":"ReLU","config":\{)/, '$1"negative_slope":0.4,');
+    writeFileSync(path, json);
+    const { graph } = importLayersModel(path);
+    expect(graph.nodes.filter((n) => n.op === 'leakyRelu').map((n) => [n.name, n.attrs])).to.deep.equal([['lk', { alpha: 0.05 }], ['r', { alpha: 0.4 }]]);
+  });
+
   it('LeakyReLU and PReLU are on the supported-layers list', () => {
     expect(SUPPORTED_LAYERS).to.include.members(['LeakyReLU', 'PReLU', 'Activation', 'ReLU']);
   });
