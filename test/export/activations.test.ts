@@ -22,7 +22,7 @@ import { builtinOperatorName } from '../../src/tflite/enums.js';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
 import { useWasm } from '../train/helpers.js';
-import { seededImages } from './helpers.js';
+import { maxAbsDiff, seededImages } from './helpers.js';
 
 const C = 16;
 const SHAPE: [number, number, number] = [4, 4, C];
@@ -38,6 +38,8 @@ interface OpCase {
   builtins: string[];
   /** The float function, for plausible output ranges. */
   f: (x: number, c: number) => number;
+  /** The simulated eval graph computes the int8 codes exactly (swish and the hard sigmoid: by quantizing their intermediates). */
+  simulatedExact?: true;
 }
 
 const sig = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -47,11 +49,11 @@ const LEAKY_ALPHA = 0.25;
 const SLOPES = Float32Array.from({ length: C }, (_, c) => (c === 3 ? -0.5 : ((c % 8) + 1) / 8));
 
 const CASES: OpCase[] = [
-  { op: 'sigmoid', builtins: ['LOGISTIC'], f: sig },
-  { op: 'tanh', builtins: ['TANH'], f: Math.tanh },
+  { op: 'sigmoid', builtins: ['LOGISTIC'], f: sig, simulatedExact: true },
+  { op: 'tanh', builtins: ['TANH'], f: Math.tanh, simulatedExact: true },
   { op: 'hardSwish', builtins: ['HARD_SWISH'], f: (x) => x * hsig(x) },
-  { op: 'hardSigmoid', builtins: ['ADD', 'MUL'], f: hsig },
-  { op: 'swish', builtins: ['LOGISTIC', 'MUL'], f: (x) => x * sig(x) },
+  { op: 'hardSigmoid', builtins: ['ADD', 'MUL'], f: hsig, simulatedExact: true },
+  { op: 'swish', builtins: ['LOGISTIC', 'MUL'], f: (x) => x * sig(x), simulatedExact: true },
   { op: 'leakyRelu', builtins: ['LEAKY_RELU'], f: (x) => (x < 0 ? LEAKY_ALPHA * x : x) },
   { op: 'prelu', builtins: ['PRELU'], f: (x, c) => (x < 0 ? SLOPES[c]! * x : x) },
 ];
@@ -126,7 +128,7 @@ function qatModel(c: OpCase, r: Ranges): { a: AnalyzedGraph; store: VariableStor
 }
 
 /** The eval graph's output as int8 codes, on the codes' real values. */
-function evalCodes(a: AnalyzedGraph, store: VariableStore, codes: Int8Array): Int8Array {
+function evalCodes(a: AnalyzedGraph, store: VariableStore, codes: Int8Array, arithmetic: 'integer' | 'simulated' = 'integer'): Int8Array {
   const fqs = a.order.filter((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant');
   const inFq = fqs.find((n) => n.attrs.quantizes === 'input')!;
   const outFq = fqs.find((n) => n.attrs.quantizes === 'act')!;
@@ -134,7 +136,7 @@ function evalCodes(a: AnalyzedGraph, store: VariableStore, codes: Int8Array): In
   const gOut = activationGrid(activationRange(outFq, store), 8);
   const q = tf.tidy(() => {
     const x = tf.mul(tf.sub(tf.tensor4d(Float32Array.from(codes), [BATCH, ...SHAPE]), gIn.zeroPoint), gIn.scale) as tf.Tensor4D;
-    return gridCodes(buildEvalGraph(a, store, { arithmetic: 'integer' }).run(x), gOut);
+    return gridCodes(buildEvalGraph(a, store, { arithmetic }).run(x), gOut);
   });
   const out = Int8Array.from(q.dataSync());
   q.dispose();
@@ -185,6 +187,10 @@ describe('export: activations as single-op models', function () {
         const { a, store } = qatModel(c, ranges);
         try {
           const want = evalCodes(a, store, codes);
+          // The training arithmetic (simulated): within 1 LSB everywhere, exact where it reproduces every grid the file uses.
+          const sim = evalCodes(a, store, codes, 'simulated');
+          expect(maxAbsDiff(sim, want), 'simulated vs integer').to.be.at.most(1);
+          if (c.simulatedExact) expect(differing(sim, want), 'simulated vs integer').to.equal(0);
           const bytes = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' }).bytes;
           expect(ops(bytes)).to.include.members(c.builtins);
           let vsLiteRt = 0;

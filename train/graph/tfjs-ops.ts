@@ -8,8 +8,8 @@ import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
-import { hardSigmoidRelu6, hardSwish, leakyRelu, prelu, swish } from '../../layers/activations.js';
-import { quantizedSlope } from './slope-quant.js';
+import { hardSwish, leakyRelu, prelu } from '../../layers/activations.js';
+import { hardSigmoidOp, quantizedSlope, swishOp } from './activation-quant.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -85,8 +85,8 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   sigmoid: (_n, [x]) => tf.sigmoid(x),
   tanh: (_n, [x]) => tf.tanh(x),
   hardSwish: (_n, [x]) => hardSwish(x),
-  hardSigmoid: (_n, [x]) => hardSigmoidRelu6(x),
-  swish: (_n, [x]) => swish(x),
+  hardSigmoid: (_n, [x], ctx) => hardSigmoidOp(x, ctx),
+  swish: (_n, [x], ctx) => swishOp(x, ctx),
   leakyRelu: (node, [x]) => leakyRelu(x, node.attrs.alpha),
   prelu: (node, [x], ctx) => prelu(x, quantizedSlope(ctx.param(node, 'alpha'), ctx)),
 };
