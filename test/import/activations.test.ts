@@ -9,6 +9,7 @@ import { buildEvalGraph } from '../../train/graph/build.js';
 import { VariableStore } from '../../train/state.js';
 import { hardSigmoidRelu6 } from '../../layers/activations.js';
 import { saveLayersModel } from './helpers.js';
+import type { Graph } from '../../src/ir/types.js';
 
 const SHAPE: [number, number, number] = [10, 10, 3];
 
@@ -39,29 +40,34 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
+/** The imported model's float eval-graph output on x. */
+function importedForward(path: string, x: tf.Tensor): { graph: Graph; y: tf.Tensor } {
+  const { graph, weights } = importLayersModel(path);
+  const store = VariableStore.forGraph(graph, 1, weights);
+  try {
+    return { graph, y: buildEvalGraph(graph, store).run(x as tf.Tensor4D) };
+  } finally {
+    store.dispose();
+  }
+}
+
 describe('import: activations (sigmoid, tanh, swish, LeakyReLU, PReLU, hard sigmoid)', () => {
   it('a Functional model with them imports and its float forward equals model.predict', async () => {
     const model = activationsModel();
     randomizeSlopes(model);
     const path = await saveLayersModel(model);
-    const { graph, weights } = importLayersModel(path);
+    const x = tf.randomNormal([6, ...SHAPE], 0, 2, 'float32', 8);
+    const want = model.predict(x) as tf.Tensor;
+    const { graph, y } = importedForward(path, x);
     const ops = graph.nodes.map((n) => n.op);
     expect(ops).to.include.members(['sigmoid', 'tanh', 'swish', 'leakyRelu', 'prelu']);
     const alphas = graph.nodes.filter((n) => n.op === 'leakyRelu').map((n) => (n.attrs as { alpha: number }).alpha);
     // tfjs-layers' LeakyReLU default slope is 0.3.
     expect(alphas.map((a) => Math.fround(a))).to.deep.equal([Math.fround(0.15), Math.fround(0.3)]);
-    const store = VariableStore.forGraph(graph, 1, weights);
-    try {
-      const x = tf.randomNormal([6, ...SHAPE], 0, 2, 'float32', 8) as tf.Tensor4D;
-      const want = model.predict(x) as tf.Tensor;
-      const got = buildEvalGraph(graph, store).run(x);
-      expect(got.shape).to.deep.equal(want.shape);
-      expect(maxDiff(got, want)).to.be.at.most(1e-5);
-      tf.dispose([x, want, got]);
-    } finally {
-      store.dispose();
-      model.dispose();
-    }
+    expect(y.shape).to.deep.equal(want.shape);
+    expect(maxDiff(y, want)).to.be.at.most(1e-5);
+    tf.dispose([x, want, y]);
+    model.dispose();
   });
 
   it("Keras 3's hard_sigmoid and silu names import as relu6(x + 3)/6 and swish", async () => {
@@ -74,26 +80,18 @@ describe('import: activations (sigmoid, tanh, swish, LeakyReLU, PReLU, hard sigm
     const json = JSON.parse(readFileSync(path, 'utf8')) as { modelTopology: { keras_version: string } };
     json.modelTopology.keras_version = '3.3.3';
     writeFileSync(path, JSON.stringify(json).replace('"activation":"swish"', '"activation":"silu"'));
-    const { graph, weights } = importLayersModel(path);
+    const v = tf.randomNormal([16, 6], 0, 3, 'float32', 2);
+    const { graph, y } = importedForward(path, v);
     expect(graph.nodes.map((n) => n.op)).to.deep.equal(['input', 'dense', 'hardSigmoid', 'swish']);
-    const store = VariableStore.forGraph(graph, 1, weights);
-    try {
-      const v = tf.randomNormal([16, 6], 0, 3, 'float32', 2);
-      const [kernel, bias] = model.getLayer('d').getWeights();
-      const want = tf.tidy(() => {
-        const h = hardSigmoidRelu6(tf.add(tf.matMul(v as tf.Tensor2D, kernel as tf.Tensor2D), bias!));
-        return tf.mul(h, tf.sigmoid(h));
-      });
-      const got = buildEvalGraph(graph, store).run(v as tf.Tensor4D);
-      // Both hard sigmoids saturate somewhere: the test sees both the ramp and the clipping.
-      const h = tf.tidy(() => hardSigmoidRelu6(tf.add(tf.matMul(v as tf.Tensor2D, kernel as tf.Tensor2D), bias!)).dataSync());
-      expect(Array.from(h).some((e) => e === 0) && Array.from(h).some((e) => e === 1) && Array.from(h).some((e) => e > 0 && e < 1)).to.equal(true);
-      expect(maxDiff(got, want)).to.be.at.most(1e-6);
-      tf.dispose([v, want, got]);
-    } finally {
-      store.dispose();
-      model.dispose();
-    }
+    const [kernel, bias] = model.getLayer('d').getWeights();
+    const h = tf.tidy(() => hardSigmoidRelu6(tf.add(tf.matMul(v as tf.Tensor2D, kernel as tf.Tensor2D), bias!)));
+    const want = tf.tidy(() => tf.mul(h, tf.sigmoid(h)));
+    // The hard sigmoid saturates on both sides somewhere: the test sees the ramp and both clips.
+    const hv = Array.from(h.dataSync());
+    expect(hv.some((e) => e === 0) && hv.some((e) => e === 1) && hv.some((e) => e > 0 && e < 1)).to.equal(true);
+    expect(maxDiff(y, want)).to.be.at.most(1e-6);
+    tf.dispose([v, h, want, y]);
+    model.dispose();
   });
 
   it("Keras 3's slope key negative_slope, on LeakyReLU and on ReLU, imports as a leakyRelu", async () => {
