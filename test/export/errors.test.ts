@@ -2,21 +2,13 @@
 import { expect } from 'chai';
 import { exportGraph } from '../../export/index.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
-import { UserError } from '../../src/errors.js';
 import { rewriteForQat } from '../../quantize/rewrite.js';
 import { VariableStore } from '../../train/state.js';
 import { useWasm } from '../train/helpers.js';
 import { buildCase } from './helpers.js';
+import { userErrorMessage } from '../support/user-error.js';
 
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UserError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the export to fail');
-}
+const failure = userErrorMessage;
 
 function oneSentence(msg: string): void {
   expect(msg).to.not.include('\n');
