@@ -19,9 +19,8 @@ import { VariableStore } from '../../train/state.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { readModel } from '../../src/tflite/index.js';
 import { builtinOperatorName } from '../../src/tflite/enums.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { liteRtForSuite, type LiteRtRunner } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
-import { useWasm } from '../train/helpers.js';
 import { maxAbsDiff, seededImages } from './helpers.js';
 
 const C = 16;
@@ -174,11 +173,7 @@ async function runBoth<T extends Int8Array | Float32Array>(lrt: LiteRtRunner, by
 
 describe('export: activations as single-op models', function () {
   this.timeout(300_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    await useWasm();
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite({ wasm: true });
   const codes = allCodes();
 
   for (const c of CASES) {
@@ -196,7 +191,7 @@ describe('export: activations as single-op models', function () {
           let vsLiteRt = 0;
           let vsEval = 0;
           const seen = new Set<number>();
-          const runs = await runBoth(lrt, bytes, Array.from({ length: BATCH }, (_, k) => codes.slice(k * PER, (k + 1) * PER)));
+          const runs = await runBoth(lrt(), bytes, Array.from({ length: BATCH }, (_, k) => codes.slice(k * PER, (k + 1) * PER)));
           runs.forEach(({ ours, theirs }, k) => {
             vsLiteRt += differing(ours, theirs);
             vsEval += differing(ours, want.subarray(k * PER, (k + 1) * PER));
@@ -223,7 +218,7 @@ describe('export: activations as single-op models', function () {
         expect(ops(bytes)).to.include.members(c.builtins);
         let maxVsRef = 0;
         let maxVsLiteRt = 0;
-        const runs = await runBoth(lrt, bytes, Array.from({ length: BATCH }, (_, k) => images.slice(k * PER, (k + 1) * PER)));
+        const runs = await runBoth(lrt(), bytes, Array.from({ length: BATCH }, (_, k) => images.slice(k * PER, (k + 1) * PER)));
         runs.forEach(({ ours, theirs }, k) => {
           for (let i = 0; i < PER; i++) {
             maxVsLiteRt = Math.max(maxVsLiteRt, Math.abs(ours[i]! - theirs[i]!));

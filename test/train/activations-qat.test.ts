@@ -18,9 +18,9 @@ import { createStepper } from '../../train/step.js';
 import { VariableStore } from '../../train/state.js';
 import { exportGraph } from '../../export/index.js';
 import { Interpreter } from '../../src/interpreter/index.js';
-import { loadLiteRt } from '../support/litert.js';
+import { liteRtForSuite } from '../support/litert.js';
 import { seededImages } from '../export/helpers.js';
-import { tinyDataset, useWasm } from './helpers.js';
+import { tinyDataset } from './helpers.js';
 
 const SHAPE: [number, number, number] = [10, 10, 2];
 
@@ -39,7 +39,7 @@ function activationsNet(): Graph {
 
 describe('QAT with the activations: trains on wasm, integer eval graph = int8 model', function () {
   this.timeout(300_000);
-  before(useWasm);
+  const lrt = liteRtForSuite({ wasm: true });
 
   it('trains (PReLU slopes move), then every fakeQuant tensor equals the interpreter\'s and the output LiteRT\'s', async () => {
     const rewritten = rewriteForQat(activationsNet());
@@ -78,8 +78,7 @@ describe('QAT with the activations: trains on wasm, integer eval graph = int8 mo
 
       const bytes = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' }).bytes;
       const it = Interpreter.fromBuffer(bytes);
-      const lrt = await loadLiteRt();
-      const m = await lrt.compile(bytes);
+      const m = await lrt().compile(bytes);
       const per = SHAPE[0] * SHAPE[1] * SHAPE[2];
       let compared = 0;
       let differing = 0;
