@@ -60,7 +60,8 @@ function step(op: NormStepOp, ins: tf.Tensor[], axes: number[], epsilon: number)
   switch (op) {
     case 'MEAN': return tf.mean(a, axes, true);
     case 'SUB': return tf.sub(a, b);
-    case 'SQUARED_DIFFERENCE': return tf.squaredDifference(a, b);
+    // tfjs's SquaredDifference gradient does not reduce a broadcast operand; square(a − b) is the same value.
+    case 'SQUARED_DIFFERENCE': return tf.square(tf.sub(a, b));
     // max(v, ε): the int8 RSQRT without an ε, kept finite (see the decomposition's header).
     case 'RSQRT': return tf.rsqrt(tf.maximum(a, epsilon));
     case 'MUL': return tf.mul(a, b);
