@@ -137,6 +137,9 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
       case 'qnorm':
         emitNormInt8(e, node, store, xs[0]!, int8Out(outQuant()));
         break;
+      case 'instanceNorm':
+      case 'layerNorm':
+        throw cannotExport(node, 'int8', FLOAT_LAYER);
       default: {
         if (FLOAT_LAYERS.has(node.op)) throw cannotExport(node, 'int8', FLOAT_LAYER);
         const rule = OP_TABLE[node.op].output;

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { exportGraph } from '../../export/index.js';
+import { UserError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { Graph, NodeOf } from '../../src/ir/types.js';
@@ -189,6 +190,19 @@ describe('export: instance and layer normalization', function () {
         it.invoke();
         expect(maxAbsDiff(it.output(0) as Float32Array, ref.slice(k * OUT_SIZE, (k + 1) * OUT_SIZE)), `input ${k}`).to.be.at.most(1e-5);
       }
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('a norm left float by --skip cannot go into an int8 model, and says so in one sentence', () => {
+    const { graph, report } = rewriteForQat(model(VARIANTS[0]!), { skip: ['norm'] });
+    expect(report).to.deep.equal(['layer norm (op instanceNorm) is not quantized: skipped by request (--skip)']);
+    const a = analyze(graph);
+    const store = VariableStore.forGraph(a, 4);
+    try {
+      calibrate(a, store);
+      expect(() => exportGraph(a, store, { mode: 'int8' })).to.throw(UserError, /cannot export layer 'norm' \(op instanceNorm\) in int8 mode: it is still a float layer/);
     } finally {
       store.dispose();
     }
