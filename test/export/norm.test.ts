@@ -139,9 +139,19 @@ describe('export: instance and layer normalization', function () {
         const xs = images(INPUTS, 31);
         const outFq = a.order.find((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant' && n.attrs.quantizes === 'norm')!;
         const g = activationGrid(activationRange(outFq, store), 8);
-        const codesT = tf.tidy(() => gridCodes(buildEvalGraph(a, store).run(tf.tensor4d(xs, [INPUTS, ...SHAPE])), g));
-        const evalCodes = Int8Array.from(codesT.dataSync());
-        codesT.dispose();
+        const codesOf = (arithmetic: 'integer' | 'simulated'): Int8Array => {
+          const t = tf.tidy(() => gridCodes(buildEvalGraph(a, store, { arithmetic }).run(tf.tensor4d(xs, [INPUTS, ...SHAPE])), g));
+          const codes = Int8Array.from(t.dataSync());
+          t.dispose();
+          return codes;
+        };
+        const evalCodes = codesOf('integer');
+        // What training computes (float ops on fake-quantized steps) tracks the int8 model: off only where a
+        // step's rounding lands the other way, which a short norm (5 channels) can amplify by a few LSB.
+        const simulated = codesOf('simulated');
+        const same = simulated.filter((q, i) => q === evalCodes[i]).length;
+        console.log(`      ${v.name}: simulated = integer on ${(100 * same / simulated.length).toFixed(2)}% of outputs`);
+        expect(same / simulated.length).to.be.at.least(0.99);
         const r = exportGraph(a, store, { mode: 'int8' });
         expect(ops(r.bytes)).to.include.members(['CONV_2D', 'MEAN', 'SUB', 'SQUARED_DIFFERENCE', 'RSQRT', 'MUL']);
         const inFq = a.order.find((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant' && n.attrs.quantizes === 'input')!;
