@@ -95,6 +95,10 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   qdense: { output: observed, qat: true, builtin: 'FULLY_CONNECTED' },
   qadd: { output: observed, qat: true, builtin: 'ADD' },
   fakeQuant: { output: none, qat: true, builtin: 'QUANTIZE' },
+  // Lowered to several int8 ops (quantize/norm-decomposition.ts), each intermediate with a range the twin owns.
+  instanceNorm: { output: observed, qatTwin: 'qnorm' },
+  layerNorm: { output: observed, qatTwin: 'qnorm' },
+  qnorm: { output: observed, qat: true },
 };
 
 /** IR ops whose row satisfies `test`, in table order. */

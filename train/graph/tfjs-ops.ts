@@ -8,6 +8,7 @@ import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
+import { floatNorm, simulatedNorm } from './qnorm.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -80,4 +81,7 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   },
   softmax: (_n, [x]) => tf.softmax(x),
   ...QAT_TFJS_OPS,
+  instanceNorm: floatNorm,
+  layerNorm: floatNorm,
+  qnorm: simulatedNorm,
 };
