@@ -14,6 +14,7 @@ import { planFusions, tfliteActivation } from './fuse.js';
 import { toTfliteLayout, weightedKind } from '../quantize/weight-layout.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
 import { paramValuesOf } from './operands.js';
+import { emitNormFloat, isNormNode } from './lower-norm.js';
 import { floatWeighted, type WeightedLayer } from './weighted.js';
 import { quantizeWeights, symmetricRanges } from '../quantize/weights.js';
 import type { DynamicConvWeights } from './types.js';
@@ -106,6 +107,12 @@ export function lowerFloat(a: AnalyzedGraph, store: ParamLookup, e: Emitter, o: 
     if (node.op === 'qadd') {
       const y = e.activation(node.name, shape, 'FLOAT32');
       emitCommon(e, node, xs, y, node.attrs.activation);
+      e.bind(node.name, y);
+      continue;
+    }
+    if (isNormNode(node)) {
+      const y = e.activation(node.name, shape, 'FLOAT32');
+      emitNormFloat(e, node, store, xs[0]!, y);
       e.bind(node.name, y);
       continue;
     }

@@ -17,6 +17,7 @@ import { outputFakeQuants } from '../quantize/graph.js';
 import { FIXED_OUTPUT_QUANT, FOLDS_BATCH_NORM, OP_TABLE } from '../quantize/op-table.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
 import { paramValuesOf } from './operands.js';
+import { emitNormInt8 } from './lower-norm.js';
 import { emitFloatWeighted, emitWeightedOp, type FloatLoweringOptions } from './lower-float.js';
 import { weightedKind } from '../quantize/weight-layout.js';
 import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
@@ -173,6 +174,12 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): Flo
       case 'dropout':
         e.bind(node.name, xs[0]!);
         break;
+      case 'qnorm':
+        emitNormInt8(e, node, store, xs[0]!, int8Out(outQuant()));
+        break;
+      case 'instanceNorm':
+      case 'layerNorm':
+        throw cannotExport(node, 'int8', FLOAT_LAYER);
       default: {
         if (FLOAT_LAYERS.has(node.op)) throw cannotExport(node, 'int8', FLOAT_LAYER);
         const rule = OP_TABLE[node.op].output;

@@ -105,6 +105,10 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   swish: { output: observed, builtin: 'MUL' },
   leakyRelu: { output: observed, builtin: 'LEAKY_RELU' },
   prelu: { output: observed, builtin: 'PRELU' },
+  // Lowered to several int8 ops (quantize/norm-decomposition.ts), each intermediate with a range the twin owns.
+  instanceNorm: { output: observed, qatTwin: 'qnorm' },
+  layerNorm: { output: observed, qatTwin: 'qnorm' },
+  qnorm: { output: observed, qat: true },
 };
 
 /** IR ops whose row satisfies `test`, in table order. */

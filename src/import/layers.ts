@@ -223,6 +223,44 @@ const concat: Converter = (ctx, l) => {
   return ctx.b.concat(l.name, l.inputs);
 };
 
+/** A layer's `axis` (int or list, counting the batch, negative from the end) as per-example axes. */
+function perExampleAxes(ctx: ConvertContext, l: LayerCall, fallback: number[]): number[] {
+  const v = l.config.axis ?? fallback;
+  const list = typeof v === 'number' ? [v] : v;
+  const rank = 1 + ctx.b.shape(l.inputs[0]!).length;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === 'number' && Number.isInteger(a) && a >= -rank && a < rank)) {
+    fail(l, `axis ${JSON.stringify(v)} is not an axis (or list of axes) of its rank-${rank} input`);
+  }
+  const axes = (list as number[]).map((a) => (a < 0 ? a + rank : a));
+  if (axes.includes(0)) fail(l, 'it normalizes over the batch axis');
+  return axes.map((a) => a - 1);
+}
+
+function bindGammaBeta(ctx: ConvertContext, l: LayerCall, n: string): string {
+  if (bool(l, 'scale', true)) ctx.bind(n, 'gamma', l.name, 'gamma');
+  if (bool(l, 'center', true)) ctx.bind(n, 'beta', l.name, 'beta');
+  return n;
+}
+
+const layerNorm: Converter = (ctx, l) => bindGammaBeta(ctx, l, ctx.b.layerNorm(l.name, l.inputs[0]!, {
+  axes: perExampleAxes(ctx, l, [-1]), epsilon: num(l, 'epsilon', 1e-3), center: bool(l, 'center', true), scale: bool(l, 'scale', true),
+}));
+
+// Keras 3's GroupNormalization with one channel per group (groups −1 or the
+// channel count), and TensorFlow Addons' InstanceNormalization, are instance
+// normalization of an [h, w, c] tensor.
+const instanceNorm: Converter = (ctx, l) => {
+  const shape = ctx.b.shape(l.inputs[0]!);
+  const channels = shape[shape.length - 1]!;
+  const axes = perExampleAxes(ctx, l, [-1]);
+  if (shape.length !== 3 || axes.length !== 1 || axes[0] !== 2) fail(l, 'only an [h, w, c] input normalized per channel (axis −1) is supported');
+  const groups = num(l, 'groups', l.className === 'GroupNormalization' ? 32 : -1);
+  if (groups !== -1 && groups !== channels) fail(l, `groups ${groups} is neither −1 nor the channel count ${channels}: only instance normalization is supported`);
+  return bindGammaBeta(ctx, l, ctx.b.instanceNorm(l.name, l.inputs[0]!, {
+    epsilon: num(l, 'epsilon', 1e-3), center: bool(l, 'center', true), scale: bool(l, 'scale', true),
+  }));
+};
+
 /**
  * Scale and offset of a Rescaling layer, which the importer folds into the
  * model input when it directly follows it (see importLayersModel).
@@ -276,6 +314,9 @@ const CONVERTERS: Record<string, Converter> = {
   Dropout: (ctx, l) => ctx.b.dropout(l.name, l.inputs[0]!, num(l, 'rate')),
   LeakyReLU: leakyRelu,
   PReLU: prelu,
+  LayerNormalization: layerNorm,
+  GroupNormalization: instanceNorm,
+  InstanceNormalization: instanceNorm,
 };
 
 /** Layer classes the importer understands (InputLayer included). */

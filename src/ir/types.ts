@@ -55,6 +55,22 @@ export interface OpAttrs {
   qadd: { activation: FusedActivation };
   /** Simulated quantization of one tensor: the output of layer `quantizes`. */
   fakeQuant: FakeQuantAttrs;
+  /** Instance normalization: per example and channel, over height and width of [h, w, c]; gamma/beta per channel. */
+  instanceNorm: NormAttrs;
+  /** Layer normalization over per-example `axes` (sorted); gamma/beta span those axes, as in Keras. */
+  layerNorm: NormAttrs & { axes: number[] };
+  /**
+   * QAT twin of both norms: the int8 decomposition of quantize/norm-decomposition.ts,
+   * a range per intermediate. `axes` are normalized over, gamma/beta span `paramAxes`.
+   */
+  qnorm: NormAttrs & { axes: number[]; paramAxes: number[]; bits: number };
+}
+
+/** y = γ·(x − mean)/√(var + ε) + β; center: with β, scale: with γ. */
+export interface NormAttrs {
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
 }
 
 export type FusedActivation = 'none' | 'relu' | 'relu6';

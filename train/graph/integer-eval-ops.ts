@@ -32,6 +32,7 @@ import { Emitter } from '../../export/emitter.js';
 import { COMMON_OPS, emitCommon } from '../../export/lower-common.js';
 import { paramValuesOf } from '../../export/operands.js';
 import type { IntegerEvalInfo, KernelContext } from './context.js';
+import { integerNorm } from './qnorm.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
 import { activationGrid, gridCentered, gridCodes, gridValues, requantizedValues, type ActivationGrid } from './grid.js';
 
@@ -208,4 +209,5 @@ export const INTEGER_EVAL_OPS: Partial<Record<OpName, IntegerEvalOp>> = {
   qdepthwiseConv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   qdense: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   fakeQuant: (n, xs, ctx) => integerFakeQuant(n as NodeOf<'fakeQuant'>, xs, ctx),
+  qnorm: integerNorm,
 };

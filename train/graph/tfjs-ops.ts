@@ -10,6 +10,7 @@ import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
 import { hardSwish, leakyRelu, prelu } from '../../layers/activations.js';
 import { hardSigmoidOp, quantizedSlope, swishOp } from './activation-quant.js';
+import { floatNorm, simulatedNorm } from './qnorm.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -89,4 +90,7 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   swish: (_n, [x], ctx) => swishOp(x, ctx),
   leakyRelu: (node, [x]) => leakyRelu(x, node.attrs.alpha),
   prelu: (node, [x], ctx) => prelu(x, quantizedSlope(ctx.param(node, 'alpha'), ctx)),
+  instanceNorm: floatNorm,
+  layerNorm: floatNorm,
+  qnorm: simulatedNorm,
 };
