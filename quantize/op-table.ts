@@ -50,6 +50,7 @@ export type OutputRule =
 export type Builtin =
   | 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'ADD' | 'CONCATENATION' | 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'
   | 'MEAN' | 'RESHAPE' | 'PAD' | 'SOFTMAX' | 'RELU' | 'RELU6' | 'QUANTIZE'
+  | 'LOGISTIC' | 'TANH' | 'HARD_SWISH' | 'LEAKY_RELU' | 'PRELU' | 'MUL'
   | 'STRIDED_SLICE' | 'MIRROR_PAD' | 'RESIZE_NEAREST_NEIGHBOR' | 'RESIZE_BILINEAR' | 'TRANSPOSE_CONV';
 
 export interface OpQuantRow {
@@ -96,6 +97,19 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   qdense: { output: observed, qat: true, builtin: 'FULLY_CONNECTED' },
   qadd: { output: observed, qat: true, builtin: 'ADD' },
   fakeQuant: { output: none, qat: true, builtin: 'QUANTIZE' },
+  sigmoid: { output: { kind: 'fixed', op: 'LOGISTIC' }, builtin: 'LOGISTIC' },
+  tanh: { output: { kind: 'fixed', op: 'TANH' }, builtin: 'TANH' },
+  hardSwish: { output: observed, builtin: 'HARD_SWISH' },
+  // TensorFlow's converter emits ADD(x, 3) with a fused RELU6, then MUL by 1/6; the row names the op that writes the output.
+  hardSigmoid: { output: observed, builtin: 'MUL' },
+  // LOGISTIC (its output on the fixed 1/256 grid), then MUL by x.
+  swish: { output: observed, builtin: 'MUL' },
+  leakyRelu: { output: observed, builtin: 'LEAKY_RELU' },
+  prelu: { output: observed, builtin: 'PRELU' },
+  // Lowered to several int8 ops (quantize/norm-decomposition.ts), each intermediate with a range the twin owns.
+  instanceNorm: { output: observed, qatTwin: 'qnorm' },
+  layerNorm: { output: observed, qatTwin: 'qnorm' },
+  qnorm: { output: observed, qat: true },
   // Data movement: TFLite's int8 STRIDED_SLICE, MIRROR_PAD and RESIZE_NEAREST_NEIGHBOR keep the input's scale and zero point.
   crop: { output: keepsInput, builtin: 'STRIDED_SLICE' },
   mirrorPad: { output: keepsInput, builtin: 'MIRROR_PAD' },

@@ -102,21 +102,14 @@ function inboundNames(l: LayerJson): string[] {
   return names;
 }
 
+function kerasVersionOf(m: ModelJson): { kerasVersion?: string } {
+  const v = (m.modelTopology as { keras_version?: unknown }).keras_version;
+  return typeof v === 'string' ? { kerasVersion: v } : {};
+}
+
 function topologyOf(m: ModelJson): TopologyJson {
   const t = m.modelTopology;
   return 'model_config' in t && isRecord(t.model_config) ? t.model_config : (t as TopologyJson);
-}
-
-/**
- * Which framework wrote the model: tfjs-layers stamps its topology's
- * keras_version 'tfjs-layers …'; the converter keeps Keras' own version.
- */
-function frameworkOf(m: ModelJson): 'tfjs-layers' | 'keras' {
-  const t = m.modelTopology as Record<string, unknown>;
-  const version = t.keras_version;
-  if (typeof version === 'string') return version.startsWith('tfjs-layers') ? 'tfjs-layers' : 'keras';
-  const by = (m as { generatedBy?: unknown }).generatedBy;
-  return typeof by === 'string' && by.toLowerCase().startsWith('keras') ? 'keras' : 'tfjs-layers';
 }
 
 /** Reads a tfjs-layers model (Sequential or Functional) into the IR with its weights. */
@@ -142,7 +135,7 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
     b,
     bind: (node, role, layer, weight, swapLastAxes) => bindings.push({ node, role, source: { weight: `${layer}/${weight}`, ...(swapLastAxes ? { swapLastAxes } : {}) } }),
     constant: (node, role, value) => bindings.push({ node, role, source: { constant: value } }),
-    framework: frameworkOf(m),
+    ...kerasVersionOf(m),
   };
   // Layer name → the IR node holding its output.
   const out = new Map<string, string>();

@@ -33,7 +33,8 @@ export function formatParity(r: ParityResult, maxLayers = 12): string {
   out.push(`  accuracy: eval graph ${pct(r.accuracy.evalGraph)}, int8 interpreter ${pct(r.accuracy.interpreter)}${lrt}`);
   out.push(`  argmax agreement: eval graph vs interpreter ${pct(r.agreement)} (${Math.round(r.agreement * r.count)}/${r.count})`);
   if (r.litert.ran) {
-    out.push(`  argmax agreement: interpreter vs LiteRT ${pct(r.litertAgreement)}; outputs bit-identical on ${pct(r.litertIdentical)} of inputs`);
+    const largest = r.litertIdentical !== 1 && r.litertMaxDiff !== null ? ` (largest difference ${Number(r.litertMaxDiff.toPrecision(3))})` : '';
+    out.push(`  argmax agreement: interpreter vs LiteRT ${pct(r.litertAgreement)}; outputs bit-identical on ${pct(r.litertIdentical)} of inputs${largest}`);
   } else {
     out.push(`  LiteRT: ${r.litert.note ?? 'not run'}; skipped`);
   }

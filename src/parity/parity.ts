@@ -56,6 +56,12 @@ export interface ParityResult {
   litertAgreement: number | null;
   /** Interpreter vs LiteRT: fraction of inputs whose whole output is bit-identical. */
   litertIdentical: number | null;
+  /**
+   * Interpreter vs LiteRT: the largest difference of one output element
+   * (integer steps for an int8 output; real values for a float32 one, which
+   * a layer left float produces and where summation order shows).
+   */
+  litertMaxDiff: number | null;
   litert: LiteRtStatus;
   /** Every quantized layer, worst first. */
   layers: LayerParity[];
@@ -192,6 +198,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
     const per = inputShape.reduce((x, y) => x * y, 1);
     const total = ds.test.count;
     let count = 0, agree = 0, evalCorrect = 0, interpCorrect = 0, lrtCorrect = 0, lrtAgree = 0, lrtSame = 0;
+    let lrtMaxDiff = 0;
     let interpMs = 0, lrtMs = 0;
     for (const b of batches(ds.test, batchSize, { shuffle: false, seed: 0, inputShape })) {
       // Only the tensors compared leave tfjs; everything runAll kept is freed right away.
@@ -231,6 +238,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
             if (lrtTop === top) lrtAgree++;
             if (lrtTop === label) lrtCorrect++;
             if (sameValues(y as ArrayLike<number>, out)) lrtSame++;
+            lrtMaxDiff = Math.max(lrtMaxDiff, maxDifference(y as ArrayLike<number>, out));
           } catch (e) {
             litertNote = `LiteRT failed on test input ${count}: ${(e as Error).message.split('\n')[0]}`;
             lrtModel.delete();
@@ -248,6 +256,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
       accuracy: { evalGraph: evalCorrect / count, interpreter: interpCorrect / count, litert: lrtRan ? lrtCorrect / count : null },
       litertAgreement: lrtRan ? lrtAgree / count : null,
       litertIdentical: lrtRan ? lrtSame / count : null,
+      litertMaxDiff: lrtRan ? lrtMaxDiff : null,
       litert: { ran: lrtRan, note: litertNote },
       layers: layers.map((l) => l.stats.result()).sort(worstFirst),
       unmatched,
@@ -264,4 +273,11 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
 }

@@ -11,7 +11,8 @@ import { decodeNpy, encodeNpy, type NpyData } from '../../io/npy.js';
 import { decodePng } from '../../io/png.js';
 import { DEFAULT_MAX_WORK, Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
 import { FLOAT_MAC_COST } from '../../interpreter/plan/cost.js';
-import { imageToReal, quantizeReal } from '../../interpreter/feed.js';
+import { imageToReal, looksLikeRawPixels, quantizeReal } from '../../interpreter/feed.js';
+import { jsonOption } from '../options.js';
 
 interface RunArgs {
   model: string;
@@ -44,6 +45,9 @@ function feed(interp: Interpreter, file: string, args: RunArgs): string {
   }
   if (kind === 'bin') {
     interp.setInput(0, bytes);
+    if (looksLikeRawPixels(bytes, d)) {
+      console.error(`qat: warning: ${file} looks like raw 0–255 pixels (many 0x00 bytes, no 0x80), but input 0 is int8 with zero point −128, so its darkest value is the byte 0x80; feed pixel p as the int8 code p − 128, or pass the image as a .png.`);
+    }
     return `read ${bytes.length} raw bytes from ${file}`;
   }
   if (kind === 'npy') {
@@ -121,7 +125,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         input: { type: 'string', demandOption: true, describe: 'input 0: raw bytes (.bin, exactly the input\'s byte size), a .npy array, or a .png image' },
         out: { type: 'string', describe: 'write the raw little-endian bytes of output 0 here' },
         dump: { type: 'string', describe: 'write every tensor as DIR/<index>_<name>.npy plus DIR/index.json (dtype, shape, scale, zero point, file)' },
-        json: { type: 'boolean', default: false, describe: 'print one JSON object instead of text' },
+        json: jsonOption('print one JSON object instead of text'),
         top: { type: 'number', default: 5, describe: 'how many classes to list for a classifier output' },
         mean: { type: 'number', describe: 'image preprocessing: real = (pixel − mean)/std with pixels in 0..255 (e.g. 127.5)' },
         std: { type: 'number', describe: 'image preprocessing: see --mean (e.g. 127.5)' },
