@@ -17,10 +17,10 @@ import { activationRange } from '../../quantize/qparams.js';
 import { fakeQuantIndex } from '../../quantize/math.js';
 import { applyRangeUpdates, applyStatUpdates, buildCalibrationGraph, buildEvalGraph, buildTrainGraph } from '../../train/graph/build.js';
 import { VariableStore } from '../../train/state.js';
-import { Interpreter } from '../../src/interpreter/index.js';
 import { readModel } from '../../src/tflite/index.js';
 import { builtinOperatorName } from '../../src/tflite/enums.js';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { onBothRuntimes } from '../support/both-runtimes.js';
 import { mulberry32 } from '../support/random-models.js';
 import { useWasm } from '../train/helpers.js';
 import { maxAbsDiff, seededImages } from './helpers.js';
@@ -159,34 +159,22 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           const count = RANDOM_INPUTS + TIE_INPUTS;
           const { ref, opValues } = evalOutputs(a, store, images, count);
           const outPer = ref.length / count;
-          const m = await lrt.compile(r.bytes);
-          const it = Interpreter.fromBuffer(r.bytes);
           let differ = 0;
           let opDiffer = 0;
-          const allCodes: Int8Array[] = [];
-          try {
-            for (let k = 0; k < count; k++) {
-              // The model input's own int8 codes, as the eval graph's input fakeQuant rounds them.
-              const x = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => fakeQuantIndex(v, inRange) - 128);
-              allCodes.push(x);
-              const lite = (await m.run([x]))[0] as Int8Array;
-              it.setInput(0, x);
-              it.invoke();
-              const ours = it.output(0) as Int8Array;
-              expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
-              for (let j = 0; j < outPer; j++) {
-                if (Math.round(ref[k * outPer + j]! / outQ.scale) + outQ.zeroPoint !== ours[j]) differ++;
-              }
-              // The op's own int8 tensor inside the model, against the eval graph's value there.
-              const t = it.tensor('op');
-              const codes = t.data as Int8Array;
-              for (let j = 0; j < codes.length; j++) {
-                if (Math.round(opValues[k * codes.length + j]! / t.scale!) + t.zeroPoint! !== codes[j]) opDiffer++;
-              }
+          // The model input's own int8 codes, as the eval graph's input fakeQuant rounds them.
+          const allCodes = Array.from({ length: count }, (_, k) => Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => fakeQuantIndex(v, inRange) - 128));
+          await onBothRuntimes(lrt, r.bytes, allCodes, (k, ours, lite, it) => {
+            expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
+            for (let j = 0; j < outPer; j++) {
+              if (Math.round(ref[k * outPer + j]! / outQ.scale) + outQ.zeroPoint !== ours[j]) differ++;
             }
-          } finally {
-            m.delete();
-          }
+            // The op's own int8 tensor inside the model, against the eval graph's value there.
+            const t = it.tensor('op');
+            const codes = t.data as Int8Array;
+            for (let j = 0; j < codes.length; j++) {
+              if (Math.round(opValues[k * codes.length + j]! / t.scale!) + t.zeroPoint! !== codes[j]) opDiffer++;
+            }
+          });
           expect(differ, `eval graph codes differing from the interpreter's of ${count * outPer}`).to.equal(0);
           expect(opDiffer, 'eval graph codes of the op differing from the interpreter\'s').to.equal(0);
           const op = a.order.find((n) => n.name === 'op')!;
@@ -212,22 +200,12 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           const outPer = ref.length / count;
           const r = exportGraph(ir, store, { mode: 'float' });
           expect(opsOf(r.bytes)).to.include(c.builtin);
-          const m = await lrt.compile(r.bytes);
-          const it = Interpreter.fromBuffer(r.bytes);
-          try {
-            for (let k = 0; k < count; k++) {
-              const x = images.slice(k * per, (k + 1) * per);
-              const lite = (await m.run([x]))[0] as Float32Array;
-              it.setInput(0, x);
-              it.invoke();
-              const ours = it.output(0) as Float32Array;
-              // A data-moving op alone computes the same floats (zeros may differ in sign); float sums may differ in the last bit.
-              expect(maxAbsDiff(ours, lite), `interpreter vs LiteRT, input ${k}`).to.be.at.most(between || c.sums ? 1e-5 : 0);
-              expect(maxAbsDiff(ours, ref.subarray(k * outPer, (k + 1) * outPer)), 'vs the tfjs eval graph').to.be.at.most(1e-5);
-            }
-          } finally {
-            m.delete();
-          }
+          const inputs = Array.from({ length: count }, (_, k) => images.slice(k * per, (k + 1) * per));
+          await onBothRuntimes(lrt, r.bytes, inputs, (k, ours, lite) => {
+            // A data-moving op alone computes the same floats (zeros may differ in sign); float sums may differ in the last bit.
+            expect(maxAbsDiff(ours, lite), `interpreter vs LiteRT, input ${k}`).to.be.at.most(between || c.sums ? 1e-5 : 0);
+            expect(maxAbsDiff(ours, ref.subarray(k * outPer, (k + 1) * outPer)), 'vs the tfjs eval graph').to.be.at.most(1e-5);
+          });
         } finally {
           store.dispose();
         }
@@ -242,19 +220,10 @@ export function decoderOpSuite(cases: DecoderCase[]): void {
           for (const dynamicConvWeights of ['float', 'dequantize', 'hybrid'] as const) {
             const r = exportGraph(ir, store, { mode: 'dynamic', dynamicConvWeights });
             expect(opsOf(r.bytes).includes('DEQUANTIZE'), dynamicConvWeights).to.equal(dynamicConvWeights !== 'float');
-            const m = await lrt.compile(r.bytes);
-            const it = Interpreter.fromBuffer(r.bytes);
-            try {
-              for (let k = 0; k < 4; k++) {
-                const x = images.slice(k * per, (k + 1) * per);
-                const lite = (await m.run([x]))[0] as Float32Array;
-                it.setInput(0, x);
-                it.invoke();
-                expect(maxAbsDiff(it.output(0) as Float32Array, lite), `${dynamicConvWeights}, input ${k}`).to.be.at.most(1e-5);
-              }
-            } finally {
-              m.delete();
-            }
+            const inputs = Array.from({ length: 4 }, (_, k) => images.slice(k * per, (k + 1) * per));
+            await onBothRuntimes(lrt, r.bytes, inputs, (k, ours, lite) => {
+              expect(maxAbsDiff(ours, lite), `${dynamicConvWeights}, input ${k}`).to.be.at.most(1e-5);
+            });
           }
         } finally {
           store.dispose();

@@ -13,13 +13,13 @@ import type { Graph, NodeOf } from '../../src/ir/types.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { VariableStore } from '../../train/state.js';
 import { analyze } from '../../src/ir/analyze.js';
-import { Interpreter } from '../../src/interpreter/index.js';
 import { exportGraph } from '../../export/index.js';
 import { rewriteForQat } from '../../quantize/rewrite.js';
 import { activationRange } from '../../quantize/qparams.js';
 import { fakeQuantIndex } from '../../quantize/math.js';
 import { buildCalibrationGraph } from '../../train/graph/build.js';
 import { loadLiteRt } from '../support/litert.js';
+import { onBothRuntimes } from '../support/both-runtimes.js';
 import { useWasm } from '../train/helpers.js';
 import { seededImages } from '../export/helpers.js';
 import { randomizeBatchNorm, saveLayersModel } from './helpers.js';
@@ -124,22 +124,12 @@ async function quantizedRoundTrip(model: tf.LayersModel, count: number): Promise
     const ref = tf.tidy(() => buildEvalGraph(a, store).run(tf.tensor4d(images, [count, ...shape] as [number, number, number, number])).dataSync() as Float32Array);
     const per = shape.reduce((p, d) => p * d, 1);
     const outPer = ref.length / count;
-    const m = await lrt.compile(r.bytes);
-    const it = Interpreter.fromBuffer(r.bytes);
-    try {
-      for (let k = 0; k < count; k++) {
-        const q = Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => fakeQuantIndex(v, inRange) - 128);
-        const lite = (await m.run([q]))[0] as Int8Array;
-        it.setInput(0, q);
-        it.invoke();
-        const ours = it.output(0) as Int8Array;
-        expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
-        const evalCodes = Array.from(ref.subarray(k * outPer, (k + 1) * outPer), (v) => Math.round(v / outQ.scale) + outQ.zeroPoint);
-        expect(evalCodes.filter((c, j) => c !== ours[j]).length, `eval graph codes differing from the interpreter's, input ${k}`).to.equal(0);
-      }
-    } finally {
-      m.delete();
-    }
+    const inputs = Array.from({ length: count }, (_, k) => Int8Array.from(images.subarray(k * per, (k + 1) * per), (v) => fakeQuantIndex(v, inRange) - 128));
+    await onBothRuntimes(lrt, r.bytes, inputs, (k, ours, lite) => {
+      expect(Array.from(ours), `interpreter vs LiteRT, input ${k}`).to.deep.equal(Array.from(lite));
+      const evalCodes = Array.from(ref.subarray(k * outPer, (k + 1) * outPer), (v) => Math.round(v / outQ.scale) + outQ.zeroPoint);
+      expect(evalCodes.filter((c, j) => c !== ours[j]).length, `eval graph codes differing from the interpreter's, input ${k}`).to.equal(0);
+    });
     return graph;
   } finally {
     store.dispose();

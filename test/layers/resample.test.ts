@@ -11,7 +11,7 @@ import { selectBackend } from '../../src/backend.js';
 import { mirrorPad, resize, resizeMatrix, type Interpolation, type MirrorMode } from '../../layers/resample.js';
 import type { Pair } from '../../layers/ops.js';
 import { conv2dTranspose } from '../../layers/conv_transpose.js';
-import { type HostTensor, randomHost, relativeError, toTensor, valueAndGrads } from './grad_check.js';
+import { type HostTensor, onBackendNoLeak, randomHost, relativeError, toTensor, valueAndGrads } from './grad_check.js';
 
 /** The input index padded index p copies along an axis of length n padded by `before`. */
 function mirrorSource(p: number, n: number, before: number, mode: MirrorMode): number {
@@ -83,10 +83,7 @@ describe('layers/resample mirrorPad and resize', () => {
       // tfjs's own MirrorPad gradient drops what the border received: it cannot be the reference.
       expect(relativeError(want.grads[0]!.data, loops), 'tfjs MirrorPad grad (known wrong)').to.be.greaterThan(1e-3);
       for (const backend of ['wasm', 'cpu']) {
-        await tf.setBackend(backend);
-        const before = tf.memory().numTensors;
-        const got = valueAndGrads((t) => mirrorPad(t as tf.Tensor4D, pads, mode), [x], 60 + i);
-        expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
+        const got = await onBackendNoLeak(backend, () => valueAndGrads((t) => mirrorPad(t as tf.Tensor4D, pads, mode), [x], 60 + i));
         expect(Array.from(got.value.data), `${backend} forward`).to.deep.equal(Array.from(want.value.data));
         expect(relativeError(got.grads[0]!.data, loops), `${backend} dx`).to.be.at.most(1e-6);
       }
@@ -111,10 +108,7 @@ describe('layers/resample mirrorPad and resize', () => {
       const weights = randomHost([shape[0]!, ...size, shape[3]!], 80 + i);
       const reference = resizeGradByMatrices(x, weights, size, how, half);
       for (const backend of ['wasm', 'cpu']) {
-        await tf.setBackend(backend);
-        const before = tf.memory().numTensors;
-        const got = valueAndGrads((t) => resize(t as tf.Tensor4D, size, how, half), [x], 80 + i);
-        expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
+        const got = await onBackendNoLeak(backend, () => valueAndGrads((t) => resize(t as tf.Tensor4D, size, how, half), [x], 80 + i));
         expect(relativeError(got.value.data, want), `${backend} forward`).to.be.at.most(1e-6);
         expect(relativeError(got.grads[0]!.data, reference), `${backend} dx`).to.be.at.most(1e-6);
       }
@@ -125,9 +119,6 @@ describe('layers/resample mirrorPad and resize', () => {
 describe('layers/conv_transpose conv2dTranspose', () => {
   before(async () => {
     await selectBackend('wasm');
-  });
-  after(async () => {
-    await tf.setBackend('cpu');
   });
 
   // [input h, w], kernel, stride, padding: Keras' output sizes, kernels above, at and below the stride.
@@ -151,10 +142,7 @@ describe('layers/conv_transpose conv2dTranspose', () => {
         [2, out[0], out[1], 4], s, padding), [x, kernel], 110 + i);
       expect(want.value.shape).to.deep.equal([2, out[0], out[1], 4]);
       for (const backend of ['wasm', 'cpu']) {
-        await tf.setBackend(backend);
-        const before = tf.memory().numTensors;
-        const got = valueAndGrads((a, b) => conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, s, padding), [x, kernel], 110 + i);
-        expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
+        const got = await onBackendNoLeak(backend, () => valueAndGrads((a, b) => conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, s, padding), [x, kernel], 110 + i));
         expect(relativeError(got.value.data, want.value.data), `${backend} forward`).to.be.at.most(1e-5);
         expect(relativeError(got.grads[0]!.data, want.grads[0]!.data), `${backend} dx`).to.be.at.most(1e-5);
         expect(relativeError(got.grads[1]!.data, want.grads[1]!.data), `${backend} dkernel`).to.be.at.most(1e-5);
