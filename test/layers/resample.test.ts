@@ -90,6 +90,17 @@ describe('layers/resample mirrorPad and resize', () => {
     });
   });
 
+  it('crop (tf.slice, the tfjs op of crop): its gradient on wasm, pad of dy, equals cpu\'s', async () => {
+    const x = randomHost([2, 7, 6, 3], 66);
+    const crop = (t: tf.Tensor): tf.Tensor => tf.slice(t, [0, 1, 0, 0], [-1, 4, 3, -1]);
+    const want = await onBackendNoLeak('cpu', () => valueAndGrads(crop, [x], 67));
+    const got = await onBackendNoLeak('wasm', () => valueAndGrads(crop, [x], 67));
+    expect(Array.from(got.value.data)).to.deep.equal(Array.from(want.value.data));
+    expect(Array.from(got.grads[0]!.data)).to.deep.equal(Array.from(want.grads[0]!.data));
+    // Rows 0 and 5–6 and columns 3–5 were cropped away: no gradient reaches them.
+    expect(want.grads[0]!.data.filter((v) => v !== 0).length).to.equal(2 * 4 * 3 * 3);
+  });
+
   const resizeCases: Array<[Interpolation, boolean, number[], Pair]> = [
     ['nearest', false, [2, 5, 4, 3], [10, 8]],
     ['nearest', false, [1, 3, 5, 2], [9, 10]],
