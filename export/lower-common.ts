@@ -8,6 +8,7 @@ import type { Emitter, TensorRef } from './emitter.js';
 import { tfliteActivation, type FusedActivation } from './fuse.js';
 import { FIXED_OUTPUT_QUANT } from '../quantize/op-table.js';
 import { channelSlopeShape, constantOperand, HARD_SIGMOID_INNER_QUANT, intermediate, type ParamValues } from './operands.js';
+import { ELEMENTWISE_OPS, emitElementwise } from './lower-elementwise.js';
 
 const padding = (p: Padding): 'SAME' | 'VALID' => (p === 'same' ? 'SAME' : 'VALID');
 
@@ -21,6 +22,7 @@ for (const op of ['crop', 'mirrorPad', 'upsampleNearest', 'upsampleBilinear']) C
 
 /** The activations that are one TFLite op without options. */
 const OPTIONLESS_ACTIVATIONS = { sigmoid: 'LOGISTIC', tanh: 'TANH', hardSwish: 'HARD_SWISH' } as const;
+for (const op of ELEMENTWISE_OPS) COMMON_OPS.add(op);
 
 /** One sentence for a layer the mode cannot express. */
 export function cannotExport(node: Pick<IRNode, 'name' | 'op'>, mode: string, why = 'it has no TFLite lowering'): UserError {
@@ -145,6 +147,7 @@ export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorR
       return;
     }
     default:
+      if (emitElementwise(e, node, xs, y)) return;
       throw new Error(`export: emitCommon cannot lower op ${node.op}`);
   }
 }

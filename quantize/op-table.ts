@@ -51,7 +51,8 @@ export type Builtin =
   | 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'ADD' | 'CONCATENATION' | 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'
   | 'MEAN' | 'RESHAPE' | 'PAD' | 'SOFTMAX' | 'RELU' | 'RELU6' | 'QUANTIZE'
   | 'LOGISTIC' | 'TANH' | 'HARD_SWISH' | 'LEAKY_RELU' | 'PRELU' | 'MUL'
-  | 'STRIDED_SLICE' | 'MIRROR_PAD' | 'RESIZE_NEAREST_NEIGHBOR' | 'RESIZE_BILINEAR' | 'TRANSPOSE_CONV';
+  | 'STRIDED_SLICE' | 'MIRROR_PAD' | 'RESIZE_NEAREST_NEIGHBOR' | 'RESIZE_BILINEAR' | 'TRANSPOSE_CONV'
+  | 'SUB' | 'MAXIMUM' | 'MINIMUM' | 'REDUCE_MAX';
 
 export interface OpQuantRow {
   output: OutputRule;
@@ -118,6 +119,15 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   upsampleBilinear: { output: averaging, builtin: 'RESIZE_BILINEAR' },
   conv2dTranspose: { output: observed, foldsBatchNorm: true, qatTwin: 'qconv2dTranspose', builtin: 'TRANSPOSE_CONV', fusesActivation: true },
   qconv2dTranspose: { output: observed, qat: true, builtin: 'TRANSPOSE_CONV' },
+  mul: { output: observed, builtin: 'MUL' },
+  sub: { output: observed, builtin: 'SUB' },
+  // TFLite's op spec: MAXIMUM/MINIMUM inputs and output all have one scale
+  // and zero point (the kernel picks codes), so they share a range as concat.
+  maximum: { output: { kind: 'sharedWithInputs' }, builtin: 'MAXIMUM' },
+  minimum: { output: { kind: 'sharedWithInputs' }, builtin: 'MINIMUM' },
+  mulConstant: { output: observed, builtin: 'MUL' },
+  // REDUCE_MAX passes the largest code through: the output is on the input's grid.
+  globalMaxPool: { output: keepsInput, builtin: 'REDUCE_MAX' },
 };
 
 /** IR ops whose row satisfies `test`, in table order. */

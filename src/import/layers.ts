@@ -307,6 +307,19 @@ const instanceNorm: Converter = (ctx, l) => {
 };
 
 /**
+ * A merge layer of n inputs as a chain of n − 1 binary ops, as Keras folds
+ * them (((a ⊙ b) ⊙ c) …); the last op carries the layer's name, the others
+ * `<name>/<k>`, each with its own quantized range.
+ */
+const pairwise = (op: 'mul' | 'maximum' | 'minimum'): Converter => (ctx, l) => {
+  let acc = l.inputs[0]!;
+  for (let k = 1; k < l.inputs.length; k++) {
+    acc = ctx.b[op](k === l.inputs.length - 1 ? l.name : `${l.name}/${k}`, acc, l.inputs[k]!);
+  }
+  return acc;
+};
+
+/**
  * Scale and offset of a Rescaling layer, which the importer folds into the
  * model input when it directly follows it (see importLayersModel).
  */
@@ -365,12 +378,28 @@ const CONVERTERS: Record<string, Converter> = {
   Cropping2D: cropping,
   UpSampling2D: upSampling,
   Conv2DTranspose: conv2dTranspose,
+  Multiply: pairwise('mul'),
+  Maximum: pairwise('maximum'),
+  Minimum: pairwise('minimum'),
+  Subtract: (ctx, l) => {
+    if (l.inputs.length !== 2) fail(l, `it has ${l.inputs.length} inputs, expected two`);
+    return ctx.b.sub(l.name, l.inputs[0]!, l.inputs[1]!);
+  },
+  Average: (ctx, l) => ctx.b.average(l.name, l.inputs),
+  GlobalMaxPooling2D: (ctx, l) => {
+    channelsLast(l);
+    const pooled = bool(l, 'keepdims', false) ? `${l.name}/pool` : l.name;
+    const y = ctx.b.globalMaxPool(pooled, l.inputs[0]!);
+    return pooled === l.name ? y : ctx.b.reshape(l.name, y, [1, 1, ctx.b.shape(y)[0]!]);
+  },
 };
 
 /** Layer classes the importer understands (InputLayer included). */
 export const SUPPORTED_LAYERS: readonly string[] = ['InputLayer', ...Object.keys(CONVERTERS)];
 
-const EXPECTED_INPUTS: Record<string, 'one' | 'many'> = { Add: 'many', Concatenate: 'many' };
+const EXPECTED_INPUTS: Record<string, 'one' | 'many'> = {
+  Add: 'many', Concatenate: 'many', Multiply: 'many', Maximum: 'many', Minimum: 'many', Subtract: 'many', Average: 'many',
+};
 
 /** Adds the nodes of one layer call; returns the IR node holding its output. */
 export function convertLayer(ctx: ConvertContext, l: LayerCall): string {

@@ -160,6 +160,22 @@ export class GraphBuilder {
     });
   }
 
+  mul(name: string, a: string, b: string): string { return this.node('mul', name, [a, b], {}); }
+  sub(name: string, a: string, b: string): string { return this.node('sub', name, [a, b], {}); }
+  maximum(name: string, a: string, b: string): string { return this.node('maximum', name, [a, b], {}); }
+  minimum(name: string, a: string, b: string): string { return this.node('minimum', name, [a, b], {}); }
+  mulConstant(name: string, x: string, factor: number): string { return this.node('mulConstant', name, [x], { factor }); }
+  globalMaxPool(name: string, x: string): string { return this.node('globalMaxPool', name, [x], {}); }
+
+  /**
+   * Keras' Average: the sum (node `<name>/sum`) times 1/n, the two ops
+   * TensorFlow's converter emits (its constant folding turns the division
+   * by n into a multiplication), each with its own quantized range.
+   */
+  average(name: string, xs: string[]): string {
+    return this.mulConstant(name, this.add(`${name}/sum`, xs), 1 / xs.length);
+  }
+
   /** Finishes the graph with the given outputs and validates it. */
   build(outputs: string[]): Graph {
     const graph: Graph = { name: this.name, nodes: [...this.nodes], outputs };

@@ -83,6 +83,16 @@ export interface OpAttrs {
   conv2dTranspose: { filters: number; kernelSize: Pair; strides: Pair; padding: Padding; useBias: boolean; kernelInit?: KernelInit };
   /** conv2dTranspose with BN folded, weights fake-quantized, relu/relu6 fused. */
   qconv2dTranspose: OpAttrs['conv2dTranspose'] & QuantizedLayerAttrs;
+  // --- Elementwise ops of two tensors: NumPy broadcasting over equal-rank shapes (the squeeze-excite gate [1, 1, c] × [h, w, c]) ---
+  mul: Record<string, never>;
+  /** First input minus the second. */
+  sub: Record<string, never>;
+  maximum: Record<string, never>;
+  minimum: Record<string, never>;
+  /** Multiplication by a constant: Keras Average's 1/n after the sum, as TensorFlow's converter emits it (MUL). */
+  mulConstant: { factor: number };
+  /** Max over height and width: [h, w, c] → [c]. */
+  globalMaxPool: Record<string, never>;
 }
 
 /** y = γ·(x − mean)/√(var + ε) + β; center: with β, scale: with γ. */

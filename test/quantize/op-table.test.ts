@@ -14,7 +14,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 describe('quantize/op-table', () => {
   it('derives the range-keeping, QAT and fused-layer op sets', () => {
     expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal([
-      'avgPool', 'crop', 'dropout', 'flatten', 'globalAvgPool', 'maxPool', 'mirrorPad', 'pad', 'reshape', 'upsampleBilinear', 'upsampleNearest',
+      'avgPool', 'crop', 'dropout', 'flatten', 'globalAvgPool', 'globalMaxPool', 'maxPool', 'mirrorPad', 'pad', 'reshape', 'upsampleBilinear', 'upsampleNearest',
     ]);
     expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d', 'qnorm']);
     expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d']);
@@ -114,6 +114,27 @@ describe('quantize/op-table', () => {
     expect(Object.keys(lnorm.params).filter((r) => r.endsWith('/max'))).to.deep.equal(
       ['mean', 'centered', 'squared', 'variance', 'invStd', 'normalized'].map((r) => `${r}/max`));
     expect(graph.nodes.filter((n) => n.op === 'fakeQuant').map((n) => n.name)).to.include.members(['in/fq', 'ln/fq']);
+  });
+
+  it('elementwise ops: MAXIMUM/MINIMUM share one range with their inputs, MUL/SUB observe their own, REDUCE_MAX keeps its input\'s', () => {
+    expect(opsWhere((r) => r.output.kind === 'sharedWithInputs').sort()).to.deep.equal(['concat', 'maximum', 'minimum']);
+    expect(['mul', 'sub', 'mulConstant'].map((op) => OP_TABLE[op as 'mul'].output.kind)).to.deep.equal(['observed', 'observed', 'observed']);
+    expect(['mul', 'sub', 'maximum', 'minimum', 'mulConstant', 'globalMaxPool'].map((op) => OP_TABLE[op as 'mul'].builtin))
+      .to.deep.equal(['MUL', 'SUB', 'MAXIMUM', 'MINIMUM', 'MUL', 'REDUCE_MAX']);
+
+    const b = new GraphBuilder('se');
+    const x = b.input('input', [4, 4, 2]);
+    const a = b.conv2d('a', x, { filters: 3, kernelSize: 1 });
+    const c = b.conv2d('c', x, { filters: 3, kernelSize: 1 });
+    const gate = b.reshape('gate_shape', b.globalAvgPool('squeeze', a), [1, 1, 3]);
+    const y = b.minimum('min', b.maximum('max', b.mul('excite', a, gate), b.sub('diff', a, c)), b.average('avg', [a, c]));
+    const { graph, report } = rewriteForQat(b.build([b.globalMaxPool('gmp', y)]));
+    expect(report).to.deep.equal([]);
+    const fq = (name: string): unknown => graph.nodes.find((n) => n.name === `${name}/fq`)?.params;
+    // The max/min chain's inputs (excite, diff, avg) and outputs read one min/max pair; the pool adds none.
+    for (const n of ['excite', 'diff', 'max', 'avg', 'min']) expect(fq(n), n).to.deep.equal({ min: 'min/fq/min', max: 'min/fq/max' });
+    expect(fq('avg/sum')).to.deep.equal({ min: 'avg/sum/fq/min', max: 'avg/sum/fq/max' });
+    expect(fq('gmp')).to.equal(undefined);
   });
 
   it('INT4 rounding: FULLY_CONNECTED stays on XNNPACK only at even depth', () => {

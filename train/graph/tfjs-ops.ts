@@ -13,6 +13,7 @@ import { hardSigmoidOp, quantizedSlope, swishOp } from './activation-quant.js';
 import { floatNorm, simulatedNorm } from './qnorm.js';
 import { mirrorPad, resize } from '../../layers/resample.js';
 import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
+import { maximum, minimum } from '../../layers/elementwise.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -106,6 +107,13 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
     const a = node.attrs;
     return withBias(node, conv2dTransposeFor(as4(x), as4(ctx.param(node, 'kernel')), a.strides, a.padding), a.useBias, ctx);
   },
+  // tfjs's Mul and Sub gradients sum over broadcast axes themselves; Maximum and Minimum's do not (layers/elementwise).
+  mul: (_n, [a, b]) => tf.mul(a, b),
+  sub: (_n, [a, b]) => tf.sub(a, b),
+  maximum: (_n, [a, b]) => maximum(a, b),
+  minimum: (_n, [a, b]) => minimum(a, b),
+  mulConstant: (node, [x]) => tf.mul(x, tf.scalar(node.attrs.factor)),
+  globalMaxPool: (_n, [x]) => tf.max(x, [1, 2]),
 };
 
 function upsampledSize(x: tf.Tensor, [fh, fw]: [number, number]): [number, number] {

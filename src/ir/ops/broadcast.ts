@@ -1,0 +1,48 @@
+// Elementwise ops of two tensors with NumPy broadcasting (mul, sub,
+// maximum, minimum), multiplication by a constant, and global max pooling.
+// Per-example shapes must have equal rank: with the batch dimension in
+// front, right-aligned broadcasting of a [c] against an [h, w, c] would line
+// the batch up with w, so a squeeze-excite gate is reshaped to [1, 1, c]
+// first (as Keras' SE blocks do with Reshape((1, 1, C))).
+import type { OpSpec } from './spec.js';
+import { fmtShape, noParams, problem, requireRank } from './spec.js';
+import type { Shape } from '../types.js';
+
+type Binary = 'mul' | 'sub' | 'maximum' | 'minimum';
+
+/** The broadcast shape of two equal-rank shapes, or a problem naming both. */
+export function broadcastShape(op: string, a: Shape, b: Shape): Shape {
+  const bad = (): never => problem(`${op} needs shapes of equal rank whose sizes match or are 1, got ${fmtShape(a)} and ${fmtShape(b)}`);
+  if (a.length !== b.length) bad();
+  return a.map((d, i) => {
+    const e = b[i];
+    if (d !== e && d !== 1 && e !== 1) bad();
+    return d === 1 ? e : d;
+  });
+}
+
+function binary<K extends Binary>(op: K): OpSpec<K> {
+  return { arity: 2, checkAttrs: () => undefined, inferShape: (_n, [a, b]) => broadcastShape(op, a, b), params: noParams };
+}
+
+export const mul = binary('mul');
+export const sub = binary('sub');
+export const maximum = binary('maximum');
+export const minimum = binary('minimum');
+
+export const mulConstant: OpSpec<'mulConstant'> = {
+  arity: 1,
+  checkAttrs: (a) => (typeof a.factor === 'number' && Number.isFinite(a.factor) && a.factor !== 0 ? undefined : 'factor must be a finite non-zero number'),
+  inferShape: (_n, [x]) => x,
+  params: noParams,
+};
+
+export const globalMaxPool: OpSpec<'globalMaxPool'> = {
+  arity: 1,
+  checkAttrs: () => undefined,
+  inferShape(_n, [x]) {
+    requireRank(x, 3, 'globalMaxPool input');
+    return [x[2]];
+  },
+  params: noParams,
+};

@@ -1,0 +1,198 @@
+// The elementwise ops of two tensors (MUL with the squeeze-excite gate's
+// broadcasting, SUB, MAXIMUM, MINIMUM), Keras' Average (ADD then MUL by
+// 1/n) and global max pooling (REDUCE_MAX), each as a tiny IR model the
+// whole way: QAT rewrite, calibration, the integer eval graph, int8 and
+// float32 export, our interpreter and LiteRT. On calibrated ranges and on
+// power-of-two ranges that make rounding ties common (every requantization
+// multiplier a power of two), the eval graph's fakeQuant codes equal the
+// interpreter's tensors and the interpreter's outputs equal LiteRT's.
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { exportGraph } from '../../export/index.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
+import type { Graph, NodeOf } from '../../src/ir/types.js';
+import { Interpreter } from '../../src/interpreter/index.js';
+import { readModel } from '../../src/tflite/index.js';
+import { builtinOperatorName } from '../../src/tflite/enums.js';
+import { rewriteForQat } from '../../quantize/rewrite.js';
+import { activationRange } from '../../quantize/qparams.js';
+import { buildCalibrationGraph, buildEvalGraph } from '../../train/graph/build.js';
+import { activationGrid, gridCodes } from '../../train/graph/grid.js';
+import { VariableStore } from '../../train/state.js';
+import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { compareWithLiteRt } from '../interpreter/parity-helpers.js';
+import { useWasm } from '../train/helpers.js';
+import { seededImages } from './helpers.js';
+
+const SHAPE: [number, number, number] = [6, 6, 3];
+
+interface OpCase {
+  name: string;
+  /** The op under test, reading conv outputs of the input `x`. */
+  build(b: GraphBuilder, x: string): string;
+  builtins: string[];
+}
+
+const conv = (b: GraphBuilder, name: string, x: string, k = 1, filters = 8): string => b.conv2d(name, x, { filters, kernelSize: k });
+
+export const ELEMENTWISE_CASES: OpCase[] = [
+  {
+    name: 'mul: squeeze-excite gate [1,1,c] × [h,w,c]',
+    build: (b, x) => {
+      const a = b.relu('a_relu', conv(b, 'a', x, 3));
+      const gate = b.reshape('gate_shape', b.dense('gate', b.globalAvgPool('squeeze', a), 8), [1, 1, 8]);
+      return b.mul('excite', a, gate);
+    },
+    builtins: ['MUL', 'MEAN', 'RESHAPE'],
+  },
+  { name: 'mul: equal shapes', build: (b, x) => b.mul('prod', conv(b, 'a', x), conv(b, 'b', x, 3)), builtins: ['MUL'] },
+  { name: 'sub: equal shapes', build: (b, x) => b.sub('diff', conv(b, 'a', x), b.relu('b_relu', conv(b, 'b', x, 3))), builtins: ['SUB'] },
+  {
+    name: 'sub: broadcast channel means',
+    build: (b, x) => { const a = conv(b, 'a', x, 3); return b.sub('centered', a, b.reshape('mean_shape', b.globalAvgPool('mean', a), [1, 1, 8])); },
+    builtins: ['SUB'],
+  },
+  { name: 'maximum: equal shapes', build: (b, x) => b.maximum('max', conv(b, 'a', x), conv(b, 'b', x, 3)), builtins: ['MAXIMUM'] },
+  {
+    name: 'maximum: broadcast',
+    build: (b, x) => b.maximum('max', conv(b, 'a', x), b.reshape('b_shape', b.globalAvgPool('b_mean', conv(b, 'b', x, 3)), [1, 1, 8])),
+    builtins: ['MAXIMUM'],
+  },
+  { name: 'minimum: equal shapes', build: (b, x) => b.minimum('min', conv(b, 'a', x), conv(b, 'b', x, 3)), builtins: ['MINIMUM'] },
+  { name: 'average of two (ADD, MUL by 1/2)', build: (b, x) => b.average('avg', [conv(b, 'a', x), conv(b, 'b', x, 3)]), builtins: ['ADD', 'MUL'] },
+  {
+    name: 'average of three (ADD, ADD, MUL by 1/3)',
+    build: (b, x) => b.average('avg', [conv(b, 'a', x), conv(b, 'b', x, 3), b.relu('c_relu', conv(b, 'c', x, 3))]),
+    builtins: ['ADD', 'MUL'],
+  },
+  { name: 'globalMaxPool (REDUCE_MAX)', build: (b, x) => b.globalMaxPool('gmp', conv(b, 'a', x, 3, 12)), builtins: ['REDUCE_MAX'] },
+];
+
+function opGraph(c: OpCase): Graph {
+  const b = new GraphBuilder('elementwise');
+  const x = b.input('input', [...SHAPE]);
+  return b.build([c.build(b, x)]);
+}
+
+type Fq = NodeOf<'fakeQuant'>;
+const fakeQuants = (a: AnalyzedGraph): Fq[] => a.order.filter((n): n is Fq => n.op === 'fakeQuant');
+
+/** Calibrated on seeded images; random (non-zero) biases so ranges sit off zero. */
+function calibratedCase(c: OpCase, seed: number): { a: AnalyzedGraph; store: VariableStore } {
+  const { graph, report } = rewriteForQat(opGraph(c));
+  expect(report).to.deep.equal([]);
+  const a = analyze(graph);
+  const store = VariableStore.forGraph(a, seed);
+  for (const v of a.variables.filter((v) => v.role === 'bias')) {
+    tf.tidy(() => store.get(v.name).assign(tf.randomUniform(v.shape, -0.3, 0.3, 'float32', seed)));
+  }
+  const cal = buildCalibrationGraph(a, store);
+  for (let k = 0; k < 3; k++) {
+    const x = tf.tensor4d(seededImages(16, SHAPE, seed + 10 + k), [16, ...SHAPE]);
+    cal.observe(x, 0.5);
+    x.dispose();
+  }
+  return { a, store };
+}
+
+/**
+ * Every trained range replaced by [−(128 + z)·s, (127 − z)·s] with s a power
+ * of two and int8 zero point z = 5: MUL's s₁s₂/s_out and SUB's and ADD's
+ * s_in/s_out become powers of two, so requantized values land on .5 ties
+ * often, and an odd zero point tells rounding before adding it from after.
+ */
+function powerOfTwoRanges(a: AnalyzedGraph, store: VariableStore): void {
+  const z = 5;
+  for (const fq of fakeQuants(a)) {
+    if (fq.attrs.fixedRange) continue;
+    const r = activationRange(fq, store);
+    const s = 2 ** Math.ceil(Math.log2(r.scale));
+    store.get(fq.params.min!).assign(tf.scalar(-(128 + z) * s));
+    store.get(fq.params.max!).assign(tf.scalar((127 - z) * s));
+  }
+}
+
+function builtinsOf(bytes: Uint8Array): string[] {
+  const m = readModel(bytes);
+  return m.subgraphs[0]!.operators.map((op) => builtinOperatorName(m.operatorCodes[op.opcodeIndex]!.builtinCode));
+}
+
+/** Elements of every fakeQuant's eval-graph codes that differ from the interpreter's tensor of the layer it quantizes. */
+function evalVsInterpreter(a: AnalyzedGraph, store: VariableStore, bytes: Uint8Array, count: number, seed: number): { compared: number; differing: number } {
+  const fqs = fakeQuants(a);
+  const images = seededImages(count, SHAPE, seed);
+  const x = tf.tensor4d(images, [count, ...SHAPE]);
+  const all = buildEvalGraph(a, store).runAll(x);
+  x.dispose();
+  const codes = new Map<string, Int8Array>();
+  try {
+    for (const fq of fqs) {
+      const q = tf.tidy(() => gridCodes(all.get(fq.name)!, activationGrid(activationRange(fq, store), 8)));
+      codes.set(fq.name, Int8Array.from(q.dataSync()));
+      q.dispose();
+    }
+  } finally {
+    for (const t of all.values()) t.dispose();
+  }
+  const it = Interpreter.fromBuffer(bytes);
+  const inputFq = fqs.find((f) => f.attrs.quantizes === a.inputs[0])!;
+  const per = SHAPE.reduce((p, d) => p * d, 1);
+  let compared = 0;
+  let differing = 0;
+  for (let k = 0; k < count; k++) {
+    it.setInput(0, codes.get(inputFq.name)!.subarray(k * per, (k + 1) * per));
+    it.invoke();
+    for (const fq of fqs) {
+      const want = it.tensor(fq.attrs.quantizes).data as Int8Array;
+      const got = codes.get(fq.name)!.subarray(k * want.length, (k + 1) * want.length);
+      expect(got.length, fq.name).to.equal(want.length);
+      for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) differing++;
+      compared += want.length;
+    }
+  }
+  return { compared, differing };
+}
+
+describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_MAX), eval graph = interpreter = LiteRT', function () {
+  this.timeout(300_000);
+  let lrt: LiteRtRunner;
+  before(async () => {
+    await useWasm();
+    lrt = await loadLiteRt();
+  });
+
+  for (const c of ELEMENTWISE_CASES) {
+    for (const ranges of ['calibrated', 'power-of-two (ties)'] as const) {
+      it(`${c.name}, ${ranges} ranges: int8 bit-exact`, async () => {
+        const { a, store } = calibratedCase(c, 5);
+        try {
+          if (ranges !== 'calibrated') powerOfTwoRanges(a, store);
+          const bytes = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' }).bytes;
+          expect(builtinsOf(bytes)).to.include.members(c.builtins);
+          expect(builtinsOf(bytes)).to.not.include('QUANTIZE');
+          const e = evalVsInterpreter(a, store, bytes, 20, 31);
+          expect(e.compared).to.be.greaterThan(1000);
+          expect(e.differing, `eval graph vs interpreter: ${e.differing}/${e.compared}`).to.equal(0);
+          const r = await compareWithLiteRt(lrt, bytes, 60, 7);
+          expect(r.elements).to.be.greaterThan(0);
+          expect(r.differing, `interpreter vs LiteRT: max |Δ| ${r.maxAbsDiff}`).to.equal(0);
+        } finally {
+          store.dispose();
+        }
+      });
+    }
+    it(`${c.name}: float32 export, interpreter = LiteRT`, async () => {
+      const { a, store } = calibratedCase(c, 6);
+      try {
+        const bytes = exportGraph(a, store, { mode: 'float' }).bytes;
+        expect(builtinsOf(bytes)).to.include.members(c.builtins);
+        const r = await compareWithLiteRt(lrt, bytes, 20, 8, { inputRange: [0, 1], floatTolerance: 1e-5 });
+        expect(r.elements).to.be.greaterThan(0);
+        expect(r.differing, `max |Δ| ${r.maxAbsDiff}`).to.equal(0);
+      } finally {
+        store.dispose();
+      }
+    });
+  }
+});
