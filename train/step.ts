@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../datasets/types.js';
 import { applyRangeUpdates, applyStatUpdates, type RangeUpdate, type StatUpdate, type TrainGraph } from './graph/build.js';
-import { correctCount, crossEntropy } from './loss.js';
+import { correctCount, headsCrossEntropy } from './loss.js';
 import type { Optimizer } from './optimizers.js';
 import { disposeUpdates, shardGradients } from './parallel/gradients.js';
 import { mergeStats, statRoles, toWire, type WireStat } from './parallel/merge.js';
@@ -87,7 +87,7 @@ export function createStepper(
         updates = out.statUpdates;
         ranges = out.rangeUpdates;
         correct = tf.keep(correctCount(out.logits, y));
-        return crossEntropy(out.logits, y);
+        return headsCrossEntropy(out.heads, y);
       }, varList);
       try {
         const named = new Map(Object.entries(grads).map(([k, g]) => [ourName.get(k)!, g]));

@@ -12,7 +12,7 @@ import { readWeights, type WeightValue } from './weights.js';
 
 export interface ImportOptions {
   /**
-   * Drop a softmax that ends the model so outputs[0] are logits, as training
+   * Drop the softmax that ends each output so the outputs are logits, as training
    * expects (its loss applies softmax itself). Default false: the graph
    * computes exactly what tfjs-layers' model.predict does.
    */
@@ -211,11 +211,15 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
   return inputRescaling ? { graph, weights, inputRescaling } : { graph, weights };
 }
 
+/** Every output that is a softmax read by no other layer gives way to its logits (each head of a multi-head model). */
 function dropFinalSoftmax(g: Graph): Graph {
-  const last = g.nodes.find((n) => n.name === g.outputs[0]);
-  if (!last || last.op !== 'softmax') return g;
-  if (g.nodes.some((n) => n.inputs.includes(last.name))) return g;
-  const graph: Graph = { ...g, nodes: g.nodes.filter((n) => n !== last), outputs: [last.inputs[0]!, ...g.outputs.slice(1)] };
+  const dropped = new Set(g.outputs.filter((o) => {
+    const last = g.nodes.find((n) => n.name === o);
+    return last?.op === 'softmax' && !g.nodes.some((n) => n.inputs.includes(o));
+  }));
+  if (dropped.size === 0) return g;
+  const logitsOf = (o: string): string => (dropped.has(o) ? g.nodes.find((n) => n.name === o)!.inputs[0]! : o);
+  const graph: Graph = { ...g, nodes: g.nodes.filter((n) => !dropped.has(n.name)), outputs: g.outputs.map(logitsOf) };
   analyze(graph);
   return graph;
 }

@@ -54,7 +54,7 @@ export interface ParityResult {
   accuracy: { evalGraph: number; interpreter: number; litert: number | null };
   /** Interpreter vs LiteRT: fraction of inputs with the same top class (null when LiteRT did not run). */
   litertAgreement: number | null;
-  /** Interpreter vs LiteRT: fraction of inputs whose whole output is bit-identical. */
+  /** Interpreter vs LiteRT: fraction of inputs whose outputs (every one of a multi-head model) are all bit-identical. */
   litertIdentical: number | null;
   /**
    * Interpreter vs LiteRT: the largest difference of one output element
@@ -62,6 +62,8 @@ export interface ParityResult {
    * a layer left float produces and where summation order shows).
    */
   litertMaxDiff: number | null;
+  /** The model's outputs, by name; agreement and accuracy read the first, the per-layer rows and litertIdentical cover all. */
+  outputs: string[];
   litert: LiteRtStatus;
   /** Every quantized layer, worst first. */
   layers: LayerParity[];
@@ -232,13 +234,16 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
         if (lrtModel) {
           try {
             const t1 = performance.now();
-            const y = (await lrtModel.run([input as LiteRtArray]))[0]!;
+            const ys = await lrtModel.run([input as LiteRtArray]);
+            const y = ys[0]!;
             lrtMs += performance.now() - t1;
             const lrtTop = argmax(y as ArrayLike<number>);
             if (lrtTop === top) lrtAgree++;
             if (lrtTop === label) lrtCorrect++;
-            if (sameValues(y as ArrayLike<number>, out)) lrtSame++;
-            lrtMaxDiff = Math.max(lrtMaxDiff, maxDifference(y as ArrayLike<number>, out));
+            ys.forEach((v, i) => {
+              lrtMaxDiff = Math.max(lrtMaxDiff, maxDifference(v as ArrayLike<number>, interp.output(i) as ArrayLike<number>));
+            });
+            if (ys.every((v, i) => sameValues(v as ArrayLike<number>, interp.output(i) as ArrayLike<number>))) lrtSame++;
           } catch (e) {
             litertNote = `LiteRT failed on test input ${count}: ${(e as Error).message.split('\n')[0]}`;
             lrtModel.delete();
@@ -257,6 +262,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
       litertAgreement: lrtRan ? lrtAgree / count : null,
       litertIdentical: lrtRan ? lrtSame / count : null,
       litertMaxDiff: lrtRan ? lrtMaxDiff : null,
+      outputs: interp.outputDetails().map((d) => d.name),
       litert: { ran: lrtRan, note: litertNote },
       layers: layers.map((l) => l.stats.result()).sort(worstFirst),
       unmatched,

@@ -20,6 +20,8 @@ export type { StatUpdate, RangeUpdate, EvalArithmetic } from './context.js';
 
 export interface TrainStepOutput {
   logits: tf.Tensor2D;
+  /** Every graph output in order (heads[0] is logits): the loss sums over them. */
+  heads: tf.Tensor2D[];
   /** Batch statistics to fold into the moving values with applyStatUpdates(). */
   statUpdates: StatUpdate[];
   /** Observed quantization ranges to store with applyRangeUpdates(). */
@@ -193,7 +195,8 @@ export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore,
     run(x, runOpts = {}) {
       const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), { constInputs, exampleOffset: runOpts.exampleOffset ?? 0 });
       const out = execute(a, ctx, false);
-      return { logits: out.get(a.graph.outputs[0]) as tf.Tensor2D, statUpdates: ctx.statUpdates, rangeUpdates: ctx.rangeUpdates };
+      const heads = a.graph.outputs.map((o) => out.get(o) as tf.Tensor2D);
+      return { logits: heads[0]!, heads, statUpdates: ctx.statUpdates, rangeUpdates: ctx.rangeUpdates };
     },
   };
 }

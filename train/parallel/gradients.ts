@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../datasets/types.js';
 import type { RangeUpdate, StatUpdate, TrainGraph } from '../graph/build.js';
-import { correctCount, crossEntropy } from '../loss.js';
+import { correctCount, headsCrossEntropy } from '../loss.js';
 
 export interface ShardGradients {
   /** Mean loss over the shard's examples. */
@@ -34,7 +34,7 @@ export function shardGradients(
       statUpdates = out.statUpdates;
       rangeUpdates = out.rangeUpdates;
       correct = tf.keep(correctCount(out.logits, y));
-      return crossEntropy(out.logits, y);
+      return headsCrossEntropy(out.heads, y);
     }, [...vars.values()]);
     const loss = value.dataSync()[0];
     value.dispose();

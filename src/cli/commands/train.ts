@@ -200,9 +200,13 @@ function importForTraining(path: string, numClasses: number): ImportedModel & { 
   const a = analyze(imported.graph);
   const inShape = a.shapes.get(a.inputs[0]!)!;
   if (inShape.length !== 3) throw new UserError(`${path} takes input of shape [${inShape}]; training needs an image input [height, width, channels]`);
-  const outShape = a.shapes.get(imported.graph.outputs[0]!)!;
-  if (outShape.length !== 1 || outShape[0] !== numClasses) {
-    throw new UserError(`${path} outputs shape [${outShape}] but the dataset has ${numClasses} classes; its last layer needs ${numClasses} units`);
+  // Every output is a classification head trained on the dataset's labels (the loss sums over them).
+  for (const out of imported.graph.outputs) {
+    const outShape = a.shapes.get(out)!;
+    if (outShape.length !== 1 || outShape[0] !== numClasses) {
+      const which = imported.graph.outputs.length > 1 ? `output '${out}' has` : 'outputs';
+      throw new UserError(`${path} ${which} shape [${outShape}] but the dataset has ${numClasses} classes; its last layer needs ${numClasses} units`);
+    }
   }
   return { ...imported, inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] };
 }
