@@ -10,20 +10,17 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { exportGraph } from '../../export/index.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
-import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
+import type { AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { Graph, NodeOf } from '../../src/ir/types.js';
-import { Interpreter } from '../../src/interpreter/index.js';
 import { readModel } from '../../src/tflite/index.js';
 import { builtinOperatorName } from '../../src/tflite/enums.js';
-import { rewriteForQat } from '../../quantize/rewrite.js';
 import { activationRange } from '../../quantize/qparams.js';
-import { buildCalibrationGraph, buildEvalGraph } from '../../train/graph/build.js';
-import { activationGrid, gridCodes } from '../../train/graph/grid.js';
 import { VariableStore } from '../../train/state.js';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
 import { compareWithLiteRt } from '../interpreter/parity-helpers.js';
 import { useWasm } from '../train/helpers.js';
-import { seededImages } from './helpers.js';
+import { compareLayers, summary } from '../train/layer-codes.js';
+import { calibratedQat, seededImages } from './helpers.js';
 
 const SHAPE: [number, number, number] = [6, 6, 3];
 
@@ -80,20 +77,11 @@ const fakeQuants = (a: AnalyzedGraph): Fq[] => a.order.filter((n): n is Fq => n.
 
 /** Calibrated on seeded images; random (non-zero) biases so ranges sit off zero. */
 function calibratedCase(c: OpCase, seed: number): { a: AnalyzedGraph; store: VariableStore } {
-  const { graph, report } = rewriteForQat(opGraph(c));
-  expect(report).to.deep.equal([]);
-  const a = analyze(graph);
-  const store = VariableStore.forGraph(a, seed);
-  for (const v of a.variables.filter((v) => v.role === 'bias')) {
-    tf.tidy(() => store.get(v.name).assign(tf.randomUniform(v.shape, -0.3, 0.3, 'float32', seed)));
-  }
-  const cal = buildCalibrationGraph(a, store);
-  for (let k = 0; k < 3; k++) {
-    const x = tf.tensor4d(seededImages(16, SHAPE, seed + 10 + k), [16, ...SHAPE]);
-    cal.observe(x, 0.5);
-    x.dispose();
-  }
-  return { a, store };
+  return calibratedQat(opGraph(c), seed, (a, store) => {
+    for (const v of a.variables.filter((v) => v.role === 'bias')) {
+      tf.tidy(() => store.get(v.name).assign(tf.randomUniform(v.shape, -0.3, 0.3, 'float32', seed)));
+    }
+  });
 }
 
 /**
@@ -118,42 +106,6 @@ function builtinsOf(bytes: Uint8Array): string[] {
   return m.subgraphs[0]!.operators.map((op) => builtinOperatorName(m.operatorCodes[op.opcodeIndex]!.builtinCode));
 }
 
-/** Elements of every fakeQuant's eval-graph codes that differ from the interpreter's tensor of the layer it quantizes. */
-function evalVsInterpreter(a: AnalyzedGraph, store: VariableStore, bytes: Uint8Array, count: number, seed: number): { compared: number; differing: number } {
-  const fqs = fakeQuants(a);
-  const images = seededImages(count, SHAPE, seed);
-  const x = tf.tensor4d(images, [count, ...SHAPE]);
-  const all = buildEvalGraph(a, store).runAll(x);
-  x.dispose();
-  const codes = new Map<string, Int8Array>();
-  try {
-    for (const fq of fqs) {
-      const q = tf.tidy(() => gridCodes(all.get(fq.name)!, activationGrid(activationRange(fq, store), 8)));
-      codes.set(fq.name, Int8Array.from(q.dataSync()));
-      q.dispose();
-    }
-  } finally {
-    for (const t of all.values()) t.dispose();
-  }
-  const it = Interpreter.fromBuffer(bytes);
-  const inputFq = fqs.find((f) => f.attrs.quantizes === a.inputs[0])!;
-  const per = SHAPE.reduce((p, d) => p * d, 1);
-  let compared = 0;
-  let differing = 0;
-  for (let k = 0; k < count; k++) {
-    it.setInput(0, codes.get(inputFq.name)!.subarray(k * per, (k + 1) * per));
-    it.invoke();
-    for (const fq of fqs) {
-      const want = it.tensor(fq.attrs.quantizes).data as Int8Array;
-      const got = codes.get(fq.name)!.subarray(k * want.length, (k + 1) * want.length);
-      expect(got.length, fq.name).to.equal(want.length);
-      for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) differing++;
-      compared += want.length;
-    }
-  }
-  return { compared, differing };
-}
-
 describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_MAX), eval graph = interpreter = LiteRT', function () {
   this.timeout(300_000);
   let lrt: LiteRtRunner;
@@ -171,9 +123,9 @@ describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_M
           const bytes = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' }).bytes;
           expect(builtinsOf(bytes)).to.include.members(c.builtins);
           expect(builtinsOf(bytes)).to.not.include('QUANTIZE');
-          const e = evalVsInterpreter(a, store, bytes, 20, 31);
+          const e = compareLayers(a, store, seededImages(20, SHAPE, 31), 20, 'integer');
           expect(e.compared).to.be.greaterThan(1000);
-          expect(e.differing, `eval graph vs interpreter: ${e.differing}/${e.compared}`).to.equal(0);
+          expect(e.differing, `eval graph vs interpreter: ${summary(e)}`).to.equal(0);
           const r = await compareWithLiteRt(lrt, bytes, 60, 7);
           expect(r.elements).to.be.greaterThan(0);
           expect(r.differing, `interpreter vs LiteRT: max |Δ| ${r.maxAbsDiff}`).to.equal(0);

@@ -1,7 +1,7 @@
 // Small zoo models with nontrivial variables (BN statistics and biases away
 // from their initial values) for the export tests, plus seeded inputs.
 import * as tf from '@tensorflow/tfjs';
-import { analyze } from '../../src/ir/analyze.js';
+import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { Graph } from '../../src/ir/types.js';
 import { buildModel } from '../../train/zoo/index.js';
 import { VariableStore } from '../../train/state.js';
@@ -9,6 +9,7 @@ import { buildCalibrationGraph, buildTrainGraph } from '../../train/graph/build.
 import { rewriteForQat } from '../../quantize/rewrite.js';
 import type { QatConfig } from '../../quantize/config.js';
 import { mulberry32 } from '../support/random-models.js';
+import { expect } from 'chai';
 
 export interface ZooCase {
   name: string;
@@ -94,4 +95,25 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/**
+ * A float graph rewritten for QAT with every layer quantized, its variables
+ * seeded (then adjusted by `init`, e.g. biases off zero), and its ranges
+ * observed on `batches` seeded batches of 16 images.
+ */
+export function calibratedQat(ir: Graph, seed: number, init?: (a: AnalyzedGraph, store: VariableStore) => void, batches = 3): { a: AnalyzedGraph; store: VariableStore } {
+  const { graph, report } = rewriteForQat(ir);
+  expect(report).to.deep.equal([]);
+  const a = analyze(graph);
+  const store = VariableStore.forGraph(a, seed);
+  init?.(a, store);
+  const shape = a.shapes.get(a.inputs[0]!)!;
+  const cal = buildCalibrationGraph(a, store);
+  for (let k = 0; k < batches; k++) {
+    const x = tf.tensor4d(seededImages(16, shape, seed + 10 + k), [16, shape[0]!, shape[1]!, shape[2]!]);
+    cal.observe(x, 0.5);
+    x.dispose();
+  }
+  return { a, store };
 }

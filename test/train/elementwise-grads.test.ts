@@ -7,15 +7,13 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder } from '../../src/ir/builder.js';
-import { analyze } from '../../src/ir/analyze.js';
 import type { Graph, NodeOf } from '../../src/ir/types.js';
-import { rewriteForQat } from '../../quantize/rewrite.js';
 import { resolveQatConfig } from '../../quantize/config.js';
-import { buildCalibrationGraph, buildTrainGraph } from '../../train/graph/build.js';
+import { buildTrainGraph } from '../../train/graph/build.js';
 import { TFJS_OPS, type KernelContext } from '../../train/graph/tfjs-ops.js';
 import { crossEntropy } from '../../train/loss.js';
 import { VariableStore } from '../../train/state.js';
-import { seededImages } from '../export/helpers.js';
+import { calibratedQat, seededImages } from '../export/helpers.js';
 import { randomHost, relativeError, valueAndGrads } from '../layers/grad_check.js';
 import { useWasm } from './helpers.js';
 
@@ -97,14 +95,9 @@ describe('train graph: elementwise ops on wasm', function () {
 
   it('the QAT rewrite of that model trains a step on wasm: every weight gets a finite, non-zero gradient', async () => {
     await useWasm();
-    const { graph, report } = rewriteForQat(mergeNet());
-    expect(report).to.deep.equal([]);
-    const a = analyze(graph);
-    const store = VariableStore.forGraph(a, 3);
+    const { a, store } = calibratedQat(mergeNet(), 3, undefined, 1);
     try {
-      const cal = buildCalibrationGraph(a, store);
       const x = tf.tensor4d(seededImages(16, SHAPE, 4), [16, ...SHAPE]);
-      cal.observe(x, 0.5);
       const y = tf.tensor1d(Int32Array.from({ length: 16 }, (_, i) => i % CLASSES), 'int32');
       const train = buildTrainGraph(a, store, { qat: { config: resolveQatConfig({ quantDelay: 0 }), startStep: 0 } });
       const weights = store.trainable(['weight']);

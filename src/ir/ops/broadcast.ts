@@ -1,11 +1,11 @@
 // Elementwise ops of two tensors with NumPy broadcasting (mul, sub,
-// maximum, minimum), multiplication by a constant, and global max pooling.
+// maximum, minimum) and multiplication by a constant.
 // Per-example shapes must have equal rank: with the batch dimension in
 // front, right-aligned broadcasting of a [c] against an [h, w, c] would line
 // the batch up with w, so a squeeze-excite gate is reshaped to [1, 1, c]
 // first (as Keras' SE blocks do with Reshape((1, 1, C))).
 import type { OpSpec } from './spec.js';
-import { fmtShape, noParams, problem, requireRank } from './spec.js';
+import { fmtShape, noParams, problem } from './spec.js';
 import type { Shape } from '../types.js';
 
 type Binary = 'mul' | 'sub' | 'maximum' | 'minimum';
@@ -34,15 +34,5 @@ export const mulConstant: OpSpec<'mulConstant'> = {
   arity: 1,
   checkAttrs: (a) => (typeof a.factor === 'number' && Number.isFinite(a.factor) && a.factor !== 0 ? undefined : 'factor must be a finite non-zero number'),
   inferShape: (_n, [x]) => x,
-  params: noParams,
-};
-
-export const globalMaxPool: OpSpec<'globalMaxPool'> = {
-  arity: 1,
-  checkAttrs: () => undefined,
-  inferShape(_n, [x]) {
-    requireRank(x, 3, 'globalMaxPool input');
-    return [x[2]];
-  },
   params: noParams,
 };

@@ -7,14 +7,14 @@ import { dense } from './dense.js';
 import { batchNorm } from './batch-norm.js';
 import { relu, relu6, softmax, dropout } from './elementwise.js';
 import { add, concat } from './merge.js';
-import { maxPool, avgPool, globalAvgPool } from './pool.js';
+import { maxPool, avgPool, globalAvgPool, globalMaxPool } from './pool.js';
 import { input, flatten, reshape, pad } from './shape.js';
 import { qconv2d, qdepthwiseConv2d, qdense, qadd, fakeQuant } from './quantized.js';
 import { sigmoid, tanh, hardSwish, hardSigmoid, swish, leakyRelu, prelu } from './activations.js';
 import { instanceNorm, layerNorm, qnorm } from './normalization.js';
 import { crop, mirrorPad, upsampleBilinear, upsampleNearest } from './decoder.js';
 import { conv2dTranspose, qconv2dTranspose } from './transpose-conv.js';
-import { mul, sub, maximum, minimum, mulConstant, globalMaxPool } from './broadcast.js';
+import { mul, sub, maximum, minimum, mulConstant } from './broadcast.js';
 
 export const OP_SPECS: { [K in OpName]: OpSpec<K> } = {
   input, conv2d, depthwiseConv2d, dense, batchNorm, relu, relu6, add, concat,

@@ -21,12 +21,18 @@ function windowPool<K extends 'maxPool' | 'avgPool'>(): OpSpec<K> {
 export const maxPool = windowPool<'maxPool'>();
 export const avgPool = windowPool<'avgPool'>();
 
-export const globalAvgPool: OpSpec<'globalAvgPool'> = {
-  arity: 1,
-  checkAttrs: () => undefined,
-  inferShape(_n, [x]) {
-    requireRank(x, 3, 'globalAvgPool input');
-    return [x[2]];
-  },
-  params: noParams,
-};
+/** A reduction over height and width: [h, w, c] → [c]. */
+function globalPool<K extends 'globalAvgPool' | 'globalMaxPool'>(op: K): OpSpec<K> {
+  return {
+    arity: 1,
+    checkAttrs: () => undefined,
+    inferShape(_n, [x]) {
+      requireRank(x, 3, `${op} input`);
+      return [x[2]];
+    },
+    params: noParams,
+  };
+}
+
+export const globalAvgPool = globalPool('globalAvgPool');
+export const globalMaxPool = globalPool('globalMaxPool');
