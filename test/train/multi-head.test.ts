@@ -15,7 +15,7 @@ import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
 import { createStepper } from '../../train/step.js';
 import { VariableStore } from '../../train/state.js';
 import { saveLayersModel } from '../import/helpers.js';
-import { qat } from '../parity/helpers.js';
+import { qat } from '../support/cli.js';
 import { userErrorMessage } from '../support/user-error.js';
 import { scratchDir, tinySplit, useWasm } from './helpers.js';
 
