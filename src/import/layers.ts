@@ -312,12 +312,25 @@ const instanceNorm: Converter = (ctx, l) => {
  * `<name>/<k>`, each with its own quantized range.
  */
 const pairwise = (op: 'mul' | 'maximum' | 'minimum'): Converter => (ctx, l) => {
-  let acc = l.inputs[0]!;
-  for (let k = 1; k < l.inputs.length; k++) {
-    acc = ctx.b[op](k === l.inputs.length - 1 ? l.name : `${l.name}/${k}`, acc, l.inputs[k]!);
-  }
+  const xs = equalRanks(ctx, l);
+  let acc = xs[0]!;
+  for (let k = 1; k < xs.length; k++) acc = ctx.b[op](k === xs.length - 1 ? l.name : `${l.name}/${k}`, acc, xs[k]!);
   return acc;
 };
+
+/**
+ * Keras and tfjs-layers broadcast a merge input of lower rank by inserting
+ * axes after the batch (a squeeze-excite gate [N, C] against [N, H, W, C]
+ * is [N, 1, 1, C]): those inputs get a reshape `<name>/expand<k>`.
+ */
+function equalRanks(ctx: ConvertContext, l: LayerCall): string[] {
+  const shapes = l.inputs.map((i) => ctx.b.shape(i));
+  const rank = Math.max(...shapes.map((s) => s.length));
+  return l.inputs.map((x, k) => {
+    const s = shapes[k]!;
+    return s.length === rank ? x : ctx.b.reshape(`${l.name}/expand${k}`, x, [...new Array<number>(rank - s.length).fill(1), ...s]);
+  });
+}
 
 /**
  * Scale and offset of a Rescaling layer, which the importer folds into the
@@ -383,7 +396,8 @@ const CONVERTERS: Record<string, Converter> = {
   Minimum: pairwise('minimum'),
   Subtract: (ctx, l) => {
     if (l.inputs.length !== 2) fail(l, `it has ${l.inputs.length} inputs, expected two`);
-    return ctx.b.sub(l.name, l.inputs[0]!, l.inputs[1]!);
+    const [a, b] = equalRanks(ctx, l);
+    return ctx.b.sub(l.name, a!, b!);
   },
   Average: (ctx, l) => ctx.b.average(l.name, l.inputs),
   GlobalMaxPooling2D: (ctx, l) => {

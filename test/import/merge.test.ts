@@ -18,7 +18,7 @@ import { saveLayersModel } from './helpers.js';
 
 const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor => layer.apply(x) as tf.SymbolicTensor;
 
-/** Squeeze-excite Multiply (Reshape to [1,1,C] as Keras' SE blocks do), three-way Maximum, Minimum, three-way Average, GlobalMaxPooling2D. */
+/** Squeeze-excite Multiply (with a Reshape to [1,1,C] as Keras' SE blocks do, and without), three-way Maximum, Minimum, three-way Average, GlobalMaxPooling2D. */
 function mergeModel(): tf.LayersModel {
   const x = tf.input({ shape: [10, 10, 3], name: 'image' });
   const a = apply(tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'a' }), x);
@@ -26,7 +26,9 @@ function mergeModel(): tf.LayersModel {
   const reduce = apply(tf.layers.dense({ units: 4, activation: 'relu', name: 'se_reduce' }), squeeze);
   const expand = apply(tf.layers.dense({ units: 8, name: 'se_expand' }), reduce);
   const gate = apply(tf.layers.reshape({ targetShape: [1, 1, 8], name: 'se_gate' }), expand);
-  const excite = apply(tf.layers.multiply({ name: 'se_excite' }), [a, gate]);
+  const gated = apply(tf.layers.multiply({ name: 'se_excite' }), [a, gate]);
+  // The same gate without the Reshape: the merge layer inserts the axes itself.
+  const excite = apply(tf.layers.multiply({ name: 'se_direct' }), [gated, expand]);
   const b = apply(tf.layers.conv2d({ filters: 8, kernelSize: 1, name: 'b' }), x);
   const c = apply(tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'c' }), x);
   const hi = apply(tf.layers.maximum({ name: 'hi' }), [excite, b, c]);
@@ -46,7 +48,7 @@ describe('import: merge layers (Multiply, Maximum, Minimum, Average, Subtract) a
     const { graph, weights } = importLayersModel(path);
     const ops = graph.nodes.map((n) => `${n.name}:${n.op}`);
     // n-ary merges become chains of binary ops; Average is the sum times 1/n.
-    expect(ops).to.include.members(['se_excite:mul', 'hi/1:maximum', 'hi:maximum', 'lo:minimum', 'avg/sum:add', 'avg:mulConstant', 'gmp:globalMaxPool']);
+    expect(ops).to.include.members(['se_excite:mul', 'se_direct/expand1:reshape', 'se_direct:mul', 'hi/1:maximum', 'hi:maximum', 'lo:minimum', 'avg/sum:add', 'avg:mulConstant', 'gmp:globalMaxPool']);
     const store = VariableStore.forGraph(graph, 1, weights);
     try {
       const x = tf.tensor4d(seededImages(8, [10, 10, 3], 3), [8, 10, 10, 3]);
