@@ -4,7 +4,8 @@
 //      keep the float layer's name and its variables' names);
 //   2. give every quantized op quantized inputs: a float producer feeding
 //      one (a skipped or unmatched layer) gets a fakeQuant after it;
-//   3. concat: its inputs' fakeQuants and its own read one min/max pair;
+//   3. concat, maximum, minimum: their inputs' fakeQuants and their own
+//      read one min/max pair;
 //      an averaging pool's fakeQuant reads its input fakeQuant's pair.
 // Whatever no pattern covers stays float and is reported by name.
 import { UserError } from '../src/errors.js';
@@ -235,8 +236,9 @@ function quantizeFloatInputs(rw: Rewriter): void {
 /**
  * Pass 3: ranges that must be one. An averaging pool's fakeQuant joins its
  * input's fakeQuant (the int8 pool keeps the input's scale and zero point,
- * so its fakeQuant is a pure rounding to that grid); a concat's inputs'
- * fakeQuants and its own form one group (TFLite needs equal scales). Every
+ * so its fakeQuant is a pure rounding to that grid); a concat's (or
+ * maximum's, minimum's) inputs' fakeQuants and its own form one group
+ * (TFLite needs equal scales and zero points). Every
  * member of a group then reads the group root's min/max pair.
  */
 function shareRanges(rw: Rewriter): void {
@@ -281,7 +283,7 @@ function shareRanges(rw: Rewriter): void {
       continue;
     }
     if (member.attrs.fixedRange || root.attrs.fixedRange) {
-      rw.report.push(`layer ${member.attrs.quantizes} (op fakeQuant) cannot share the range of ${root.attrs.quantizes} around a concat: one of them has a fixed range`);
+      rw.report.push(`layer ${member.attrs.quantizes} (op fakeQuant) cannot share the range of ${root.attrs.quantizes} (a concat, maximum or minimum needs one range for its inputs and output): one of them has a fixed range`);
       continue;
     }
     member.params = { ...root.params };
