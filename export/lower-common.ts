@@ -147,7 +147,7 @@ export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorR
       return;
     }
     default:
-      if (emitElementwise(e, node, xs, y)) return;
+      if (emitElementwise(e, node, xs, y, activation)) return;
       throw new Error(`export: emitCommon cannot lower op ${node.op}`);
   }
 }

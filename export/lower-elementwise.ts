@@ -10,7 +10,9 @@ import { tfliteActivation, type FusedActivation } from './fuse.js';
 export type BinaryBuiltin = 'MUL' | 'SUB' | 'MAXIMUM' | 'MINIMUM';
 
 /** The IR ops lowered as one binary TFLite op, by op. */
-export const BINARY_BUILTINS: Readonly<Partial<Record<OpName, BinaryBuiltin>>> = { mul: 'MUL', sub: 'SUB', maximum: 'MAXIMUM', minimum: 'MINIMUM' };
+export const BINARY_BUILTINS: Readonly<Partial<Record<OpName, BinaryBuiltin>>> = {
+  mul: 'MUL', sub: 'SUB', maximum: 'MAXIMUM', minimum: 'MINIMUM', qmul: 'MUL', qsub: 'SUB',
+};
 
 /** Ops this file lowers. */
 export const ELEMENTWISE_OPS: readonly OpName[] = [...Object.keys(BINARY_BUILTINS) as OpName[], 'mulConstant', 'globalMaxPool'];
@@ -37,11 +39,15 @@ function emitMulConstant(e: Emitter, node: NodeOf<'mulConstant'>, x: TensorRef, 
   e.op('MUL', [x.index, c], [y.index], { fusedActivation: 'NONE' });
 }
 
-/** Emits `node` if this file lowers its op; false otherwise. */
-export function emitElementwise(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorRef): boolean {
+/**
+ * Emits `node` if this file lowers its op; false otherwise. `activation`:
+ * a relu/relu6 the float exporter fused into a mul or sub (the QAT twins
+ * carry their own).
+ */
+export function emitElementwise(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorRef, activation: FusedActivation = 'none'): boolean {
   const binary = BINARY_BUILTINS[node.op];
   if (binary) {
-    emitBinary(e, binary, xs[0]!, xs[1]!, y);
+    emitBinary(e, binary, xs[0]!, xs[1]!, y, node.op === 'qmul' || node.op === 'qsub' ? node.attrs.activation : activation);
     return true;
   }
   if (node.op === 'mulConstant') {

@@ -119,8 +119,8 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   upsampleBilinear: { output: averaging, builtin: 'RESIZE_BILINEAR' },
   conv2dTranspose: { output: observed, foldsBatchNorm: true, qatTwin: 'qconv2dTranspose', builtin: 'TRANSPOSE_CONV', fusesActivation: true },
   qconv2dTranspose: { output: observed, qat: true, builtin: 'TRANSPOSE_CONV' },
-  mul: { output: observed, builtin: 'MUL' },
-  sub: { output: observed, builtin: 'SUB' },
+  mul: { output: observed, qatTwin: 'qmul', builtin: 'MUL', fusesActivation: true },
+  sub: { output: observed, qatTwin: 'qsub', builtin: 'SUB', fusesActivation: true },
   // TFLite's op spec: MAXIMUM/MINIMUM inputs and output all have one scale
   // and zero point (the kernel picks codes), so they share a range as concat.
   maximum: { output: { kind: 'sharedWithInputs' }, builtin: 'MAXIMUM' },
@@ -128,6 +128,8 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   mulConstant: { output: observed, builtin: 'MUL' },
   // REDUCE_MAX passes the largest code through: the output is on the input's grid.
   globalMaxPool: { output: keepsInput, builtin: 'REDUCE_MAX' },
+  qmul: { output: observed, qat: true, builtin: 'MUL' },
+  qsub: { output: observed, qat: true, builtin: 'SUB' },
 };
 
 /** IR ops whose row satisfies `test`, in table order. */

@@ -93,6 +93,9 @@ export interface OpAttrs {
   mulConstant: { factor: number };
   /** Max over height and width: [h, w, c] → [c]. */
   globalMaxPool: Record<string, never>;
+  /** mul and sub with a fused relu/relu6, as qadd (the rewrite produces them). */
+  qmul: { activation: FusedActivation };
+  qsub: { activation: FusedActivation };
 }
 
 /** y = γ·(x − mean)/√(var + ε) + β; center: with β, scale: with γ. */

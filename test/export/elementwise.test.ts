@@ -29,6 +29,8 @@ interface OpCase {
   /** The op under test, reading conv outputs of the input `x`. */
   build(b: GraphBuilder, x: string): string;
   builtins: string[];
+  /** Builtins the lowering must not emit (an activation fused into MUL/SUB). */
+  absent?: string[];
 }
 
 const conv = (b: GraphBuilder, name: string, x: string, k = 1, filters = 8): string => b.conv2d(name, x, { filters, kernelSize: k });
@@ -44,6 +46,16 @@ export const ELEMENTWISE_CASES: OpCase[] = [
     builtins: ['MUL', 'MEAN', 'RESHAPE'],
   },
   { name: 'mul: equal shapes', build: (b, x) => b.mul('prod', conv(b, 'a', x), conv(b, 'b', x, 3)), builtins: ['MUL'] },
+  {
+    name: 'mul with a fused RELU6 (qmul)',
+    build: (b, x) => b.relu6('prod_relu6', b.mul('prod', conv(b, 'a', x), conv(b, 'b', x, 3))),
+    builtins: ['MUL'], absent: ['RELU6'],
+  },
+  {
+    name: 'sub with a fused RELU, broadcast (qsub)',
+    build: (b, x) => { const a = conv(b, 'a', x, 3); return b.relu('diff_relu', b.sub('diff', a, b.reshape('m_shape', b.globalAvgPool('m', a), [1, 1, 8]))); },
+    builtins: ['SUB'], absent: ['RELU'],
+  },
   { name: 'sub: equal shapes', build: (b, x) => b.sub('diff', conv(b, 'a', x), b.relu('b_relu', conv(b, 'b', x, 3))), builtins: ['SUB'] },
   {
     name: 'sub: broadcast channel means',
@@ -122,7 +134,7 @@ describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_M
           if (ranges !== 'calibrated') powerOfTwoRanges(a, store);
           const bytes = exportGraph(a, store, { mode: 'int8', inputType: 'int8', outputType: 'int8' }).bytes;
           expect(builtinsOf(bytes)).to.include.members(c.builtins);
-          expect(builtinsOf(bytes)).to.not.include('QUANTIZE');
+          for (const op of ['QUANTIZE', ...(c.absent ?? [])]) expect(builtinsOf(bytes), op).to.not.include(op);
           const e = compareLayers(a, store, seededImages(20, SHAPE, 31), 20, 'integer');
           expect(e.compared).to.be.greaterThan(1000);
           expect(e.differing, `eval graph vs interpreter: ${summary(e)}`).to.equal(0);
@@ -134,16 +146,21 @@ describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_M
         }
       });
     }
-    it(`${c.name}: float32 export, interpreter = LiteRT`, async () => {
+    it(`${c.name}: float32 export of the QAT graph and of the float graph, interpreter = LiteRT`, async () => {
       const { a, store } = calibratedCase(c, 6);
+      const float = opGraph(c);
+      const floatStore = VariableStore.forGraph(float, 6);
       try {
-        const bytes = exportGraph(a, store, { mode: 'float' }).bytes;
-        expect(builtinsOf(bytes)).to.include.members(c.builtins);
-        const r = await compareWithLiteRt(lrt, bytes, 20, 8, { inputRange: [0, 1], floatTolerance: 1e-5 });
-        expect(r.elements).to.be.greaterThan(0);
-        expect(r.differing, `max |Δ| ${r.maxAbsDiff}`).to.equal(0);
+        for (const bytes of [exportGraph(a, store, { mode: 'float' }).bytes, exportGraph(float, floatStore, { mode: 'float' }).bytes]) {
+          expect(builtinsOf(bytes)).to.include.members(c.builtins);
+          for (const op of c.absent ?? []) expect(builtinsOf(bytes)).to.not.include(op);
+          const r = await compareWithLiteRt(lrt, bytes, 20, 8, { inputRange: [0, 1], floatTolerance: 1e-5 });
+          expect(r.elements).to.be.greaterThan(0);
+          expect(r.differing, `max |Δ| ${r.maxAbsDiff}`).to.equal(0);
+        }
       } finally {
         store.dispose();
+        floatStore.dispose();
       }
     });
   }

@@ -16,7 +16,7 @@ describe('quantize/op-table', () => {
     expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal([
       'avgPool', 'crop', 'dropout', 'flatten', 'globalAvgPool', 'globalMaxPool', 'maxPool', 'mirrorPad', 'pad', 'reshape', 'upsampleBilinear', 'upsampleNearest',
     ]);
-    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d', 'qnorm']);
+    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d', 'qmul', 'qnorm', 'qsub']);
     expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d']);
   });
 

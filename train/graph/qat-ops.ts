@@ -33,7 +33,7 @@ import type { FusedActivation, NodeOf } from '../../src/ir/types.js';
 import type { KernelContext, QatRuntime } from './context.js';
 import { DEFAULT_QAT_RUNTIME, bessel } from './context.js';
 
-function activate(y: tf.Tensor, act: FusedActivation): tf.Tensor {
+export function activate(y: tf.Tensor, act: FusedActivation): tf.Tensor {
   return act === 'relu' ? tf.relu(y) : act === 'relu6' ? relu6(y) : y;
 }
 

@@ -7,7 +7,7 @@ import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, maxPool, rel
 import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
-import { QAT_TFJS_OPS } from './qat-ops.js';
+import { activate, QAT_TFJS_OPS } from './qat-ops.js';
 import { hardSwish, leakyRelu, prelu } from '../../layers/activations.js';
 import { hardSigmoidOp, quantizedSlope, swishOp } from './activation-quant.js';
 import { floatNorm, simulatedNorm } from './qnorm.js';
@@ -114,6 +114,8 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   minimum: (_n, [a, b]) => minimum(a, b),
   mulConstant: (node, [x]) => tf.mul(x, tf.scalar(node.attrs.factor)),
   globalMaxPool: (_n, [x]) => tf.max(x, [1, 2]),
+  qmul: (node, [a, b]) => activate(tf.mul(a, b), node.attrs.activation),
+  qsub: (node, [a, b]) => activate(tf.sub(a, b), node.attrs.activation),
 };
 
 function upsampledSize(x: tf.Tensor, [fh, fw]: [number, number]): [number, number] {

@@ -7,6 +7,7 @@
 import type { OpSpec } from './spec.js';
 import { fmtShape, noParams, problem } from './spec.js';
 import type { Shape } from '../types.js';
+import { TFLITE_FUSED_ACTIVATION } from '../../../quantize/op-table.js';
 
 type Binary = 'mul' | 'sub' | 'maximum' | 'minimum';
 
@@ -29,6 +30,20 @@ export const mul = binary('mul');
 export const sub = binary('sub');
 export const maximum = binary('maximum');
 export const minimum = binary('minimum');
+
+const FUSED = Object.keys(TFLITE_FUSED_ACTIVATION);
+
+function fusedBinary<K extends 'qmul' | 'qsub'>(op: K, plain: Binary): OpSpec<K> {
+  return {
+    arity: 2,
+    checkAttrs: (a) => (FUSED.includes(a.activation) ? undefined : `activation must be one of ${FUSED.join(', ')}`),
+    inferShape: (_n, [a, b]) => broadcastShape(plain, a, b),
+    params: noParams,
+  };
+}
+
+export const qmul = fusedBinary('qmul', 'mul');
+export const qsub = fusedBinary('qsub', 'sub');
 
 export const mulConstant: OpSpec<'mulConstant'> = {
   arity: 1,

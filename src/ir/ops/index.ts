@@ -14,7 +14,7 @@ import { sigmoid, tanh, hardSwish, hardSigmoid, swish, leakyRelu, prelu } from '
 import { instanceNorm, layerNorm, qnorm } from './normalization.js';
 import { crop, mirrorPad, upsampleBilinear, upsampleNearest } from './decoder.js';
 import { conv2dTranspose, qconv2dTranspose } from './transpose-conv.js';
-import { mul, sub, maximum, minimum, mulConstant } from './broadcast.js';
+import { mul, sub, maximum, minimum, mulConstant, qmul, qsub } from './broadcast.js';
 
 export const OP_SPECS: { [K in OpName]: OpSpec<K> } = {
   input, conv2d, depthwiseConv2d, dense, batchNorm, relu, relu6, add, concat,
@@ -24,7 +24,7 @@ export const OP_SPECS: { [K in OpName]: OpSpec<K> } = {
   instanceNorm, layerNorm, qnorm,
   crop, mirrorPad, upsampleNearest, upsampleBilinear,
   conv2dTranspose, qconv2dTranspose,
-  mul, sub, maximum, minimum, mulConstant, globalMaxPool,
+  mul, sub, maximum, minimum, mulConstant, globalMaxPool, qmul, qsub,
 };
 
 export const OP_NAMES = Object.keys(OP_SPECS) as OpName[];
