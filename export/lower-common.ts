@@ -8,7 +8,7 @@ import type { Emitter, TensorRef } from './emitter.js';
 import { tfliteActivation, type FusedActivation } from './fuse.js';
 import { FIXED_OUTPUT_QUANT } from '../quantize/op-table.js';
 import { channelSlopeShape, constantOperand, HARD_SIGMOID_INNER_QUANT, intermediate, type ParamValues } from './operands.js';
-import { ELEMENTWISE_OPS, emitElementwise } from './lower-elementwise.js';
+import { ELEMENTWISE_OPS, emitBinaryOp, emitElementwise } from './lower-elementwise.js';
 
 const padding = (p: Padding): 'SAME' | 'VALID' => (p === 'same' ? 'SAME' : 'VALID');
 
@@ -27,15 +27,6 @@ for (const op of ELEMENTWISE_OPS) COMMON_OPS.add(op);
 /** One sentence for a layer the mode cannot express. */
 export function cannotExport(node: Pick<IRNode, 'name' | 'op'>, mode: string, why = 'it has no TFLite lowering'): UserError {
   return new UserError(`cannot export layer '${node.name}' (op ${node.op}) in ${mode} mode: ${why}.`);
-}
-
-/**
- * A two-input elementwise op (ADD, SUB, MUL) with its fused activation: one
- * place for the builtin and its options, whichever IR op lowers to it.
- * `b` is a tensor or a constant's index.
- */
-export function emitBinaryOp(e: Emitter, builtin: 'ADD' | 'SUB' | 'MUL', a: TensorRef, b: TensorRef | number, y: TensorRef, activation: FusedActivation = 'none'): void {
-  e.op(builtin, [a.index, typeof b === 'number' ? b : b.index], [y.index], { fusedActivation: tfliteActivation(activation) });
 }
 
 /**

@@ -3,11 +3,12 @@
 // pooling, keyed by IR op so any op built from them (an activation that
 // multiplies, an average) emits the same TFLite op.
 
-import type { IRNode, NodeOf, OpName } from '../src/ir/types.js';
+import type { IRNode, OpName } from '../src/ir/types.js';
 import type { Emitter, TensorRef } from './emitter.js';
 import { tfliteActivation, type FusedActivation } from './fuse.js';
+import { constantOperand } from './operands.js';
 
-export type BinaryBuiltin = 'MUL' | 'SUB' | 'MAXIMUM' | 'MINIMUM';
+export type BinaryBuiltin = 'ADD' | 'SUB' | 'MUL' | 'MAXIMUM' | 'MINIMUM';
 
 /** The IR ops lowered as one binary TFLite op, by op. */
 export const BINARY_BUILTINS: Readonly<Partial<Record<OpName, BinaryBuiltin>>> = {
@@ -17,26 +18,16 @@ export const BINARY_BUILTINS: Readonly<Partial<Record<OpName, BinaryBuiltin>>> =
 /** Ops this file lowers. */
 export const ELEMENTWISE_OPS: readonly OpName[] = [...Object.keys(BINARY_BUILTINS) as OpName[], 'mulConstant', 'globalMaxPool'];
 
-/** One binary op a ⊙ b → y; TFLite broadcasts the operands' shapes. */
-export function emitBinary(e: Emitter, builtin: BinaryBuiltin, a: TensorRef, b: TensorRef, y: TensorRef, activation: FusedActivation = 'none'): void {
-  if (builtin === 'MAXIMUM' || builtin === 'MINIMUM') {
-    e.op(builtin, [a.index, b.index], [y.index]);
-  } else {
-    e.op(builtin, [a.index, b.index], [y.index], { fusedActivation: tfliteActivation(activation) });
-  }
-}
-
 /**
- * y = x · factor as MUL with a one-element constant. In an int8 model the
- * constant is symmetric int8 at ±127 (scale |factor|/127): the largest code,
- * so the factor carries the most precision the kernel's multiplier allows.
+ * A two-input elementwise op with its fused activation (MAXIMUM and
+ * MINIMUM have none): one place for the builtin and its options, whichever
+ * IR op lowers to it. TFLite broadcasts the operands' shapes. `b` is a
+ * tensor or a constant's index.
  */
-function emitMulConstant(e: Emitter, node: NodeOf<'mulConstant'>, x: TensorRef, y: TensorRef): void {
-  const f = node.attrs.factor;
-  const c = y.type === 'INT8'
-    ? e.constant(`${node.name}/factor`, [1], 'INT8', Int8Array.of(f < 0 ? -127 : 127), { scale: [Math.abs(f) / 127], zeroPoint: [0] })
-    : e.constant(`${node.name}/factor`, [1], 'FLOAT32', Float32Array.of(f));
-  e.op('MUL', [x.index, c], [y.index], { fusedActivation: 'NONE' });
+export function emitBinaryOp(e: Emitter, builtin: BinaryBuiltin, a: TensorRef, b: TensorRef | number, y: TensorRef, activation: FusedActivation = 'none'): void {
+  const ins = [a.index, typeof b === 'number' ? b : b.index];
+  if (builtin === 'MAXIMUM' || builtin === 'MINIMUM') e.op(builtin, ins, [y.index]);
+  else e.op(builtin, ins, [y.index], { fusedActivation: tfliteActivation(activation) });
 }
 
 /**
@@ -47,11 +38,13 @@ function emitMulConstant(e: Emitter, node: NodeOf<'mulConstant'>, x: TensorRef, 
 export function emitElementwise(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorRef, activation: FusedActivation = 'none'): boolean {
   const binary = BINARY_BUILTINS[node.op];
   if (binary) {
-    emitBinary(e, binary, xs[0]!, xs[1]!, y, node.op === 'qmul' || node.op === 'qsub' ? node.attrs.activation : activation);
+    emitBinaryOp(e, binary, xs[0]!, xs[1]!, y, node.op === 'qmul' || node.op === 'qsub' ? node.attrs.activation : activation);
     return true;
   }
   if (node.op === 'mulConstant') {
-    emitMulConstant(e, node, xs[0]!, y);
+    // A one-element constant, int8 on [0, factor] in an int8 model as converters store it.
+    const factor = constantOperand(e, `${node.name}/factor`, [1], Float32Array.of(node.attrs.factor), y.type !== 'FLOAT32');
+    emitBinaryOp(e, 'MUL', xs[0]!, factor, y);
     return true;
   }
   if (node.op === 'globalMaxPool') {

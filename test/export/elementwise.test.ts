@@ -16,9 +16,8 @@ import { readModel } from '../../src/tflite/index.js';
 import { builtinOperatorName } from '../../src/tflite/enums.js';
 import { activationRange } from '../../quantize/qparams.js';
 import { VariableStore } from '../../train/state.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { liteRtForSuite } from '../support/litert.js';
 import { compareWithLiteRt } from '../interpreter/parity-helpers.js';
-import { useWasm } from '../train/helpers.js';
 import { compareLayers, summary } from '../train/layer-codes.js';
 import { calibratedQat, seededImages } from './helpers.js';
 
@@ -120,11 +119,7 @@ function builtinsOf(bytes: Uint8Array): string[] {
 
 describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_MAX), eval graph = interpreter = LiteRT', function () {
   this.timeout(300_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    await useWasm();
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite({ wasm: true });
 
   for (const c of ELEMENTWISE_CASES) {
     for (const ranges of ['calibrated', 'power-of-two (ties)'] as const) {
@@ -138,7 +133,7 @@ describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_M
           const e = compareLayers(a, store, seededImages(20, SHAPE, 31), 20, 'integer');
           expect(e.compared).to.be.greaterThan(1000);
           expect(e.differing, `eval graph vs interpreter: ${summary(e)}`).to.equal(0);
-          const r = await compareWithLiteRt(lrt, bytes, 60, 7);
+          const r = await compareWithLiteRt(lrt(), bytes, 60, 7);
           expect(r.elements).to.be.greaterThan(0);
           expect(r.differing, `interpreter vs LiteRT: max |Δ| ${r.maxAbsDiff}`).to.equal(0);
         } finally {
@@ -154,7 +149,7 @@ describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_M
         for (const bytes of [exportGraph(a, store, { mode: 'float' }).bytes, exportGraph(float, floatStore, { mode: 'float' }).bytes]) {
           expect(builtinsOf(bytes)).to.include.members(c.builtins);
           for (const op of c.absent ?? []) expect(builtinsOf(bytes)).to.not.include(op);
-          const r = await compareWithLiteRt(lrt, bytes, 20, 8, { inputRange: [0, 1], floatTolerance: 1e-5 });
+          const r = await compareWithLiteRt(lrt(), bytes, 20, 8, { inputRange: [0, 1], floatTolerance: 1e-5 });
           expect(r.elements).to.be.greaterThan(0);
           expect(r.differing, `max |Δ| ${r.maxAbsDiff}`).to.equal(0);
         }
