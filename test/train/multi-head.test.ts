@@ -1,8 +1,9 @@
 // A model with two classification heads: training sums their cross-entropy
 // against the same labels (so the second head learns too), and an imported
-// two-head tfjs-layers model with merge layers trains with --quantize,
-// exports both outputs, and `qat parity` finds the eval graph, our
-// interpreter and LiteRT bit-identical on every output.
+// two-head tfjs-layers model with LeakyReLU, a sigmoid-gated squeeze-excite
+// Multiply, swish, tanh and Average trains with --quantize, exports both
+// outputs, and `qat parity` finds the eval graph, our interpreter and LiteRT
+// bit-identical on every layer and every output.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { join } from 'node:path';
@@ -78,16 +79,18 @@ describe('training a model with several heads', function () {
     }
   });
 
-  it('qat train --quantize on an imported two-head model with merge layers, export, parity: every output bit-identical in LiteRT', async () => {
+  it('qat train --quantize on an imported two-head model (LeakyReLU, sigmoid-gated squeeze-excite Multiply, swish, tanh, Average, Maximum), export, parity: every output bit-identical in LiteRT', async () => {
     const dir = scratchDir('two-heads');
     try {
       const input = tf.input({ shape: [28, 28, 1], name: 'image' });
       const apply = (l: tf.layers.Layer, v: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor => l.apply(v) as tf.SymbolicTensor;
-      const a = apply(tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'a' }), input);
-      const gate = apply(tf.layers.reshape({ targetShape: [1, 1, 6], name: 'gate' }), apply(tf.layers.dense({ units: 6, name: 'excite' }), apply(tf.layers.globalAveragePooling2d({ name: 'squeeze' }), a)));
+      const a = apply(tf.layers.leakyReLU({ alpha: 0.2, name: 'a_leaky' }), apply(tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', name: 'a' }), input));
+      const squeeze = apply(tf.layers.globalAveragePooling2d({ name: 'squeeze' }), a);
+      const gate = apply(tf.layers.reshape({ targetShape: [1, 1, 6], name: 'gate' }), apply(tf.layers.dense({ units: 6, activation: 'sigmoid', name: 'excite' }), squeeze));
       const se = apply(tf.layers.multiply({ name: 'se' }), [a, gate]);
-      const c = apply(tf.layers.conv2d({ filters: 6, kernelSize: 1, name: 'c' }), a);
-      const avg = apply(tf.layers.average({ name: 'avg' }), [se, c]);
+      const c = apply(tf.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'swish', name: 'c' }), a);
+      const d = apply(tf.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'tanh', name: 'd' }), se);
+      const avg = apply(tf.layers.average({ name: 'avg' }), [se, c, d]);
       const hi = apply(tf.layers.maximum({ name: 'hi' }), [avg, c]);
       const main = apply(tf.layers.dense({ units: 10, activation: 'softmax', name: 'main' }), apply(tf.layers.globalAveragePooling2d({ name: 'gap' }), hi));
       const aux = apply(tf.layers.dense({ units: 10, activation: 'softmax', name: 'aux' }), apply(tf.layers.globalMaxPooling2d({ name: 'gmp' }), se));
@@ -109,7 +112,7 @@ describe('training a model with several heads', function () {
       expect(r.litert.ran, r.litert.note ?? '').to.equal(true);
       expect(r.litertIdentical).to.equal(1);
       expect(r.unmatched).to.deep.equal([]);
-      expect(r.layers.map((l) => l.name)).to.include.members(['main', 'aux', 'se', 'avg', 'avg/sum', 'hi']);
+      expect(r.layers.map((l) => l.name)).to.include.members(['main', 'aux', 'se', 'avg', 'avg/sum', 'hi', 'a_leaky', 'excite_sigmoid', 'c_swish', 'd_tanh']);
       for (const l of r.layers) expect(l.maxLsb, l.name).to.equal(0);
     } finally {
       dir.remove();
