@@ -53,8 +53,9 @@ describe('export: float and dynamic modes on every zoo model', function () {
 
         const float = exportGraph(ir, store, { mode: 'float' });
         const ops = opNames(float.bytes);
-        // BN folded, activations fused, dropout gone: only these ops remain.
-        expect(ops.every((o) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'ADD', 'MAX_POOL_2D', 'MEAN', 'RESHAPE'].includes(o)), ops.join(' ')).to.equal(true);
+        // BN folded, relu/relu6 fused, dropout gone: only these ops remain (MobileNet v3 adds its
+        // hard-swish and the squeeze-excite gate's ADD(+3, RELU6) and MULs).
+        expect(ops.every((o) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'ADD', 'MAX_POOL_2D', 'MEAN', 'RESHAPE', 'HARD_SWISH', 'MUL'].includes(o)), ops.join(' ')).to.equal(true);
         const f = await runBoth(lrt(), float.bytes, images, per);
         for (let k = 0; k < INPUTS; k++) {
           expect(maxAbsDiff(f.litert[k]!, refOf(k)), `LiteRT, input ${k}`).to.be.at.most(1e-4);

@@ -23,6 +23,7 @@ export const ZOO_CASES: ZooCase[] = [
   { name: 'lenet5', shape: [28, 28, 1] },
   { name: 'mobilenet-v1', shape: [32, 32, 3], alpha: 0.25 },
   { name: 'mobilenet-v2', shape: [32, 32, 3], alpha: 0.35 },
+  { name: 'mobilenet-v3-small', shape: [32, 32, 3], alpha: 0.35 },
   { name: 'resnet-tiny', shape: [32, 32, 3], alpha: 0.35 },
 ];
 

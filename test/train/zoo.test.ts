@@ -13,14 +13,24 @@ import { scratchDir, tinyDataset, useWasm } from './helpers.js';
 
 const SHAPES: Array<[number, number, number]> = [[28, 28, 1], [32, 32, 3]];
 // Small widths keep the whole zoo sweep quick on one core.
-const ALPHA: Record<string, number | undefined> = { 'mobilenet-v1': 0.25, 'mobilenet-v2': 0.35, 'resnet-tiny': 0.5 };
+const ALPHA: Record<string, number | undefined> = { 'mobilenet-v1': 0.25, 'mobilenet-v2': 0.35, 'mobilenet-v3-small': 0.35, 'mobilenet-v3-large': 0.35, 'resnet-tiny': 0.5 };
 
 describe('train/zoo: every model trains, checkpoints and restores', function () {
   before(useWasm);
 
-  it('lists the five required models', () => {
-    expect([...ZOO_NAMES].sort()).to.deep.equal(['lenet5', 'mnist-cnn', 'mobilenet-v1', 'mobilenet-v2', 'resnet-tiny']);
+  it('lists the required models', () => {
+    expect([...ZOO_NAMES].sort()).to.deep.equal(['lenet5', 'mnist-cnn', 'mobilenet-v1', 'mobilenet-v2', 'mobilenet-v3-large', 'mobilenet-v3-small', 'resnet-tiny']);
   });
+
+  // torchvision's published parameter counts (ImageNet, 1000 classes, width 1): the block tables, SE sizes and head match.
+  for (const [name, params] of [['mobilenet-v3-small', 2_542_856], ['mobilenet-v3-large', 5_483_032]] as const) {
+    it(`${name} at 224×224×3 has torchvision's ${params} parameters`, () => {
+      const a = analyze(buildModel(name, { inputShape: [224, 224, 3], numClasses: 1000 }));
+      const trained = a.variables.filter((v) => v.role !== 'movingMean' && v.role !== 'movingVariance');
+      expect(trained.reduce((n, v) => n + v.shape.reduce((x, y) => x * y, 1), 0)).to.equal(params);
+      expect(a.shapes.get('pool')).to.deep.equal([name.endsWith('small') ? 576 : 960]);
+    });
+  }
 
   for (const name of ZOO_NAMES) {
     for (const shape of SHAPES) {
@@ -30,7 +40,8 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
         const a = analyze(ir);
         expect(a.shapes.get(ir.outputs[0])).to.deep.equal([5]);
         // No feature map collapses to 1×1 before the classifier.
-        for (const [n, s] of a.shapes) if (s.length === 3 && n !== 'input') expect(Math.min(s[0], s[1]), n).to.be.at.least(4);
+        // (A squeeze-excite gate is 1×1 by design.)
+        for (const [n, s] of a.shapes) if (s.length === 3 && n !== 'input' && !n.includes('_se_')) expect(Math.min(s[0], s[1]), n).to.be.at.least(4);
 
         const dir = scratchDir('zoo');
         const before = tf.memory().numTensors;

@@ -6,6 +6,7 @@ import { lenet5 } from './lenet5.js';
 import { mnistCnn } from './mnist-cnn.js';
 import { mobilenetV1 } from './mobilenet-v1.js';
 import { mobilenetV2 } from './mobilenet-v2.js';
+import { mobilenetV3Large, mobilenetV3Small } from './mobilenet-v3.js';
 import { resnetTiny } from './resnet-tiny.js';
 
 export type { ZooOptions } from './common.js';
@@ -38,6 +39,14 @@ const ENTRIES: ZooEntry[] = [
   // 2,000 digits reached 46.7% train accuracy after 3 epochs at 5e-3 vs 22.1% at 1e-3.
   { name: 'mobilenet-v1', description: 'MobileNet v1: 13 depthwise-separable blocks with BN + ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV1, recipe: { lr: 5e-3 } },
   { name: 'mobilenet-v2', description: 'MobileNet v2: inverted residuals with residual add, BN, ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV2, recipe: { lr: 5e-3 } },
+  {
+    name: 'mobilenet-v3-small', description: 'MobileNet v3 Small: 11 bottlenecks (3×3/5×5 depthwise, squeeze-excite with hard-sigmoid gate, ReLU then hard-swish) (--alpha)',
+    takesAlpha: true, build: mobilenetV3Small, recipe: { lr: 5e-3 },
+  },
+  {
+    name: 'mobilenet-v3-large', description: 'MobileNet v3 Large: 15 bottlenecks (3×3/5×5 depthwise, squeeze-excite with hard-sigmoid gate, ReLU then hard-swish) (--alpha)',
+    takesAlpha: true, build: mobilenetV3Large, recipe: { lr: 5e-3 },
+  },
   // resnet-tiny α0.5 on 2,000 digits, 2 epochs: 92.9% train accuracy at lr 1e-2 vs 48.8% at 1e-3.
   { name: 'resnet-tiny', description: 'ResNet with 3 stages × 2 basic blocks (16/32/64 channels), BN + ReLU (--alpha)', takesAlpha: true, build: resnetTiny, recipe: { lr: 1e-2 } },
 ];
