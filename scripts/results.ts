@@ -8,7 +8,7 @@
 //
 //   npm run results -- --epochs 1 --qat-epochs 1 --limit 1000 --test-limit 300 --out /tmp/results --md /tmp/results.md
 //
-// Flags: --rows mnist,fashion,mobilenet,w4 (default all) · --epochs N
+// Flags: --rows mnist,fashion,mobilenet,mobilenet-v3,w4 (default all) · --epochs N
 // (float, mnist-cnn rows; default 3) · --mobilenet-epochs N (default 3) ·
 // --qat-epochs N (default 1) · --mobilenet-qat-epochs N (default 1) · --limit N (train/test images per
 // split) · --test-limit N (parity inputs) · --out DIR (default runs/results;
@@ -49,6 +49,7 @@ const ROWS: RowSpec[] = [
   { id: 'mnist', label: 'mnist-cnn, MNIST digits (embedded)', model: 'mnist-cnn', dataset: 'mnist', quantize: {} },
   { id: 'fashion', label: 'mnist-cnn, Fashion-MNIST', model: 'mnist-cnn', dataset: 'fashion-mnist', quantize: {} },
   { id: 'mobilenet', label: 'mobilenet-v2 α0.35 32×32, Fashion-MNIST', model: 'mobilenet-v2', dataset: 'fashion-mnist', alpha: 0.35, inputSize: 32, quantize: {}, mobilenet: true },
+  { id: 'mobilenet-v3', label: 'mobilenet-v3-small 32×32, Fashion-MNIST', model: 'mobilenet-v3-small', dataset: 'fashion-mnist', inputSize: 32, quantize: {}, mobilenet: true },
   { id: 'w4', label: 'mnist-cnn, 4-bit weights, Fashion-MNIST', model: 'mnist-cnn', dataset: 'fashion-mnist', quantize: { weightBits: 4 }, floatFrom: 'fashion' },
 ];
 
