@@ -17,3 +17,4 @@ export { loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from './fa
 export { loadIdxDirectory, locateIdxFiles } from './directory.js';
 export { readIdx, readIdxImages, readIdxLabels, parseIdx, bytesToUnitFloats } from './idx.js';
 export { seededRandom, seededPermutation } from './random.js';
+export { arrayDataset, type ArrayDatasetOptions, type ArraySplit } from './memory.js';

@@ -11,3 +11,4 @@ export { commitCheckpoint, recoverRunDir, readableCheckpointDir, firstSaveInterr
 export { loadRun, withRunVariables, type LoadedRun } from './open.js';
 export { exportRun } from './export.js';
 export { readRunRecord, type RunRecord } from './record.js';
+export { saveModelRun, type ModelRunInfo } from './model-run.js';

@@ -13,7 +13,7 @@ import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
 import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
-import { describeInputRescaling, importLayersModel, type ImportedModel } from '../../import/index.js';
+import { describeInputRescaling, importLayersModel, isModelFile, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
 
 export interface TrainArgs {
@@ -187,10 +187,6 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
     ...(a['micro-batch'] !== undefined ? { microBatch: a['micro-batch'] } : {}),
   };
-}
-
-function isModelFile(model: string): boolean {
-  return model.endsWith('.json') || model.includes('/') || model.includes('\\');
 }
 
 /** Imports a tfjs-layers model for training: logits out (training applies softmax itself), shape checked against the dataset. */
