@@ -14,7 +14,7 @@ import {
   type CalibrationGraph, type EvalGraph, type RangeUpdate, type StatUpdate, type TrainGraph,
 } from '../../train/graph/build.js';
 import { mixSeed } from '../../train/random.js';
-import type { VariableKind, VariableStore } from '../../train/state.js';
+import { MODEL_KINDS, type VariableKind, type VariableStore } from '../../train/state.js';
 import { UserError } from '../errors.js';
 import type { InputRescaling } from '../import/import.js';
 import { analyze, type AnalyzedGraph } from '../ir/analyze.js';
@@ -84,6 +84,11 @@ export class QatModel {
   get trainableVariables(): tf.Variable[] {
     const kinds: VariableKind[] = this.config.rangeMode === 'learned' ? ['weight', 'range'] : ['weight'];
     return [...this.store.trainable(kinds).values()];
+  }
+
+  /** Every model variable by name: weights, BN moving statistics, activation ranges. */
+  get variables(): ReadonlyMap<string, tf.Variable> {
+    return new Map(this.store.list(MODEL_KINDS).map((e) => [e.name, e.variable]));
   }
 
   /** Training-mode passes so far (what quant delay and BN freeze count). */
