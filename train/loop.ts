@@ -205,6 +205,7 @@ function prepare(o: TrainOptions): Start {
     complete: false,
     backend: activeBackend(),
     ...(quantization ? { quantization } : {}),
+    ...(src?.classNames ?? ds.classNames ? { classNames: [...(src?.classNames ?? ds.classNames)!] } : {}),
   };
   // The checkpoint's own copy of the metrics matches its weights; metrics.json beside it may lag by the save a kill interrupted.
   const previous = pc && o.from ? prev!.metrics ?? readMetrics(o.from) : null;

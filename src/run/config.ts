@@ -58,6 +58,8 @@ export interface RunConfig {
   backend: string;
   /** Present for quantization-aware (or calibrated) runs. */
   quantization?: RunQuantization;
+  /** Names of the classes by id, when the dataset has them (an image folder's subfolders). */
+  classNames?: string[];
 }
 
 export interface PartialEpoch {
