@@ -16,6 +16,8 @@ import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { outputFakeQuants } from '../quantize/graph.js';
 import { FIXED_OUTPUT_QUANT, FOLDS_BATCH_NORM, OP_TABLE } from '../quantize/op-table.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
+import { paramValuesOf } from './operands.js';
+import { emitNormInt8 } from './lower-norm.js';
 import { emitFloatWeighted, emitWeightedOp, type FloatLoweringOptions } from './lower-float.js';
 import { weightedKind } from '../quantize/weight-layout.js';
 import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
@@ -172,6 +174,12 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): Flo
       case 'dropout':
         e.bind(node.name, xs[0]!);
         break;
+      case 'qnorm':
+        emitNormInt8(e, node, store, xs[0]!, int8Out(outQuant()));
+        break;
+      case 'instanceNorm':
+      case 'layerNorm':
+        throw cannotExport(node, 'int8', FLOAT_LAYER);
       default: {
         if (FLOAT_LAYERS.has(node.op)) throw cannotExport(node, 'int8', FLOAT_LAYER);
         const rule = OP_TABLE[node.op].output;
@@ -200,7 +208,7 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): Flo
           emitCommon(e, node, xs, int8Out(q));
         } else if (rule.kind === 'observed') {
           // An elementwise op (add, qadd with its fused activation): its own trained output range.
-          emitCommon(e, node, xs, int8Out(outQuant()), 'activation' in node.attrs ? node.attrs.activation : 'none');
+          emitCommon(e, node, xs, int8Out(outQuant()), 'activation' in node.attrs ? node.attrs.activation : 'none', paramValuesOf(store));
         } else {
           throw cannotExport(node, 'int8');
         }

@@ -102,6 +102,11 @@ function inboundNames(l: LayerJson): string[] {
   return names;
 }
 
+function kerasVersionOf(t: ModelJson['modelTopology']): { kerasVersion?: string } {
+  const v = (t as { keras_version?: unknown }).keras_version;
+  return typeof v === 'string' ? { kerasVersion: v } : {};
+}
+
 function topologyOf(t: ModelJson['modelTopology']): TopologyJson {
   return 'model_config' in t && isRecord(t.model_config) ? t.model_config : (t as TopologyJson);
 }
@@ -144,6 +149,7 @@ export function convertModel(
     b,
     bind: (node, role, layer, weight) => bindings.push({ node, role, source: { weight: `${layer}/${weight}` } }),
     constant: (node, role, value) => bindings.push({ node, role, source: { constant: value } }),
+    ...kerasVersionOf(topology),
   };
   // Layer name → the IR node holding its output.
   const out = new Map<string, string>();
