@@ -42,6 +42,8 @@ export interface TrainOptions {
   /** The dataset spec to record in the run config (default: dataset.name). */
   datasetSpec?: string;
   limit?: number;
+  /** Image-folder datasets: the --val-split they were loaded with, recorded so eval and resume reload the same split. */
+  valSplit?: number;
   /** Run directory to write (checkpoint/, metrics.json); without one nothing is written and the result's store is all there is. */
   outDir?: string;
   /** Total epochs the run should reach (counting epochs of the run resumed from). Default 3. */
@@ -188,6 +190,7 @@ function prepare(o: TrainOptions): Start {
     modelOptions: src?.modelOptions ?? (o.alpha !== undefined ? { alpha: o.alpha } : {}),
     dataset: o.datasetSpec ?? src?.dataset ?? ds.name,
     ...(o.limit !== undefined ? { limit: o.limit } : src?.limit !== undefined ? { limit: src.limit } : {}),
+    ...(o.valSplit !== undefined ? { valSplit: o.valSplit } : src?.valSplit !== undefined ? { valSplit: src.valSplit } : {}),
     inputShape,
     numClasses,
     seed,

@@ -89,6 +89,10 @@ describe('image-folder datasets', function () {
     const t = qat('train', '--model', 'lenet5', '--dataset', root, '--val-split', '0.25', '--quantize', '--epochs', '2', '--batch', '6', '--out', run, '--backend', 'wasm');
     expect(t.status, t.stderr).to.equal(0);
     expect(t.stdout).to.match(/18 train \/ 6 test, 16×16×1, 2 classes/);
+    // eval reloads the run's own split (its --val-split and seed): the same 6 held-out images.
+    const ev = qat('eval', '--run', run, '--json', '--backend', 'wasm');
+    expect(ev.status, ev.stderr).to.equal(0);
+    expect((JSON.parse(ev.stdout) as { count: number }).count).to.equal(6);
     const model = join(dir(), 'pets.tflite');
     const e = qat('export', '--run', run, '--out', model);
     expect(e.status, e.stderr).to.equal(0);

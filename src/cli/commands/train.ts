@@ -163,10 +163,11 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   const seed = a.seed ?? resumed?.seed ?? TRAIN_DEFAULTS.seed;
   // A resumed run's labels are checked against the classes its model predicts.
   const numClasses = a['num-classes'] ?? resumed?.numClasses;
+  const valSplit = a['val-split'] ?? (a.dataset === undefined ? resumed?.valSplit : undefined);
   const dataset = await loadDataset(spec, {
     ...(limit !== undefined ? { limit } : {}), seed, ...(a['data-dir'] !== undefined ? { dataDir: a['data-dir'] } : {}),
     ...(numClasses !== undefined ? { numClasses } : {}),
-    ...(a['val-split'] !== undefined ? { valSplit: a['val-split'] } : {}),
+    ...(valSplit !== undefined ? { valSplit } : {}),
   });
   const size = a['input-size'];
   const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;
@@ -177,6 +178,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     dataset,
     datasetSpec: spec,
     ...(limit !== undefined ? { limit } : {}),
+    ...(valSplit !== undefined ? { valSplit } : {}),
     outDir: a.out ?? a.from!,
     ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
     ...(a.batch !== undefined ? { batchSize: a.batch } : {}),
