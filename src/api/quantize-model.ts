@@ -40,6 +40,10 @@ export async function quantizeModel(model: ModelSource, options: QuantizeModelOp
   const seed = options.seed ?? 1;
   let name: string;
   let imported: ImportedModel;
+  if (typeof model !== 'string' || !ZOO.has(model)) {
+    const unused = (['inputShape', 'numClasses', 'alpha'] as const).filter((k) => options[k] !== undefined);
+    if (unused.length) throw new UserError(`${unused.join(', ')} shape${unused.length === 1 ? 's' : ''} zoo models; an imported model keeps its own`);
+  }
   if (typeof model !== 'string') {
     imported = await importLayersModelFromMemory(model, { logits: options.logits ?? false });
     name = imported.graph.name;
@@ -57,10 +61,6 @@ export async function quantizeModel(model: ModelSource, options: QuantizeModelOp
     name = imported.graph.name;
   } else {
     throw new UserError(`unknown model '${model}'; give a tf.LayersModel, a zoo name (${ZOO_NAMES.join(', ')}) or a tfjs-layers model.json path`);
-  }
-  if (typeof model !== 'string' || !ZOO.has(model)) {
-    const unused = (['inputShape', 'numClasses', 'alpha'] as const).filter((k) => options[k] !== undefined);
-    if (unused.length) throw new UserError(`${unused.join(', ')} shape${unused.length === 1 ? 's' : ''} zoo models; an imported model keeps its own`);
   }
   const { graph, report } = rewriteForQat(imported.graph, config);
   const store = VariableStore.forGraph(analyze(graph), seed, imported.weights);
