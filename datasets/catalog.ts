@@ -1,4 +1,5 @@
 // The named datasets and the one-line descriptions `--help` shows.
+import { IMAGE_FOLDER_DESCRIPTION } from './image-folder.js';
 
 export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'synthetic'] as const;
 
@@ -25,5 +26,6 @@ export function isDatasetName(spec: string): spec is DatasetName {
 export function datasetHelp(): string {
   const lines = DATASET_NAMES.map((name) => `  ${name}: ${DATASET_DESCRIPTIONS[name]}`);
   lines.push(`  ${DIRECTORY_DATASET_DESCRIPTION}`);
+  lines.push(`  ${IMAGE_FOLDER_DESCRIPTION}`);
   return lines.join('\n');
 }

@@ -17,3 +17,5 @@ export { loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from './fa
 export { loadIdxDirectory, locateIdxFiles } from './directory.js';
 export { readIdx, readIdxImages, readIdxLabels, parseIdx, bytesToUnitFloats } from './idx.js';
 export { seededRandom, seededPermutation } from './random.js';
+export { arrayDataset, type ArrayDatasetOptions, type ArraySplit } from './memory.js';
+export { loadImageFolder, isImageFolder, DEFAULT_VAL_SPLIT, IMAGE_FOLDER_DESCRIPTION, type ImageFolderOptions } from './image-folder.js';

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../src/errors.js';
 import { DATASET_NAMES, isDatasetName } from './catalog.js';
 import { loadIdxDirectory } from './directory.js';
+import { isImageFolder, loadImageFolder } from './image-folder.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { limitDataset } from './limit.js';
 import { loadEmbeddedMnist } from './mnist.js';
@@ -30,6 +31,9 @@ async function loadUnlimited(spec: string, opts: LoadOptions): Promise<Dataset> 
   }
   if (!looksLikePath(spec)) {
     throw new UserError(`Unknown dataset "${spec}": use ${DATASET_NAMES.join(', ')} or a directory holding IDX files.`);
+  }
+  if (isImageFolder(spec)) {
+    return loadImageFolder(spec, { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.valSplit !== undefined ? { valSplit: opts.valSplit } : {}) });
   }
   return loadIdxDirectory(spec, {
     name: spec,

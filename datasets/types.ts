@@ -36,6 +36,8 @@ export interface LoadOptions {
   numClasses?: number;
   /** Synthetic data only: sizes and image shape (defaults 2000/500, 28×28×1). */
   synthetic?: SyntheticOptions;
+  /** Image-folder datasets only: share of each class held out as the test split (default 0.2). */
+  valSplit?: number;
 }
 
 export interface SyntheticOptions {

@@ -106,7 +106,7 @@ function reusable(dir: string, epochs: number, limit: number | undefined, allowe
 }
 
 /** Trains the run unless a complete one with the same settings is there (and `reuse` allows it); true when reused. */
-async function trainRun(opts: Parameters<typeof train>[0], limit: number | undefined, reuse = true): Promise<boolean> {
+async function trainRun(opts: Parameters<typeof train>[0] & { outDir: string }, limit: number | undefined, reuse = true): Promise<boolean> {
   if (reusable(opts.outDir, opts.epochs!, limit, reuse)) {
     log(`  reusing ${opts.outDir}`);
     return true;

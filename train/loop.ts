@@ -42,8 +42,10 @@ export interface TrainOptions {
   /** The dataset spec to record in the run config (default: dataset.name). */
   datasetSpec?: string;
   limit?: number;
-  /** Run directory to write (checkpoint/, metrics.json). */
-  outDir: string;
+  /** Image-folder datasets: the --val-split they were loaded with, recorded so eval and resume reload the same split. */
+  valSplit?: number;
+  /** Run directory to write (checkpoint/, metrics.json); without one nothing is written and the result's store is all there is. */
+  outDir?: string;
   /** Total epochs the run should reach (counting epochs of the run resumed from). Default 3. */
   epochs?: number;
   batchSize?: number;
@@ -81,7 +83,8 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  runDir: string;
+  /** The run directory written, or null when training ran in memory (no outDir). */
+  runDir: string | null;
   ir: Graph;
   config: RunConfig;
   metrics: RunMetrics;
@@ -187,6 +190,7 @@ function prepare(o: TrainOptions): Start {
     modelOptions: src?.modelOptions ?? (o.alpha !== undefined ? { alpha: o.alpha } : {}),
     dataset: o.datasetSpec ?? src?.dataset ?? ds.name,
     ...(o.limit !== undefined ? { limit: o.limit } : src?.limit !== undefined ? { limit: src.limit } : {}),
+    ...(o.valSplit !== undefined ? { valSplit: o.valSplit } : src?.valSplit !== undefined ? { valSplit: src.valSplit } : {}),
     inputShape,
     numClasses,
     seed,
@@ -204,6 +208,7 @@ function prepare(o: TrainOptions): Start {
     complete: false,
     backend: activeBackend(),
     ...(quantization ? { quantization } : {}),
+    ...(src?.classNames ?? ds.classNames ? { classNames: [...(src?.classNames ?? ds.classNames)!] } : {}),
   };
   // The checkpoint's own copy of the metrics matches its weights; metrics.json beside it may lag by the save a kill interrupted.
   const previous = pc && o.from ? prev!.metrics ?? readMetrics(o.from) : null;
@@ -241,21 +246,23 @@ function fitStepInMemory(
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
-  const runDir = resolve(o.outDir);
+  const runDir = o.outDir === undefined ? null : resolve(o.outDir);
   const resumingInPlace = o.from !== undefined && resolve(o.from) === runDir;
   if (resumingInPlace && o.quantize !== undefined && loadCheckpoint(o.from!).config.quantization === undefined) {
     throw new UserError(`--quantize --from ${o.from} starts a new quantized run from that float run; name a different --out`);
   }
-  // A run killed mid-save is put back in order first: its last complete checkpoint current, temp files gone.
-  recoverRunDir(runDir);
-  if (!resumingInPlace && existsSync(checkpointDir(runDir))) {
-    throw new UserError(`${o.outDir} already holds a run; choose another --out, or continue it with --from ${o.outDir}`);
+  if (runDir !== null) {
+    // A run killed mid-save is put back in order first: its last complete checkpoint current, temp files gone.
+    recoverRunDir(runDir);
+    if (!resumingInPlace && existsSync(checkpointDir(runDir))) {
+      throw new UserError(`${o.outDir} already holds a run; choose another --out, or continue it with --from ${o.outDir}`);
+    }
   }
   const { ir, store, config, previous, report, historyNotice } = prepare(o);
   const progress = o.progress ?? silentProgress;
   let parallel: ParallelStepper | null = null;
   try {
-    mkdirSync(runDir, { recursive: true });
+    if (runDir !== null) mkdirSync(runDir, { recursive: true });
     const analyzed = analyze(ir);
     const q = config.quantization;
     const trainGraph = buildTrainGraph(analyzed, store, q ? { qat: { config: q.config, startStep: q.startStep } } : {});
@@ -287,6 +294,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       config.complete = complete;
       metrics.complete = complete;
       metrics.wallSeconds = priorWall + (Date.now() - started) / 1000;
+      if (runDir === null) return;
       saveCheckpoint(runDir, ir, config, store, metrics);
       savedEpoch = `epoch ${config.epoch}${config.stepInEpoch ? ` step ${config.stepInEpoch}` : ''}`;
       writeMetrics(runDir, metrics);
@@ -340,7 +348,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           config.stepInEpoch = k;
           config.partialEpoch = { images, lossSum, correct, trainSeconds: trainMs / 1000 };
           save(false);
-          progress.line(`interrupted at epoch ${epoch} step ${k}/${config.stepsPerEpoch}; checkpoint saved to ${checkpointDir(runDir)} (resume with --from ${o.outDir})`);
+          progress.line(`interrupted at epoch ${epoch} step ${k}/${config.stepsPerEpoch}; ${runDir === null ? 'nothing saved (no output directory)' : `checkpoint saved to ${checkpointDir(runDir)} (resume with --from ${o.outDir})`}`);
           return { runDir, ir, config, metrics, interrupted: true, store, report };
         }
       }

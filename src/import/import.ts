@@ -102,27 +102,41 @@ function inboundNames(l: LayerJson): string[] {
   return names;
 }
 
-function kerasVersionOf(m: ModelJson): { kerasVersion?: string } {
-  const v = (m.modelTopology as { keras_version?: unknown }).keras_version;
+function kerasVersionOf(t: ModelJson['modelTopology']): { kerasVersion?: string } {
+  const v = (t as { keras_version?: unknown }).keras_version;
   return typeof v === 'string' ? { kerasVersion: v } : {};
 }
 
-function topologyOf(m: ModelJson): TopologyJson {
-  const t = m.modelTopology;
+function topologyOf(t: ModelJson['modelTopology']): TopologyJson {
   return 'model_config' in t && isRecord(t.model_config) ? t.model_config : (t as TopologyJson);
+}
+
+/** Whether a --model value names a model.json file rather than a zoo model. */
+export function isModelFile(model: string): boolean {
+  return model.endsWith('.json') || model.includes('/') || model.includes('\\');
 }
 
 /** Reads a tfjs-layers model (Sequential or Functional) into the IR with its weights. */
 export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {}): ImportedModel {
   const m = parseModelJson(modelJsonPath);
-  const topo = topologyOf(m);
+  return convertModel(m.modelTopology, readWeights(modelJsonPath, m.weightsManifest), modelJsonPath, basename(modelJsonPath, '.json'), opts);
+}
+
+/**
+ * A tfjs-layers model's topology and decoded weights (by manifest name) →
+ * the IR. `source` names the model in messages; `fallbackName` names the
+ * graph when the topology does not.
+ */
+export function convertModel(
+  topology: ModelJson['modelTopology'], saved: Map<string, WeightValue>, source: string, fallbackName: string, opts: ImportOptions = {},
+): ImportedModel {
+  const topo = topologyOf(topology);
   const cfg = topo.config;
   const layers: LayerJson[] = Array.isArray(cfg) ? cfg : cfg.layers;
-  if (!Array.isArray(layers) || layers.length === 0) throw new UserError(`${modelJsonPath} holds no layers`);
-  const modelName = (!Array.isArray(cfg) && typeof cfg.name === 'string' ? cfg.name : basename(modelJsonPath, '.json'));
+  if (!Array.isArray(layers) || layers.length === 0) throw new UserError(`${source} holds no layers`);
+  const modelName = (!Array.isArray(cfg) && typeof cfg.name === 'string' ? cfg.name : fallbackName);
   const b = new GraphBuilder(modelName);
   const bindings: Binding[] = [];
-  const saved = readWeights(modelJsonPath, m.weightsManifest);
   const find = (name: string): WeightValue | undefined => {
     const exact = saved.get(name);
     if (exact) return exact;
@@ -135,7 +149,7 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
     b,
     bind: (node, role, layer, weight, swapLastAxes) => bindings.push({ node, role, source: { weight: `${layer}/${weight}`, ...(swapLastAxes ? { swapLastAxes } : {}) } }),
     constant: (node, role, value) => bindings.push({ node, role, source: { constant: value } }),
-    ...kerasVersionOf(m),
+    ...kerasVersionOf(topology),
   };
   // Layer name → the IR node holding its output.
   const out = new Map<string, string>();
@@ -169,7 +183,7 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
     }
     outputs = [out.get(prev!)!];
   } else if (topo.class_name === 'Model' || topo.class_name === 'Functional') {
-    if (Array.isArray(cfg)) throw new UserError(`${modelJsonPath}: a Functional model's config must be an object`);
+    if (Array.isArray(cfg)) throw new UserError(`${source}: a Functional model's config must be an object`);
     const inputLayers = new Set(layers.filter((l) => l.class_name === 'InputLayer').map(layerName));
     const readers = new Map<string, number>();
     for (const l of layers) for (const n of inboundNames(l)) readers.set(n, (readers.get(n) ?? 0) + 1);
@@ -194,7 +208,7 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
     }
     const outs = (cfg.output_layers ?? []) as unknown[];
     const names = outs.flatMap((o) => (Array.isArray(o) && typeof o[0] === 'string' ? [o[0]] : []));
-    if (names.length === 0) throw new UserError(`${modelJsonPath} names no output layers`);
+    if (names.length === 0) throw new UserError(`${source} names no output layers`);
     outputs = names.map((n) => {
       const node = out.get(n);
       if (!node) throw new UserError(`output layer '${n}' is not among the model's layers`);
@@ -203,11 +217,11 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
     const ins = (cfg.input_layers ?? []) as unknown[];
     if (ins.length > 1) throw new UserError(`the model has ${ins.length} inputs; only single-input models can be imported`);
   } else {
-    throw new UserError(`${modelJsonPath} holds a ${topo.class_name} model; only Sequential and Functional (Model) models can be imported`);
+    throw new UserError(`${source} holds a ${topo.class_name} model; only Sequential and Functional (Model) models can be imported`);
   }
   let graph = b.build(outputs);
   if (opts.logits) graph = dropFinalSoftmax(graph);
-  const weights = resolveWeights(modelJsonPath, find, graph, bindings);
+  const weights = resolveWeights(source, find, graph, bindings);
   return inputRescaling ? { graph, weights, inputRescaling } : { graph, weights };
 }
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { WeightGroupJson } from './format.js';
+import type { WeightEntryJson, WeightGroupJson } from './format.js';
 
 export interface WeightValue {
   shape: number[];
@@ -24,22 +24,32 @@ export function readWeights(modelJsonPath: string, manifest: WeightGroupJson[]):
       parts.push(readFileSync(file));
     }
     const buf = Buffer.concat(parts);
-    const need = group.weights.reduce((n, w) => n + 4 * count(w.shape), 0);
-    if (buf.length < need) {
-      throw new UserError(`weight shards ${group.paths.join(', ')} hold ${buf.length} bytes but ${modelJsonPath} describes ${need} bytes of weights; the shards are truncated or do not belong to this model`);
+    decodeWeights(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), group.weights, `weight shards ${group.paths.join(', ')}`, modelJsonPath, out);
+  }
+  return out;
+}
+
+/**
+ * Decodes one buffer holding `entries` back to back (a manifest group's
+ * concatenated shards, or the weight data of an in-memory model) into `out`.
+ */
+export function decodeWeights(bytes: Uint8Array, entries: WeightEntryJson[], what: string, source: string, out = new Map<string, WeightValue>()): Map<string, WeightValue> {
+  const need = entries.reduce((n, w) => n + 4 * count(w.shape), 0);
+  if (bytes.length < need) {
+    throw new UserError(`${what} hold ${bytes.length} bytes but ${source} describes ${need} bytes of weights; the shards are truncated or do not belong to this model`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  for (const w of entries) {
+    if (w.dtype !== 'float32' || w.quantization !== undefined) {
+      throw new UserError(`weight '${w.name}' is stored as ${w.quantization ? 'quantized ' : ''}${w.dtype}; only float32 weights can be imported`);
     }
-    let offset = 0;
-    for (const w of group.weights) {
-      if (w.dtype !== 'float32' || w.quantization !== undefined) {
-        throw new UserError(`weight '${w.name}' is stored as ${w.quantization ? 'quantized ' : ''}${w.dtype}; only float32 weights can be imported`);
-      }
-      const n = count(w.shape);
-      // Copy out: the concatenated buffer may not be 4-byte aligned.
-      const values = new Float32Array(n);
-      for (let i = 0; i < n; i++) values[i] = buf.readFloatLE(offset + 4 * i);
-      offset += 4 * n;
-      out.set(w.name, { shape: w.shape, values });
-    }
+    const n = count(w.shape);
+    // Copy out: the buffer may not be 4-byte aligned.
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = view.getFloat32(offset + 4 * i, true);
+    offset += 4 * n;
+    out.set(w.name, { shape: w.shape, values });
   }
   return out;
 }

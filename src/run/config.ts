@@ -58,6 +58,10 @@ export interface RunConfig {
   backend: string;
   /** Present for quantization-aware (or calibrated) runs. */
   quantization?: RunQuantization;
+  /** Image-folder datasets: the share of each class held out (with `seed`, it fixes the split eval and resume reload). */
+  valSplit?: number;
+  /** Names of the classes by id, when the dataset has them (an image folder's subfolders). */
+  classNames?: string[];
 }
 
 export interface PartialEpoch {

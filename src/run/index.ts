@@ -9,5 +9,6 @@ export { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, parseRunConfig, type RunConfig, 
 export { parseMetrics, readMetrics, writeMetrics, type RunMetrics, type EpochMetrics } from './metrics.js';
 export { commitCheckpoint, recoverRunDir, readableCheckpointDir, firstSaveInterrupted } from './commit.js';
 export { loadRun, withRunVariables, type LoadedRun } from './open.js';
-export { exportRun } from './export.js';
+export { exportRun, type RunExport } from './export.js';
 export { readRunRecord, type RunRecord } from './record.js';
+export { saveModelRun, type ModelRunInfo } from './model-run.js';

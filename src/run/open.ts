@@ -22,11 +22,11 @@ export function loadRun(runDir: string): LoadedRun {
 }
 
 /** Calls `use` with the run's IR and its restored variables, and disposes them afterwards. */
-export function withRunVariables<T>(runDir: string, use: (ir: Graph, store: VariableStore) => T): T {
+export function withRunVariables<T>(runDir: string, use: (ir: Graph, store: VariableStore, config: RunConfig) => T): T {
   const ckpt = loadCheckpoint(runDir);
   const store = restoreStore(ckpt);
   try {
-    return use(ckpt.ir, store);
+    return use(ckpt.ir, store, ckpt.config);
   } finally {
     store.dispose();
   }

@@ -58,7 +58,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const spec = args.dataset ?? source.dataset;
     const limit = args.limit ?? (args.dataset === undefined ? source.limit : undefined);
     const dataset = await loadDataset(spec, {
-      ...(limit !== undefined ? { limit } : {}), seed: source.seed, ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}),
+      ...(limit !== undefined ? { limit } : {}), seed: source.seed,
+      ...(args.dataset === undefined && source.valSplit !== undefined ? { valSplit: source.valSplit } : {}), ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}),
     });
     console.log(`backend: ${backend}`);
     const r = await calibrate({

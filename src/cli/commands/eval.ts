@@ -57,6 +57,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       const limit = args.limit ?? (args.dataset === undefined ? run.config.limit : undefined);
       const ds = await loadDataset(spec, {
         ...(limit !== undefined ? { limit } : {}), seed: run.config.seed,
+        ...(args.dataset === undefined && run.config.valSplit !== undefined ? { valSplit: run.config.valSplit } : {}),
         ...(args['data-dir'] !== undefined ? { dataDir: args['data-dir'] } : {}),
         // An IDX directory's labels are checked against the classes the model predicts.
         numClasses: run.config.numClasses,

@@ -5,6 +5,7 @@ import { selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { requireValue } from '../errors.js';
 import { checkOutputPath, writeUserFile } from '../../io/files.js';
+import { writeLabels } from '../../io/labels.js';
 import { exportRun } from '../../run/export.js';
 import { formatSummary } from '../../../export/summary.js';
 import { EXPORT_MODES, IO_TYPES, type DynamicConvWeights, type ExportMode, type IoType } from '../../../export/types.js';
@@ -60,6 +61,8 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       dynamicConvWeights: args['dynamic-conv'],
     });
     writeUserFile(args.out, r.bytes);
-    console.log(args.json ? JSON.stringify({ out: args.out, ...r.summary }) : formatSummary(r.summary, args.out));
+    const labels = r.classNames ? writeLabels(args.out, r.classNames) : undefined;
+    console.log(args.json ? JSON.stringify({ out: args.out, ...(labels ? { labels } : {}), ...r.summary }) : formatSummary(r.summary, args.out));
+    if (labels && !args.json) console.log(`class names: ${labels} (qat run prints them)`);
   },
 };

@@ -9,6 +9,7 @@ import { UserError } from '../../errors.js';
 import { checkOutputPath, readUserFile, writeUserFile } from '../../io/files.js';
 import { decodeNpy, encodeNpy, type NpyData } from '../../io/npy.js';
 import { decodePng } from '../../io/png.js';
+import { readLabels } from '../../io/labels.js';
 import { DEFAULT_MAX_WORK, Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
 import { FLOAT_MAC_COST } from '../../interpreter/plan/cost.js';
 import { imageToReal, looksLikeRawPixels, quantizeReal } from '../../interpreter/feed.js';
@@ -148,7 +149,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const ms = performance.now() - t0;
     const input = interp.inputDetails()[0]!;
     const out0 = interp.tensor(interp.outputDetails()[0]!.index);
-    const top = topK(out0, args.top);
+    const labels = readLabels(args.model);
+    const top = topK(out0, args.top)?.map((t) => (labels?.[t.class] !== undefined ? { ...t, label: labels[t.class]! } : t)) ?? null;
     if (args.out) {
       const d = out0.data;
       writeUserFile(args.out, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
@@ -168,7 +170,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     interp.outputDetails().forEach((d, i) => console.log(`output ${i} ${JSON.stringify(d.name)}: ${describeTensor(d)}`));
     if (top) {
       console.log(`top ${top.length} (dequantized scores):`);
-      for (const t of top) console.log(`  class ${t.class}: ${num(t.score)}`);
+      for (const t of top) console.log(`  class ${t.class}${'label' in t ? ` (${t.label})` : ''}: ${num(t.score)}`);
     } else {
       const real = dequantizeTensor(out0);
       const shown = Array.from(real.subarray(0, 16), (x) => num(x)).join(', ');

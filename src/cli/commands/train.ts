@@ -13,7 +13,7 @@ import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
 import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
-import { describeInputRescaling, importLayersModel, type ImportedModel } from '../../import/index.js';
+import { describeInputRescaling, importLayersModel, isModelFile, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
 
 export interface TrainArgs {
@@ -34,6 +34,7 @@ export interface TrainArgs {
   schedule?: ScheduleName;
   'data-dir'?: string;
   'num-classes'?: number;
+  'val-split'?: number;
   summary: boolean;
   quantize?: boolean;
   workers?: string;
@@ -61,9 +62,10 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   alpha: { type: 'number', group: 'Model:', describe: 'width multiplier for mobilenet-v1, mobilenet-v2, resnet-tiny (e.g. 0.25, 0.5, 1)' },
   'input-size': { type: 'number', group: 'Model:', describe: 'model input height = width in pixels; dataset images are padded or resized to it (default: the dataset\'s)' },
   summary: { type: 'boolean', group: 'Model:', default: false, describe: 'print the layer table before training' },
-  dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, or a directory of IDX files (omit with --from to reuse the run\'s)' },
+  dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, a directory of IDX files, or a directory of class subfolders of .png/.jpg images (omit with --from to reuse the run\'s)' },
   'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
   limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
+  'val-split': { type: 'number', group: 'Data:', describe: 'image-folder datasets: share of each class held out for testing, chosen by --seed (default 0.2)' },
   'num-classes': { type: 'number', group: 'Data:', describe: 'class count of an IDX directory (default: its largest label + 1); every label is checked against it' },
   epochs: { type: 'number', group: 'Training:', describe: `total epochs of the run, counting resumed ones (default ${TRAIN_DEFAULTS.epochs})` },
   batch: { type: 'number', group: 'Training:', describe: `batch size (default: the model's recipe, e.g. 32 for mnist-cnn, else ${TRAIN_DEFAULTS.batchSize})` },
@@ -161,9 +163,11 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   const seed = a.seed ?? resumed?.seed ?? TRAIN_DEFAULTS.seed;
   // A resumed run's labels are checked against the classes its model predicts.
   const numClasses = a['num-classes'] ?? resumed?.numClasses;
+  const valSplit = a['val-split'] ?? (a.dataset === undefined ? resumed?.valSplit : undefined);
   const dataset = await loadDataset(spec, {
     ...(limit !== undefined ? { limit } : {}), seed, ...(a['data-dir'] !== undefined ? { dataDir: a['data-dir'] } : {}),
     ...(numClasses !== undefined ? { numClasses } : {}),
+    ...(valSplit !== undefined ? { valSplit } : {}),
   });
   const size = a['input-size'];
   const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;
@@ -174,6 +178,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     dataset,
     datasetSpec: spec,
     ...(limit !== undefined ? { limit } : {}),
+    ...(valSplit !== undefined ? { valSplit } : {}),
     outDir: a.out ?? a.from!,
     ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
     ...(a.batch !== undefined ? { batchSize: a.batch } : {}),
@@ -187,10 +192,6 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
     ...(a['micro-batch'] !== undefined ? { microBatch: a['micro-batch'] } : {}),
   };
-}
-
-function isModelFile(model: string): boolean {
-  return model.endsWith('.json') || model.includes('/') || model.includes('\\');
 }
 
 /** Imports a tfjs-layers model for training: logits out (training applies softmax itself), shape checked against the dataset. */
