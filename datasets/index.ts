@@ -1,6 +1,6 @@
 // Public surface of the datasets folder.
 
-export type { Split, Dataset, LoadOptions, Batch, SyntheticOptions } from './types.js';
+export type { Split, Dataset, DatasetTask, LoadOptions, Batch, SyntheticOptions } from './types.js';
 export { loadDataset } from './load.js';
 export { batches, batchCount, type BatchOptions } from './batches.js';
 export {
@@ -17,3 +17,5 @@ export { loadFashionMnist, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from './fa
 export { loadIdxDirectory, locateIdxFiles } from './directory.js';
 export { readIdx, readIdxImages, readIdxLabels, parseIdx, bytesToUnitFloats } from './idx.js';
 export { seededRandom, seededPermutation } from './random.js';
+export { segmentationFrom, denoisingFrom, DENOISE_SIGMA, type SegmentationLayout } from './dense.js';
+export { paintCanvas, visibleBox, halveItem, INK, type Item, type Box, type Placement, type Canvas } from './canvas.js';

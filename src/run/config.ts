@@ -4,6 +4,8 @@ import { UserError } from '../errors.js';
 import type { OptimizerConfig } from '../../train/optimizers.js';
 import type { ScheduleName } from '../../train/schedule.js';
 import type { QatConfig } from '../../quantize/config.js';
+import type { DatasetTask } from '../../datasets/types.js';
+import { TASK_NAMES, type ImageLoss } from '../../train/task.js';
 
 /** How a quantized run was made; its IR (ir.json) is the rewritten QAT IR. */
 export interface RunQuantization {
@@ -58,6 +60,15 @@ export interface RunConfig {
   backend: string;
   /** Present for quantization-aware (or calibrated) runs. */
   quantization?: RunQuantization;
+  /** What the model was trained to do; absent in runs from before tasks existed, which classify. */
+  task?: DatasetTask;
+  /** Loss of an image-to-image run. */
+  imageLoss?: ImageLoss;
+}
+
+/** The task of a run (runs written before tasks existed classify). */
+export function runTask(config: Pick<RunConfig, 'task'>): DatasetTask {
+  return config.task ?? 'classify';
 }
 
 export interface PartialEpoch {
@@ -79,6 +90,8 @@ export function parseRunConfig(text: string, source: string): RunConfig {
   const ints: Array<keyof RunConfig> = ['numClasses', 'seed', 'batchSize', 'epochs', 'epoch', 'stepInEpoch', 'step', 'stepsPerEpoch'];
   for (const k of ints) if (!Number.isInteger(o[k])) throw new UserError(`${source} lacks a valid '${k}'`);
   if (!Array.isArray(o.inputShape) || o.inputShape.length !== 3) throw new UserError(`${source} lacks a valid 'inputShape'`);
+  if (o.task !== undefined && !(TASK_NAMES as readonly string[]).includes(o.task)) throw new UserError(`${source} has an unknown task '${String(o.task)}'`);
+  if (o.imageLoss !== undefined && o.imageLoss !== 'l1' && o.imageLoss !== 'l2') throw new UserError(`${source} has an unknown image loss '${String(o.imageLoss)}'`);
   const pe = o.partialEpoch;
   if (pe !== undefined && !(typeof pe === 'object' && pe !== null && [pe.images, pe.lossSum, pe.correct, pe.trainSeconds].every((v) => typeof v === 'number' && Number.isFinite(v)))) {
     throw new UserError(`${source} has an invalid 'partialEpoch'`);
