@@ -1,21 +1,15 @@
 // `qat export` end to end: a QAT run trained by the CLI exports as int8
 // (with the input quantization explained) and as float, and both run.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { loadLiteRt } from '../support/litert.js';
 import { scratchDir } from '../train/helpers.js';
 import { maxAbsDiff } from './helpers.js';
+import { qat } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-function qat(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('qat export', function () {
   const dir = scratchDir('export-cli');

@@ -8,8 +8,7 @@ import { buildEvalGraph } from '../../train/graph/build.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { readModel } from '../../src/tflite/index.js';
 import { builtinOperatorName } from '../../src/tflite/enums.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
-import { useWasm } from '../train/helpers.js';
+import { type LiteRtRunner, liteRtForSuite } from '../support/litert.js';
 import { ZOO_CASES, NUM_CLASSES, floatCase, maxAbsDiff, seededImages } from './helpers.js';
 
 const INPUTS = 8;
@@ -40,11 +39,7 @@ function opNames(bytes: Uint8Array): string[] {
 }
 
 describe('export: float and dynamic modes on every zoo model', function () {
-  let lrt: LiteRtRunner;
-  before(async () => {
-    await useWasm();
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite({ wasm: true });
 
   for (const c of ZOO_CASES) {
     it(`${c.name} ${c.shape.join('×')}`, async () => {
@@ -60,19 +55,19 @@ describe('export: float and dynamic modes on every zoo model', function () {
         const ops = opNames(float.bytes);
         // BN folded, activations fused, dropout gone: only these ops remain.
         expect(ops.every((o) => ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'ADD', 'MAX_POOL_2D', 'MEAN', 'RESHAPE'].includes(o)), ops.join(' ')).to.equal(true);
-        const f = await runBoth(lrt, float.bytes, images, per);
+        const f = await runBoth(lrt(), float.bytes, images, per);
         for (let k = 0; k < INPUTS; k++) {
           expect(maxAbsDiff(f.litert[k]!, refOf(k)), `LiteRT, input ${k}`).to.be.at.most(1e-4);
           expect(maxAbsDiff(f.interp[k]!, refOf(k)), `interpreter, input ${k}`).to.be.at.most(1e-4);
         }
 
         const dynamic = exportGraph(ir, store, { mode: 'dynamic' });
-        const d = await runBoth(lrt, dynamic.bytes, images, per);
+        const d = await runBoth(lrt(), dynamic.bytes, images, per);
         const deq = exportGraph(ir, store, { mode: 'dynamic', dynamicConvWeights: 'dequantize' });
         // The interpreter folds the constant DEQUANTIZEs at plan time, as TFLite does.
-        const q = await runBoth(lrt, deq.bytes, images, per);
+        const q = await runBoth(lrt(), deq.bytes, images, per);
         const hyb = exportGraph(ir, store, { mode: 'dynamic', dynamicConvWeights: 'hybrid' });
-        const h = await runBoth(lrt, hyb.bytes, images, per);
+        const h = await runBoth(lrt(), hyb.bytes, images, per);
         let dynErr = 0;
         let hybErr = 0;
         // The hybrid FC quantizes its float input per row at run time; float
@@ -91,7 +86,7 @@ describe('export: float and dynamic modes on every zoo model', function () {
         // chain one float32 rounding flips int8 steps that later layers
         // amplify: the runtimes differ no more than the interpreter differs
         // from itself when the input moves by one part in 10^6.
-        const nudged = await runBoth(lrt, hyb.bytes, Float32Array.from(images, (v) => Math.fround(v * (1 + 1e-6))), per);
+        const nudged = await runBoth(lrt(), hyb.bytes, Float32Array.from(images, (v) => Math.fround(v * (1 + 1e-6))), per);
         let hybRuntimes = 0;
         let hybSensitivity = 0;
         for (let k = 0; k < INPUTS; k++) {

@@ -15,8 +15,7 @@ import type { VariableStore } from '../../train/state.js';
 import type { NodeOf } from '../../src/ir/types.js';
 import { activationRange } from '../../quantize/qparams.js';
 import { fakeQuantIndex } from '../../quantize/math.js';
-import { loadLiteRt, type LiteRtArray, type LiteRtRunner } from '../support/litert.js';
-import { useWasm } from '../train/helpers.js';
+import { type LiteRtArray, type LiteRtRunner, liteRtForSuite } from '../support/litert.js';
 import { ZOO_CASES, qatCase, seededImages } from './helpers.js';
 
 const INPUTS = 100;
@@ -80,11 +79,7 @@ function rates(p: Parity): string {
 }
 
 describe('export: int8 mode on every zoo model', function () {
-  let lrt: LiteRtRunner;
-  before(async () => {
-    await useWasm();
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite({ wasm: true });
 
   for (const c of ZOO_CASES) {
     it(`${c.name} ${c.shape.join('×')}`, async () => {
@@ -98,7 +93,7 @@ describe('export: int8 mode on every zoo model', function () {
         const outQ = r.summary.outputs[0]!.quantization!;
         expect(inQ.mean).to.equal(inQ.zeroPoint);
         expect(inQ.std).to.be.closeTo(1 / inQ.scale, 1e-9 / inQ.scale);
-        const p = await int8Parity(lrt, a, store, r.bytes, images, outQ);
+        const p = await int8Parity(lrt(), a, store, r.bytes, images, outQ);
         console.log(`      ${c.name}: ${r.bytes.length} B; LiteRT vs eval graph: ${rates(p)}`);
         expect(p.interpEqual, 'interpreter equals LiteRT').to.equal(p.total);
         expect(distinctOutputs(p)).to.be.greaterThan(10);
@@ -116,7 +111,7 @@ describe('export: int8 mode on every zoo model', function () {
         for (const type of ['float32', 'uint8'] as const) {
           const e = exportGraph(a, store, { mode: 'int8', inputType: type, outputType: type });
           expect(e.summary.inputs[0]!.type).to.equal(type);
-          const me = await lrt.compile(e.bytes);
+          const me = await lrt().compile(e.bytes);
           const ie = Interpreter.fromBuffer(e.bytes);
           // The SignatureDef keeps the IR's names whatever the edge tensors are called.
           expect([me.inputs[0]!.name, me.outputs[0]!.name]).to.deep.equal(['input', 'logits']);
@@ -159,7 +154,7 @@ describe('export: int8 mode on every zoo model', function () {
     try {
       const a = analyze(ir);
       const r = exportGraph(a, store, { mode: 'int8' });
-      const p = await int8Parity(lrt, a, store, r.bytes, seededImages(INPUTS, c.shape, 6), r.summary.outputs[0]!.quantization!);
+      const p = await int8Parity(lrt(), a, store, r.bytes, seededImages(INPUTS, c.shape, 6), r.summary.outputs[0]!.quantization!);
       console.log(`      lenet5 per-tensor 4-bit weights: ${rates(p)}`);
       expect(p.within1 / p.total).to.be.at.least(0.999);
       expect(p.interpEqual).to.equal(p.total);
@@ -193,7 +188,7 @@ describe('export: int8 mode on every zoo model', function () {
     try {
       const a = analyze(ir);
       const r = exportGraph(a, store, { mode: 'int8' });
-      const p = await int8Parity(lrt, a, store, r.bytes, seededImages(INPUTS, c.shape, 7), r.summary.outputs[0]!.quantization!);
+      const p = await int8Parity(lrt(), a, store, r.bytes, seededImages(INPUTS, c.shape, 7), r.summary.outputs[0]!.quantization!);
       console.log(`      mobilenet-v2 per-channel 4-bit weights: ${rates(p)}`);
       // LiteRT runs INT4 convs on other kernels (other rounding); the eval graph follows them.
       expect(p.exact, 'eval graph equals LiteRT').to.equal(p.total);

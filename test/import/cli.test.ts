@@ -2,23 +2,17 @@
 // from its saved weights (not a seeded init), quantization-aware, and exports.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { importLayersModel } from '../../src/import/index.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { loadDataset } from '../../datasets/index.js';
 import { train } from '../../train/loop.js';
 import { saveLayersModel } from './helpers.js';
+import { qat } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-function qat(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function smallModel(classes: number): tf.LayersModel {
   const x = tf.input({ shape: [28, 28, 1], name: 'image' });

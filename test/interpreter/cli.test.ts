@@ -2,23 +2,17 @@
 // compiled CLI next to this test (dist/ or a private build dir alike).
 
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeNpy } from '../../src/io/npy.js';
 import { encodeNpy } from '../../src/io/npy.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { encodePng } from '../support/png-encode.js';
 import { mnistCnn, mulberry32, randomInput } from '../support/random-models.js';
+import { qat } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-function qat(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('qat run / qat inspect (CLI)', function () {
   this.timeout(120_000);
@@ -38,7 +32,7 @@ describe('qat run / qat inspect (CLI)', function () {
 
   it('inspect: the first line explains the input dtype, bytes, scale, zero point and mean/std', () => {
     const r = qat('inspect', model);
-    expect(r.code, r.stderr).to.equal(0);
+    expect(r.status, r.stderr).to.equal(0);
     const first = r.stdout.split('\n')[0]!;
     expect(first).to.match(/^input 0 "input0": int8 \[1,28,28,1\] = 784 bytes, scale 0\.00403922, zero point -128, mean -128, std 247\.57\d+/);
     expect(r.stdout).to.match(/0 CONV_2D v3 \(stride 1×1 VALID, RELU\): input0#0, conv1\/weights#2, conv1\/bias#3 → conv1#1/);
@@ -48,7 +42,7 @@ describe('qat run / qat inspect (CLI)', function () {
   it('inspect --json and --html', () => {
     const html = path.join(dir, 'graph.html');
     const r = qat('inspect', model, '--json', '--html', html);
-    expect(r.code, r.stderr).to.equal(0);
+    expect(r.status, r.stderr).to.equal(0);
     const j = JSON.parse(r.stdout) as { inputs: Array<{ bytes: number; mean: number }>; operators: unknown[]; tensors: unknown[] };
     expect(j.inputs[0]!.bytes).to.equal(784);
     expect(j.inputs[0]!.mean).to.equal(-128);
@@ -64,7 +58,7 @@ describe('qat run / qat inspect (CLI)', function () {
     const out = path.join(dir, 'y.bin');
     const dump = path.join(dir, 'dump');
     const r = qat('run', model, '--input', path.join(dir, 'x.bin'), '--out', out, '--dump', dump, '--json', '--top', '3');
-    expect(r.code, r.stderr).to.equal(0);
+    expect(r.status, r.stderr).to.equal(0);
     const interp = Interpreter.fromBuffer(bytes);
     interp.setInput(0, x);
     interp.invoke();
@@ -86,7 +80,7 @@ describe('qat run / qat inspect (CLI)', function () {
   it('run: a wrong-size .bin fails with the one-sentence explanation and exit code 2', () => {
     fs.writeFileSync(path.join(dir, 'f.bin'), new Uint8Array(3136));
     const r = qat('run', model, '--input', path.join(dir, 'f.bin'));
-    expect(r.code).to.equal(2);
+    expect(r.status).to.equal(2);
     expect(r.stderr.trim()).to.equal(
       'qat: input 0 is int8 [1,28,28,1] = 784 bytes; got 3136 bytes — this looks like float32 data; quantize it with q = round(x/scale) + zero_point (scale 0.00403922, zero_point -128).',
     );
@@ -96,7 +90,7 @@ describe('qat run / qat inspect (CLI)', function () {
     const real = Float32Array.from(x, (q) => (q + 128) * 0.00403922);
     fs.writeFileSync(path.join(dir, 'x.npy'), encodeNpy({ data: real, shape: [1, 28, 28, 1] }));
     const r = qat('run', model, '--input', path.join(dir, 'x.npy'));
-    expect(r.code, r.stderr).to.equal(0);
+    expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/quantized 784 float values from .*x\.npy with q = round\(x\/0\.00403922\) \+ -128/);
     expect(r.stdout).to.match(/top 5 \(dequantized scores\):\n {2}class \d: /);
   });
@@ -105,23 +99,23 @@ describe('qat run / qat inspect (CLI)', function () {
     const px = new Uint8Array(56 * 56).map((_, i) => (i * 7) % 256);
     fs.writeFileSync(path.join(dir, 'digit.png'), encodePng(56, 56, 0, px));
     const r = qat('run', model, '--input', path.join(dir, 'digit.png'), '--top', '2');
-    expect(r.code, r.stderr).to.equal(0);
+    expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.contain('resized 56×56 → 28×28 (bilinear)');
     expect(r.stdout).to.contain('pixels scaled to [0,1] (p/255)');
     const s = qat('run', model, '--input', path.join(dir, 'digit.png'), '--mean', '127.5', '--std', '127.5');
     expect(s.stdout).to.contain('(p − 127.5)/127.5');
     const bad = qat('run', model, '--input', path.join(dir, 'digit.png'), '--mean', '127.5');
-    expect(bad.code).to.equal(2);
+    expect(bad.status).to.equal(2);
     expect(bad.stderr).to.match(/--mean and --std go together/);
   });
 
   it('a missing or corrupt model is one sentence, no stack trace', () => {
     const r = qat('inspect', path.join(dir, 'nope.tflite'));
-    expect(r.code).to.equal(2);
+    expect(r.status).to.equal(2);
     expect(r.stderr.trim()).to.match(/^qat: Cannot read the model .*nope\.tflite: no such file\.$/);
     fs.writeFileSync(path.join(dir, 'junk.tflite'), new Uint8Array(100).fill(7));
     const j = qat('run', path.join(dir, 'junk.tflite'), '--input', path.join(dir, 'x.bin'));
-    expect(j.code).to.equal(2);
+    expect(j.status).to.equal(2);
     expect(j.stderr.trim().split('\n')).to.have.length(1);
   });
 

@@ -10,7 +10,7 @@ import {
   type QuantParamsT, type RsqrtRule, type SquaredDifferenceRule, prepareRsqrtInt8, rsqrtInt8, prepareSquaredDifferenceInt8, prepareTransposeConvInt8, squaredDifferenceInt8, transposeConvInt8,
 } from '../../src/interpreter/kernels/index.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { liteRtForSuite } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
 
 export interface TieCase {
@@ -214,15 +214,12 @@ export const TIE_CASES: Array<() => TieCase> = [
 
 describe('dense ops vs LiteRT on rounding ties', function () {
   this.timeout(120_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite();
   for (const make of TIE_CASES) {
     const c = make();
     it(`${c.name}: bit-exact over ${c.runs ?? 20} tie-heavy inputs; ${c.otherName} is not`, async () => {
       const ours = Interpreter.fromBuffer(c.bytes);
-      const m = await lrt.compile(c.bytes);
+      const m = await lrt().compile(c.bytes);
       const rnd = mulberry32(99);
       let compared = 0;
       let otherDiffers = 0;

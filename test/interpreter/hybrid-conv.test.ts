@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { liteRtForSuite } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
 
 interface Case { op?: 'CONV_2D' | 'DEPTHWISE_CONV_2D'; mult?: number; k?: number; name: string; scales: number[]; batch: number; size: number; stride: number; dilation: number; act: string; padding: 'SAME' | 'VALID' }
@@ -56,10 +56,7 @@ function model(c: Case, weights: Int8Array): Uint8Array {
 
 describe('dynamic-range convolutions vs LiteRT', function () {
   this.timeout(120_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite();
 
   for (const c of CASES) {
     it(`${c.op ?? 'CONV_2D'} ${c.name}: equal to float32 rounding over 10 inputs`, async () => {
@@ -68,7 +65,7 @@ describe('dynamic-range convolutions vs LiteRT', function () {
       const bytes = model(c, weights);
       const inputSize = Interpreter.fromBuffer(bytes).inputDetails()[0]!.shape.reduce((a, b) => a * b, 1);
       const it = Interpreter.fromBuffer(bytes);
-      const m = await lrt.compile(bytes);
+      const m = await lrt().compile(bytes);
       try {
         for (let k = 0; k < 10; k++) {
           const x = Float32Array.from({ length: inputSize }, () => rnd() * 2 - 0.7);

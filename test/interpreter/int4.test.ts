@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { ModelBuilder, packInt4 } from '../../src/tflite/index.js';
 import type { OpName } from '../../src/tflite/options.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { liteRtForSuite } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
 
 const S_IN = 0.0625;
@@ -49,10 +49,7 @@ function model(c: Case, rnd: () => number): Uint8Array {
 
 describe('INT4 weights vs LiteRT', function () {
   this.timeout(120_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite();
 
   for (const c of CASES) {
     it(`${c.op} ${JSON.stringify(c.w)}: bit-exact over 20 inputs full of .5 ties`, async () => {
@@ -60,7 +57,7 @@ describe('INT4 weights vs LiteRT', function () {
       const bytes = model(c, rnd);
       const it = Interpreter.fromBuffer(bytes);
       const other = Interpreter.fromBuffer(bytes, { arithmetic: 'reference' });
-      const m = await lrt.compile(bytes);
+      const m = await lrt().compile(bytes);
       let compared = 0;
       let otherDiffers = 0;
       try {

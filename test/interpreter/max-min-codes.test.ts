@@ -7,17 +7,14 @@
 import { expect } from 'chai';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { liteRtForSuite } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
 
 const clamp = (v: number): number => Math.max(-128, Math.min(127, v));
 
 describe('MAXIMUM / MINIMUM / REDUCE_MAX codes vs LiteRT', function () {
   this.timeout(120_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite();
 
   for (const op of ['MAXIMUM', 'MINIMUM'] as const) {
     it(`${op} with broadcasting and unequal scales passes codes through, as LiteRT does`, async () => {
@@ -35,7 +32,7 @@ describe('MAXIMUM / MINIMUM / REDUCE_MAX codes vs LiteRT', function () {
         // Half the codes equal the broadcast operand's: ties everywhere.
         const B = Int8Array.from({ length: 4 }, () => Math.floor(rnd() * 256) - 128);
         const A = Int8Array.from({ length: 256 }, (_, i) => (rnd() < 0.5 ? B[i % 4]! : Math.floor(rnd() * 256) - 128));
-        const [want] = (await lrt.run(bytes, [A, B])) as Int8Array[];
+        const [want] = (await lrt().run(bytes, [A, B])) as Int8Array[];
         it.setInput(0, A);
         it.setInput(1, B);
         it.invoke();
@@ -59,7 +56,7 @@ describe('MAXIMUM / MINIMUM / REDUCE_MAX codes vs LiteRT', function () {
     const rnd = mulberry32(82);
     // Few distinct codes: the maximum repeats within most windows.
     const input = Int8Array.from({ length: 240 }, () => Math.floor(rnd() * 6) * 40 - 128);
-    const [want] = (await lrt.run(bytes, [input])) as Int8Array[];
+    const [want] = (await lrt().run(bytes, [input])) as Int8Array[];
     const it = Interpreter.fromBuffer(bytes);
     it.setInput(0, input);
     it.invoke();

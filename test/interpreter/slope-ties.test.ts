@@ -12,7 +12,7 @@ import {
 } from '../../src/interpreter/kernels/index.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
 import { multiplyByQuantizedMultiplierSingleRounding as multiplySingle } from '../../quantize/math.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { type LiteRtRunner, liteRtForSuite } from '../support/litert.js';
 
 const q = (scale: number, zeroPoint: number): QuantParamsT => ({ scale: [Math.fround(scale)], zeroPoint: [zeroPoint], quantizedDimension: 0 });
 const ALL_CODES = Int8Array.from({ length: 256 }, (_, i) => i - 128);
@@ -64,10 +64,7 @@ function xnnPrelu(c: PreluCase, x: number, a: number): number {
 
 describe('LEAKY_RELU / PRELU rounding vs LiteRT (tie-heavy)', function () {
   this.timeout(120_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite();
 
   for (const c of LEAKY) {
     it(`LEAKY_RELU ${c.name}: all 256 codes bit-exact, the other rounding rule is not`, async () => {
@@ -75,7 +72,7 @@ describe('LEAKY_RELU / PRELU rounding vs LiteRT (tie-heavy)', function () {
       const x = b.addInput({ name: 'x', shape: [1, 256], type: 'INT8', quantization: { scale: c.sIn, zeroPoint: c.zIn } });
       const y = b.addOutput({ name: 'y', shape: [1, 256], type: 'INT8', quantization: { scale: c.sOut, zeroPoint: c.zOut } });
       b.addOperator('LEAKY_RELU', [x], [y], { alpha: c.alpha });
-      const r = await runBoth(lrt, b.toBytes(), ALL_CODES);
+      const r = await runBoth(lrt(), b.toBytes(), ALL_CODES);
       expect(differing(r.ours, r.litert), 'interpreter vs LiteRT').to.equal(0);
       const delegated = xnnLeakyReluMultipliers(c.sIn, c.sOut, c.alpha) !== null;
       // XNNPACK's 8-bit kernel vs TFLite's fixed point; on the builtin path, double vs single rounding.
@@ -95,7 +92,7 @@ describe('LEAKY_RELU / PRELU rounding vs LiteRT (tie-heavy)', function () {
       b.addOperator('PRELU', [x, a], [y]);
       // Pixel p, channel k holds code p: each of the 256 codes meets every slope.
       const input = Int8Array.from({ length: 256 * C }, (_, i) => Math.floor(i / C) - 128);
-      const r = await runBoth(lrt, b.toBytes(), input);
+      const r = await runBoth(lrt(), b.toBytes(), input);
       expect(differing(r.ours, r.litert), 'interpreter vs LiteRT').to.equal(0);
       const xnn = input.map((v, i) => xnnPrelu(c, v, c.alpha[i % C]!));
       expect(differing(xnn, r.litert), "XNNPACK's fp32 vprelu differs").to.be.greaterThan(0);

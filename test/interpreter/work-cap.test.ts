@@ -6,14 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { FLOAT_MAC_COST } from '../../src/interpreter/plan/cost.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
+import { CLI_MAIN } from '../support/cli.js';
 
 const C = 64;
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 function conv(size: number, type: 'FLOAT32' | 'INT8'): Uint8Array {
   const b = new ModelBuilder();
@@ -56,7 +55,7 @@ describe('interpreter work cap', function () {
     try {
       writeFileSync(join(dir, 'conv.tflite'), conv(8, 'FLOAT32'));
       writeFileSync(join(dir, 'x.bin'), new Uint8Array(8 * 8 * C * 4));
-      const run = (...extra: string[]) => spawnSync(process.execPath, [MAIN, 'run', join(dir, 'conv.tflite'), '--input', join(dir, 'x.bin'), ...extra], { encoding: 'utf8' });
+      const run = (...extra: string[]) => spawnSync(process.execPath, [CLI_MAIN, 'run', join(dir, 'conv.tflite'), '--input', join(dir, 'x.bin'), ...extra], { encoding: 'utf8' });
       expect(run().status).to.equal(0);
       const refused = run('--max-work', '1000');
       expect(refused.status).to.equal(2);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ModelBuilder, readModel } from '../../src/tflite/index.js';
-import { loadLiteRt, LiteRtError, type LiteRtRunner } from '../support/litert.js';
+import { loadLiteRt, LiteRtError, liteRtForSuite } from '../support/litert.js';
 import { mulberry32 as rng } from '../support/random.js';
 
 function randomFloats(n: number, next: () => number, lo = -1, hi = 1): Float32Array {
@@ -45,14 +45,10 @@ function quantizeRef(real: number, scale: number, zp: number): number {
 }
 
 describe('LiteRT harness on builder-made single-op models', function () {
-  let lrt: LiteRtRunner;
-
-  before(async () => {
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite();
 
   it('loads the runtime once per process', async () => {
-    expect(await loadLiteRt()).to.equal(lrt);
+    expect(await loadLiteRt()).to.equal(lrt());
   });
 
   it('runs a float32 ADD and matches JS', async () => {
@@ -65,7 +61,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     const bytes = b.toBytes();
     const a = randomFloats(30, next, -10, 10);
     const c = randomFloats(30, next, -10, 10);
-    const m = await lrt.compile(bytes);
+    const m = await lrt().compile(bytes);
     try {
       expect(m.inputs.map((i) => [i.name, i.dtype, i.shape, i.bytes])).to.deep.equal([
         ['x', 'float32', [2, 3, 5], 120],
@@ -98,7 +94,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     const bb = b.addTensor({ name: 'conv/bias', shape: [4], type: 'FLOAT32', data: bias });
     const y = b.addOutput({ name: 'conv', shape: ref.shape, type: 'FLOAT32' });
     b.addOperator('CONV_2D', [x, w, bb], [y], { padding: 'SAME', strideW: 2, strideH: 2, fusedActivation: 'RELU6' });
-    const [out] = await lrt.run(b.toBytes(), [input]);
+    const [out] = await lrt().run(b.toBytes(), [input]);
     expect(out).to.be.instanceOf(Float32Array);
     expect(out!.length).to.equal(ref.out.length);
     let clipped = 0;
@@ -126,7 +122,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     b.addOperator('FULLY_CONNECTED', [x, w, bias], [y]);
     const bytes = b.toBytes();
     expect(readModel(bytes).operatorCodes[0]!.version).to.equal(4);
-    const m = await lrt.compile(bytes);
+    const m = await lrt().compile(bytes);
     try {
       expect(m.inputs[0]).to.include({ dtype: 'int8', bytes: 32 });
       expect(m.outputs[0]).to.deep.include({ dtype: 'int8', shape: [2, 6], bytes: 12 });
@@ -167,7 +163,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     });
     const y = b.addOutput({ name: 'conv', shape: [1, 4, 4, 3], type: 'INT8', quantization: { scale: so, zeroPoint: zo } });
     b.addOperator('CONV_2D', [x, w, bias], [y], { padding: 'VALID' });
-    const [out] = await lrt.run(b.toBytes(), [xq]);
+    const [out] = await lrt().run(b.toBytes(), [xq]);
     expect(out).to.be.instanceOf(Int8Array);
     expect(out!.length).to.equal(48);
     // Dequantize input and weights per channel, then run the float reference.
@@ -224,7 +220,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
       const quant = spec.out.type === 'INT8' ? { quantization: spec.outQ ?? act } : {};
       const y = b.addOutput({ name: 'y', ...spec.out, ...quant });
       b.addOperator(c.op, spec.inputs, [y], c.options ?? {});
-      const m = await lrt.compile(b.toBytes());
+      const m = await lrt().compile(b.toBytes());
       try {
         expect(m.outputs.map((o) => [o.dtype, o.shape]), c.op).to.deep.equal([[spec.out.type.toLowerCase(), spec.out.shape]]);
         const outs = await m.run(m.inputs.map((info) => randomInt8(info.bytes, next)));
@@ -240,7 +236,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     const x = b.addInput({ name: 'x', shape: [1, 8], type: 'FLOAT32' });
     const y = b.addOutput({ name: 'y', shape: [1, 8], type: 'INT8', quantization: { scale: 0.5, zeroPoint: 1 } });
     b.addOperator('QUANTIZE', [x], [y]);
-    const [q] = await lrt.run(b.toBytes(), [Float32Array.from([-100, -1, -0.2, 0, 0.3, 1.2, 2, 100])]);
+    const [q] = await lrt().run(b.toBytes(), [Float32Array.from([-100, -1, -0.2, 0, 0.3, 1.2, 2, 100])]);
     expect(Array.from(q!)).to.deep.equal([-128, -1, 1, 1, 2, 3, 5, 127]);
   });
 
@@ -255,7 +251,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     const logits = Int8Array.from([-50, -20, 0, 5, 10, 20, 30, 40, 45, 50]);
 
     it('runs with the required output zero point −128', async () => {
-      const [out] = await lrt.run(softmaxModel(-128), [logits]);
+      const [out] = await lrt().run(softmaxModel(-128), [logits]);
       expect(out).to.be.instanceOf(Int8Array);
       const probs = Array.from(out!, (q) => (q + 128) / 256);
       expect(probs.reduce((a, p) => a + p, 0)).to.be.closeTo(1, 0.03);
@@ -265,7 +261,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     it('surfaces LiteRT’s ERROR line when the output zero point is not −128', async () => {
       let error: unknown;
       try {
-        await lrt.run(softmaxModel(0), [logits]);
+        await lrt().run(softmaxModel(0), [logits]);
       } catch (e) {
         error = e;
       }
@@ -273,7 +269,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
       expect((error as LiteRtError).message).to.match(/ERROR/);
       expect((error as LiteRtError).log.some((l) => /zero_point|-128/.test(l))).to.equal(true);
       // The failure does not poison later runs.
-      const [ok] = await lrt.run(softmaxModel(-128), [logits]);
+      const [ok] = await lrt().run(softmaxModel(-128), [logits]);
       expect(ok!.length).to.equal(10);
     });
   });
@@ -283,7 +279,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
     const x = b.addInput({ name: 'x', shape: [1, 4], type: 'INT8', quantization: { scale: 1, zeroPoint: 0 } });
     const y = b.addOutput({ name: 'y', shape: [1, 4], type: 'INT8', quantization: { scale: 1, zeroPoint: 0 } });
     b.addOperator('RELU', [x], [y]);
-    const m = await lrt.compile(b.toBytes());
+    const m = await lrt().compile(b.toBytes());
     try {
       let error: unknown;
       try {
@@ -302,7 +298,7 @@ describe('LiteRT harness on builder-made single-op models', function () {
   it('reports a file LiteRT cannot load as LiteRtError', async () => {
     let error: unknown;
     try {
-      await lrt.run(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), []);
+      await lrt().run(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), []);
     } catch (e) {
       error = e;
     }

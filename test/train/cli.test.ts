@@ -1,17 +1,12 @@
 // `qat train` / `qat eval` end to end through the real CLI (non-TTY output).
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { scratchDir } from './helpers.js';
+import { CLI_MAIN, qat } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-function qat(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('qat train / qat eval', function () {
   const dir = scratchDir('cli');
@@ -50,7 +45,7 @@ describe('qat train / qat eval', function () {
 
   it('saves a resumable checkpoint on Ctrl-C and resumes with --from', async () => {
     const out = join(dir.path, 'interrupted');
-    const child = spawn(process.execPath, [MAIN, 'train', '--model', 'lenet5', '--dataset', 'synthetic', '--limit', '400', '--epochs', '2', '--batch', '8', '--out', out, '--backend', 'wasm']);
+    const child = spawn(process.execPath, [CLI_MAIN, 'train', '--model', 'lenet5', '--dataset', 'synthetic', '--limit', '400', '--epochs', '2', '--batch', '8', '--out', out, '--backend', 'wasm']);
     let stdout = '';
     let sent = false;
     child.stdout.on('data', (d: Buffer) => {

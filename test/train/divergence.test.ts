@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../../src/run/checkpoint.js';
 import { metricsPath } from '../../src/run/layout.js';
 import { readMetrics, type RunMetrics } from '../../src/run/metrics.js';
 import { train, type TrainOptions } from '../../train/loop.js';
-import { scratchDir, tinyDataset, useWasm } from './helpers.js';
+import { scratchDirs, tinyDataset, useWasm } from './helpers.js';
 
 function net(): Graph {
   const b = new GraphBuilder('div-net');
@@ -33,13 +33,7 @@ async function fails(o: TrainOptions): Promise<string> {
 
 describe('train/loop: divergence and metrics history', function () {
   before(useWasm);
-  const dirs: Array<ReturnType<typeof scratchDir>> = [];
-  const dir = (): string => {
-    const d = scratchDir('div');
-    dirs.push(d);
-    return d.path;
-  };
-  after(() => dirs.forEach((d) => d.remove()));
+  const dir = scratchDirs('div');
 
   it('--lr 1e9 with many steps per epoch stops at the first step naming the layer, saving nothing', async () => {
     const d = dir();

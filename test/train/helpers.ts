@@ -40,6 +40,20 @@ export function scratchDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/**
+ * Inside a describe(): a function that makes a fresh scratch directory per
+ * call; all of them are removed after the suite.
+ */
+export function scratchDirs(prefix: string): () => string {
+  const made: Array<ReturnType<typeof scratchDir>> = [];
+  after(() => made.forEach((d) => d.remove()));
+  return () => {
+    const d = scratchDir(prefix);
+    made.push(d);
+    return d.path;
+  };
+}
+
 export async function useWasm(): Promise<void> {
   await selectBackend('wasm');
 }

@@ -9,7 +9,6 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../../src/run/checkpoint.js';
 import { readableCheckpointDir } from '../../src/run/commit.js';
 import { checkpointPreviousDir, checkpointStagingDir, metricsPath } from '../../src/run/layout.js';
@@ -17,8 +16,8 @@ import { loadRun } from '../../src/run/open.js';
 import { readMetrics } from '../../src/run/metrics.js';
 import { seededRandom } from '../../datasets/random.js';
 import { scratchDir, useWasm } from './helpers.js';
+import { CLI_MAIN } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const EPOCHS = 8;
 const TRAIN = ['--model', 'lenet5', '--dataset', 'synthetic', '--limit', '16', '--batch', '8', '--epochs', String(EPOCHS), '--seed', '3', '--backend', 'wasm'];
 const KILLS = Number(process.env.QAT_KILLS ?? 30);
@@ -38,7 +37,7 @@ interface Attempt {
  */
 function attempt(args: string[], killAt?: { afterEpochs: number; delay: number }): Promise<Attempt> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [MAIN, 'train', ...args]);
+    const child = spawn(process.execPath, [CLI_MAIN, 'train', ...args]);
     let stdout = '';
     let stderr = '';
     let epochs = -1;

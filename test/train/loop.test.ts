@@ -8,7 +8,7 @@ import type { Graph } from '../../src/ir/types.js';
 import { train, type TrainOptions, type TrainResult } from '../../train/loop.js';
 import { learningRate } from '../../train/schedule.js';
 import type { EpochMetrics, RunMetrics } from '../../src/run/metrics.js';
-import { scratchDir, tinyDataset, useWasm } from './helpers.js';
+import { scratchDir, scratchDirs, tinyDataset, useWasm } from './helpers.js';
 
 // BN and dropout, so determinism and resumption cover batch statistics and seeded masks.
 function smallNet(): Graph {
@@ -39,13 +39,7 @@ function weights(r: TrainResult): Map<string, number[]> {
 
 describe('train/loop', function () {
   before(useWasm);
-  const dirs: Array<ReturnType<typeof scratchDir>> = [];
-  const dir = (): string => {
-    const d = scratchDir('loop');
-    dirs.push(d);
-    return d.path;
-  };
-  after(() => dirs.forEach((d) => d.remove()));
+  const dir = scratchDirs('loop');
 
   it('gives identical metrics for the same seed and different ones for another seed', async () => {
     const a = await run(dir());

@@ -1,18 +1,12 @@
 // `qat train --quantize --from`, `qat calibrate` and `qat eval` of the
 // results, end to end through the real CLI.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { scratchDir } from './helpers.js';
+import { qat } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
-function qat(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const accuracyOf = (run: string): number => (JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8')) as { finalTestAccuracy: number }).finalTestAccuracy;
 

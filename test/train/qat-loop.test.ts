@@ -20,7 +20,7 @@ import { calibrate } from '../../train/calibrate.js';
 import { loadRun } from '../../src/run/open.js';
 import { buildModel, ZOO_NAMES } from '../../train/zoo/index.js';
 import { toTrainOptions } from '../../src/cli/commands/train.js';
-import { scratchDir, tinyDataset, useWasm } from './helpers.js';
+import { scratchDirs, tinyDataset, useWasm } from './helpers.js';
 
 const DS = tinyDataset([28, 28, 1], 16, 8, 4);
 
@@ -33,13 +33,7 @@ const CONFIG = {
 
 describe('QAT training loop', function () {
   before(useWasm);
-  const dirs: Array<ReturnType<typeof scratchDir>> = [];
-  const dir = (): string => {
-    const d = scratchDir('qat');
-    dirs.push(d);
-    return d.path;
-  };
-  after(() => dirs.forEach((d) => d.remove()));
+  const dir = scratchDirs('qat');
 
   it('every zoo model trains 2 QAT steps on wasm and evaluates', async () => {
     for (const name of ZOO_NAMES) {

@@ -3,11 +3,12 @@
 // exports like a QAT run.
 import type { Argv, CommandModule } from 'yargs';
 import { datasetHelp, loadDataset } from '../../../datasets/index.js';
-import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
+import { selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { calibrate, CALIBRATE_DEFAULT_BATCHES } from '../../../train/calibrate.js';
 import { loadCheckpoint } from '../../run/checkpoint.js';
 import { QUANT_FLAGS, qatConfigFromArgs, type QuantArgs } from './train.js';
+import { backendOption, testDataOptions } from '../options.js';
 
 /** The quantization flags that shape a calibrated model (the rest shape training). */
 const CALIBRATE_QUANT_FLAGS = Object.fromEntries(
@@ -32,12 +33,10 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     y.options({
       from: { type: 'string', demandOption: true, group: 'Run:', describe: 'float run directory written by qat train' },
       out: { type: 'string', demandOption: true, group: 'Run:', describe: 'run directory to write (evaluates and exports like a QAT run)' },
-      dataset: { type: 'string', group: 'Data:', describe: "calibration data: mnist, fashion-mnist, synthetic or an IDX directory (default: the run's)" },
-      'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
-      limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
+      ...testDataOptions('use at most N examples of each split', 'Data:'),
       batches: { type: 'number', default: CALIBRATE_DEFAULT_BATCHES, group: 'Calibration:', describe: 'training batches to observe' },
       batch: { type: 'number', group: 'Calibration:', describe: "batch size (default: the run's)" },
-      backend: { choices: BACKEND_NAMES, default: 'auto', group: 'Run:', describe: 'tfjs backend' },
+      backend: backendOption('tfjs backend', 'Run:'),
       ...CALIBRATE_QUANT_FLAGS,
     })
       .example('$0 calibrate --from runs/cnn --dataset mnist --batches 20 --out runs/cnn-ptq', 'int8 post-training quantization of a float run')

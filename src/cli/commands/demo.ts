@@ -1,10 +1,11 @@
 // `qat demo`: the main job end to end on the embedded MNIST digits.
 import type { Argv, CommandModule } from 'yargs';
-import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
+import { selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { barProgress, pct, runDemo } from '../../parity/index.js';
 import { consoleProgress } from '../../../train/progress.js';
 import { TRAIN_DEFAULTS } from '../../../train/loop.js';
+import { backendOption } from '../options.js';
 
 interface DemoArgs {
   out: string;
@@ -37,7 +38,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       batch: { type: 'number', hidden: true, describe: `training batch size (default ${TRAIN_DEFAULTS.batchSize})` },
       seed: { type: 'number', hidden: true, describe: `seed (default ${TRAIN_DEFAULTS.seed})` },
       'min-agreement': { type: 'number', default: 0.99, describe: 'exit non-zero when eval-graph vs interpreter argmax agreement is below this fraction' },
-      backend: { choices: BACKEND_NAMES, default: 'auto', describe: 'tfjs backend (auto: node if installed, else wasm)' },
+      backend: backendOption('tfjs backend (auto: node if installed, else wasm)'),
     })
       .example('$0 demo', 'writes runs/demo/: float and QAT runs, model.int8.tflite, parity.html, …')
       .example('$0 demo --out /tmp/demo --epochs 3', 'longer float training elsewhere') as never,

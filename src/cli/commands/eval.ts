@@ -1,12 +1,13 @@
 // `qat eval`: accuracy of a run's eval graph on a dataset's test split.
 import type { Argv, CommandModule } from 'yargs';
 import { datasetHelp, loadDataset } from '../../../datasets/index.js';
-import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
+import { selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { requireValue } from '../errors.js';
 import { evaluate } from '../../../train/evaluate.js';
 import { loadRun } from '../../run/open.js';
 import { buildEvalGraph, type EvalArithmetic } from '../../../train/graph/build.js';
+import { backendOption, jsonOption, runOption, testDataOptions } from '../options.js';
 
 const ARITHMETICS: readonly EvalArithmetic[] = ['integer', 'simulated'];
 
@@ -26,13 +27,11 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
   describe: "accuracy of a run's eval graph (BN moving statistics, no dropout) on a test split",
   builder: (y: Argv) =>
     y.options({
-      run: { type: 'string', demandOption: true, describe: 'run directory written by qat train' },
-      dataset: { type: 'string', describe: "mnist, fashion-mnist, synthetic or an IDX directory (default: the run's)" },
-      'data-dir': { type: 'string', describe: 'where to find IDX files for mnist / fashion-mnist' },
-      limit: { type: 'number', describe: 'evaluate at most N test examples' },
+      run: runOption('run directory written by qat train'),
+      ...testDataOptions('evaluate at most N test examples'),
       batch: { type: 'number', default: 256, describe: 'evaluation batch size' },
-      json: { type: 'boolean', default: false, describe: 'print one JSON object: accuracy (in [0,1]), correct, count, loss, …' },
-      backend: { choices: BACKEND_NAMES, default: 'auto', describe: 'tfjs backend' },
+      json: jsonOption('print one JSON object: accuracy (in [0,1]), correct, count, loss, …'),
+      backend: backendOption(),
       arithmetic: {
         choices: ARITHMETICS,
         describe: "quantized runs: 'integer' (default) computes exactly the exported int8 model's integers; 'simulated' uses float fake-quant ops as in training",

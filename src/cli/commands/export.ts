@@ -1,13 +1,14 @@
 // `qat export`: a run directory → a .tflite file, with a short summary of
 // what was written and how to feed its integer input.
 import type { Argv, CommandModule } from 'yargs';
-import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
+import { selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { requireValue } from '../errors.js';
 import { checkOutputPath, writeUserFile } from '../../io/files.js';
 import { exportRun } from '../../run/export.js';
 import { formatSummary } from '../../../export/summary.js';
 import { EXPORT_MODES, IO_TYPES, type DynamicConvWeights, type ExportMode, type IoType } from '../../../export/types.js';
+import { backendOption, jsonOption, runOption } from '../options.js';
 
 interface ExportArgs {
   run: string;
@@ -25,7 +26,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   describe: 'write a run as a TFLite model: fully int8 (default), dynamic-range or float32',
   builder: (y: Argv) =>
     y.options({
-      run: { type: 'string', demandOption: true, describe: 'run directory written by qat train / qat calibrate' },
+      run: runOption(),
       out: { type: 'string', demandOption: true, describe: 'where to write the .tflite file' },
       mode: {
         choices: EXPORT_MODES, default: 'int8',
@@ -37,8 +38,8 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
         choices: ['float', 'dequantize', 'hybrid'] as const, default: 'float',
         describe: 'dynamic mode: keep conv/depthwise weights float32 (runs everywhere); store them int8 behind a DEQUANTIZE (smaller, float arithmetic); or int8 into hybrid convs that quantize their input on the fly (smaller and integer math, as TensorFlow\'s converter writes)',
       },
-      json: { type: 'boolean', default: false, describe: 'print the summary as one JSON object' },
-      backend: { choices: BACKEND_NAMES, default: 'auto', describe: 'tfjs backend for folding the weights (use the one the run is evaluated on)' },
+      json: jsonOption('print the summary as one JSON object'),
+      backend: backendOption('tfjs backend for folding the weights (use the one the run is evaluated on)'),
     })
       .example('$0 export --run runs/qat --out model.tflite', 'int8 model with int8 input and output')
       .example('$0 export --run runs/qat --out model.tflite --input-type uint8 --output-type float32', 'camera-style uint8 input, float scores out')

@@ -6,6 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { checkOutputPath, writeUserFile } from '../../io/files.js';
 import { Interpreter } from '../../interpreter/index.js';
 import { inspectHtml, inspectText, summarize } from '../../interpreter/describe.js';
+import { jsonOption } from '../options.js';
 
 interface InspectArgs {
   model: string;
@@ -19,7 +20,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
   builder: (y: Argv) =>
     y.positional('model', { type: 'string', demandOption: true, describe: 'the .tflite file' })
       .options({
-        json: { type: 'boolean', default: false, describe: 'print the same information as one JSON object' },
+        json: jsonOption('print the same information as one JSON object'),
         html: { type: 'string', describe: 'also write a self-contained HTML page drawing the graph, with tensor tables' },
       })
       .example('$0 inspect model.tflite', 'inputs first, then operators in execution order, then every tensor')

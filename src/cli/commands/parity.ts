@@ -3,12 +3,13 @@
 // disagrees with the eval graph's too often.
 import type { Argv, CommandModule } from 'yargs';
 import { datasetHelp } from '../../../datasets/index.js';
-import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
+import { selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { checkOutputPath, writeUserFile } from '../../io/files.js';
 import { requireValue } from '../errors.js';
 import { formatParity, parityHtml, pct, runParity, type ParityResult } from '../../parity/index.js';
 import { barProgress } from '../../parity/progress.js';
+import { backendOption, jsonOption, runOption, testDataOptions } from '../options.js';
 
 interface ParityArgs {
   run: string;
@@ -34,17 +35,15 @@ export const parityCommand: CommandModule<object, ParityArgs> = {
   describe: 'compare a run\'s QAT eval graph, its int8 .tflite in the interpreter, and LiteRT.js on the same test inputs',
   builder: (y: Argv) =>
     y.options({
-      run: { type: 'string', demandOption: true, describe: 'QAT (or calibrated) run directory the model was exported from' },
+      run: runOption('QAT (or calibrated) run directory the model was exported from'),
       model: { type: 'string', demandOption: true, describe: 'the exported .tflite file' },
-      dataset: { type: 'string', describe: "mnist, fashion-mnist, synthetic or an IDX directory (default: the run's)" },
-      'data-dir': { type: 'string', describe: 'where to find IDX files for mnist / fashion-mnist' },
-      limit: { type: 'number', describe: 'compare at most N test inputs' },
+      ...testDataOptions('compare at most N test inputs'),
       batch: { type: 'number', default: 32, describe: 'eval-graph batch size' },
-      json: { type: 'boolean', default: false, describe: 'print one JSON object: agreement, accuracy {evalGraph, interpreter, litert}, litertAgreement, layers, count, …' },
+      json: jsonOption('print one JSON object: agreement, accuracy {evalGraph, interpreter, litert}, litertAgreement, layers, count, …'),
       report: { type: 'string', describe: 'also write a self-contained HTML page (per-layer error chart, accuracy table)' },
       'min-agreement': { type: 'number', default: 0.99, describe: 'exit non-zero when eval-graph vs interpreter argmax agreement is below this fraction' },
       litert: { type: 'boolean', default: true, describe: 'run LiteRT.js too when @litertjs/core is installed (--no-litert to skip)' },
-      backend: { choices: BACKEND_NAMES, default: 'auto', describe: 'tfjs backend for the eval graph' },
+      backend: backendOption('tfjs backend for the eval graph'),
     })
       .example('$0 parity --run runs/qat --model model.tflite', 'on the run\'s own test split')
       .example('$0 parity --run runs/qat --model model.tflite --limit 500 --json', 'machine-readable, 500 inputs')

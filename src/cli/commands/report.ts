@@ -5,6 +5,7 @@ import { writeUserFile } from '../../io/files.js';
 import { requireValue } from '../errors.js';
 import { trainingReportHtml } from '../../report/training.js';
 import { readRunRecord, reportPath } from '../../run/index.js';
+import { runOption } from '../options.js';
 
 interface ReportArgs {
   run: string;
@@ -16,7 +17,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: "write a run's training curves (loss and accuracy per epoch, SVG) and configuration as an HTML page",
   builder: (y: Argv) =>
     y.options({
-      run: { type: 'string', demandOption: true, describe: 'run directory written by qat train / qat calibrate' },
+      run: runOption(),
       out: { type: 'string', describe: 'HTML file to write (default <run>/report.html)' },
     })
       .example('$0 report --run runs/cnn', 'writes runs/cnn/report.html')

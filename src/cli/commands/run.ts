@@ -12,6 +12,7 @@ import { decodePng } from '../../io/png.js';
 import { DEFAULT_MAX_WORK, Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
 import { FLOAT_MAC_COST } from '../../interpreter/plan/cost.js';
 import { imageToReal, quantizeReal } from '../../interpreter/feed.js';
+import { jsonOption } from '../options.js';
 
 interface RunArgs {
   model: string;
@@ -121,7 +122,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         input: { type: 'string', demandOption: true, describe: 'input 0: raw bytes (.bin, exactly the input\'s byte size), a .npy array, or a .png image' },
         out: { type: 'string', describe: 'write the raw little-endian bytes of output 0 here' },
         dump: { type: 'string', describe: 'write every tensor as DIR/<index>_<name>.npy plus DIR/index.json (dtype, shape, scale, zero point, file)' },
-        json: { type: 'boolean', default: false, describe: 'print one JSON object instead of text' },
+        json: jsonOption('print one JSON object instead of text'),
         top: { type: 'number', default: 5, describe: 'how many classes to list for a classifier output' },
         mean: { type: 'number', describe: 'image preprocessing: real = (pixel − mean)/std with pixels in 0..255 (e.g. 127.5)' },
         std: { type: 'number', describe: 'image preprocessing: see --mean (e.g. 127.5)' },
