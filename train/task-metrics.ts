@@ -3,6 +3,7 @@
 // the same code: accuracy for every task, plus mean IoU (segment) or PSNR
 // (image).
 import type { DatasetTask } from '../datasets/types.js';
+import { argmax } from '../src/parity/stats.js';
 
 export interface TaskScores {
   /** classify: share of images whose top class is the label; segment: share of pixels; image: share of values within IMAGE_TOLERANCE. */
@@ -29,17 +30,10 @@ export interface TaskMeter {
 /** What one example should produce: a class, per-pixel classes, or an image. */
 export type ExampleTarget = { label: number } | { mask: ArrayLike<number> } | { image: ArrayLike<number> };
 
-/** Index of the largest of `n` values starting at `offset` (first one on ties). */
-export function argmaxAt(values: ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (values[offset + i]! > values[offset + best]!) best = i;
-  return best;
-}
-
 /** Per-pixel classes of channels-last scores with k channels. */
 export function pixelClasses(scores: ArrayLike<number>, k: number): Int32Array {
   const out = new Int32Array(scores.length / k);
-  for (let p = 0; p < out.length; p++) out[p] = argmaxAt(scores, p * k, k);
+  for (let p = 0; p < out.length; p++) out[p] = argmax(scores, p * k, k);
   return out;
 }
 
@@ -71,7 +65,7 @@ class ClassifyMeter implements TaskMeter {
   count = 0;
   add(output: ArrayLike<number>, target: ExampleTarget): void {
     if (!('label' in target)) throw new Error('a classifier is scored against a label');
-    if (argmaxAt(output, 0, output.length) === target.label) this.scoreSum++;
+    if (argmax(output) === target.label) this.scoreSum++;
     this.count++;
   }
   result(): TaskScores {

@@ -7,6 +7,8 @@ import { mnistCnn } from './mnist-cnn.js';
 import { mobilenetV1 } from './mobilenet-v1.js';
 import { mobilenetV2 } from './mobilenet-v2.js';
 import { resnetTiny } from './resnet-tiny.js';
+import { styleNet } from './style-net.js';
+import { unetTiny } from './unet-tiny.js';
 
 export type { ZooOptions } from './common.js';
 
@@ -40,6 +42,14 @@ const ENTRIES: ZooEntry[] = [
   { name: 'mobilenet-v2', description: 'MobileNet v2: inverted residuals with residual add, BN, ReLU6 (--alpha)', takesAlpha: true, build: mobilenetV2, recipe: { lr: 5e-3 } },
   // resnet-tiny α0.5 on 2,000 digits, 2 epochs: 92.9% train accuracy at lr 1e-2 vs 48.8% at 1e-3.
   { name: 'resnet-tiny', description: 'ResNet with 3 stages × 2 basic blocks (16/32/64 channels), BN + ReLU (--alpha)', takesAlpha: true, build: resnetTiny, recipe: { lr: 1e-2 } },
+  {
+    name: 'unet-tiny', description: 'segmentation (--task segment): dilated 3×3 conv encoder at full resolution, skip concat, conv decoder → per-pixel class logits',
+    takesAlpha: false, build: unetTiny, recipe: { batchSize: 32, lr: 5e-3 },
+  },
+  {
+    name: 'style-net', description: 'image-to-image (--task image): 9×9 stem, 2 residual blocks, 9×9 conv back to the image\'s channels',
+    takesAlpha: false, build: styleNet, recipe: { batchSize: 32, lr: 5e-3 },
+  },
 ];
 
 export const ZOO: ReadonlyMap<string, ZooEntry> = new Map(ENTRIES.map((e) => [e.name, e]));

@@ -15,6 +15,7 @@ import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
 import { describeInputRescaling, importLayersModel, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
+import { checkTaskName, DEFAULT_IMAGE_LOSS, IMAGE_LOSSES, TASK_NAMES, type ImageLoss, type TaskName } from '../../../train/task.js';
 
 export interface TrainArgs {
   model?: string;
@@ -38,6 +39,8 @@ export interface TrainArgs {
   quantize?: boolean;
   workers?: string;
   'micro-batch'?: number;
+  task?: string;
+  loss?: string;
 }
 
 /** Quantization flags, shared by `qat train --quantize` and `qat calibrate`. */
@@ -61,7 +64,9 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   alpha: { type: 'number', group: 'Model:', describe: 'width multiplier for mobilenet-v1, mobilenet-v2, resnet-tiny (e.g. 0.25, 0.5, 1)' },
   'input-size': { type: 'number', group: 'Model:', describe: 'model input height = width in pixels; dataset images are padded or resized to it (default: the dataset\'s)' },
   summary: { type: 'boolean', group: 'Model:', default: false, describe: 'print the layer table before training' },
-  dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, or a directory of IDX files (omit with --from to reuse the run\'s)' },
+  dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, mnist-seg, fashion-seg, fashion-denoise, or a directory of IDX files (omit with --from to reuse the run\'s)' },
+  task: { type: 'string', group: 'Training:', describe: `${TASK_NAMES.join(', ')}: one class per image (cross-entropy), one class per pixel (per-pixel cross-entropy; pixel accuracy and mean IoU), or an image per image (L1/L2 loss; PSNR) (default: what the dataset holds, classify for mnist)` },
+  loss: { type: 'string', group: 'Training:', describe: `--task image: ${IMAGE_LOSSES.join(' or ')} (default ${DEFAULT_IMAGE_LOSS})` },
   'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
   limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
   'num-classes': { type: 'number', group: 'Data:', describe: 'class count of an IDX directory (default: its largest label + 1); every label is checked against it' },
@@ -166,7 +171,9 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(numClasses !== undefined ? { numClasses } : {}),
   });
   const size = a['input-size'];
-  const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;
+  const task = a.task !== undefined ? checkTaskName(a.task) : undefined;
+  if (a.loss !== undefined && !(IMAGE_LOSSES as readonly string[]).includes(a.loss)) throw new UserError(`--loss must be ${IMAGE_LOSSES.join(' or ')}, got '${a.loss}'`);
+  const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses, task ?? dataset.task ?? 'classify') : undefined;
   return {
     ...(imported ? { model: imported.graph, initialWeights: imported.weights, inputShape: imported.inputShape } : a.model !== undefined && !modelFile ? { model: a.model } : {}),
     ...(a.alpha !== undefined ? { alpha: a.alpha } : {}),
@@ -186,6 +193,8 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(quantize ? { quantize } : {}),
     ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
     ...(a['micro-batch'] !== undefined ? { microBatch: a['micro-batch'] } : {}),
+    ...(task !== undefined ? { task } : {}),
+    ...(a.loss !== undefined ? { imageLoss: a.loss as ImageLoss } : {}),
   };
 }
 
@@ -194,14 +203,15 @@ function isModelFile(model: string): boolean {
 }
 
 /** Imports a tfjs-layers model for training: logits out (training applies softmax itself), shape checked against the dataset. */
-function importForTraining(path: string, numClasses: number): ImportedModel & { inputShape: [number, number, number] } {
+function importForTraining(path: string, numClasses: number, task: TaskName): ImportedModel & { inputShape: [number, number, number] } {
   const imported = importLayersModel(path, { logits: true });
   if (imported.inputRescaling) process.stderr.write(`${describeInputRescaling(imported.inputRescaling)}\n`);
   const a = analyze(imported.graph);
   const inShape = a.shapes.get(a.inputs[0]!)!;
   if (inShape.length !== 3) throw new UserError(`${path} takes input of shape [${inShape}]; training needs an image input [height, width, channels]`);
   const outShape = a.shapes.get(imported.graph.outputs[0]!)!;
-  if (outShape.length !== 1 || outShape[0] !== numClasses) {
+  // Dense tasks check the output against the dataset's targets when training starts (train/task.ts).
+  if (task === 'classify' && outShape.length === 1 && outShape[0] !== numClasses) {
     throw new UserError(`${path} outputs shape [${outShape}] but the dataset has ${numClasses} classes; its last layer needs ${numClasses} units`);
   }
   return { ...imported, inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] };
@@ -265,7 +275,10 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       },
     }).finally(() => interrupt.release());
     const last = result.metrics.epochs.at(-1);
-    if (last) console.log(`test accuracy: ${(100 * last.testAccuracy).toFixed(2)}% after epoch ${last.epoch}; wall time ${result.metrics.wallSeconds.toFixed(1)}s`);
+    if (last) {
+      const dense = `${last.testMiou !== undefined ? `, mean IoU ${(100 * last.testMiou).toFixed(2)}%` : ''}${last.testPsnr !== undefined ? `, PSNR ${last.testPsnr.toFixed(2)} dB` : ''}`;
+      console.log(`test accuracy: ${(100 * last.testAccuracy).toFixed(2)}%${dense} after epoch ${last.epoch}; wall time ${result.metrics.wallSeconds.toFixed(1)}s`);
+    }
     console.log(`run: ${result.runDir}`);
     result.store.dispose();
     if (result.interrupted) process.exitCode = 130;
