@@ -232,12 +232,11 @@ function prepare(o: TrainOptions): Start {
 
 /** Output and input shapes against the task and dataset, before any step: one sentence when they do not fit. */
 function checkModelFitsTask(ir: Graph, modelName: string, task: TaskName, inputShape: [number, number, number], ds: Dataset): void {
-  const a = analyze(ir);
-  checkTaskFits(task, modelName, a.shapes.get(ir.outputs[0]!)!, ds);
   const { height: h, width: w, channels: c } = ds.train;
-  if (task !== 'classify' && (inputShape[0] !== h || inputShape[1] !== w || inputShape[2] !== c)) {
+  if (task !== 'classify' && (ds.task ?? 'classify') === task && (inputShape[0] !== h || inputShape[1] !== w || inputShape[2] !== c)) {
     throw new UserError(`model '${modelName}' takes ${inputShape.join('×')} inputs but --task ${task} compares outputs pixel by pixel with dataset '${ds.name}''s ${h}×${w}×${c} images; build it for ${h}×${w}×${c}`);
   }
+  checkTaskFits(task, modelName, analyze(ir).shapes.get(ir.outputs[0]!)!, ds);
 }
 
 /** The task's loss and score for a run's model. */

@@ -161,6 +161,9 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   } else if (a.alpha !== undefined || a['input-size'] !== undefined) {
     throw new UserError('--alpha and --input-size shape a new model; they cannot change a run resumed with --from');
   }
+  const task = a.task !== undefined ? checkTaskName(a.task) : undefined;
+  if (a.loss !== undefined && !(IMAGE_LOSSES as readonly string[]).includes(a.loss)) throw new UserError(`--loss must be ${IMAGE_LOSSES.join(' or ')}, got '${a.loss}'`);
+  if (a.loss !== undefined && task !== undefined && task !== 'image') throw new UserError(`--loss applies to --task image, not --task ${task}`);
   const spec = a.dataset ?? resumed!.dataset;
   const limit = a.limit ?? (a.dataset === undefined ? resumed?.limit : undefined);
   const seed = a.seed ?? resumed?.seed ?? TRAIN_DEFAULTS.seed;
@@ -171,8 +174,6 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(numClasses !== undefined ? { numClasses } : {}),
   });
   const size = a['input-size'];
-  const task = a.task !== undefined ? checkTaskName(a.task) : undefined;
-  if (a.loss !== undefined && !(IMAGE_LOSSES as readonly string[]).includes(a.loss)) throw new UserError(`--loss must be ${IMAGE_LOSSES.join(' or ')}, got '${a.loss}'`);
   const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses, task ?? dataset.task ?? 'classify') : undefined;
   return {
     ...(imported ? { model: imported.graph, initialWeights: imported.weights, inputShape: imported.inputShape } : a.model !== undefined && !modelFile ? { model: a.model } : {}),
