@@ -10,6 +10,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { MODEL_KINDS } from '../../train/state.js';
 import { scratchDir, tinyDataset, useWasm } from './helpers.js';
+import { denoisingFrom, segmentationFrom, type Dataset } from '../../datasets/index.js';
 
 const SHAPES: Array<[number, number, number]> = [[28, 28, 1], [32, 32, 3]];
 // Small widths keep the whole zoo sweep quick on one core.
@@ -18,11 +19,14 @@ const ALPHA: Record<string, number | undefined> = { 'mobilenet-v1': 0.25, 'mobil
 describe('train/zoo: every model trains, checkpoints and restores', function () {
   before(useWasm);
 
-  it('lists the five required models', () => {
-    expect([...ZOO_NAMES].sort()).to.deep.equal(['lenet5', 'mnist-cnn', 'mobilenet-v1', 'mobilenet-v2', 'resnet-tiny']);
+  const classifiers = ZOO_NAMES.filter((n) => (ZOO.get(n)!.task ?? 'classify') === 'classify');
+
+  it('lists the five required classifiers and the dense models', () => {
+    expect([...classifiers].sort()).to.deep.equal(['lenet5', 'mnist-cnn', 'mobilenet-v1', 'mobilenet-v2', 'resnet-tiny']);
+    expect(ZOO_NAMES.filter((n) => !classifiers.includes(n)).map((n) => [n, ZOO.get(n)!.task])).to.deep.equal([['unet-tiny', 'segment'], ['style-net', 'image']]);
   });
 
-  for (const name of ZOO_NAMES) {
+  for (const name of classifiers) {
     for (const shape of SHAPES) {
       it(`${name} on ${shape.join('×')}`, async () => {
         const alpha = ZOO.get(name)!.takesAlpha ? ALPHA[name] : undefined;
@@ -69,5 +73,39 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
         }
       });
     }
+  }
+
+  // The dense models on per-pixel targets built from the tiny classification set.
+  const dense: Array<[string, (ds: Dataset) => Dataset, number[]]> = [
+    ['unet-tiny', (ds) => segmentationFrom(ds, 'seg', 2, { side: 28, halve: false }), [28, 28, 6]],
+    ['style-net', (ds) => denoisingFrom(ds, 'denoise', 2), [28, 28, 1]],
+  ];
+  for (const [name, make, outShape] of dense) {
+    it(`${name} on 28×28×1 (--task ${ZOO.get(name)!.task})`, async () => {
+      const ds = make(tinyDataset([28, 28, 1], 6, 4, 5));
+      const dir = scratchDir('zoo');
+      const before = tf.memory().numTensors;
+      try {
+        const r = await train({ model: name, dataset: ds, outDir: dir.path, epochs: 1, batchSize: 2, seed: 3 });
+        expect(analyze(r.ir).shapes.get(r.ir.outputs[0])).to.deep.equal(outShape);
+        expect(r.config.task).to.equal(ZOO.get(name)!.task);
+        const trained = r.metrics.epochs[0];
+        expect(Number.isFinite(trained.trainLoss)).to.equal(true);
+        const run = loadRun(dir.path);
+        try {
+          const ev = await evaluate(run.graph, ds.test, { batchSize: 3 });
+          expect(ev.accuracy).to.equal(trained.testAccuracy);
+          expect(ev.loss).to.be.closeTo(trained.testLoss, 1e-6);
+          if (name === 'unet-tiny') expect(ev.miou).to.equal(trained.testMiou);
+          else expect(ev.psnr).to.equal(trained.testPsnr);
+        } finally {
+          run.dispose();
+          r.store.dispose();
+        }
+        expect(tf.memory().numTensors).to.equal(before);
+      } finally {
+        dir.remove();
+      }
+    });
   }
 });

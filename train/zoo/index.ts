@@ -1,6 +1,7 @@
 // The model factory: zoo name + options → float graph IR.
 import { UserError } from '../../src/errors.js';
 import type { Graph } from '../../src/ir/types.js';
+import type { DatasetTask } from '../../datasets/types.js';
 import type { ZooOptions } from './common.js';
 import { lenet5 } from './lenet5.js';
 import { mnistCnn } from './mnist-cnn.js';
@@ -20,6 +21,8 @@ export interface ZooEntry {
   build(o: ZooOptions): Graph;
   /** Training settings measured to work for this model; flags override them. */
   recipe?: TrainingRecipe;
+  /** What the model is built for (default classify): segment and image models output [h, w, c] maps. */
+  task?: DatasetTask;
 }
 
 /** Defaults a model trains with when the user gives no flag (adam's learning rate). */
@@ -44,11 +47,12 @@ const ENTRIES: ZooEntry[] = [
   { name: 'resnet-tiny', description: 'ResNet with 3 stages × 2 basic blocks (16/32/64 channels), BN + ReLU (--alpha)', takesAlpha: true, build: resnetTiny, recipe: { lr: 1e-2 } },
   {
     name: 'unet-tiny', description: 'segmentation (--task segment): dilated 3×3 conv encoder at full resolution, skip concat, conv decoder → per-pixel class logits',
-    takesAlpha: false, build: unetTiny, recipe: { batchSize: 32, lr: 5e-3 },
+    takesAlpha: false, build: unetTiny, recipe: { batchSize: 32, lr: 5e-3 }, task: 'segment',
   },
+  // fashion-denoise, 2,000 images × 2 epochs: 16.1 dB PSNR at lr 1e-3 against 14.2 at 5e-3 (the noisy input is 12.8).
   {
     name: 'style-net', description: 'image-to-image (--task image): 9×9 stem, 2 residual blocks, 9×9 conv back to the image\'s channels',
-    takesAlpha: false, build: styleNet, recipe: { batchSize: 32, lr: 5e-3 },
+    takesAlpha: false, build: styleNet, recipe: { batchSize: 32, lr: 1e-3 }, task: 'image',
   },
 ];
 

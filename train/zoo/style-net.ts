@@ -1,8 +1,8 @@
 // A small image-to-image generator after the style-transfer nets: a 9×9
 // stem, residual blocks, and a 9×9 convolution back to the image's
-// channels. It keeps the input's resolution throughout (no down- or
-// upsampling), and its output is linear: targets are images in [0, 1] and
-// the int8 output's range is learned like any activation's.
+// channels, added to the input. It keeps the input's resolution throughout
+// (no down- or upsampling), and its output is linear: targets are images in
+// [0, 1] and the int8 output's range is learned like any activation's.
 import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { ZooOptions } from './common.js';
@@ -23,5 +23,7 @@ export function styleNet(o: ZooOptions): Graph {
     const h = b.relu(`res${i}a_relu`, convBn(b, `res${i}a`, y, WIDTH, 3));
     y = b.relu(`res${i}_relu`, b.add(`res${i}_add`, [y, convBn(b, `res${i}b`, h, WIDTH, 3)]));
   }
-  return b.build([b.conv2d('image', y, { filters: o.inputShape[2], kernelSize: 9, kernelInit: 'glorot' })]);
+  // The net predicts a correction to its input (the noise, for denoising), which it learns far faster than the image itself.
+  const correction = b.conv2d('correction', y, { filters: o.inputShape[2], kernelSize: 9, kernelInit: 'zeros' });
+  return b.build([b.add('image', [x, correction])]);
 }
