@@ -1,7 +1,7 @@
 // Small zoo models with nontrivial variables (BN statistics and biases away
 // from their initial values) for the export tests, plus seeded inputs.
 import * as tf from '@tensorflow/tfjs';
-import { analyze } from '../../src/ir/analyze.js';
+import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
 import type { Graph } from '../../src/ir/types.js';
 import { buildModel } from '../../train/zoo/index.js';
 import { VariableStore } from '../../train/state.js';
@@ -94,4 +94,14 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** Observes `batches` seeded batches of 16 images through a QAT graph so its activation ranges are set. */
+export function calibrateSeeded(a: AnalyzedGraph, store: VariableStore, shape: [number, number, number], seed: number, batches = 3): void {
+  const cal = buildCalibrationGraph(a, store);
+  for (let b = 0; b < batches; b++) {
+    const x = tf.tensor4d(seededImages(16, shape, seed + b), [16, ...shape]);
+    cal.observe(x, 0.5);
+    x.dispose();
+  }
 }

@@ -12,13 +12,13 @@ import type { Graph, NodeOf } from '../../src/ir/types.js';
 import { rewriteForQat } from '../../quantize/rewrite.js';
 import { activationRange } from '../../quantize/qparams.js';
 import { fakeQuantIndex } from '../../quantize/math.js';
-import { buildCalibrationGraph, buildEvalGraph } from '../../train/graph/build.js';
+import { buildEvalGraph } from '../../train/graph/build.js';
 import { VariableStore } from '../../train/state.js';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
 import { useWasm } from '../train/helpers.js';
 import { expectUserErrorSync } from '../datasets/fixtures.js';
-import { maxAbsDiff, seededImages } from './helpers.js';
+import { calibrateSeeded, maxAbsDiff, seededImages } from './helpers.js';
 
 const SHAPE: [number, number, number] = [7, 6, 3];
 const CLASSES = 11;
@@ -92,12 +92,7 @@ describe('softmax over the channels of every pixel', function () {
       expect(fq.attrs.fixedRange).to.deep.equal([0, 255 / 256]);
       const store = VariableStore.forGraph(a, 4);
       try {
-        const cal = buildCalibrationGraph(a, store);
-        for (let b = 0; b < 3; b++) {
-          const x = tf.tensor4d(seededImages(16, SHAPE, 30 + b), [16, ...SHAPE]);
-          cal.observe(x, 0.5);
-          x.dispose();
-        }
+        calibrateSeeded(a, store, SHAPE, 30);
         const ref = tf.tidy(() => buildEvalGraph(a, store).run(tf.tensor4d(images, [INPUTS, ...SHAPE])).dataSync() as Float32Array);
         const r = exportGraph(a, store, { mode: 'int8' });
         const inFq = a.order.find((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant' && n.attrs.quantizes === 'input')!;

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../../src/ir/analyze.js';
 import { buildModel, ZOO, ZOO_NAMES } from '../../train/zoo/index.js';
-import { train } from '../../train/loop.js';
-import { loadRun } from '../../src/run/open.js';
+import { train, type TrainResult } from '../../train/loop.js';
+import { loadRun, type LoadedRun } from '../../src/run/open.js';
 import { evaluate } from '../../train/evaluate.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { MODEL_KINDS } from '../../train/state.js';
@@ -15,6 +15,17 @@ import { denoisingFrom, segmentationFrom, type Dataset } from '../../datasets/in
 const SHAPES: Array<[number, number, number]> = [[28, 28, 1], [32, 32, 3]];
 // Small widths keep the whole zoo sweep quick on one core.
 const ALPHA: Record<string, number | undefined> = { 'mobilenet-v1': 0.25, 'mobilenet-v2': 0.35, 'resnet-tiny': 0.5 };
+
+/** Runs `fn` on the run saved in `dir`, then frees it and the trained store. */
+async function withSavedRun<T>(dir: string, r: TrainResult, fn: (run: LoadedRun) => Promise<T>): Promise<T> {
+  const run = loadRun(dir);
+  try {
+    return await fn(run);
+  } finally {
+    run.dispose();
+    r.store.dispose();
+  }
+}
 
 describe('train/zoo: every model trains, checkpoints and restores', function () {
   before(useWasm);
@@ -50,8 +61,7 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
           const bn = a.variables.find((v) => v.role === 'movingMean');
           if (bn) expect(Math.max(...Array.from(r.store.get(bn.name).dataSync()).map(Math.abs))).to.be.greaterThan(0);
 
-          const run = loadRun(dir.path);
-          try {
+          await withSavedRun(dir.path, r, async (run) => {
             expect(run.store.names(MODEL_KINDS).sort()).to.deep.equal(a.variables.map((v) => v.name).sort());
             expect(run.store.step).to.equal(3);
             const x = tf.tensor4d(ds.test.images, [ds.test.count, ...shape]);
@@ -63,10 +73,7 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
             expect(ev.count).to.equal(4);
             expect(ev.accuracy).to.equal(trained.testAccuracy);
             expect(ev.loss).to.be.closeTo(trained.testLoss, 1e-6);
-          } finally {
-            run.dispose();
-            r.store.dispose();
-          }
+          });
           expect(tf.memory().numTensors).to.equal(before);
         } finally {
           dir.remove();
@@ -91,17 +98,11 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
         expect(r.config.task).to.equal(ZOO.get(name)!.task);
         const trained = r.metrics.epochs[0];
         expect(Number.isFinite(trained.trainLoss)).to.equal(true);
-        const run = loadRun(dir.path);
-        try {
-          const ev = await evaluate(run.graph, ds.test, { batchSize: 3 });
-          expect(ev.accuracy).to.equal(trained.testAccuracy);
-          expect(ev.loss).to.be.closeTo(trained.testLoss, 1e-6);
-          if (name === 'unet-tiny') expect(ev.miou).to.equal(trained.testMiou);
-          else expect(ev.psnr).to.equal(trained.testPsnr);
-        } finally {
-          run.dispose();
-          r.store.dispose();
-        }
+        const ev = await withSavedRun(dir.path, r, (run) => evaluate(run.graph, ds.test, { batchSize: 3 }));
+        expect(ev.accuracy).to.equal(trained.testAccuracy);
+        expect(ev.loss).to.be.closeTo(trained.testLoss, 1e-6);
+        if (name === 'unet-tiny') expect(ev.miou).to.equal(trained.testMiou);
+        else expect(ev.psnr).to.equal(trained.testPsnr);
         expect(tf.memory().numTensors).to.equal(before);
       } finally {
         dir.remove();
