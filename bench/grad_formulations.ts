@@ -186,10 +186,13 @@ function dwFilterPerTapMulOnesNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, fs: number[]
 /**
  * Flat shifts: x padded to the extent the forward read, dy spread to stride
  * positions and padded to the same grid; flattened to [rows, c], tap (i, j)
- * is x shifted by i·d·W + j·d rows (a contiguous slice), so each tap is one
- * mul and one ones-row matMul. Rows that wrap past an image edge meet dy zeros.
+ * is x shifted by i·d·W + j·d rows (a contiguous slice). Rows that wrap past
+ * an image edge meet dy zeros. `sumTap` reduces one tap's products to [1, c].
  */
-function dwFilterFlatShift(x: tf.Tensor4D, dy: tf.Tensor4D, fs: number[], g: ConvGeometry): tf.Tensor {
+function dwFilterFlatShiftWith(
+  x: tf.Tensor4D, dy: tf.Tensor4D, fs: number[], g: ConvGeometry,
+  sumTap: (xTap: tf.Tensor2D, dySpread: tf.Tensor4D, rows: number) => tf.Tensor,
+): tf.Tensor {
   const [kh, kw, c, m] = fs;
   if (m !== 1) throw new Error('m1 only');
   const xp = padOrCrop(x, g, 1);
@@ -198,34 +201,28 @@ function dwFilterFlatShift(x: tf.Tensor4D, dy: tf.Tensor4D, fs: number[], g: Con
   const rows = b * gh * gw;
   const maxOff = (kh - 1) * g.height.dilation * gw + (kw - 1) * g.width.dilation;
   const xf = tf.pad(tf.reshape(xp, [rows, c]), [[0, maxOff], [0, 0]]);
-  const dyf = tf.reshape(spread, [rows, c]);
-  const ones = tf.ones([1, rows]) as tf.Tensor2D;
   const taps: tf.Tensor[] = [];
   for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
     const off = i * g.height.dilation * gw + j * g.width.dilation;
-    taps.push(tf.matMul(ones, tf.mul(tf.slice(xf, [off, 0], [rows, c]), dyf) as tf.Tensor2D));
+    taps.push(sumTap(tf.slice(xf, [off, 0], [rows, c]) as tf.Tensor2D, spread as tf.Tensor4D, rows));
   }
   return tf.reshape(tf.concat(taps, 0), [kh, kw, c, 1]);
 }
 
-/** As dwFilterFlatShift, but each tap's products are summed by a global average pool (XNNPACK, NHWC, one pass). */
+/** Each tap is one mul and one ones-row matMul. */
+function dwFilterFlatShift(x: tf.Tensor4D, dy: tf.Tensor4D, fs: number[], g: ConvGeometry): tf.Tensor {
+  return dwFilterFlatShiftWith(x, dy, fs, g, (xTap, spread, rows) =>
+    tf.matMul(tf.ones([1, rows]) as tf.Tensor2D, tf.mul(xTap, tf.reshape(spread, xTap.shape)) as tf.Tensor2D));
+}
+
+/** Each tap's products are summed by a global average pool (XNNPACK, NHWC, one pass). */
 function dwFilterFlatShiftPool(x: tf.Tensor4D, dy: tf.Tensor4D, fs: number[], g: ConvGeometry): tf.Tensor {
-  const [kh, kw, c, m] = fs;
-  if (m !== 1) throw new Error('m1 only');
-  const xp = padOrCrop(x, g, 1);
-  const [b, gh, gw] = xp.shape;
-  const { spread } = spreadTo(dy, g.height.stride, g.width.stride, gh, gw);
-  const rows = b * gh * gw;
-  const maxOff = (kh - 1) * g.height.dilation * gw + (kw - 1) * g.width.dilation;
-  const xf = tf.pad(tf.reshape(xp, [rows, c]), [[0, maxOff], [0, 0]]);
-  const dyf = tf.reshape(spread, [1, b * gh, gw, c]);
-  const taps: tf.Tensor[] = [];
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
-    const off = i * g.height.dilation * gw + j * g.width.dilation;
-    const prod = tf.mul(tf.reshape(tf.slice(xf, [off, 0], [rows, c]), [1, b * gh, gw, c]), dyf) as tf.Tensor4D;
-    taps.push(tf.avgPool(prod, [b * gh, gw], 1, 'valid'));
-  }
-  return tf.reshape(tf.mul(tf.concat(taps, 0), rows), [kh, kw, c, 1]);
+  return dwFilterFlatShiftWith(x, dy, fs, g, (xTap, spread, rows) => {
+    const [b, gh, gw, c] = spread.shape;
+    const grid: [number, number, number, number] = [1, b * gh, gw, c];
+    const prod = tf.mul(tf.reshape(xTap, grid), tf.reshape(spread, grid)) as tf.Tensor4D;
+    return tf.mul(tf.avgPool(prod, [b * gh, gw], 1, 'valid'), rows).reshape([1, c]);
+  });
 }
 
 /**

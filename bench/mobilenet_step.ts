@@ -15,6 +15,7 @@ import { selectBackend } from '../src/backend.js';
 import { biasAdd, conv2d, conv2dConstInput, dense, depthwiseConv2d, relu6 } from '../layers/ops.js';
 import { GRAD_FORMULATIONS, GradFormulation, setGradFormulation } from '../layers/ops.js';
 import { printKernelProfile } from './profile.js';
+import { intFlag, namesFlag, stringOptions } from './args.js';
 
 const INPUT: [number, number, number] = [32, 32, 3];
 const CLASSES = 10;
@@ -94,18 +95,14 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      alpha: { type: 'string', default: '0.5' },
-      batch: { type: 'string', default: '32' },
-      steps: { type: 'string', default: '5' },
-      formulations: { type: 'string', default: GRAD_FORMULATIONS.join(',') },
+      ...stringOptions({ alpha: '0.5', batch: '32', steps: '5', formulations: GRAD_FORMULATIONS.join(',') }),
       profile: { type: 'boolean', default: false },
     },
   });
   const alpha = Number(values.alpha);
-  const batch = Number(values.batch);
-  const steps = Number(values.steps);
-  const names = values.formulations.split(',').map(s => s.trim()) as GradFormulation[];
-  for (const n of names) if (!GRAD_FORMULATIONS.includes(n)) throw new Error(`unknown formulation '${n}' (${GRAD_FORMULATIONS.join(', ')})`);
+  const batch = intFlag(values.batch, 'batch');
+  const steps = intFlag(values.steps, 'steps');
+  const names = namesFlag(values.formulations, 'formulations', GRAD_FORMULATIONS);
   await selectBackend('wasm');
 
   const model = createMobileNet(alpha);

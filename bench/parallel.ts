@@ -20,6 +20,7 @@ import { VariableStore } from '../train/state.js';
 import { createStepper } from '../train/step.js';
 import { createParallelStepper, TRANSPORTS, type ParallelStepper, type ParallelTimings, type Transport } from '../train/parallel/index.js';
 import { buildModel } from '../train/zoo/index.js';
+import { intFlag, namesFlag, stringOptions } from './args.js';
 
 interface BenchModel {
   label: string;
@@ -34,27 +35,13 @@ const MODELS: Record<string, () => BenchModel> = {
 
 function options() {
   const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '3' },
-      steps: { type: 'string', default: '4' },
-      batch: { type: 'string', default: '64' },
-      models: { type: 'string', default: 'mnist-cnn,mobilenet-v1' },
-      replicas: { type: 'string', default: '2' },
-      transports: { type: 'string', default: 'shared,transfer' },
-    },
+    options: stringOptions({ rounds: '3', steps: '4', batch: '64', models: 'mnist-cnn,mobilenet-v1', replicas: '2', transports: 'shared,transfer' }),
   });
-  const int = (v: string, what: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${what} must be a positive integer, got '${v}'`);
-    return n;
+  return {
+    rounds: intFlag(values.rounds, 'rounds'), steps: intFlag(values.steps, 'steps'), batch: intFlag(values.batch, 'batch'),
+    models: namesFlag(values.models, 'models', Object.keys(MODELS)), replicas: intFlag(values.replicas, 'replicas', 2),
+    transports: namesFlag(values.transports, 'transports', TRANSPORTS),
   };
-  const models = values.models.split(',').map((m) => m.trim());
-  for (const m of models) if (!MODELS[m]) throw new Error(`unknown model '${m}' (${Object.keys(MODELS).join(', ')})`);
-  const transports = values.transports.split(',').map((t) => t.trim()) as Transport[];
-  for (const t of transports) if (!TRANSPORTS.includes(t)) throw new Error(`unknown transport '${t}' (${TRANSPORTS.join(', ')})`);
-  const replicas = int(values.replicas, 'replicas');
-  if (replicas < 2) throw new Error('--replicas must be at least 2');
-  return { rounds: int(values.rounds, 'rounds'), steps: int(values.steps, 'steps'), batch: int(values.batch, 'batch'), models, replicas, transports };
 }
 
 function syntheticBatch(ir: Graph, n: number, seed: number): Batch {

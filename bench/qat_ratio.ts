@@ -19,6 +19,7 @@ import { createOptimizer, optimizerConfig } from '../train/optimizers.js';
 import { VariableStore } from '../train/state.js';
 import { createStepper } from '../train/step.js';
 import { buildModel } from '../train/zoo/index.js';
+import { intFlag, namesFlag, stringOptions } from './args.js';
 
 interface ModelCase {
   name: string;
@@ -56,25 +57,15 @@ function timeSteps(graph: Graph, qat: boolean, batch: Batch, steps: number, warm
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: {
-      steps: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '2' },
-      batch: { type: 'string', default: '64' },
-      backend: { type: 'string', default: 'wasm' },
-      models: { type: 'string', default: 'mnist-cnn,mobilenet-v1' },
-    },
+    options: stringOptions({ steps: '8', warmup: '2', batch: '64', backend: 'wasm', models: 'mnist-cnn,mobilenet-v1' }),
   });
-  const steps = Number(values.steps);
-  const warmup = Number(values.warmup);
-  const batchSize = Number(values.batch);
-  if (![steps, batchSize].every((n) => Number.isInteger(n) && n > 0) || !(Number.isInteger(warmup) && warmup >= 0)) {
-    throw new Error('--steps and --batch must be positive integers, --warmup a non-negative one');
-  }
+  const steps = intFlag(values.steps, 'steps');
+  const warmup = intFlag(values.warmup, 'warmup', 0);
+  const batchSize = intFlag(values.batch, 'batch');
   const backend = await selectBackend(values.backend as BackendName);
   console.log(`backend ${backend}, batch ${batchSize}, median of ${steps} steps after ${warmup} warm-up steps`);
-  for (const name of values.models.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const c = CASES[name];
-    if (!c) throw new Error(`unknown model '${name}' (${Object.keys(CASES).join(', ')})`);
+  for (const name of namesFlag(values.models, 'models', Object.keys(CASES))) {
+    const c = CASES[name]!;
     const float = buildModel(c.name, { inputShape: c.inputShape, numClasses: 10, ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) });
     const qat = rewriteForQat(float).graph;
     const batch = syntheticImages(batchSize, c.inputShape, 7);

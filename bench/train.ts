@@ -13,6 +13,7 @@ import { createReferenceCnn, variablesOf } from './reference_cnn.js';
 import { GRAD_FORMULATIONS, GradFormulation, setGradFormulation } from '../layers/ops.js';
 import { syntheticBatch, trainStep } from './train_step.js';
 import { printKernelProfile, printPhaseTimes } from './profile.js';
+import { intFlag, namesFlag } from './args.js';
 
 interface Options {
   steps: number;
@@ -35,15 +36,10 @@ function options(): Options {
   const formulation = values.formulation as GradFormulation;
   if (!GRAD_FORMULATIONS.includes(formulation)) throw new Error(`--formulation must be one of ${GRAD_FORMULATIONS.join(', ')}, got '${values.formulation}'`);
   setGradFormulation(formulation);
-  const steps = Number(values.steps);
-  const batch = Number(values.batch);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got '${values.steps}'`);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got '${values.batch}'`);
-  const names = (values.backends ?? 'wasm,node').split(',').map(s => s.trim()).filter(Boolean);
-  for (const n of names) {
-    if (n !== 'wasm' && n !== 'node' && n !== 'cpu') throw new Error(`unknown backend '${n}' in --backends (wasm, node, cpu)`);
-  }
-  return { steps, batch, backends: names as BackendName[], explicitBackends: values.backends !== undefined, profile: values.profile };
+  const steps = intFlag(values.steps, 'steps');
+  const batch = intFlag(values.batch, 'batch');
+  const names = namesFlag<BackendName>(values.backends ?? 'wasm,node', 'backends', ['wasm', 'node', 'cpu']);
+  return { steps, batch, backends: names, explicitBackends: values.backends !== undefined, profile: values.profile };
 }
 
 async function benchBackend(name: BackendName, opts: Options): Promise<void> {

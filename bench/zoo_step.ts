@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { ZOO_STEP_OPTIONS, zooStepFromArgs } from './zoo_stepper.js';
 import { GRAD_FORMULATIONS, setGradFormulation, type GradFormulation } from '../layers/ops.js';
 import { printKernelProfile } from './profile.js';
+import { namesFlag } from './args.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -20,8 +21,7 @@ async function main(): Promise<void> {
     },
   });
   const { stepper, dispose, batch, steps, label } = await zooStepFromArgs(values);
-  const names = values.formulations.split(',').map(s => s.trim()) as GradFormulation[];
-  for (const n of names) if (!GRAD_FORMULATIONS.includes(n)) throw new Error(`unknown formulation '${n}' (${GRAD_FORMULATIONS.join(', ')})`);
+  const names = namesFlag(values.formulations, 'formulations', GRAD_FORMULATIONS);
   const times = new Map<GradFormulation, number[]>(names.map(n => [n, []]));
   for (const n of names) { // warm-up: first-use kernel setup
     setGradFormulation(n);

@@ -9,7 +9,7 @@ import { batched, Emitter } from './emitter.js';
 import { emitInput, emitOutput, type Edge } from './edges.js';
 import { isQuantizedGraph } from '../quantize/op-table.js';
 import { lowerFloat } from './lower-float.js';
-import { lowerInt8, inputQuant, qatWeightedLayer } from './lower-int8.js';
+import { lowerInt8, inputQuant, qatWeightedLayer, type FloatLayerCost } from './lower-int8.js';
 import { EXPORT_MODES, IO_TYPES, type DynamicConvWeights, type ExportOptions, type ExportResult, type ExportMode, type IoType } from './types.js';
 
 /** Whether a graph went through the QAT rewrite (the op table's QAT ops). */
@@ -62,6 +62,14 @@ const DYNAMIC_CONV_NOTE: Record<DynamicConvWeights, string> = {
   hybrid: 'are int8 in hybrid ops (input quantized per batch at run time)',
 };
 
+function floatLayersNote(layers: FloatLayerCost[]): string {
+  const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
+  const total = layers.reduce((s, l) => s + l.extraBytes, 0);
+  const each = layers.map((l) => `${l.name} (${l.builtin}, +${kib(l.extraBytes)})`).join(', ');
+  const cost = layers.length > 1 ? `; ${kib(total)} in all` : '';
+  return `left float (int8 input DEQUANTIZEd, output QUANTIZEd where an int8 op follows), float32 weights cost more than int8: ${each}${cost}`;
+}
+
 /** Lowers `ir` with the variables `store` looks up to a TFLite model. */
 export function exportGraph(ir: Graph | AnalyzedGraph, store: ParamLookup, options: ExportOptions = {}): ExportResult {
   const a = 'order' in ir ? ir : analyze(ir);
@@ -77,7 +85,8 @@ export function exportGraph(ir: Graph | AnalyzedGraph, store: ParamLookup, optio
     return emitInput(e, name, shape, inputType, mode === 'int8' ? inputQuant(a, store, name) : null).edge;
   });
   if (mode === 'int8') {
-    lowerInt8(a, store, e);
+    const floatLayers = lowerInt8(a, store, e);
+    if (floatLayers.length > 0) notes.push(floatLayersNote(floatLayers));
     if (e.int4Constants > 0) {
       notes.push(`${e.int4Constants} layers have 4-bit weights, stored INT4 (two per byte); LiteRT and TFLite 2.11+ run them`);
     }
@@ -88,7 +97,17 @@ export function exportGraph(ir: Graph | AnalyzedGraph, store: ParamLookup, optio
       notes.push(`dynamic mode: FULLY_CONNECTED weights are int8 (hybrid op); conv and depthwise weights ${DYNAMIC_CONV_NOTE[dynamicConvWeights]}`);
     }
   }
-  const outputs = a.graph.outputs.map((name) => emitOutput(e, outputAlias(a, name), e.value(name), outputType));
+  const outputs = a.graph.outputs.map((name) => {
+    const alias = outputAlias(a, name);
+    const value = e.value(name);
+    if (value.type !== 'FLOAT32' || outputType === 'float32') return emitOutput(e, alias, value, outputType);
+    // A layer left float computes the output: it can only leave the model as float.
+    if (options.outputType !== undefined) {
+      throw new UserError(`output '${alias}' comes from a layer left float, so it cannot be ${outputType}; export with --output-type float32 or quantize that layer`);
+    }
+    notes.push(`output '${alias}' is float32: the layer computing it stays float`);
+    return emitOutput(e, alias, value, 'float32');
+  });
   const { bytes } = e.finish(inputs, outputs, options.description ?? describe(model, mode, qat));
   return {
     bytes,

@@ -6,11 +6,19 @@ import type { IRNode, Padding } from '../src/ir/types.js';
 import { UserError } from '../src/errors.js';
 import type { Emitter, TensorRef } from './emitter.js';
 import { tfliteActivation, type FusedActivation } from './fuse.js';
+import { FIXED_OUTPUT_QUANT } from '../quantize/op-table.js';
+import { channelSlopeShape, constantOperand, HARD_SIGMOID_INNER_QUANT, intermediate, type ParamValues } from './operands.js';
 
 const padding = (p: Padding): 'SAME' | 'VALID' => (p === 'same' ? 'SAME' : 'VALID');
 
 /** Ops this file lowers (besides the pass-through dropout). */
 export const COMMON_OPS = new Set(['relu', 'relu6', 'add', 'qadd', 'concat', 'maxPool', 'avgPool', 'globalAvgPool', 'flatten', 'reshape', 'pad', 'softmax']);
+/** The activations beyond relu/relu6 (single TFLite ops, or the ops TensorFlow's converter builds them from). */
+export const ACTIVATION_OPS: readonly string[] = ['sigmoid', 'tanh', 'hardSwish', 'hardSigmoid', 'swish', 'leakyRelu', 'prelu'];
+for (const op of ACTIVATION_OPS) COMMON_OPS.add(op);
+
+/** The activations that are one TFLite op without options. */
+const OPTIONLESS_ACTIVATIONS = { sigmoid: 'LOGISTIC', tanh: 'TANH', hardSwish: 'HARD_SWISH' } as const;
 
 /** One sentence for a layer the mode cannot express. */
 export function cannotExport(node: Pick<IRNode, 'name' | 'op'>, mode: string, why = 'it has no TFLite lowering'): UserError {
@@ -18,11 +26,21 @@ export function cannotExport(node: Pick<IRNode, 'name' | 'op'>, mode: string, wh
 }
 
 /**
+ * A two-input elementwise op (ADD, SUB, MUL) with its fused activation: one
+ * place for the builtin and its options, whichever IR op lowers to it.
+ * `b` is a tensor or a constant's index.
+ */
+export function emitBinaryOp(e: Emitter, builtin: 'ADD' | 'SUB' | 'MUL', a: TensorRef, b: TensorRef | number, y: TensorRef, activation: FusedActivation = 'none'): void {
+  e.op(builtin, [a.index, typeof b === 'number' ? b : b.index], [y.index], { fusedActivation: tfliteActivation(activation) });
+}
+
+/**
  * Emits `node` reading `xs` and writing `y`. `activation` is a relu/relu6
  * fused into an add. Adds of more than two inputs become a chain of ADDs.
  */
-export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorRef, activation: FusedActivation = 'none'): void {
+export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorRef, activation: FusedActivation = 'none', params?: ParamValues): void {
   const x = xs[0]!;
+  const int8 = y.type !== 'FLOAT32';
   switch (node.op) {
     case 'relu':
       e.op('RELU', [x.index], [y.index]);
@@ -71,6 +89,34 @@ export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorR
     case 'softmax':
       e.op('SOFTMAX', [x.index], [y.index], { beta: 1 });
       return;
+    case 'sigmoid':
+    case 'tanh':
+    case 'hardSwish':
+      e.op(OPTIONLESS_ACTIVATIONS[node.op], [x.index], [y.index]);
+      return;
+    case 'leakyRelu':
+      e.op('LEAKY_RELU', [x.index], [y.index], { alpha: node.attrs.alpha });
+      return;
+    case 'prelu': {
+      if (!params) throw new Error(`export: prelu '${node.name}' needs its slope values`);
+      const alpha = constantOperand(e, `${node.name}/alpha`, channelSlopeShape(x.shape), params(node, 'alpha'), int8);
+      e.op('PRELU', [x.index, alpha], [y.index]);
+      return;
+    }
+    case 'hardSigmoid': {
+      // What TensorFlow's converter emits for Keras' relu6(x + 3)·(1/6): ADD with a fused RELU6, then MUL.
+      const inner = intermediate(e, `${node.name}/relu6`, x, HARD_SIGMOID_INNER_QUANT);
+      emitBinaryOp(e, 'ADD', x, constantOperand(e, `${node.name}/three`, [1], Float32Array.of(3), int8), inner, 'relu6');
+      emitBinaryOp(e, 'MUL', inner, constantOperand(e, `${node.name}/one_sixth`, [1], Float32Array.of(1 / 6), int8), y);
+      return;
+    }
+    case 'swish': {
+      // x·sigmoid(x), the sigmoid on LOGISTIC's fixed output grid.
+      const sig = intermediate(e, `${node.name}/sigmoid`, x, FIXED_OUTPUT_QUANT.LOGISTIC);
+      e.op('LOGISTIC', [x.index], [sig.index]);
+      emitBinaryOp(e, 'MUL', x, sig, y);
+      return;
+    }
     default:
       throw new Error(`export: emitCommon cannot lower op ${node.op}`);
   }

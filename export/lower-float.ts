@@ -13,6 +13,8 @@ import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { planFusions, tfliteActivation } from './fuse.js';
 import { toTfliteLayout, weightedKind } from '../quantize/weight-layout.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
+import { paramValuesOf } from './operands.js';
+import { emitNormFloat, isNormNode } from './lower-norm.js';
 import { floatWeighted, type WeightedLayer } from './weighted.js';
 import { quantizeWeights, symmetricRanges } from '../quantize/weights.js';
 import type { DynamicConvWeights } from './types.js';
@@ -108,9 +110,15 @@ export function lowerFloat(a: AnalyzedGraph, store: ParamLookup, e: Emitter, o: 
       e.bind(node.name, y);
       continue;
     }
+    if (isNormNode(node)) {
+      const y = e.activation(node.name, shape, 'FLOAT32');
+      emitNormFloat(e, node, store, xs[0]!, y);
+      e.bind(node.name, y);
+      continue;
+    }
     if (!COMMON_OPS.has(node.op)) throw cannotExport(node, o.mode);
     const y = e.activation(node.name, shape, 'FLOAT32');
-    emitCommon(e, node, xs, y, fusion?.activation ?? 'none');
+    emitCommon(e, node, xs, y, fusion?.activation ?? 'none', paramValuesOf(store));
     bindAll(y);
   }
 }

@@ -16,7 +16,9 @@ import { batched, type Emitter, type TensorRef } from './emitter.js';
 import { outputFakeQuants } from '../quantize/graph.js';
 import { FIXED_OUTPUT_QUANT, FOLDS_BATCH_NORM, OP_TABLE } from '../quantize/op-table.js';
 import { COMMON_OPS, cannotExport, emitCommon } from './lower-common.js';
-import { emitWeightedOp } from './lower-float.js';
+import { paramValuesOf } from './operands.js';
+import { emitNormInt8 } from './lower-norm.js';
+import { emitFloatWeighted, emitWeightedOp, type FloatLoweringOptions } from './lower-float.js';
 import { weightedKind } from '../quantize/weight-layout.js';
 import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
 
@@ -85,8 +87,42 @@ function emitInt8Weighted(e: Emitter, n: QLayerNode, store: ParamLookup, x: Tens
   emitWeightedOp(e, { kind, window: windowOf(kind, n.attrs), activation: n.attrs.activation }, x.index, weights, b, y.index);
 }
 
-/** Lowers every node after the inputs (bound by the caller as int8 tensors). */
-export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): void {
+/** What a layer left float costs: its weights' bytes as float32 beyond what int8 weights would take. */
+export interface FloatLayerCost {
+  name: string;
+  builtin: string;
+  extraBytes: number;
+}
+
+const FLOAT_ISLAND: FloatLoweringOptions = { mode: 'float', dynamicConvWeights: 'float', qatWeighted: null };
+
+/**
+ * A layer left float (--skip) inside the int8 model, as TensorFlow's
+ * converter leaves one: its int8 input is DEQUANTIZEd (once per tensor),
+ * the float op runs with BN folded, and its float output is QUANTIZEd back
+ * by the fake-quant that follows it (or leaves the model as float32).
+ */
+function emitFloatLayer(e: Emitter, n: QLayerNode, store: ParamLookup, x: TensorRef, shape: number[], dequantized: Map<number, TensorRef>): FloatLayerCost {
+  let xf = x;
+  if (x.type !== 'FLOAT32') {
+    xf = dequantized.get(x.index) ?? e.activation(`${n.name}/input_dequantized`, x.shape, 'FLOAT32');
+    if (!dequantized.has(x.index)) {
+      e.op('DEQUANTIZE', [x.index], [xf.index]);
+      dequantized.set(x.index, xf);
+    }
+  }
+  const layer = qatWeightedLayer(n, store);
+  e.bind(n.name, emitFloatWeighted(e, layer, xf, shape, FLOAT_ISLAND));
+  return { name: n.name, builtin: OP_TABLE[n.op].builtin!, extraBytes: 3 * layer.kernel.length };
+}
+
+/**
+ * Lowers every node after the inputs (bound by the caller as int8 tensors);
+ * returns the layers left float.
+ */
+export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): FloatLayerCost[] {
+  const floatLayers: FloatLayerCost[] = [];
+  const dequantized = new Map<number, TensorRef>();
   const outputFqs = outputFakeQuants(a.order);
   const outputFakeQuant = (name: string): FakeQuantNode | null => outputFqs.get(name) ?? null;
   for (const node of a.order) {
@@ -105,6 +141,10 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
         const q = fakeQuantParams(node, store);
         if (sameQuant(x.quant, q)) {
           e.bind(node.name, x);
+        } else if (x.type === 'FLOAT32') {
+          // The output of a layer left float, back onto its trained int8 grid.
+          const y = e.bind(node.name, e.activation(node.name, shape, 'INT8', q));
+          e.op('QUANTIZE', [x.index], [y.index]);
         } else {
           // A range that differs from its producer's (not something the rewrite emits today): requantize.
           requireInt8(node, x);
@@ -117,7 +157,8 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
       case 'qdepthwiseConv2d':
       case 'qdense':
         if (node.attrs.weightQuant === null) {
-          throw cannotExport(node, 'int8', 'it was left float by --skip, and an int8 model cannot hold float layers (export with --mode dynamic or --mode float, or train without skipping it)');
+          floatLayers.push(emitFloatLayer(e, node, store, xs[0]!, shape, dequantized));
+          break;
         }
         emitInt8Weighted(e, node, store, xs[0]!, int8Out(outQuant()));
         break;
@@ -133,6 +174,12 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
       case 'dropout':
         e.bind(node.name, xs[0]!);
         break;
+      case 'qnorm':
+        emitNormInt8(e, node, store, xs[0]!, int8Out(outQuant()));
+        break;
+      case 'instanceNorm':
+      case 'layerNorm':
+        throw cannotExport(node, 'int8', FLOAT_LAYER);
       default: {
         if (FLOAT_LAYERS.has(node.op)) throw cannotExport(node, 'int8', FLOAT_LAYER);
         const rule = OP_TABLE[node.op].output;
@@ -161,11 +208,12 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): voi
           emitCommon(e, node, xs, int8Out(q));
         } else if (rule.kind === 'observed') {
           // An elementwise op (add, qadd with its fused activation): its own trained output range.
-          emitCommon(e, node, xs, int8Out(outQuant()), 'activation' in node.attrs ? node.attrs.activation : 'none');
+          emitCommon(e, node, xs, int8Out(outQuant()), 'activation' in node.attrs ? node.attrs.activation : 'none', paramValuesOf(store));
         } else {
           throw cannotExport(node, 'int8');
         }
       }
     }
   }
+  return floatLayers;
 }

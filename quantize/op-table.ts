@@ -49,7 +49,8 @@ export type OutputRule =
 /** The int8 TFLite builtins of the ops below (what lower-int8/lower-common emit). */
 export type Builtin =
   | 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'ADD' | 'CONCATENATION' | 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'
-  | 'MEAN' | 'RESHAPE' | 'PAD' | 'SOFTMAX' | 'RELU' | 'RELU6' | 'QUANTIZE';
+  | 'MEAN' | 'RESHAPE' | 'PAD' | 'SOFTMAX' | 'RELU' | 'RELU6' | 'QUANTIZE'
+  | 'LOGISTIC' | 'TANH' | 'HARD_SWISH' | 'LEAKY_RELU' | 'PRELU' | 'MUL';
 
 export interface OpQuantRow {
   output: OutputRule;
@@ -95,6 +96,19 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   qdense: { output: observed, qat: true, builtin: 'FULLY_CONNECTED' },
   qadd: { output: observed, qat: true, builtin: 'ADD' },
   fakeQuant: { output: none, qat: true, builtin: 'QUANTIZE' },
+  sigmoid: { output: { kind: 'fixed', op: 'LOGISTIC' }, builtin: 'LOGISTIC' },
+  tanh: { output: { kind: 'fixed', op: 'TANH' }, builtin: 'TANH' },
+  hardSwish: { output: observed, builtin: 'HARD_SWISH' },
+  // TensorFlow's converter emits ADD(x, 3) with a fused RELU6, then MUL by 1/6; the row names the op that writes the output.
+  hardSigmoid: { output: observed, builtin: 'MUL' },
+  // LOGISTIC (its output on the fixed 1/256 grid), then MUL by x.
+  swish: { output: observed, builtin: 'MUL' },
+  leakyRelu: { output: observed, builtin: 'LEAKY_RELU' },
+  prelu: { output: observed, builtin: 'PRELU' },
+  // Lowered to several int8 ops (quantize/norm-decomposition.ts), each intermediate with a range the twin owns.
+  instanceNorm: { output: observed, qatTwin: 'qnorm' },
+  layerNorm: { output: observed, qatTwin: 'qnorm' },
+  qnorm: { output: observed, qat: true },
 };
 
 /** IR ops whose row satisfies `test`, in table order. */

@@ -18,7 +18,8 @@ export interface ChainStep {
 }
 
 /** How a match is turned into QAT IR (see EMITTERS in rewrite.ts). */
-export type EmitterName = 'fusedLayer' | 'quantizedElementwise' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRange' | 'modelInput';
+export type EmitterName = 'fusedLayer' | 'quantizedElementwise' | 'sharedRangeConcat' | 'roundedPool' | 'passThrough' | 'fixedRange' | 'modelInput'
+  | 'decomposedNorm';
 
 export interface Pattern {
   name: string;
@@ -50,6 +51,13 @@ export const PATTERNS: readonly Pattern[] = [
     chain: [{ ops: FOLDS_BATCH_NORM, slot: 'layer' }, { ops: ['batchNorm'], slot: 'batchNorm', optional: true }, ACT],
     emit: 'fusedLayer',
     becomes: 'qconv2d / qdepthwiseConv2d / qdense (BN folded, weights fake-quantized, activation fused) + activation fakeQuant',
+  },
+  // Before the elementwise rows: the norms also have observed output ranges.
+  {
+    name: 'instance / layer normalization',
+    chain: [{ ops: opsWhere((r) => r.qatTwin === 'qnorm'), slot: 'layer' }],
+    emit: 'decomposedNorm',
+    becomes: 'qnorm (its int8 decomposition, a range per intermediate, γ/β fake-quantized) + fakeQuant of its output',
   },
   {
     name: 'elementwise with a fused activation: add [+ relu|relu6]',

@@ -14,6 +14,8 @@ import { activationBits, inputRangeFromMeanStd, resolveQatConfig, weightBitsOf, 
 import { PATTERNS, type EmitterName, type Pattern, type Slot } from './patterns.js';
 import { consumersOf, nodesByName, rangeSource } from './graph.js';
 import { fixedOutputOf, fixedOutputRange, OP_TABLE, QAT_OPS } from './op-table.js';
+import { intermediateRoles, normAxes, rangeParamRoles } from './norm-decomposition.js';
+import { defaultParamRefs } from '../src/ir/analyze.js';
 
 export interface RewriteResult {
   graph: Graph;
@@ -155,6 +157,19 @@ const EMITTERS: Record<EmitterName, (rw: Rewriter, m: Match) => void> = {
     if (!layer) return;
     const fq = fakeQuantNode(layer.name, { bits: 8, narrowRange: false, role: 'softmax', fixedRange: fixedOutputRange(fixedOutputOf(layer.op)!) });
     finish(rw, m, [layer, fq], fq.name);
+  },
+  decomposedNorm(rw, m) {
+    const layer = quantizedSingleOp(rw, m) as NodeOf<'instanceNorm'> | NodeOf<'layerNorm'> | null;
+    if (!layer) return;
+    // Rank 3: an instanceNorm reads [h, w, c] (its spec); a layerNorm names its axes.
+    const attrs = { ...layer.attrs, ...normAxes(layer, 3), bits: activationBits(rw.config, layer.name) };
+    const ranges = intermediateRoles(layer.attrs).flatMap((r) => rangeParamRoles(r));
+    const node: NodeOf<'qnorm'> = {
+      name: layer.name, op: 'qnorm', inputs: layer.inputs, attrs,
+      params: { ...layer.params, ...defaultParamRefs(layer, ranges) },
+    };
+    const fq = activationFq(rw, layer.name);
+    finish(rw, m, [node, fq], fq.name);
   },
   modelInput(rw, m) {
     const input = m.layer;

@@ -38,17 +38,9 @@ export const outerFunctionName = (mr: RowTile, nr: ColTile): string => `outer_${
 
 function outerFunction(mr: RowTile, nr: ColTile): FunctionBuilder {
   const params = ['x', 'xRow', 'xCol', 'dy', 'dyRow', 'dyCol', 'rows', 'cols', 'out', 'outStride', 'ci0', 'ci1', 'co0', 'co1'];
-  const f = new FunctionBuilder(outerFunctionName(mr, nr), params.map(() => 'i32' as const));
-  const [x, xRow, xCol, dy, dyRow, dyCol, rows, cols, out, outStride, ci0, ci1, co0, co1] = params.map((_, i) => i) as number[];
-  const ci = f.local('i32');
-  const co = f.local('i32');
-  const r = f.local('i32');
-  const k = f.local('i32');
-  const xr = f.local('i32');
-  const dr = f.local('i32');
-  const xp = f.local('i32');
-  const dp = f.local('i32');
-  const op_ = f.local('i32');
+  const f = FunctionBuilder.i32(outerFunctionName(mr, nr), params);
+  const [x, xRow, xCol, dy, dyRow, dyCol, rows, cols, out, outStride, ci0, ci1, co0, co1] = f.paramLocals();
+  const [ci, co, r, k, xr, dr, xp, dp, op_] = f.locals('i32', 9);
   const L = f32Lanes(nr === 1);
   const nv = (4 * nr) / L.bytes;
   const acc = Array.from({ length: mr }, () => f.locals(L.type, nv));

@@ -51,21 +51,9 @@ export const tapFunctionName = (kind: TapKind, width: BlockWidth): string => `${
 
 function tapFunction(kind: TapKind, width: BlockWidth): FunctionBuilder {
   const params = ['d', 'dBatch', 'dRow', 'dCol', 's', 'sBatch', 'sRow', 'sCol', 'batches', 'table', 'taps', 'w', 'c0', 'c1'];
-  const f = new FunctionBuilder(tapFunctionName(kind, width), params.map(() => 'i32' as const));
-  const [d, dBatch, dRow, dCol, s, sBatch, sRow, sCol, batches, table, taps, w, c0, c1] = params.map((_, i) => i) as number[];
-  const b = f.local('i32');
-  const c = f.local('i32');
-  const t = f.local('i32');
-  const entry = f.local('i32');
-  const rows = f.local('i32');
-  const cols = f.local('i32');
-  const dImage = f.local('i32');
-  const sImage = f.local('i32');
-  const dr = f.local('i32');
-  const sr = f.local('i32');
-  const dp = f.local('i32');
-  const sp = f.local('i32');
-  const wp = f.local('i32');
+  const f = FunctionBuilder.i32(tapFunctionName(kind, width), params);
+  const [d, dBatch, dRow, dCol, s, sBatch, sRow, sCol, batches, table, taps, w, c0, c1] = f.paramLocals();
+  const [b, c, t, entry, rows, cols, dImage, sImage, dr, sr, dp, sp, wp] = f.locals('i32', 13);
   const L = f32Lanes(width === 1);
   const reg = f.locals(L.type, (4 * width) / L.bytes);
   const lanes = reg.map((_, v) => v * L.bytes);

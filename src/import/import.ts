@@ -102,6 +102,11 @@ function inboundNames(l: LayerJson): string[] {
   return names;
 }
 
+function kerasVersionOf(m: ModelJson): { kerasVersion?: string } {
+  const v = (m.modelTopology as { keras_version?: unknown }).keras_version;
+  return typeof v === 'string' ? { kerasVersion: v } : {};
+}
+
 function topologyOf(m: ModelJson): TopologyJson {
   const t = m.modelTopology;
   return 'model_config' in t && isRecord(t.model_config) ? t.model_config : (t as TopologyJson);
@@ -130,6 +135,7 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
     b,
     bind: (node, role, layer, weight) => bindings.push({ node, role, source: { weight: `${layer}/${weight}` } }),
     constant: (node, role, value) => bindings.push({ node, role, source: { constant: value } }),
+    ...kerasVersionOf(m),
   };
   // Layer name → the IR node holding its output.
   const out = new Map<string, string>();

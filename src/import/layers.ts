@@ -13,6 +13,8 @@ export interface ConvertContext {
   constant(node: string, role: string, value: number): void;
   /** Shape of the saved weight `<layer>/<weight>`, if the manifest has it. */
   savedShape(layer: string, weight: string): readonly number[] | undefined;
+  /** The model.json's keras_version ('tfjs-layers 4.22.0', '3.3.3', …): some names mean different formulas across versions. */
+  kerasVersion?: string;
 }
 
 export interface LayerCall {
@@ -70,7 +72,45 @@ function activation(ctx: ConvertContext, l: LayerCall, x: string, act: unknown, 
   if (act === 'relu') return ctx.b.relu(node, x);
   if (act === 'relu6') return ctx.b.relu6(node, x);
   if (act === 'softmax') return ctx.b.softmax(node, x);
-  return fail(l, `activation '${String(act)}' is not one of linear, relu, relu6, softmax`);
+  const extra = typeof act === 'string' ? EXTRA_ACTIVATIONS[act] : undefined;
+  if (extra) return extra(ctx, l, node, x);
+  return fail(l, `activation '${String(act)}' is not one of linear, relu, relu6, softmax, ${Object.keys(EXTRA_ACTIVATIONS).join(', ')}`);
+}
+
+/** Keras 3 changed hard_sigmoid from clip(0.2·x + 0.5, 0, 1) (Keras 2, tfjs-layers) to relu6(x + 3)/6. */
+function isKeras3(ctx: ConvertContext): boolean {
+  return /^3\./.test(ctx.kerasVersion ?? '');
+}
+
+type ActivationConverter = (ctx: ConvertContext, l: LayerCall, node: string, x: string) => string;
+
+/** Activation names beyond relu/relu6/softmax, each kept to its framework's own formula. */
+const EXTRA_ACTIVATIONS: Record<string, ActivationConverter> = {
+  sigmoid: (ctx, _l, node, x) => ctx.b.sigmoid(node, x),
+  tanh: (ctx, _l, node, x) => ctx.b.tanh(node, x),
+  swish: (ctx, _l, node, x) => ctx.b.swish(node, x),
+  silu: (ctx, _l, node, x) => ctx.b.swish(node, x),
+  hard_swish: (ctx, _l, node, x) => ctx.b.hardSwish(node, x),
+  hard_silu: (ctx, _l, node, x) => ctx.b.hardSwish(node, x),
+  hard_sigmoid: (ctx, l, node, x) => (isKeras3(ctx) ? ctx.b.hardSigmoid(node, x)
+    : fail(l, `its hard_sigmoid is ${ctx.kerasVersion?.startsWith('tfjs') ? "tfjs-layers'" : "Keras 2's"} clip(0.2·x + 0.5, 0, 1), which has no quantized lowering; only Keras 3's relu6(x + 3)/6 (MobileNet v3's) is supported`)),
+};
+
+const leakyRelu: Converter = (ctx, l) => ctx.b.leakyRelu(l.name, l.inputs[0]!, num(l, 'negative_slope', num(l, 'alpha', 0.3)));
+
+// Keras' PReLU slope has the input's shape with the shared axes set to 1;
+// only one slope per channel (shared_axes covering height and width) maps
+// onto TFLite's per-channel PRELU.
+const prelu: Converter = (ctx, l) => {
+  const x = l.inputs[0]!;
+  const want = [...ctx.b.shape(x).map(() => 1).slice(1), ctx.b.shape(x).at(-1)!];
+  const saved = ctx.savedShape(l.name, 'alpha');
+  if (saved && (saved.length !== want.length || saved.some((d, i) => d !== want[i]))) {
+    fail(l, `its slope has shape [${saved.join(', ')}]; only one slope per channel ([${want.join(', ')}], shared_axes over every axis but the channels) is supported`);
+  }
+  const n = ctx.b.prelu(l.name, x);
+  ctx.bind(n, 'alpha', l.name, 'alpha');
+  return n;
 }
 
 const conv2d: Converter = (ctx, l) => {
@@ -149,7 +189,9 @@ const relu: Converter = (ctx, l) => {
   const max = l.config.max_value;
   const slope = l.config.negative_slope ?? l.config.alpha ?? 0;
   const threshold = l.config.threshold ?? 0;
-  if (slope !== 0 || threshold !== 0) fail(l, 'a leaky or thresholded ReLU is not supported');
+  if (threshold !== 0) fail(l, 'a thresholded ReLU is not supported');
+  if (slope !== 0 && (max === undefined || max === null) && typeof slope === 'number') return ctx.b.leakyRelu(l.name, l.inputs[0]!, slope);
+  if (slope !== 0) fail(l, 'a leaky ReLU with a max_value is not supported');
   if (max === undefined || max === null) return ctx.b.relu(l.name, l.inputs[0]!);
   if (max === 6) return ctx.b.relu6(l.name, l.inputs[0]!);
   return fail(l, `max_value ${String(max)} is not 6`);
@@ -179,6 +221,44 @@ const concat: Converter = (ctx, l) => {
   const rank = 1 + ctx.b.shape(l.inputs[0]!).length;
   if (axis !== -1 && axis !== rank - 1) fail(l, `it concatenates on axis ${axis}; only the last (channel) axis is supported`);
   return ctx.b.concat(l.name, l.inputs);
+};
+
+/** A layer's `axis` (int or list, counting the batch, negative from the end) as per-example axes. */
+function perExampleAxes(ctx: ConvertContext, l: LayerCall, fallback: number[]): number[] {
+  const v = l.config.axis ?? fallback;
+  const list = typeof v === 'number' ? [v] : v;
+  const rank = 1 + ctx.b.shape(l.inputs[0]!).length;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === 'number' && Number.isInteger(a) && a >= -rank && a < rank)) {
+    fail(l, `axis ${JSON.stringify(v)} is not an axis (or list of axes) of its rank-${rank} input`);
+  }
+  const axes = (list as number[]).map((a) => (a < 0 ? a + rank : a));
+  if (axes.includes(0)) fail(l, 'it normalizes over the batch axis');
+  return axes.map((a) => a - 1);
+}
+
+function bindGammaBeta(ctx: ConvertContext, l: LayerCall, n: string): string {
+  if (bool(l, 'scale', true)) ctx.bind(n, 'gamma', l.name, 'gamma');
+  if (bool(l, 'center', true)) ctx.bind(n, 'beta', l.name, 'beta');
+  return n;
+}
+
+const layerNorm: Converter = (ctx, l) => bindGammaBeta(ctx, l, ctx.b.layerNorm(l.name, l.inputs[0]!, {
+  axes: perExampleAxes(ctx, l, [-1]), epsilon: num(l, 'epsilon', 1e-3), center: bool(l, 'center', true), scale: bool(l, 'scale', true),
+}));
+
+// Keras 3's GroupNormalization with one channel per group (groups −1 or the
+// channel count), and TensorFlow Addons' InstanceNormalization, are instance
+// normalization of an [h, w, c] tensor.
+const instanceNorm: Converter = (ctx, l) => {
+  const shape = ctx.b.shape(l.inputs[0]!);
+  const channels = shape[shape.length - 1]!;
+  const axes = perExampleAxes(ctx, l, [-1]);
+  if (shape.length !== 3 || axes.length !== 1 || axes[0] !== 2) fail(l, 'only an [h, w, c] input normalized per channel (axis −1) is supported');
+  const groups = num(l, 'groups', l.className === 'GroupNormalization' ? 32 : -1);
+  if (groups !== -1 && groups !== channels) fail(l, `groups ${groups} is neither −1 nor the channel count ${channels}: only instance normalization is supported`);
+  return bindGammaBeta(ctx, l, ctx.b.instanceNorm(l.name, l.inputs[0]!, {
+    epsilon: num(l, 'epsilon', 1e-3), center: bool(l, 'center', true), scale: bool(l, 'scale', true),
+  }));
 };
 
 /**
@@ -232,6 +312,11 @@ const CONVERTERS: Record<string, Converter> = {
   },
   ZeroPadding2D: zeroPadding,
   Dropout: (ctx, l) => ctx.b.dropout(l.name, l.inputs[0]!, num(l, 'rate')),
+  LeakyReLU: leakyRelu,
+  PReLU: prelu,
+  LayerNormalization: layerNorm,
+  GroupNormalization: instanceNorm,
+  InstanceNormalization: instanceNorm,
 };
 
 /** Layer classes the importer understands (InputLayer included). */

@@ -71,3 +71,21 @@ export function imageToReal(img: Image, d: TensorDetails, pre: { mean?: number; 
   return { values, note: notes.join('; ') };
 }
 
+
+/**
+ * Whether bytes handed in for an int8 input whose zero point is −128 look
+ * like raw 0–255 pixels rather than int8 codes: such an input's real zero
+ * (an image's dark background) is code −128 (byte 0x80), so a file with
+ * many 0x00 bytes and almost no 0x80 ones is most likely unshifted pixels,
+ * which the model would read as mid-range values.
+ */
+export function looksLikeRawPixels(bytes: Uint8Array, d: TensorDetails): boolean {
+  if (d.dtype !== 'int8' || d.zeroPoint !== -128 || bytes.length < 16) return false;
+  let zeros = 0;
+  let codeMin = 0;
+  for (const v of bytes) {
+    if (v === 0x00) zeros++;
+    else if (v === 0x80) codeMin++;
+  }
+  return zeros >= 0.1 * bytes.length && codeMin <= 0.001 * bytes.length;
+}

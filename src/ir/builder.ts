@@ -4,7 +4,7 @@
 import { UserError } from '../errors.js';
 import { analyze, defaultParamRefs } from './analyze.js';
 import { specOf, ShapeProblem } from './ops/index.js';
-import type { Graph, IRNode, KernelInit, NodeOf, OpAttrs, OpName, Pair, Padding, Shape } from './types.js';
+import type { Graph, IRNode, KernelInit, NodeOf, NormAttrs, OpAttrs, OpName, Pair, Padding, Shape } from './types.js';
 
 type PairLike = number | Pair;
 const pair = (v: PairLike): Pair => (typeof v === 'number' ? [v, v] : v);
@@ -28,6 +28,15 @@ export interface PoolOptions {
   strides?: PairLike;
   padding?: Padding;
 }
+
+export interface NormOptions {
+  epsilon?: number;
+  center?: boolean;
+  scale?: boolean;
+}
+
+// Keras' defaults (LayerNormalization, GroupNormalization): ε 1e-3, with β and γ.
+const normAttrs = (o: NormOptions): NormAttrs => ({ epsilon: o.epsilon ?? 1e-3, center: o.center ?? true, scale: o.scale ?? true });
 
 export class GraphBuilder {
   private readonly nodes: IRNode[] = [];
@@ -107,6 +116,28 @@ export class GraphBuilder {
 
   avgPool(name: string, x: string, o: PoolOptions): string {
     return this.node('avgPool', name, [x], { poolSize: pair(o.poolSize), strides: pair(o.strides ?? o.poolSize), padding: o.padding ?? 'valid' });
+  }
+
+  sigmoid(name: string, x: string): string { return this.node('sigmoid', name, [x], {}); }
+  tanh(name: string, x: string): string { return this.node('tanh', name, [x], {}); }
+  hardSwish(name: string, x: string): string { return this.node('hardSwish', name, [x], {}); }
+  /** relu6(x + 3)/6, the Keras / MobileNet v3 form. */
+  hardSigmoid(name: string, x: string): string { return this.node('hardSigmoid', name, [x], {}); }
+  swish(name: string, x: string): string { return this.node('swish', name, [x], {}); }
+  leakyRelu(name: string, x: string, alpha: number): string { return this.node('leakyRelu', name, [x], { alpha }); }
+  /** A trained slope per channel. */
+  prelu(name: string, x: string): string { return this.node('prelu', name, [x], {}); }
+
+  /** Instance normalization of an [h, w, c] tensor (per example and channel, over h and w). */
+  instanceNorm(name: string, x: string, o: NormOptions = {}): string {
+    return this.node('instanceNorm', name, [x], normAttrs(o));
+  }
+
+  /** Layer normalization over per-example `axes` (default: the last axis, as Keras). */
+  layerNorm(name: string, x: string, o: NormOptions & { axes?: number[] } = {}): string {
+    const rank = this.shape(x).length;
+    const axes = [...new Set((o.axes ?? [-1]).map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+    return this.node('layerNorm', name, [x], { ...normAttrs(o), axes });
   }
 
   /** Finishes the graph with the given outputs and validates it. */

@@ -33,6 +33,19 @@ export interface OpAttrs {
   pad: { paddings: [Pair, Pair] };
   dropout: { rate: number };
   softmax: Record<string, never>;
+  /** 1/(1 + e^−x) (TFLite LOGISTIC). */
+  sigmoid: Record<string, never>;
+  tanh: Record<string, never>;
+  /** x·relu6(x + 3)/6 (TFLite HARD_SWISH). */
+  hardSwish: Record<string, never>;
+  /** relu6(x + 3)/6: Keras' and MobileNet v3's hard sigmoid (not tfjs-layers' clip(0.2·x + 0.5, 0, 1)). */
+  hardSigmoid: Record<string, never>;
+  /** x·sigmoid(x) (swish, SiLU). */
+  swish: Record<string, never>;
+  /** x for x ≥ 0, alpha·x below. */
+  leakyRelu: { alpha: number };
+  /** x for x ≥ 0, alpha_c·x below: one trained slope per channel (last axis). */
+  prelu: Record<string, never>;
   // --- The QAT IR (quantize/rewrite.ts produces these; see /tmp/qat-contract.md) ---
   /** conv2d with BN folded in, weights fake-quantized, relu/relu6 fused. */
   qconv2d: OpAttrs['conv2d'] & QuantizedLayerAttrs;
@@ -42,6 +55,22 @@ export interface OpAttrs {
   qadd: { activation: FusedActivation };
   /** Simulated quantization of one tensor: the output of layer `quantizes`. */
   fakeQuant: FakeQuantAttrs;
+  /** Instance normalization: per example and channel, over height and width of [h, w, c]; gamma/beta per channel. */
+  instanceNorm: NormAttrs;
+  /** Layer normalization over per-example `axes` (sorted); gamma/beta span those axes, as in Keras. */
+  layerNorm: NormAttrs & { axes: number[] };
+  /**
+   * QAT twin of both norms: the int8 decomposition of quantize/norm-decomposition.ts,
+   * a range per intermediate. `axes` are normalized over, gamma/beta span `paramAxes`.
+   */
+  qnorm: NormAttrs & { axes: number[]; paramAxes: number[]; bits: number };
+}
+
+/** y = γ·(x − mean)/√(var + ε) + β; center: with β, scale: with γ. */
+export interface NormAttrs {
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
 }
 
 export type FusedActivation = 'none' | 'relu' | 'relu6';

@@ -47,7 +47,8 @@ export function formatParity(r: ParityResult, maxLayers = 12): string {
   if (r.psnr) out.push(`  PSNR: eval graph ${db(r.psnr.evalGraph)}, int8 interpreter ${db(r.psnr.interpreter)}${r.litert.ran ? `, LiteRT ${db(r.psnr.litert)}` : ''}`);
   out.push(`  ${what}: eval graph vs interpreter ${pct(r.agreement)}${r.task === 'classify' ? ` (${Math.round(r.agreement * r.count)}/${r.count})` : ''}`);
   if (r.litert.ran) {
-    out.push(`  ${what}: interpreter vs LiteRT ${pct(r.litertAgreement)}; outputs bit-identical on ${pct(r.litertIdentical)} of inputs`);
+    const largest = r.litertIdentical !== 1 && r.litertMaxDiff !== null ? ` (largest difference ${Number(r.litertMaxDiff.toPrecision(3))})` : '';
+    out.push(`  ${what}: interpreter vs LiteRT ${pct(r.litertAgreement)}; outputs bit-identical on ${pct(r.litertIdentical)} of inputs${largest}`);
   } else {
     out.push(`  LiteRT: ${r.litert.note ?? 'not run'}; skipped`);
   }

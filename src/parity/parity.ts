@@ -71,6 +71,12 @@ export interface ParityResult {
   litertAgreement: number | null;
   /** Interpreter vs LiteRT: fraction of inputs whose whole output is bit-identical. */
   litertIdentical: number | null;
+  /**
+   * Interpreter vs LiteRT: the largest difference of one output element
+   * (integer steps for an int8 output; real values for a float32 one, which
+   * a layer left float produces and where summation order shows).
+   */
+  litertMaxDiff: number | null;
   litert: LiteRtStatus;
   /** Every quantized layer, worst first. */
   layers: LayerParity[];
@@ -217,6 +223,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
     const meters = { evalGraph: taskMeter(task, classes), interpreter: taskMeter(task, classes), litert: taskMeter(task, classes) };
     const pixels = ds.test.height * ds.test.width;
     let count = 0, agree = 0, lrtAgree = 0, lrtSame = 0;
+    let lrtMaxDiff = 0;
     let interpMs = 0, lrtMs = 0;
     for (const b of batches(ds.test, batchSize, { shuffle: false, seed: 0, inputShape })) {
       // Only the tensors compared leave tfjs; everything runAll kept is freed right away.
@@ -253,6 +260,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
             lrtAgree += compare.agreeing(y as ArrayLike<number>, out);
             meters.litert.add(compare.real(y as ArrayLike<number>), target);
             if (sameValues(y as ArrayLike<number>, out)) lrtSame++;
+            lrtMaxDiff = Math.max(lrtMaxDiff, maxDifference(y as ArrayLike<number>, out));
           } catch (e) {
             litertNote = `LiteRT failed on test input ${count}: ${(e as Error).message.split('\n')[0]}`;
             lrtModel.delete();
@@ -276,6 +284,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
       ...(task === 'segment' ? { miou: metric('miou') } : task === 'image' ? { psnr: metric('psnr') } : {}),
       litertAgreement: lrtRan ? lrtAgree / units : null,
       litertIdentical: lrtRan ? lrtSame / count : null,
+      litertMaxDiff: lrtRan ? lrtMaxDiff : null,
       litert: { ran: lrtRan, note: litertNote },
       layers: layers.map((l) => l.stats.result()).sort(worstFirst),
       unmatched,
@@ -292,4 +301,11 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
 }

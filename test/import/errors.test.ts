@@ -19,6 +19,14 @@ function importError(path: string): UserError {
   throw new Error('import succeeded');
 }
 
+/** The import error of a saved Sequential model of `layers`. */
+async function sequentialError(layers: tf.layers.Layer[]): Promise<string> {
+  const m = tf.sequential({ layers });
+  const p = await saveLayersModel(m);
+  m.dispose();
+  return importError(p).message;
+}
+
 describe('import: errors', () => {
   let path: string;
   beforeEach(async () => {
@@ -66,11 +74,22 @@ describe('import: errors', () => {
   });
 
   it('an unsupported activation', async () => {
-    const m = tf.sequential();
-    m.add(tf.layers.dense({ inputShape: [4], units: 2, activation: 'tanh', name: 'd' }));
-    const p = await saveLayersModel(m);
-    m.dispose();
-    expect(importError(p).message).to.equal("layer 'd' (Dense) cannot be imported: activation 'tanh' is not one of linear, relu, relu6, softmax");
+    expect(await sequentialError([tf.layers.dense({ inputShape: [4], units: 2, activation: 'softplus', name: 'd' })])).to.equal(
+      "layer 'd' (Dense) cannot be imported: activation 'softplus' is not one of linear, relu, relu6, softmax, sigmoid, tanh, swish, silu, hard_swish, hard_silu, hard_sigmoid",
+    );
+  });
+
+  it("tfjs-layers' hardSigmoid (clip(0.2·x + 0.5, 0, 1)) is refused, not taken for Keras 3's relu6(x + 3)/6", async () => {
+    expect(await sequentialError([tf.layers.dense({ inputShape: [4], units: 2, activation: 'hardSigmoid', name: 'd' })])).to.equal(
+      "layer 'd' (Dense) cannot be imported: its hard_sigmoid is tfjs-layers' clip(0.2·x + 0.5, 0, 1), which has no quantized lowering; only Keras 3's relu6(x + 3)/6 (MobileNet v3's) is supported",
+    );
+  });
+
+  it('a PReLU with a slope per position (no shared axes) is refused', async () => {
+    const layers = [tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 1, name: 'c' }), tf.layers.prelu({ name: 'p' })];
+    expect(await sequentialError(layers)).to.equal(
+      "layer 'p' (PReLU) cannot be imported: its slope has shape [4, 4, 2]; only one slope per channel ([1, 1, 2], shared_axes over every axis but the channels) is supported",
+    );
   });
 
   it('a missing or non-layers model file', () => {

@@ -16,6 +16,8 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['MEAN over H,W keep_dims', () => { const n = new Net('m', [1, 7, 7, 16], 11, [-1, 1]); return n.output(n.mean(conv(n, 16, 3), [1, 2], true)); }],
   ['MEAN over H,W', () => { const n = new Net('m', [1, 5, 6, 8], 12, [-1, 1]); return n.output(n.mean(conv(n, 8), [1, 2], false)); }],
   ['MEAN over channels', () => { const n = new Net('m', [1, 4, 4, 8], 13, [-1, 1]); return n.output(n.mean(conv(n, 8), [3], false)); }],
+  ['MEAN over channels keep_dims (layer norm)', () => { const n = new Net('m', [1, 5, 4, 6], 14, [-1, 1]); return n.output(n.mean(conv(n, 7), [3], true)); }],
+  ['MEAN over H,W,C keep_dims (layer norm)', () => { const n = new Net('m', [1, 5, 4, 6], 15, [-1, 1]); return n.output(n.mean(conv(n, 7), [1, 2, 3], true)); }],
   ['AVERAGE_POOL_2D 3×3 stride 2 SAME', () => { const n = new Net('ap', [1, 9, 9, 8], 14, [-1, 1]); return n.output(n.pool('avgpool', conv(n, 8), 3, 2, 'SAME')); }],
   ['MAX_POOL_2D 3×3 stride 2 SAME', () => { const n = new Net('mp', [1, 9, 9, 8], 15, [-1, 1]); return n.output(n.pool('maxpool', conv(n, 8), 3, 2, 'SAME')); }],
   ['ADD with broadcasting, RELU6', () => { const n = new Net('add', [1, 6, 6, 4], 18, [-1, 1]); const a = conv(n, 8); const b = n.mean(conv(n, 8, 3), [1, 2], true); return n.output(n.binary('add', a, b, 'RELU6')); }],

@@ -3,6 +3,7 @@
 // builds its own tensors (no cross-backend data moves hide in the timings
 // or the leak counts).
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
 
 export interface HostTensor {
   shape: number[];
@@ -68,4 +69,13 @@ export function dilateFilter(filter: tf.Tensor4D, d: [number, number]): tf.Tenso
   const blocks = tf.pad(tf.reshape(filter, [kh, 1, kw, 1, a, b]), [[0, 0], [0, d[0] - 1], [0, 0], [0, d[1] - 1], [0, 0], [0, 0]]);
   const spread = tf.reshape(blocks, [kh * d[0], kw * d[1], a, b]);
   return tf.slice(spread as tf.Tensor4D, [0, 0, 0, 0], [(kh - 1) * d[0] + 1, (kw - 1) * d[1] + 1, a, b]);
+}
+
+/** Runs `fn` on `backend` and checks it left no tensors behind there. */
+export async function onBackendNoLeak<T>(backend: string, fn: () => T): Promise<T> {
+  expect(await tf.setBackend(backend)).to.equal(true);
+  const before = tf.memory().numTensors;
+  const out = fn();
+  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).to.equal(before);
+  return out;
 }

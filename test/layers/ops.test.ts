@@ -9,7 +9,7 @@ import { selectBackend } from '../../src/backend.js';
 import * as ops from '../../layers/ops.js';
 import { convGeometry } from '../../layers/conv_geometry.js';
 import { depthwiseInputGradByPhase } from '../../layers/conv_grads.js';
-import { dilateFilter, GradResult, HostTensor, randomHost, relativeError, toTensor, valueAndGrads } from './grad_check.js';
+import { dilateFilter, GradResult, HostTensor, randomHost, relativeError, toTensor, valueAndGrads, onBackendNoLeak } from './grad_check.js';
 
 const TOLERANCE = 1e-4;
 
@@ -103,15 +103,6 @@ function expectWithin(e: Errors): void {
   expect(e.df, 'filter gradient').to.be.at.most(TOLERANCE);
 }
 
-/** Runs fn on a backend and checks it left no tensors behind there. */
-async function onBackend<T>(name: string, fn: () => T): Promise<T> {
-  expect(await tf.setBackend(name)).to.equal(true);
-  const before = tf.memory().numTensors;
-  const out = fn();
-  expect(tf.memory().numTensors, `tensors leaked on ${name}`).to.equal(before);
-  return out;
-}
-
 describe('layers/ops gradients', function () {
   const rows: string[] = [];
 
@@ -136,9 +127,9 @@ describe('layers/ops gradients', function () {
         it(`${describeCase(c)} matches tfjs cpu gradients on wasm and cpu`, async () => {
           const inputs = inputsOf(c, 1000 + 7 * i);
           const lossSeed = 99 + i;
-          const want = await onBackend('cpu', () => valueAndGrads(reference(c), inputs, lossSeed));
-          const wasm = compare(await onBackend('wasm', () => valueAndGrads(ours(c), inputs, lossSeed)), want);
-          const cpu = compare(await onBackend('cpu', () => valueAndGrads(ours(c), inputs, lossSeed)), want);
+          const want = await onBackendNoLeak('cpu', () => valueAndGrads(reference(c), inputs, lossSeed));
+          const wasm = compare(await onBackendNoLeak('wasm', () => valueAndGrads(ours(c), inputs, lossSeed)), want);
+          const cpu = compare(await onBackendNoLeak('cpu', () => valueAndGrads(ours(c), inputs, lossSeed)), want);
           const fmt = (e: Errors) => `y ${e.value.toExponential(1)} dx ${e.dx.toExponential(1)} df ${e.df.toExponential(1)}`;
           rows.push(`${formulation.padEnd(9)} ${describeCase(c).padEnd(44)} wasm: ${fmt(wasm)} | cpu: ${fmt(cpu)}`);
           expectWithin(wasm);
@@ -151,9 +142,9 @@ describe('layers/ops gradients', function () {
         // (more rows than channels, cin ≠ cout) guards the reshapes.
         const c: Case = { kind: 'conv', kernel: 1, stride: 1, dilation: 1, padding: 'same', size: [5, 6], outOrMultiplier: 24 };
         const inputs = [randomHost([3, 5, 6, 17], 41), randomHost([1, 1, 17, 24], 42)];
-        const want = await onBackend('cpu', () => valueAndGrads(reference(c), inputs, 43));
-        expectWithin(compare(await onBackend('wasm', () => valueAndGrads(ours(c), inputs, 43)), want));
-        expectWithin(compare(await onBackend('cpu', () => valueAndGrads(ours(c), inputs, 43)), want));
+        const want = await onBackendNoLeak('cpu', () => valueAndGrads(reference(c), inputs, 43));
+        expectWithin(compare(await onBackendNoLeak('wasm', () => valueAndGrads(ours(c), inputs, 43)), want));
+        expectWithin(compare(await onBackendNoLeak('cpu', () => valueAndGrads(ours(c), inputs, 43)), want));
       });
     });
   }
@@ -171,9 +162,9 @@ describe('layers/ops gradients', function () {
           const ref = (x: tf.Tensor, f: tf.Tensor) => kind === 'conv'
             ? tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, padding)
             : tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, padding);
-          const want = await onBackend('cpu', () => valueAndGrads(ref, inputs, 63));
-          expectWithin(compare(await onBackend('wasm', () => valueAndGrads(mine, inputs, 63)), want));
-          expectWithin(compare(await onBackend('cpu', () => valueAndGrads(mine, inputs, 63)), want));
+          const want = await onBackendNoLeak('cpu', () => valueAndGrads(ref, inputs, 63));
+          expectWithin(compare(await onBackendNoLeak('wasm', () => valueAndGrads(mine, inputs, 63)), want));
+          expectWithin(compare(await onBackendNoLeak('cpu', () => valueAndGrads(mine, inputs, 63)), want));
         }
       });
     }
@@ -185,10 +176,10 @@ describe('layers/ops gradients', function () {
     table().filter(c => c.kind === 'depthwise' && c.stride > 1).forEach((c, i) => {
       it(`${describeCase(c)} matches tfjs cpu input gradients on wasm and cpu`, async () => {
         const inputs = inputsOf(c, 3000 + 5 * i);
-        const want = await onBackend('cpu', () => valueAndGrads(reference(c), inputs, 77 + i));
+        const want = await onBackendNoLeak('cpu', () => valueAndGrads(reference(c), inputs, 77 + i));
         const dyHost = randomHost(want.value.shape, 77 + i); // the dy valueAndGrads used
         for (const backend of ['wasm', 'cpu']) {
-          const got = await onBackend(backend, () => tf.tidy(() => {
+          const got = await onBackendNoLeak(backend, () => tf.tidy(() => {
             const [x, f] = inputs.map(toTensor) as tf.Tensor4D[];
             const g = convGeometry(x.shape, f.shape, [c.stride, c.stride], c.padding, [1, 1], true);
             return depthwiseInputGradByPhase(toTensor(dyHost) as tf.Tensor4D, f, g).dataSync() as Float32Array;
@@ -220,9 +211,9 @@ describe('layers/ops gradients', function () {
           xs.dispose();
           return out;
         };
-        const want = await onBackend('cpu', grad((a, f, st, p) => tf.conv2d(a, f, st, p)));
+        const want = await onBackendNoLeak('cpu', grad((a, f, st, p) => tf.conv2d(a, f, st, p)));
         for (const backend of ['wasm', 'cpu']) {
-          const got = await onBackend(backend, grad(ops.conv2dConstInput));
+          const got = await onBackendNoLeak(backend, grad(ops.conv2dConstInput));
           expect(relativeError(got, want), `${backend} filter gradient`).to.be.at.most(TOLERANCE);
         }
       });
@@ -241,9 +232,9 @@ describe('layers/ops gradients', function () {
     const inputs = [randomHost([5, 37], 1), randomHost([37, 11], 2)];
     const ref = (x: tf.Tensor, w: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
     const mine = (x: tf.Tensor, w: tf.Tensor) => ops.dense(x as tf.Tensor2D, w as tf.Tensor2D);
-    const want = await onBackend('cpu', () => valueAndGrads(ref, inputs, 3));
-    expectWithin(compare(await onBackend('wasm', () => valueAndGrads(mine, inputs, 3)), want));
-    expectWithin(compare(await onBackend('cpu', () => valueAndGrads(mine, inputs, 3)), want));
+    const want = await onBackendNoLeak('cpu', () => valueAndGrads(ref, inputs, 3));
+    expectWithin(compare(await onBackendNoLeak('wasm', () => valueAndGrads(mine, inputs, 3)), want));
+    expectWithin(compare(await onBackendNoLeak('cpu', () => valueAndGrads(mine, inputs, 3)), want));
   });
 
   it('rejects a wrong gradient: a transposed filter gradient is caught', async () => {
@@ -251,8 +242,8 @@ describe('layers/ops gradients', function () {
     // channels swapped) must exceed the tolerance.
     const c: Case = { kind: 'conv', kernel: 3, stride: 1, dilation: 1, padding: 'same', size: [7, 7], outOrMultiplier: 3 };
     const inputs = inputsOf(c, 5);
-    const want = await onBackend('cpu', () => valueAndGrads(reference(c), inputs, 6));
-    const got = await onBackend('wasm', () => valueAndGrads(ours(c), inputs, 6));
+    const want = await onBackendNoLeak('cpu', () => valueAndGrads(reference(c), inputs, 6));
+    const got = await onBackendNoLeak('wasm', () => valueAndGrads(ours(c), inputs, 6));
     const df = got.grads[1];
     const swapped = tf.tidy(() => tf.transpose(tf.tensor(df.data, df.shape), [0, 1, 3, 2]).dataSync() as Float32Array);
     expect(relativeError(swapped, want.grads[1].data)).to.be.greaterThan(TOLERANCE);

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { selectBackend } from '../../src/backend.js';
 import * as ops from '../../layers/ops.js';
 import { simdKernelsAvailable } from '../../layers/wasm/tfjs_heap.js';
-import { dilateFilter, randomHost, relativeError, valueAndGrads, type GradResult, type HostTensor } from './grad_check.js';
+import { dilateFilter, randomHost, relativeError, valueAndGrads, type GradResult, type HostTensor, onBackendNoLeak } from './grad_check.js';
 
 const TOLERANCE = 1e-4;
 
@@ -81,14 +81,6 @@ function expectClose(got: GradResult, want: GradResult): void {
   }
 }
 
-async function on<T>(backend: string, fn: () => T): Promise<T> {
-  expect(await tf.setBackend(backend)).to.equal(true);
-  const before = tf.memory().numTensors;
-  const out = fn();
-  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).to.equal(before);
-  return out;
-}
-
 describe('SIMD training kernels (wasm)', function () {
   before(async () => {
     await selectBackend('wasm');
@@ -106,8 +98,8 @@ describe('SIMD training kernels (wasm)', function () {
   CASES.forEach((c, i) => {
     it(`depthwise ${describeCase(c)} matches tfjs cpu gradients`, async () => {
       const inputs = inputsOf(c, 500 + 11 * i);
-      const want = await on('cpu', () => valueAndGrads(reference(c), inputs, 77 + i));
-      const got = await on('wasm', () => valueAndGrads(ours(c), inputs, 77 + i));
+      const want = await onBackendNoLeak('cpu', () => valueAndGrads(reference(c), inputs, 77 + i));
+      const got = await onBackendNoLeak('wasm', () => valueAndGrads(ours(c), inputs, 77 + i));
       expectClose(got, want);
     });
   });
@@ -117,8 +109,8 @@ describe('SIMD training kernels (wasm)', function () {
       const inputs = [randomHost([c.batch, c.size[0], c.size[1], c.cin], 900 + 13 * i), randomHost([1, 1, c.cin, c.cout], 901 + 13 * i)];
       const conv = (f: typeof ops.conv2d | typeof tf.conv2d) => (x: tf.Tensor, w: tf.Tensor): tf.Tensor =>
         f(x as tf.Tensor4D, w as tf.Tensor4D, [1, 1], 'same');
-      const want = await on('cpu', () => valueAndGrads(conv(tf.conv2d), inputs, 31 + i));
-      const got = await on('wasm', () => valueAndGrads(conv(ops.conv2d), inputs, 31 + i));
+      const want = await onBackendNoLeak('cpu', () => valueAndGrads(conv(tf.conv2d), inputs, 31 + i));
+      const got = await onBackendNoLeak('wasm', () => valueAndGrads(conv(ops.conv2d), inputs, 31 + i));
       expectClose(got, want);
     });
   });
@@ -127,11 +119,11 @@ describe('SIMD training kernels (wasm)', function () {
     const name = `conv k${c.kernel} s${c.stride} d${c.dilation} ${c.padding} ${c.size.join('x')} cin ${c.cin} cout ${c.cout}`;
     it(`${name} matches tfjs cpu gradients`, async () => {
       const inputs = [randomHost([2, c.size[0], c.size[1], c.cin], 700 + 5 * i), randomHost([c.kernel, c.kernel, c.cin, c.cout], 701 + 5 * i)];
-      const want = await on('cpu', () => valueAndGrads((x, f) => {
+      const want = await onBackendNoLeak('cpu', () => valueAndGrads((x, f) => {
         const f4 = c.dilation > 1 ? dilateFilter(f as tf.Tensor4D, [c.dilation, c.dilation]) : f as tf.Tensor4D;
         return tf.conv2d(x as tf.Tensor4D, f4, c.stride, c.padding);
       }, inputs, 41 + i));
-      const got = await on('wasm', () => valueAndGrads((x, f) =>
+      const got = await onBackendNoLeak('wasm', () => valueAndGrads((x, f) =>
         ops.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, [c.stride, c.stride], c.padding, [c.dilation, c.dilation]), inputs, 41 + i));
       expectClose(got, want);
     });
@@ -140,7 +132,7 @@ describe('SIMD training kernels (wasm)', function () {
   it('stays correct after the wasm heap grows', async function () {
     const c = CASES[0]!;
     const inputs = inputsOf(c, 4242);
-    const want = await on('cpu', () => valueAndGrads(reference(c), inputs, 5));
+    const want = await onBackendNoLeak('cpu', () => valueAndGrads(reference(c), inputs, 5));
     await tf.setBackend('wasm');
     const heap = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
     const before = heap();
@@ -150,12 +142,12 @@ describe('SIMD training kernels (wasm)', function () {
     const big = tf.zeros([Math.ceil(before / 4) + 1024]);
     try {
       expect(heap()).to.be.greaterThan(before);
-      expectClose(await on('wasm', () => valueAndGrads(ours(c), inputs, 5)), want);
+      expectClose(await onBackendNoLeak('wasm', () => valueAndGrads(ours(c), inputs, 5)), want);
       const pw = [randomHost([2, 6, 6, 24], 17), randomHost([1, 1, 24, 16], 18)];
       const conv = (f: typeof ops.conv2d | typeof tf.conv2d) => (x: tf.Tensor, w: tf.Tensor): tf.Tensor =>
         f(x as tf.Tensor4D, w as tf.Tensor4D, [1, 1], 'valid');
-      const pwWant = await on('cpu', () => valueAndGrads(conv(tf.conv2d), pw, 6));
-      expectClose(await on('wasm', () => valueAndGrads(conv(ops.conv2d), pw, 6)), pwWant);
+      const pwWant = await onBackendNoLeak('cpu', () => valueAndGrads(conv(tf.conv2d), pw, 6));
+      expectClose(await onBackendNoLeak('wasm', () => valueAndGrads(conv(ops.conv2d), pw, 6)), pwWant);
     } finally {
       big.dispose();
     }

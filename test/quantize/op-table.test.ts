@@ -2,7 +2,7 @@
 // interpreter used to keep for themselves now follow from its rows.
 import { expect } from 'chai';
 import {
-  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputRange, isQuantizedGraph, opsWhere,
+  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputOf, fixedOutputRange, isQuantizedGraph, opsWhere,
 } from '../../quantize/op-table.js';
 import { QCONV_OPS } from '../../quantize/fold.js';
 import { PATTERNS } from '../../quantize/patterns.js';
@@ -13,7 +13,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 describe('quantize/op-table', () => {
   it('derives the range-keeping, QAT and fused-layer op sets', () => {
     expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal(['avgPool', 'dropout', 'flatten', 'globalAvgPool', 'maxPool', 'pad', 'reshape']);
-    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qdense', 'qdepthwiseConv2d']);
+    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qdense', 'qdepthwiseConv2d', 'qnorm']);
     expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qdense', 'qdepthwiseConv2d']);
   });
 
@@ -30,9 +30,54 @@ describe('quantize/op-table', () => {
     }
   });
 
+  it('activations: sigmoid and tanh on TFLite\'s fixed grids, the others observed, each with its builtin', () => {
+    expect(opsWhere((r) => r.output.kind === 'fixed').sort()).to.deep.equal(['sigmoid', 'softmax', 'tanh']);
+    expect(fixedOutputRange(fixedOutputOf('sigmoid')!)).to.deep.equal([0, 255 / 256]);
+    expect(fixedOutputRange(fixedOutputOf('tanh')!)).to.deep.equal([-1, 127 / 128]);
+    for (const op of ['hardSwish', 'hardSigmoid', 'swish', 'leakyRelu', 'prelu'] as const) {
+      expect(OP_TABLE[op].output.kind, op).to.equal('observed');
+      expect(OP_TABLE[op].fusesActivation, op).to.equal(undefined);
+    }
+    expect(['sigmoid', 'tanh', 'hardSwish', 'leakyRelu', 'prelu'].map((op) => OP_TABLE[op as 'sigmoid'].builtin))
+      .to.deep.equal(['LOGISTIC', 'TANH', 'HARD_SWISH', 'LEAKY_RELU', 'PRELU']);
+    // The rewrite follows the rows: a fixed-range fakeQuant after sigmoid, an observed one after the others.
+    const b = new GraphBuilder('acts');
+    const x = b.input('input', [4, 4, 2]);
+    const y = b.prelu('pr', b.leakyRelu('lk', b.swish('sw', b.hardSigmoid('hs', b.hardSwish('hw', b.tanh('th', b.sigmoid('sg', x))))), 0.1));
+    const { graph, report } = rewriteForQat(b.build([y]));
+    expect(report).to.deep.equal([]);
+    const fqs = graph.nodes.filter((n) => n.op === 'fakeQuant') as Array<{ name: string; attrs: { fixedRange?: [number, number] } }>;
+    expect(fqs.map((n) => [n.name, n.attrs.fixedRange ?? null])).to.deep.equal([
+      ['input/fq', null], ['sg/fq', [0, 255 / 256]], ['th/fq', [-1, 127 / 128]],
+      ['hw/fq', null], ['hs/fq', null], ['sw/fq', null], ['lk/fq', null], ['pr/fq', null],
+    ]);
+  });
+
   it('every op a pattern matches has a row, and every row\'s QAT twin is a QAT op', () => {
     for (const p of PATTERNS) for (const step of p.chain) for (const op of step.ops) expect(OP_TABLE[op], op).to.not.equal(undefined);
     for (const op of opsWhere((r) => r.qatTwin !== undefined)) expect(QAT_OPS.has(OP_TABLE[op].qatTwin!), op).to.equal(true);
+  });
+
+  it('instance and layer norm become qnorm: a range per intermediate of the int8 decomposition, γ/β kept by name', () => {
+    expect(opsWhere((r) => r.qatTwin === 'qnorm').sort()).to.deep.equal(['instanceNorm', 'layerNorm']);
+    const b = new GraphBuilder('norms');
+    const x = b.input('input', [4, 4, 3]);
+    const c = b.conv2d('c', x, { filters: 2, kernelSize: 3 });
+    const g = b.build([b.layerNorm('ln', b.instanceNorm('in', c), { center: false })]);
+    const { graph, report } = rewriteForQat(g);
+    expect(report).to.deep.equal([]);
+    const inorm = graph.nodes.find((n) => n.name === 'in')!;
+    const lnorm = graph.nodes.find((n) => n.name === 'ln')!;
+    expect([inorm.op, lnorm.op]).to.deep.equal(['qnorm', 'qnorm']);
+    expect(inorm.attrs).to.deep.include({ axes: [0, 1], paramAxes: [2], bits: 8, center: true, scale: true });
+    expect(lnorm.attrs).to.deep.include({ axes: [2], paramAxes: [2], center: false });
+    expect(inorm.params.gamma).to.equal('in/gamma');
+    // Every step but the last has a range of its own; the last is quantized by the node's fakeQuant.
+    expect(Object.keys(inorm.params).filter((r) => r.endsWith('/min'))).to.deep.equal(
+      ['mean', 'centered', 'squared', 'variance', 'invStd', 'normalized', 'scaled'].map((r) => `${r}/min`));
+    expect(Object.keys(lnorm.params).filter((r) => r.endsWith('/max'))).to.deep.equal(
+      ['mean', 'centered', 'squared', 'variance', 'invStd', 'normalized'].map((r) => `${r}/max`));
+    expect(graph.nodes.filter((n) => n.op === 'fakeQuant').map((n) => n.name)).to.include.members(['in/fq', 'ln/fq']);
   });
 
   it('INT4 rounding: FULLY_CONNECTED stays on XNNPACK only at even depth', () => {

@@ -163,6 +163,7 @@ function qatRuntime(a: AnalyzedGraph, state: VariableStore, qat: QatTrainOptions
     emaDecay: c.emaDecay,
     observeOnly: false,
     inputQuantizers: inputQuantizers(a),
+    quantizedGraph: isQuantizedGraph(a.graph),
     ...extra,
   };
 }

@@ -39,6 +39,8 @@ export interface QatRuntime {
   observeDecay?: number;
   /** The fakeQuant feeding each fused layer's input (null: float input), for the eval graph's bias quantization. */
   inputQuantizers: ReadonlyMap<string, NodeOf<'fakeQuant'> | null>;
+  /** The graph is a QAT IR: ops with weights of their own (a PReLU slope) fake-quantize them as the int8 file stores them. */
+  quantizedGraph?: boolean;
 }
 
 export const DEFAULT_QAT_RUNTIME: QatRuntime = {

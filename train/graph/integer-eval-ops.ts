@@ -30,7 +30,9 @@ import { Interpreter } from '../../src/interpreter/interpreter.js';
 import type { AnalyzedGraph } from '../../src/ir/analyze.js';
 import { Emitter } from '../../export/emitter.js';
 import { COMMON_OPS, emitCommon } from '../../export/lower-common.js';
+import { paramValuesOf } from '../../export/operands.js';
 import type { IntegerEvalInfo, KernelContext } from './context.js';
+import { integerNorm } from './qnorm.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
 import { activationGrid, gridCentered, gridCodes, gridValues, requantizedValues, type ActivationGrid } from './grid.js';
 
@@ -155,7 +157,7 @@ function integerByLowering(node: IRNode, xs: tf.Tensor[], ctx: KernelContext): t
   // An averaging pool is only an int8 op on its input's own grid.
   if (OP_TABLE[node.op].output.kind === 'roundsOnInputGrid' && !sameGrid(grids.inputs[0]!, grids.output)) return null;
   const shape = ctx.integer!.outputShape(node, xs[0]!.shape[0]!);
-  const it = loweredOp(node, xs.map((x) => x.shape), grids, shape);
+  const it = loweredOp(node, xs.map((x) => x.shape), grids, shape, ctx);
   xs.forEach((x, k) => it.setInput(k, int8Codes(x, grids.inputs[k]!)));
   it.invoke();
   return gridValues(tf.tensor(Float32Array.from(it.output(0) as Int8Array), shape), grids.output);
@@ -164,14 +166,17 @@ function integerByLowering(node: IRNode, xs: tf.Tensor[], ctx: KernelContext): t
 /** Each node's planned one-op model, kept while its shapes and grids stay the same (eval runs batch after batch). */
 const LOWERED = new WeakMap<IRNode, { key: string; interpreter: Interpreter }>();
 
-function loweredOp(node: IRNode, shapes: number[][], grids: Grids, shape: number[]): Interpreter {
-  const key = JSON.stringify([shapes, grids.inputs.map((g) => [g.scale, g.zeroPoint]), grids.output.scale, grids.output.zeroPoint]);
+function loweredOp(node: IRNode, shapes: number[][], grids: Grids, shape: number[], ctx: KernelContext): Interpreter {
+  // A node with parameters (a PRELU slope) is lowered with their current, trained, values.
+  const paramValues = paramValuesOf(lookup(ctx));
+  const params = Object.keys(node.params).map((role) => Array.from(paramValues(node, role)));
+  const key = JSON.stringify([shapes, grids.inputs.map((g) => [g.scale, g.zeroPoint]), grids.output.scale, grids.output.zeroPoint, params]);
   const cached = LOWERED.get(node);
   if (cached?.key === key) return cached.interpreter;
   const e = new Emitter();
   const ins = shapes.map((s, k) => e.activation(`input${k}`, s, 'INT8', grids.inputs[k]!));
   const y = e.activation(node.name, shape, 'INT8', grids.output);
-  emitCommon(e, node, ins, y, 'activation' in node.attrs ? node.attrs.activation : 'none');
+  emitCommon(e, node, ins, y, 'activation' in node.attrs ? node.attrs.activation : 'none', paramValues);
   e.builder.setInputs(ins.map((t) => t.index));
   e.builder.setOutputs([y.index]);
   const interpreter = new Interpreter(e.builder.build());
@@ -204,4 +209,5 @@ export const INTEGER_EVAL_OPS: Partial<Record<OpName, IntegerEvalOp>> = {
   qdepthwiseConv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   qdense: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
   fakeQuant: (n, xs, ctx) => integerFakeQuant(n as NodeOf<'fakeQuant'>, xs, ctx),
+  qnorm: integerNorm,
 };

@@ -8,6 +8,9 @@ import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
+import { hardSwish, leakyRelu, prelu } from '../../layers/activations.js';
+import { hardSigmoidOp, quantizedSlope, swishOp } from './activation-quant.js';
+import { floatNorm, simulatedNorm } from './qnorm.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -80,4 +83,14 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   },
   softmax: (_n, [x]) => tf.softmax(x),
   ...QAT_TFJS_OPS,
+  sigmoid: (_n, [x]) => tf.sigmoid(x),
+  tanh: (_n, [x]) => tf.tanh(x),
+  hardSwish: (_n, [x]) => hardSwish(x),
+  hardSigmoid: (_n, [x], ctx) => hardSigmoidOp(x, ctx),
+  swish: (_n, [x], ctx) => swishOp(x, ctx),
+  leakyRelu: (node, [x]) => leakyRelu(x, node.attrs.alpha),
+  prelu: (node, [x], ctx) => prelu(x, quantizedSlope(ctx.param(node, 'alpha'), ctx)),
+  instanceNorm: floatNorm,
+  layerNorm: floatNorm,
+  qnorm: simulatedNorm,
 };

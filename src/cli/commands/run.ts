@@ -11,7 +11,7 @@ import { decodeNpy, encodeNpy, type NpyData } from '../../io/npy.js';
 import { decodePng } from '../../io/png.js';
 import { DEFAULT_MAX_WORK, Interpreter, dequantizeTensor, describeTensor, num, shapeText, type TensorDetails, type TensorView } from '../../interpreter/index.js';
 import { FLOAT_MAC_COST } from '../../interpreter/plan/cost.js';
-import { imageToReal, quantizeReal } from '../../interpreter/feed.js';
+import { imageToReal, looksLikeRawPixels, quantizeReal } from '../../interpreter/feed.js';
 import { jsonOption } from '../options.js';
 import { outputPng, pngKindFor, type PngKind } from '../../io/output-png.js';
 
@@ -48,6 +48,9 @@ function feed(interp: Interpreter, file: string, args: RunArgs): string {
   }
   if (kind === 'bin') {
     interp.setInput(0, bytes);
+    if (looksLikeRawPixels(bytes, d)) {
+      console.error(`qat: warning: ${file} looks like raw 0–255 pixels (many 0x00 bytes, no 0x80), but input 0 is int8 with zero point −128, so its darkest value is the byte 0x80; feed pixel p as the int8 code p − 128, or pass the image as a .png.`);
+    }
     return `read ${bytes.length} raw bytes from ${file}`;
   }
   if (kind === 'npy') {

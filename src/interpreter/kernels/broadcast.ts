@@ -79,7 +79,7 @@ export function planBroadcast(a: readonly number[], b: readonly number[]): Broad
 /**
  * out[k] = value(i1, i2) over the broadcast output in row-major order, with
  * i1 / i2 the operands' element indices. A call per element: for the rarer
- * ops (PRELU, MAXIMUM, MINIMUM); ADD and MUL keep their inlined loops.
+ * ops (PRELU, MAXIMUM, MINIMUM, int8 MUL); ADD, SUB and float MUL keep their inlined loops.
  */
 export function broadcastEach<T extends Int8Array | Float32Array>(plan: BroadcastPlan, out: T, value: (i1: number, i2: number) => number): void {
   const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = plan;

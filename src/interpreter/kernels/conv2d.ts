@@ -14,6 +14,7 @@ import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import {
   type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
   floatActivationRange, tensorScale, tensorZeroPoint, windowGeometry,
+  forEachTap,
 } from './types.js';
 
 export interface ConvOptions extends WindowOptions {
@@ -273,17 +274,11 @@ export function conv2dFloat(p: Conv2DFloatParams, input: Float32Array, output: F
       for (let ox = 0; ox < g.outW; ox++) {
         for (let c = 0; c < outC; c++) {
           let acc = 0;
-          for (let fy = 0; fy < g.filterH; fy++) {
-            const y = oy * g.strideH - g.padTop + fy * g.dilationH;
-            if (y < 0 || y >= g.inH) continue;
-            for (let fx = 0; fx < g.filterW; fx++) {
-              const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
-              if (x < 0 || x >= g.inW) continue;
-              const ib = ((b * g.inH + y) * g.inW + x) * inC;
-              const wb = ((c * g.filterH + fy) * g.filterW + fx) * inC;
-              for (let k = 0; k < inC; k++) acc += input[ib + k] * weights[wb + k];
-            }
-          }
+          const taps = g.filterH * g.filterW;
+          forEachTap(g, b, oy, ox, inC, (tap, ib) => {
+            const wb = (c * taps + tap) * inC;
+            for (let k = 0; k < inC; k++) acc += input[ib + k] * weights[wb + k];
+          });
           if (bias) acc += bias[c];
           output[o++] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
         }

@@ -9,7 +9,7 @@ import { prepareWasmDepthwise, runWasmDepthwise, type WasmDepthwiseOp } from '..
 import { prepareWasmDepthwiseFloat, runWasmDepthwiseFloat, type WasmFloatDepthwiseOp } from '../wasm/float-ops.js';
 import { gemmRequant, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
-import { type QuantParamsT, type WindowGeometry, floatActivationRange, tensorZeroPoint, windowGeometry } from './types.js';
+import { type QuantParamsT, type WindowGeometry, floatActivationRange, forEachTap, tensorZeroPoint, windowGeometry } from './types.js';
 
 export interface DepthwiseOptions extends ConvOptions {
   depthMultiplier: number;
@@ -74,25 +74,18 @@ export function accumulateTaps<T extends Int8Array | Float32Array>(
   g: WindowGeometry, b: number, oy: number, ox: number, inC: number, outC: number, dm: number,
   input: T, weights: T, zp: number, acc: Int32Array | Float64Array,
 ): void {
-  for (let fy = 0; fy < g.filterH; fy++) {
-    const y = oy * g.strideH - g.padTop + fy * g.dilationH;
-    if (y < 0 || y >= g.inH) continue;
-    for (let fx = 0; fx < g.filterW; fx++) {
-      const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
-      if (x < 0 || x >= g.inW) continue;
-      const ib = ((b * g.inH + y) * g.inW + x) * inC;
-      const wb = (fy * g.filterW + fx) * outC;
-      if (dm === 1) {
-        for (let c = 0; c < outC; c++) acc[c] += weights[wb + c] * (input[ib + c] - zp);
-      } else {
-        for (let ic = 0; ic < inC; ic++) {
-          const xv = input[ib + ic] - zp;
-          const ocb = ic * dm;
-          for (let j = 0; j < dm; j++) acc[ocb + j] += weights[wb + ocb + j] * xv;
-        }
-      }
+  forEachTap(g, b, oy, ox, inC, (tap, ib) => {
+    const wb = tap * outC;
+    if (dm === 1) {
+      for (let c = 0; c < outC; c++) acc[c] += weights[wb + c] * (input[ib + c] - zp);
+      return;
     }
-  }
+    for (let ic = 0; ic < inC; ic++) {
+      const xv = input[ib + ic] - zp;
+      const ocb = ic * dm;
+      for (let j = 0; j < dm; j++) acc[ocb + j] += weights[wb + ocb + j] * xv;
+    }
+  });
 }
 
 export function depthwiseConv2dInt8(p: DepthwiseInt8Params, input: Int8Array, output: Int8Array): void {

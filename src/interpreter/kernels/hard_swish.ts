@@ -74,9 +74,17 @@ export function hardSwishInt8(p: HardSwishLut, input: Int8Array, output: Int8Arr
   for (let i = 0; i < input.length; i++) output[i] = t[input[i] + 128];
 }
 
+/** f32(1/6), the multiplier XNNPACK's f32 hswish uses instead of a division. */
+const SIXTH = Math.fround(1 / 6);
+
+/**
+ * XNNPACK's f32 hswish (wasm SIMD), which LiteRT runs: min(max(x·f32(1/6) + 0.5, 0), 1)·x,
+ * the multiply-add unfused (wasm SIMD has no FMA), each step rounded to float32.
+ */
 export function hardSwishFloat(input: Float32Array, output: Float32Array): void {
+  const f32 = Math.fround;
   for (let i = 0; i < input.length; i++) {
     const x = input[i];
-    output[i] = (x * Math.min(6, Math.max(0, x + 3))) / 6;
+    output[i] = f32(Math.min(1, Math.max(0, f32(f32(x * SIXTH) + 0.5))) * x);
   }
 }

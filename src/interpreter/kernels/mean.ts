@@ -106,7 +106,7 @@ export function prepareMeanInt8(
   const xnn = arithmetic === 'xnnpack';
   const path: MeanInt8Path = xnn ? 'xnnpack' : hw ? 'hw-integer' : sIn === sOut && zpIn === zpOut ? 'same-quant' : 'float-rescale';
   const q = quantizeMultiplier(sIn / sOut);
-  // XNNPACK: the int32 sum less N·zp_in, times (s_in/s_out)·(1/N) in float32, rounded to nearest even.
+  // XNNPACK: the int32 sum less N·zp_in, times (s_in/s_out)·(1/N) in float32, plus zp_out, rounded to nearest even.
   const scale = xnn ? f32(f32(sIn / sOut) * f32(1 / plan.count)) : f32(sIn / sOut);
   return {
     plan, outputShape: plan.outputShape, path, inputZeroPoint: zpIn, outputZeroPoint: zpOut,
@@ -130,7 +130,9 @@ export function meanInt8(p: MeanInt8Params, input: Int8Array, output: Int8Array)
       const half = (n / 2) | 0;
       v = (acc > 0 ? Math.trunc((acc + half) / n) : Math.trunc((acc - half) / n)) + p.outputZeroPoint;
     } else if (p.path === 'xnnpack') {
-      v = rne(f32(f32((sums[i] - p.inputZeroPoint * n) | 0) * p.scale)) + p.outputZeroPoint;
+      // The output zero point is added before rounding (a magic bias that holds it): an odd zero point
+      // moves .5 ties the other way than rounding first would (measured against LiteRT, mean-ties.test).
+      v = rne(f32(f32((sums[i] - p.inputZeroPoint * n) | 0) * p.scale) + p.outputZeroPoint);
     } else if (p.path === 'same-quant') {
       v = Math.trunc(sums[i] / n);
     } else {

@@ -4,7 +4,7 @@
 // out = MBQM((x1 − zp1)·(x2 − zp2)) + zp_out, clamped.
 
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../quantize/math.js';
-import { type BroadcastPlan, planBroadcast } from './broadcast.js';
+import { type BroadcastPlan, broadcastEach, planBroadcast } from './broadcast.js';
 import { type Arithmetic, requantizeFp32, xnnActivationRange } from './xnnpack.js';
 import { type FusedActivation, type QuantParamsT, quantizedActivationRange, tensorScale, tensorZeroPoint } from './types.js';
 
@@ -42,19 +42,10 @@ export function prepareMulInt8(
 }
 
 export function mulInt8(p: MulInt8Params, a: Int8Array, b: Int8Array, out: Int8Array): void {
-  const { base1, base2, inner, innerStride1: st1, innerStride2: st2 } = p.plan;
-  let o = 0;
-  for (let r = 0; r < base1.length; r++) {
-    const b1 = base1[r];
-    const b2 = base2[r];
-    for (let i = 0; i < inner; i++) {
-      const prod = (a[b1 + i * st1] - p.input1ZeroPoint) * (b[b2 + i * st2] - p.input2ZeroPoint);
-      if (p.scale !== null) {
-        out[o++] = requantizeFp32(prod, p.scale, p.outputZeroPoint, p.actMin, p.actMax);
-        continue;
-      }
-      const v = multiplyByQuantizedMultiplier(prod, p.multiplier, p.shift) + p.outputZeroPoint;
-      out[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
-    }
-  }
+  broadcastEach(p.plan, out, (i1, i2) => {
+    const prod = (a[i1]! - p.input1ZeroPoint) * (b[i2]! - p.input2ZeroPoint);
+    if (p.scale !== null) return requantizeFp32(prod, p.scale, p.outputZeroPoint, p.actMin, p.actMax);
+    const v = multiplyByQuantizedMultiplier(prod, p.multiplier, p.shift) + p.outputZeroPoint;
+    return v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+  });
 }

@@ -150,3 +150,21 @@ export interface ChannelMultipliers {
   multiplier: Int32Array;
   shift: Int32Array;
 }
+
+/**
+ * Calls `visit` for each filter tap of output pixel (b, oy, ox) that lands
+ * inside the input (padding taps are skipped, as the kernels' zero padding
+ * contributes nothing), with the tap's index fy·filterW + fx and the offset
+ * of its input pixel in an NHWC buffer of `inC` channels.
+ */
+export function forEachTap(g: WindowGeometry, b: number, oy: number, ox: number, inC: number, visit: (tap: number, inputBase: number) => void): void {
+  for (let fy = 0; fy < g.filterH; fy++) {
+    const y = oy * g.strideH - g.padTop + fy * g.dilationH;
+    if (y < 0 || y >= g.inH) continue;
+    for (let fx = 0; fx < g.filterW; fx++) {
+      const x = ox * g.strideW - g.padLeft + fx * g.dilationW;
+      if (x < 0 || x >= g.inW) continue;
+      visit(fy * g.filterW + fx, ((b * g.inH + y) * g.inW + x) * inC);
+    }
+  }
+}

@@ -7,6 +7,7 @@ import {
 import {
   type OpContext, type Step, checkOutputShape, expectCounts, input, invalid, optionsOf, output, perTensorQuant, prepared,
   requireConstant, unaryStep,
+  broadcastOperands,
 } from './context.js';
 import { typeError } from './support.js';
 
@@ -32,12 +33,7 @@ export function planLeakyRelu(ctx: OpContext): Step {
 }
 
 export function planPrelu(ctx: OpContext): Step {
-  expectCounts(ctx, 2, 2);
-  const x = input(ctx, 0, 'input');
-  const a = input(ctx, 1, 'alpha');
-  const y = output(ctx);
-  ctx.work(y.size);
-  ctx.reserve(8 * (y.size / Math.max(1, y.shape[y.shape.length - 1] ?? 1)), 'the broadcast plan');
+  const { a: x, b: a, y } = broadcastOperands(ctx, ['input', 'alpha']);
   if (x.dtype === 'int8' && a.dtype === 'int8' && y.dtype === 'int8') {
     requireConstant(ctx, a, 'alpha');
     const qx = perTensorQuant(ctx, x, 'input');

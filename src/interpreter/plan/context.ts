@@ -8,6 +8,7 @@ import type { DType, TensorData } from '../dtypes.js';
 import type { Arithmetic, FusedActivation, QuantParamsT } from '../kernels/index.js';
 import { FIXED_OUTPUT_QUANT, type FixedQuantOp, type WeightedBuiltin } from '../../../quantize/op-table.js';
 import type { PreparedLayer } from '../../../quantize/prepare.js';
+import { broadcastShapes } from '../kernels/broadcast.js';
 
 export interface TensorInfo {
   index: number;
@@ -216,4 +217,21 @@ export function unaryStep<P, X extends TensorData, Y extends TensorData = X>(
   const dx = ctx.data(x) as X;
   const dy = ctx.data(y) as Y;
   return () => kernel(p, dx, dy);
+}
+
+/**
+ * A broadcasting binary op's operands and output: the output must have the
+ * operands' broadcast shape; counts the op's work and the memory of its
+ * broadcast plan (one offset pair per innermost run).
+ */
+export function broadcastOperands(ctx: OpContext, names: readonly [string, string] = ['first operand', 'second operand']): { a: TensorInfo; b: TensorInfo; y: TensorInfo } {
+  expectCounts(ctx, 2, 2);
+  const a = input(ctx, 0, names[0]);
+  const b = input(ctx, 1, names[1]);
+  const y = output(ctx);
+  const shape = prepared(ctx, () => broadcastShapes(a.shape, b.shape));
+  checkOutputShape(ctx, y, shape);
+  ctx.work(y.size);
+  ctx.reserve(8 * (y.size / Math.max(1, shape[shape.length - 1] ?? 1)), 'the broadcast plan');
+  return { a, b, y };
 }

@@ -12,6 +12,7 @@ import {
   type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input, invalid,
   optionalInput, optionsOf, output, perTensorQuant, prepared, requireConstant, requirePositive, requireRank, requireSameQuant,
   tensorWord, unaryStep, unsupported, weightQuant,
+  broadcastOperands,
 } from './context.js';
 import { typeError } from './support.js';
 
@@ -133,11 +134,7 @@ export function planSlice(ctx: OpContext): Step {
 }
 
 export function planSquaredDifference(ctx: OpContext): Step {
-  expectCounts(ctx, 2, 2);
-  const a = input(ctx, 0, 'first input');
-  const b = input(ctx, 1, 'second input');
-  const y = output(ctx);
-  ctx.work(y.size);
+  const { a, b, y } = broadcastOperands(ctx, ['first input', 'second input']);
   const da = ctx.data(a);
   const db = ctx.data(b);
   const dy = ctx.data(y);

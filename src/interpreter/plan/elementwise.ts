@@ -6,25 +6,18 @@ import {
   addSubInt8, binaryFloat, dequantize, dequantizeFloat16, hardSwishFloat, hardSwishInt8, logisticFloat, logisticInt8,
   mulInt8, prepareAddInt8, prepareBinaryFloat, prepareDequantize, prepareHardSwishInt8Lut, prepareLogisticInt8,
   prepareMulInt8, prepareQuantize, prepareReluInt8, prepareRequantize, prepareSubInt8, prepareTanhInt8, quantizeFloat,
-  reluFloat, reluInt8, requantize, tanhFloat, tanhInt8, broadcastShapes,
+  reluFloat, reluInt8, requantize, tanhFloat, tanhInt8,
 } from '../kernels/index.js';
 import {
   type OpContext, type Step, checkOutputShape, expectCounts, fusedActivation, input, invalid, output, perTensorQuant,
   optionsOf, prepared, tensorWord, unaryStep, requireFixedOutputQuant,
+  broadcastOperands,
 } from './context.js';
 import { typeError } from './support.js';
 
 export function planBinary(ctx: OpContext): Step {
-  expectCounts(ctx, 2, 2);
   const o = optionsOf(ctx, 'ADD', 'SUB', 'MUL');
-  const a = input(ctx, 0, 'first operand');
-  const b = input(ctx, 1, 'second operand');
-  const y = output(ctx);
-  const shape = prepared(ctx, () => broadcastShapes(a.shape, b.shape));
-  checkOutputShape(ctx, y, shape);
-  ctx.work(y.size);
-  // The broadcast plan keeps one offset pair per innermost run.
-  ctx.reserve(8 * (y.size / Math.max(1, shape[shape.length - 1] ?? 1)), 'the broadcast plan');
+  const { a, b, y } = broadcastOperands(ctx);
   const act = fusedActivation(ctx, o.fusedActivation);
   if (a.dtype === 'int8' && b.dtype === 'int8' && y.dtype === 'int8') {
     const qa = perTensorQuant(ctx, a, 'first operand');

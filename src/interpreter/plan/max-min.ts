@@ -8,19 +8,14 @@
 import { maximumMinimum, prepareMaximumMinimum, prepareReduceMax, reduceMax } from '../kernels/index.js';
 import {
   type OpContext, type Step, checkOutputShape, constantInts, expectCounts, input, optionsOf, output, prepared,
+  broadcastOperands,
 } from './context.js';
 import { typeError } from './support.js';
 
 export function planMaximumMinimum(ctx: OpContext): Step {
-  expectCounts(ctx, 2, 2);
   const o = optionsOf(ctx, 'MAXIMUM', 'MINIMUM');
-  const a = input(ctx, 0, 'first operand');
-  const b = input(ctx, 1, 'second operand');
-  const y = output(ctx);
+  const { a, b, y } = broadcastOperands(ctx);
   const p = prepared(ctx, () => prepareMaximumMinimum(a.shape, b.shape, o.op));
-  checkOutputShape(ctx, y, p.outputShape);
-  ctx.work(y.size);
-  ctx.reserve(8 * (y.size / Math.max(1, p.outputShape[p.outputShape.length - 1] ?? 1)), 'the broadcast plan');
   const same = a.dtype === b.dtype && b.dtype === y.dtype;
   if (!(same && (a.dtype === 'int8' || a.dtype === 'float32'))) throw typeError(ctx);
   const da = ctx.data(a) as Int8Array | Float32Array;

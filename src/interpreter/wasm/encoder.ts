@@ -233,6 +233,16 @@ export class FunctionBuilder {
     return this.params.length + this.extra.length - 1;
   }
 
+  /** A function whose parameters are all i32, one per name, in order. */
+  static i32(name: string, paramNames: readonly string[]): FunctionBuilder {
+    return new FunctionBuilder(name, paramNames.map(() => 'i32' as const));
+  }
+
+  /** The parameters' local indices, 0..n−1, for destructuring by name. */
+  paramLocals(): number[] {
+    return this.params.map((_, i) => i);
+  }
+
   locals(type: ValType, n: number): number[] {
     return Array.from({ length: n }, () => this.local(type));
   }

@@ -45,9 +45,7 @@ function requantize(acc: Expr, scale: Expr, vlo: number, vhi: number, vzp: numbe
 
 /** Splat zp and the clamp bounds (lo − zp, hi − zp as float32) once per call. */
 function requantConstants(f: FunctionBuilder, zp: number, lo: number, hi: number): { vzp: number; vlo: number; vhi: number; init: Expr[] } {
-  const vzp = f.local('v128');
-  const vlo = f.local('v128');
-  const vhi = f.local('v128');
+  const [vzp, vlo, vhi] = f.locals('v128', 3);
   return {
     vzp, vlo, vhi,
     init: [
@@ -71,16 +69,9 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
   const params = q8
     ? ['a', 'aStride', 'rows', 'k8', 'w', 'n', 'bias', 'out', 'outStride', 'scale', 'zp', 'lo', 'hi']
     : ['a', 'aStride', 'rows', 'k8', 'w', 'n', 'bias', 'out', 'outStride'];
-  const f = new FunctionBuilder(`gemm_${mode}_${mr}`, params.map(() => 'i32' as const));
-  const [a, aStride, rows, k8, w, n, bias, out, outStride, scale, zp, lo, hi] = params.map((_, i) => i) as number[];
-  const m = f.local('i32');
-  const row = f.local('i32');
-  const wp = f.local('i32');
-  const bp = f.local('i32');
-  const sp = f.local('i32');
-  const n0 = f.local('i32');
-  const kk = f.local('i32');
-  const rem = f.local('i32');
+  const f = FunctionBuilder.i32(`gemm_${mode}_${mr}`, params);
+  const [a, aStride, rows, k8, w, n, bias, out, outStride, scale, zp, lo, hi] = f.paramLocals();
+  const [m, row, wp, bp, sp, n0, kk, rem] = f.locals('i32', 8);
   const ar = f.locals('i32', mr);
   const cr = f.locals('i32', mr);
   const ap = f.locals('i32', mr);
@@ -182,21 +173,8 @@ function depthwise(mode: 'q8' | 'i32'): FunctionBuilder {
   const used = q8 ? params : params.slice(0, 12);
   const f = new FunctionBuilder(`dw_${mode}`, used.map(() => 'i32' as const));
   const [img, rowStep, colStep, outH, outW, c, taps, tapOffsets, w, wStride, bias, out, scale, zp, lo, hi] = params.map((_, i) => i);
-  const oy = f.local('i32');
-  const ox = f.local('i32');
-  const c0 = f.local('i32');
-  const t = f.local('i32');
-  const tp = f.local('i32');
-  const wp = f.local('i32');
-  const px = f.local('i32');
-  const pix = f.local('i32');
-  const o = f.local('i32');
-  const rem = f.local('i32');
-  const acc0 = f.local('v128');
-  const acc1 = f.local('v128');
-  const x = f.local('v128');
-  const wv = f.local('v128');
-  const v = f.local('v128');
+  const [oy, ox, c0, t, tp, wp, px, pix, o, rem] = f.locals('i32', 10);
+  const [acc0, acc1, x, wv, v] = f.locals('v128', 5);
   const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
 
   const tapLoop = loop(

@@ -10,11 +10,15 @@ import { add, concat } from './merge.js';
 import { maxPool, avgPool, globalAvgPool } from './pool.js';
 import { input, flatten, reshape, pad } from './shape.js';
 import { qconv2d, qdepthwiseConv2d, qdense, qadd, fakeQuant } from './quantized.js';
+import { sigmoid, tanh, hardSwish, hardSigmoid, swish, leakyRelu, prelu } from './activations.js';
+import { instanceNorm, layerNorm, qnorm } from './normalization.js';
 
 export const OP_SPECS: { [K in OpName]: OpSpec<K> } = {
   input, conv2d, depthwiseConv2d, dense, batchNorm, relu, relu6, add, concat,
   maxPool, avgPool, globalAvgPool, flatten, reshape, pad, dropout, softmax,
   qconv2d, qdepthwiseConv2d, qdense, qadd, fakeQuant,
+  sigmoid, tanh, hardSwish, hardSigmoid, swish, leakyRelu, prelu,
+  instanceNorm, layerNorm, qnorm,
 };
 
 export const OP_NAMES = Object.keys(OP_SPECS) as OpName[];

@@ -24,6 +24,19 @@ function closeTo(a: Float32Array, b: Float32Array, what: string): void {
   expect(worst, what).to.be.below(2e-5);
 }
 
+/** The op prepared with the wasm arena computes what its plain-JS form computes on `x`. */
+function expectWasmMatchesJs<P extends { outputShape: number[]; wasm: unknown }>(
+  js: P, simd: P, run: (p: P, x: Float32Array, y: Float32Array) => void, x: Float32Array, what: string,
+): void {
+  expect(simd.wasm, 'took the wasm path').to.not.equal(null);
+  const n = js.outputShape.reduce((a, b) => a * b, 1);
+  const want = new Float32Array(n);
+  const got = new Float32Array(n).fill(NaN);
+  run(js, x, want);
+  run(simd, x, got);
+  closeTo(got, want, what);
+}
+
 describe('interpreter/kernels float32 on wasm SIMD', () => {
   const arena = new WasmArena();
 
@@ -43,14 +56,7 @@ describe('interpreter/kernels float32 on wasm SIMD', () => {
       const o = { padding: c.padding, strideH: c.stride, strideW: c.stride, dilationH: c.dil, dilationW: c.dil, activation: c.act };
       const js = prepareConv2dFloat(c.shape, [c.oc, c.k, c.k, inC], weights, bias, o);
       const simd = prepareConv2dFloat(c.shape, [c.oc, c.k, c.k, inC], weights, bias, o, arena);
-      expect(simd.wasm, 'took the wasm path').to.not.equal(null);
-      const x = randomFloats(c.shape.reduce((a, b) => a * b, 1), 13, 2);
-      const n = js.outputShape.reduce((a, b) => a * b, 1);
-      const want = new Float32Array(n);
-      const got = new Float32Array(n).fill(NaN);
-      conv2dFloat(js, x, want);
-      conv2dFloat(simd, x, got);
-      closeTo(got, want, 'conv');
+      expectWasmMatchesJs(js, simd, conv2dFloat, randomFloats(c.shape.reduce((a, b) => a * b, 1), 13, 2), 'conv');
     });
   }
 
@@ -68,14 +74,7 @@ describe('interpreter/kernels float32 on wasm SIMD', () => {
       const o = { padding: c.padding, strideH: c.stride, strideW: c.stride, dilationH: c.dil, dilationW: c.dil, activation: 'RELU6' as const, depthMultiplier: c.dm };
       const js = prepareDepthwiseConv2dFloat(c.shape, [1, c.k, c.k, outC], weights, bias, o);
       const simd = prepareDepthwiseConv2dFloat(c.shape, [1, c.k, c.k, outC], weights, bias, o, arena);
-      expect(simd.wasm, 'took the wasm path').to.not.equal(null);
-      const x = randomFloats(c.shape.reduce((a, b) => a * b, 1), 23, 3);
-      const n = js.outputShape.reduce((a, b) => a * b, 1);
-      const want = new Float32Array(n);
-      const got = new Float32Array(n).fill(NaN);
-      depthwiseConv2dFloat(js, x, want);
-      depthwiseConv2dFloat(simd, x, got);
-      closeTo(got, want, 'depthwise');
+      expectWasmMatchesJs(js, simd, depthwiseConv2dFloat, randomFloats(c.shape.reduce((a, b) => a * b, 1), 23, 3), 'depthwise');
     });
   }
 
