@@ -1,7 +1,7 @@
 // `qat train`: float training of a zoo model (quantization flags join later
 // through TRAIN_FLAGS / toTrainOptions, which other commands may reuse).
 import type { Argv, CommandModule, Options } from 'yargs';
-import { datasetHelp, loadDataset } from '../../../datasets/index.js';
+import { DATASET_NAMES, datasetHelp, loadDataset } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { summary } from '../../ir/summary.js';
@@ -64,7 +64,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   alpha: { type: 'number', group: 'Model:', describe: 'width multiplier for mobilenet-v1, mobilenet-v2, resnet-tiny (e.g. 0.25, 0.5, 1)' },
   'input-size': { type: 'number', group: 'Model:', describe: 'model input height = width in pixels; dataset images are padded or resized to it (default: the dataset\'s)' },
   summary: { type: 'boolean', group: 'Model:', default: false, describe: 'print the layer table before training' },
-  dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, mnist-seg, fashion-seg, fashion-denoise, or a directory of IDX files (omit with --from to reuse the run\'s)' },
+  dataset: { type: 'string', group: 'Data:', describe: `${DATASET_NAMES.join(', ')}, or a directory of IDX files (omit with --from to reuse the run's)` },
   task: { type: 'string', group: 'Training:', describe: `${TASK_NAMES.join(', ')}: one class per image (cross-entropy), one class per pixel (per-pixel cross-entropy; pixel accuracy and mean IoU), or an image per image (L1/L2 loss; PSNR) (default: what the dataset holds, classify for mnist)` },
   loss: { type: 'string', group: 'Training:', describe: `--task image: ${IMAGE_LOSSES.join(' or ')} (default ${DEFAULT_IMAGE_LOSS})` },
   'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
@@ -154,7 +154,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   const resumed = a.from !== undefined ? loadCheckpoint(a.from).config : undefined;
   if (!resumed) {
     if (a.model === undefined) throw new UserError('name a model with --model (one of ' + ZOO_NAMES.join(', ') + ') or resume a run with --from');
-    if (a.dataset === undefined) throw new UserError('name a dataset with --dataset (mnist, fashion-mnist, synthetic or a directory)');
+    if (a.dataset === undefined) throw new UserError(`name a dataset with --dataset (${DATASET_NAMES.join(', ')} or a directory)`);
     if (a.out === undefined) throw new UserError('name a run directory with --out');
   } else if (a.quantize && resumed.quantization === undefined && a.out === undefined) {
     throw new UserError(`--quantize --from ${a.from} fine-tunes that float run into a new run; name it with --out`);
@@ -240,6 +240,8 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       .example('$0 train --from runs/cnn --epochs 5', 'resume runs/cnn (after Ctrl-C) or train it on to 5 epochs')
       .example('$0 train --model lenet5 --dataset synthetic --limit 500 --epochs 1 --out /tmp/try', 'a quick smoke run')
       .example('$0 train --model mobilenet-v2 --input-size 224 --dataset synthetic --limit 128 --epochs 1 --out /tmp/mb224', 'MobileNet v2 at 224×224: batch 64 runs as micro-batches that fit the wasm heap')
+      .example('$0 train --model unet-tiny --task segment --dataset mnist-seg --out runs/seg', 'a class per pixel: digits on cluttered canvases (pixel accuracy and mean IoU)')
+      .example('$0 train --model style-net --task image --dataset fashion-denoise --out runs/dn', 'image to image: denoising with an L1 loss (PSNR)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-qat --epochs 2', 'fine-tune the float run with fake quant (int8 weights and activations)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-w4 --weight-bits 4 --skip logits', '4-bit weights, last layer left float')
       .epilogue(`Datasets:\n${datasetHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
