@@ -16,6 +16,8 @@ export const COMMON_OPS = new Set(['relu', 'relu6', 'add', 'qadd', 'concat', 'ma
 /** The activations beyond relu/relu6 (single TFLite ops, or the ops TensorFlow's converter builds them from). */
 export const ACTIVATION_OPS: readonly string[] = ['sigmoid', 'tanh', 'hardSwish', 'hardSigmoid', 'swish', 'leakyRelu', 'prelu'];
 for (const op of ACTIVATION_OPS) COMMON_OPS.add(op);
+// The decoder ops: data movement and upsampling.
+for (const op of ['crop', 'mirrorPad', 'upsampleNearest', 'upsampleBilinear']) COMMON_OPS.add(op);
 
 /** The activations that are one TFLite op without options. */
 const OPTIONLESS_ACTIVATIONS = { sigmoid: 'LOGISTIC', tanh: 'TANH', hardSwish: 'HARD_SWISH' } as const;
@@ -89,6 +91,31 @@ export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorR
     case 'softmax':
       e.op('SOFTMAX', [x.index], [y.index], { beta: 1 });
       return;
+    case 'crop': {
+      // Batch and channels whole (begin/end masks), the spatial window by its corners.
+      const [h, w] = [y.shape[1]!, y.shape[2]!];
+      const [[t], [l]] = node.attrs.cropping;
+      e.op('STRIDED_SLICE', [
+        x.index, e.int32Constant(`${node.name}/begin`, [0, t, l, 0]), e.int32Constant(`${node.name}/end`, [0, t + h, l + w, 0]),
+        e.int32Constant(`${node.name}/strides`, [1, 1, 1, 1]),
+      ], [y.index], { beginMask: 0b1001, endMask: 0b1001, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false });
+      return;
+    }
+    case 'mirrorPad': {
+      const [[t, b], [l, r]] = node.attrs.paddings;
+      e.op('MIRROR_PAD', [x.index, e.int32Constant(`${node.name}/paddings`, [0, 0, t, b, l, r, 0, 0], [4, 2])], [y.index], {
+        mode: node.attrs.mode === 'reflect' ? 'REFLECT' : 'SYMMETRIC',
+      });
+      return;
+    }
+    case 'upsampleNearest':
+    case 'upsampleBilinear': {
+      const size = e.int32Constant(`${node.name}/size`, [y.shape[1]!, y.shape[2]!]);
+      // Whole factors pick the same nearest pixels with or without half-pixel centers; the flags say what bilinear samples.
+      const halfPixelCenters = node.op === 'upsampleBilinear' && node.attrs.halfPixelCenters;
+      e.op(node.op === 'upsampleNearest' ? 'RESIZE_NEAREST_NEIGHBOR' : 'RESIZE_BILINEAR', [x.index, size], [y.index], { alignCorners: false, halfPixelCenters });
+      return;
+    }
     case 'sigmoid':
     case 'tanh':
     case 'hardSwish':

@@ -38,9 +38,11 @@ export function emitFloatWeighted(e: Emitter, layer: WeightedLayer, x: TensorRef
     });
   };
   let weights: number;
-  if (o.mode === 'dynamic' && (layer.kind === 'dense' || o.dynamicConvWeights === 'hybrid')) {
+  // LiteRT has no hybrid TRANSPOSE_CONV: asked for hybrid conv weights, its int8 weights are expanded by a DEQUANTIZE.
+  const transposed = layer.kind === 'transposeConv';
+  if (o.mode === 'dynamic' && (layer.kind === 'dense' || (o.dynamicConvWeights === 'hybrid' && !transposed))) {
     weights = int8();
-  } else if (o.mode === 'dynamic' && o.dynamicConvWeights === 'dequantize') {
+  } else if (o.mode === 'dynamic' && (o.dynamicConvWeights === 'dequantize' || (transposed && o.dynamicConvWeights === 'hybrid'))) {
     const q = int8();
     weights = e.activation(`${layer.name}/kernel_dequantized`, w.shape, 'FLOAT32').index;
     e.op('DEQUANTIZE', [q], [weights]);
@@ -51,16 +53,25 @@ export function emitFloatWeighted(e: Emitter, layer: WeightedLayer, x: TensorRef
   // asymmetric form uses the whole int8 range for one-sided (post-ReLU)
   // inputs, and it is what XNNPACK's dynamically quantized GEMM computes.
   const hybrid = o.mode === 'dynamic' && layer.kind === 'dense';
-  emitWeightedOp(e, layer, x.index, weights, bias, y.index, hybrid);
+  emitWeightedOp(e, layer, x.index, weights, bias, y.index, hybrid, yShape);
   return y;
 }
 
-/** The CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED op itself, any dtype. */
+/** The CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV op itself, any dtype; TRANSPOSE_CONV needs `yShape`. */
 export function emitWeightedOp(
   e: Emitter, layer: Pick<WeightedLayer, 'kind' | 'window' | 'activation'>, x: number, weights: number, bias: number, y: number, asymmetricQuantizeInputs = false,
+  yShape?: readonly number[],
 ): void {
   const fusedActivation = tfliteActivation(layer.activation);
   const win = layer.window;
+  if (layer.kind === 'transposeConv') {
+    if (!win || !yShape) throw new Error('export: a transposed conv needs its window and output shape');
+    // Inputs: the output shape, the OHWI weights, the input, the bias.
+    e.op('TRANSPOSE_CONV', [e.int32Constant('transpose_conv/output_shape', yShape), weights, x, bias], [y], {
+      padding: win.padding === 'same' ? 'SAME' : 'VALID', strideH: win.strides[0], strideW: win.strides[1], fusedActivation,
+    });
+    return;
+  }
   if (layer.kind === 'dense' || !win) {
     e.op('FULLY_CONNECTED', [x, weights, bias], [y], { fusedActivation, asymmetricQuantizeInputs });
     return;

@@ -23,7 +23,7 @@ import { weightedKind } from '../quantize/weight-layout.js';
 import { tensorData, windowOf, type WeightedLayer } from './weighted.js';
 
 type FakeQuantNode = NodeOf<'fakeQuant'>;
-type QLayerNode = NodeOf<'qconv2d'> | NodeOf<'qdepthwiseConv2d'> | NodeOf<'qdense'>;
+type QLayerNode = NodeOf<'qconv2d'> | NodeOf<'qdepthwiseConv2d'> | NodeOf<'qdense'> | NodeOf<'qconv2dTranspose'>;
 
 /** Float layers the rewrite left in place: an int8 model cannot hold them. */
 const FLOAT_LAYERS: ReadonlySet<string> = new Set([...FOLDS_BATCH_NORM, 'batchNorm']);
@@ -70,8 +70,8 @@ function requireInt8(node: IRNode, x: TensorRef): QuantParams {
   return x.quant;
 }
 
-/** CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED: the prepared layer's integer weights (INT8 or INT4) and int32 bias. */
-function emitInt8Weighted(e: Emitter, n: QLayerNode, store: ParamLookup, x: TensorRef, y: TensorRef): void {
+/** CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV: the prepared layer's integer weights (INT8 or INT4) and int32 bias. */
+export function emitInt8Weighted(e: Emitter, n: QLayerNode, store: ParamLookup, x: TensorRef, y: TensorRef): void {
   const p = prepareLayer(n, store, requireInt8(n, x), y.quant!);
   const perChannel = p.weightScales.length > 1;
   const zeros = (k: number): number[] => new Array<number>(k).fill(0);
@@ -84,7 +84,7 @@ function emitInt8Weighted(e: Emitter, n: QLayerNode, store: ParamLookup, x: Tens
     scale: scales, zeroPoint: zeros(scales.length), quantizedDimension: 0,
   });
   const kind = weightedKind(n.op)!;
-  emitWeightedOp(e, { kind, window: windowOf(kind, n.attrs), activation: n.attrs.activation }, x.index, weights, b, y.index);
+  emitWeightedOp(e, { kind, window: windowOf(kind, n.attrs), activation: n.attrs.activation }, x.index, weights, b, y.index, false, y.shape);
 }
 
 /** What a layer left float costs: its weights' bytes as float32 beyond what int8 weights would take. */
@@ -156,6 +156,7 @@ export function lowerInt8(a: AnalyzedGraph, store: ParamLookup, e: Emitter): Flo
       case 'qconv2d':
       case 'qdepthwiseConv2d':
       case 'qdense':
+      case 'qconv2dTranspose':
         if (node.attrs.weightQuant === null) {
           floatLayers.push(emitFloatLayer(e, node, store, xs[0]!, shape, dequantized));
           break;

@@ -27,13 +27,14 @@ export function tensorData(t: tf.Tensor): Float32Array {
   return Float32Array.from(t.dataSync() as Float32Array);
 }
 
-type FloatWeighted = NodeOf<'conv2d'> | NodeOf<'depthwiseConv2d'> | NodeOf<'dense'>;
+type FloatWeighted = NodeOf<'conv2d'> | NodeOf<'depthwiseConv2d'> | NodeOf<'dense'> | NodeOf<'conv2dTranspose'>;
 
 /** Window attributes shared by the float and QAT conv ops. */
 export function windowOf(kind: WeightedKind, attrs: object): WeightedLayer['window'] {
   if (kind === 'dense') return undefined;
-  const a = attrs as { strides: Pair; padding: Padding; dilations: Pair; depthMultiplier?: number };
-  return { strides: a.strides, padding: a.padding, dilations: a.dilations, depthMultiplier: a.depthMultiplier ?? 1 };
+  // A transposed conv has no dilation.
+  const a = attrs as { strides: Pair; padding: Padding; dilations?: Pair; depthMultiplier?: number };
+  return { strides: a.strides, padding: a.padding, dilations: a.dilations ?? [1, 1], depthMultiplier: a.depthMultiplier ?? 1 };
 }
 
 /**
@@ -47,7 +48,7 @@ export function floatWeighted(node: IRNode, fusion: Fusion | undefined, store: P
   const n = node as FloatWeighted;
   const kernel = readVariable(store, n.params.kernel!);
   const kernelShape = [...store.get(n.params.kernel!).shape];
-  const channels = kind === 'dense' ? kernelShape[1]! : kind === 'conv' ? kernelShape[3]! : kernelShape[2]! * kernelShape[3]!;
+  const channels = kind === 'dense' ? kernelShape[1]! : kind === 'depthwise' ? kernelShape[2]! * kernelShape[3]! : kernelShape[3]!;
   const bias = n.attrs.useBias ? readVariable(store, n.params.bias!) : new Float32Array(channels);
   const bn = fusion?.batchNorm;
   if (bn) {

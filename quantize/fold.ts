@@ -6,7 +6,7 @@ import type { NodeOf } from '../src/ir/types.js';
 import { FOLDS_BATCH_NORM, OP_TABLE } from './op-table.js';
 
 /** A fused conv-like layer of the QAT IR. */
-export type QConvLikeNode = NodeOf<'qconv2d'> | NodeOf<'qdepthwiseConv2d'> | NodeOf<'qdense'>;
+export type QConvLikeNode = NodeOf<'qconv2d'> | NodeOf<'qdepthwiseConv2d'> | NodeOf<'qdense'> | NodeOf<'qconv2dTranspose'>;
 
 /** The fused layers: the QAT twins of the ops that fold a batchNorm (op-table.ts). */
 export const QCONV_OPS: ReadonlySet<string> = new Set(FOLDS_BATCH_NORM.map((op) => OP_TABLE[op].qatTwin!));

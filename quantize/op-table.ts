@@ -50,7 +50,8 @@ export type OutputRule =
 export type Builtin =
   | 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'ADD' | 'CONCATENATION' | 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'
   | 'MEAN' | 'RESHAPE' | 'PAD' | 'SOFTMAX' | 'RELU' | 'RELU6' | 'QUANTIZE'
-  | 'LOGISTIC' | 'TANH' | 'HARD_SWISH' | 'LEAKY_RELU' | 'PRELU' | 'MUL';
+  | 'LOGISTIC' | 'TANH' | 'HARD_SWISH' | 'LEAKY_RELU' | 'PRELU' | 'MUL'
+  | 'STRIDED_SLICE' | 'MIRROR_PAD' | 'RESIZE_NEAREST_NEIGHBOR' | 'RESIZE_BILINEAR' | 'TRANSPOSE_CONV';
 
 export interface OpQuantRow {
   output: OutputRule;
@@ -109,6 +110,14 @@ export const OP_TABLE: Readonly<Record<OpName, OpQuantRow>> = {
   instanceNorm: { output: observed, qatTwin: 'qnorm' },
   layerNorm: { output: observed, qatTwin: 'qnorm' },
   qnorm: { output: observed, qat: true },
+  // Data movement: TFLite's int8 STRIDED_SLICE, MIRROR_PAD and RESIZE_NEAREST_NEIGHBOR keep the input's scale and zero point.
+  crop: { output: keepsInput, builtin: 'STRIDED_SLICE' },
+  mirrorPad: { output: keepsInput, builtin: 'MIRROR_PAD' },
+  upsampleNearest: { output: keepsInput, builtin: 'RESIZE_NEAREST_NEIGHBOR' },
+  // RESIZE_BILINEAR keeps the input's quantization too, but its int8 kernel rounds the interpolated value to that grid.
+  upsampleBilinear: { output: averaging, builtin: 'RESIZE_BILINEAR' },
+  conv2dTranspose: { output: observed, foldsBatchNorm: true, qatTwin: 'qconv2dTranspose', builtin: 'TRANSPOSE_CONV', fusesActivation: true },
+  qconv2dTranspose: { output: observed, qat: true, builtin: 'TRANSPOSE_CONV' },
 };
 
 /** IR ops whose row satisfies `test`, in table order. */
@@ -150,7 +159,7 @@ export const FUSABLE_ACTIVATIONS: readonly OpName[] = opsWhere((r) => r.fusesAs 
 export const FOLDS_BATCH_NORM: readonly OpName[] = opsWhere((r) => r.foldsBatchNorm === true);
 
 /** The weighted builtins, whose weights may be stored INT4. */
-export type WeightedBuiltin = 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED';
+export type WeightedBuiltin = 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'TRANSPOSE_CONV';
 
 /** Weights of this bit width or narrower are stored as INT4: the size the bit width promises. */
 export function storesInt4(weightBits: number): boolean {
@@ -170,4 +179,11 @@ export const INT4_ROUNDING: Readonly<Record<WeightedBuiltin, (inputDepth: number
   CONV_2D: () => 'single-rounding',
   DEPTHWISE_CONV_2D: () => 'reference',
   FULLY_CONNECTED: (depth) => (depth % 2 === 0 ? 'xnnpack' : 'single-rounding'),
+  // Never asked: transposed-conv weights are stored INT8 at every bit width (storesInt4For), so XNNPACK runs them.
+  TRANSPOSE_CONV: () => 'xnnpack',
 };
+
+/** Whether a weighted op's weights of this bit width are stored INT4 (not TRANSPOSE_CONV's: LiteRT's INT4 support stops at the ops above). */
+export function storesInt4For(builtin: WeightedBuiltin, weightBits: number): boolean {
+  return builtin !== 'TRANSPOSE_CONV' && storesInt4(weightBits);
+}

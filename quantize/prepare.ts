@@ -14,7 +14,7 @@ import type { Graph } from '../src/ir/types.js';
 import { foldedParams, isQConvLike, type ParamLookup, type QConvLikeNode } from './fold.js';
 import { inputFakeQuant, nodesByName, outputFakeQuants } from './graph.js';
 import type { QuantParams } from './math.js';
-import { INT4_ROUNDING, OP_TABLE, storesInt4, TFLITE_FUSED_ACTIVATION, type WeightedBuiltin } from './op-table.js';
+import { INT4_ROUNDING, OP_TABLE, storesInt4For, TFLITE_FUSED_ACTIVATION, type WeightedBuiltin } from './op-table.js';
 import { activationQuant, quantizeBias, weightQuantOf, weightRanges } from './qparams.js';
 import { KIND_OF_BUILTIN, toTfliteLayout } from './weight-layout.js';
 import { quantizeWeights } from './weights.js';
@@ -106,7 +106,7 @@ export function prepareLayer(node: QConvLikeNode, store: ParamLookup, input: Qua
   const sIn = Math.fround(input.scale);
   const perChannel = weightScales.length > 1;
   const channelScales = Array.from({ length: w.channels }, (_, c) => weightScales[perChannel ? c : 0]!);
-  const storedInt4 = storesInt4(weightQuantOf(node).bits);
+  const storedInt4 = storesInt4For(builtin, weightQuantOf(node).bits);
   const arithmetic = arithmeticOf(builtin, storedInt4, w.shape);
   const inQ = { scale: sIn, zeroPoint: input.zeroPoint };
   const outQ = { scale: Math.fround(output.scale), zeroPoint: output.zeroPoint };

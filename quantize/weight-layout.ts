@@ -7,10 +7,14 @@
 import type { OpName } from '../src/ir/types.js';
 import { OP_TABLE, type WeightedBuiltin } from './op-table.js';
 
-export type WeightedKind = 'conv' | 'depthwise' | 'dense';
+export type WeightedKind = 'conv' | 'depthwise' | 'dense' | 'transposeConv';
 
 /** The weight layout of each weighted builtin. */
-export const KIND_OF_BUILTIN: Readonly<Record<WeightedBuiltin, WeightedKind>> = { CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise', FULLY_CONNECTED: 'dense' };
+export const KIND_OF_BUILTIN: Readonly<Record<WeightedBuiltin, WeightedKind>> = {
+  CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise', FULLY_CONNECTED: 'dense',
+  // TRANSPOSE_CONV's weights are OHWI too, from the IR's [kh, kw, cin, cout].
+  TRANSPOSE_CONV: 'transposeConv',
+};
 
 /** The weight layout of a float or QAT weighted layer, or null for any other op. */
 export function weightedKind(op: OpName): WeightedKind | null {
@@ -31,7 +35,7 @@ export interface TfliteWeights {
 
 /** Reorders an IR-layout kernel into TFLite's layout for `kind`. */
 export function toTfliteLayout(kind: WeightedKind, kernel: Float32Array, irShape: readonly number[]): TfliteWeights {
-  if (kind === 'conv') {
+  if (kind === 'conv' || kind === 'transposeConv') {
     const [kh, kw, cin, cout] = irShape as [number, number, number, number];
     const data = new Float32Array(kernel.length);
     for (let y = 0; y < kh; y++) {

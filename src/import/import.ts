@@ -44,7 +44,7 @@ export function describeInputRescaling(r: InputRescaling): string {
   return `Rescaling(scale ${r.scale}, offset ${r.offset}) after the input is folded: qat feeds the model its post-rescaling values (x·${r.scale} + ${r.offset}), e.g. [0,1] images for Rescaling(1/255), not raw inputs`;
 }
 
-interface Binding { node: string; role: string; source: { weight: string } | { constant: number } }
+interface Binding { node: string; role: string; source: { weight: string; swapLastAxes?: boolean } | { constant: number } }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -133,7 +133,7 @@ export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {
   const ctx: ConvertContext = {
     savedShape: (layer, weight) => find(`${layer}/${weight}`)?.shape,
     b,
-    bind: (node, role, layer, weight) => bindings.push({ node, role, source: { weight: `${layer}/${weight}` } }),
+    bind: (node, role, layer, weight, swapLastAxes) => bindings.push({ node, role, source: { weight: `${layer}/${weight}`, ...(swapLastAxes ? { swapLastAxes } : {}) } }),
     constant: (node, role, value) => bindings.push({ node, role, source: { constant: value } }),
     ...kerasVersionOf(m),
   };
@@ -238,12 +238,32 @@ function resolveWeights(path: string, find: (name: string) => WeightValue | unde
     }
     const w = find(bd.source.weight);
     if (!w) throw new UserError(`weight '${bd.source.weight}' is not in the weights manifest of ${path}`);
-    if (w.shape.length !== v.shape.length || w.shape.some((d, i) => d !== v.shape[i])) {
-      throw new UserError(`weight '${bd.source.weight}' has shape [${w.shape}] in the weights but the layer needs [${v.shape}]`);
+    const swap = bd.source.swapLastAxes === true;
+    const shape = swap ? swappedShape(w.shape) : w.shape;
+    if (shape.length !== v.shape.length || shape.some((d, i) => d !== v.shape[i])) {
+      throw new UserError(`weight '${bd.source.weight}' has shape [${shape}] in the weights${swap ? ' (last two axes swapped)' : ''} but the layer needs [${v.shape}]`);
     }
-    weights.set(store, w.values);
+    weights.set(store, swap ? swapLastAxes(w.values, w.shape) : w.values);
   }
   const missing = [...vars.keys()].filter((n) => !weights.has(n));
   if (missing.length) throw new Error(`import: no value for variables ${missing.join(', ')}`);
   return weights;
+}
+
+function swappedShape(shape: readonly number[]): number[] {
+  const r = shape.length;
+  return r < 2 ? [...shape] : [...shape.slice(0, r - 2), shape[r - 1]!, shape[r - 2]!];
+}
+
+/** Row-major values of shape [..., a, b] as [..., b, a]. */
+function swapLastAxes(values: Float32Array, shape: readonly number[]): Float32Array {
+  const r = shape.length;
+  if (r < 2) return values;
+  const a = shape[r - 2]!;
+  const b = shape[r - 1]!;
+  const out = new Float32Array(values.length);
+  for (let base = 0; base < values.length; base += a * b) {
+    for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) out[base + j * a + i] = values[base + i * b + j]!;
+  }
+  return out;
 }

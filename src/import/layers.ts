@@ -7,8 +7,11 @@ import type { Pair, Padding } from '../ir/types.js';
 /** What a converter may do: add nodes and say which saved weight fills which node parameter. */
 export interface ConvertContext {
   b: GraphBuilder;
-  /** Fills parameter `role` of IR node `node` with the saved weight `<layer>/<weight>`. */
-  bind(node: string, role: string, layer: string, weight: string): void;
+  /**
+   * Fills parameter `role` of IR node `node` with the saved weight `<layer>/<weight>`;
+   * `swapLastAxes` transposes its last two axes on the way (Conv2DTranspose's [kh, kw, out, in]).
+   */
+  bind(node: string, role: string, layer: string, weight: string, swapLastAxes?: boolean): void;
   /** Fills parameter `role` of IR node `node` with a constant (e.g. gamma = 1 for a BN without scale). */
   constant(node: string, role: string, value: number): void;
   /** Shape of the saved weight `<layer>/<weight>`, if the manifest has it. */
@@ -216,6 +219,48 @@ const zeroPadding: Converter = (ctx, l) => {
   return ctx.b.pad(l.name, l.inputs[0]!, pads);
 };
 
+/** Keras' three spellings of per-side spatial amounts: n, [h, w] (symmetric) or [[top, bottom], [left, right]]. */
+function spatialPairs(l: LayerCall, key: string, fallback: number): [Pair, Pair] {
+  const p = l.config[key] ?? fallback;
+  if (typeof p === 'number') return [[p, p], [p, p]];
+  if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number')) return [[p[0], p[0]], [p[1], p[1]]];
+  if (Array.isArray(p) && p.length === 2 && p.every((x) => Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === 'number'))) {
+    return p as [Pair, Pair];
+  }
+  return fail(l, `${key} ${JSON.stringify(p)} is not understood`);
+}
+
+const cropping: Converter = (ctx, l) => {
+  channelsLast(l);
+  return ctx.b.crop(l.name, l.inputs[0]!, spatialPairs(l, 'cropping', 0));
+};
+
+// tfjs-layers resizes without half-pixel centers, Keras (TF 2) with them:
+// the same layer and config interpolate at different points.
+const upSampling: Converter = (ctx, l) => {
+  channelsLast(l);
+  const interpolation = l.config.interpolation ?? 'nearest';
+  if (interpolation !== 'nearest' && interpolation !== 'bilinear') fail(l, `interpolation '${String(interpolation)}' is not 'nearest' or 'bilinear'`);
+  // tfjs-layers stamps keras_version 'tfjs-layers …'; a model Keras wrote carries Keras' own version.
+  const keras = ctx.kerasVersion !== undefined && !ctx.kerasVersion.startsWith('tfjs');
+  return ctx.b.upsample(l.name, l.inputs[0]!, pairOf(l, 'size', [2, 2]), { interpolation, halfPixelCenters: keras });
+};
+
+// Keras keeps the kernel as [kh, kw, filters, in]; the IR as conv2d's [kh, kw, in, filters].
+const conv2dTranspose: Converter = (ctx, l) => {
+  channelsLast(l);
+  const dilation = pairOf(l, 'dilation_rate', [1, 1]);
+  if (dilation[0] !== 1 || dilation[1] !== 1) fail(l, 'a dilated transposed convolution has no TFLite op');
+  if (l.config.output_padding !== undefined && l.config.output_padding !== null) fail(l, 'output_padding is not supported');
+  const useBias = bool(l, 'use_bias', true);
+  const n = ctx.b.conv2dTranspose(l.name, l.inputs[0]!, {
+    filters: num(l, 'filters'), kernelSize: pairOf(l, 'kernel_size'), strides: pairOf(l, 'strides', [1, 1]), padding: padding(l), useBias,
+  });
+  ctx.bind(n, 'kernel', l.name, 'kernel', true);
+  if (useBias) ctx.bind(n, 'bias', l.name, 'bias');
+  return activation(ctx, l, n, l.config.activation);
+};
+
 const concat: Converter = (ctx, l) => {
   const axis = num(l, 'axis', -1);
   const rank = 1 + ctx.b.shape(l.inputs[0]!).length;
@@ -317,6 +362,9 @@ const CONVERTERS: Record<string, Converter> = {
   LayerNormalization: layerNorm,
   GroupNormalization: instanceNorm,
   InstanceNormalization: instanceNorm,
+  Cropping2D: cropping,
+  UpSampling2D: upSampling,
+  Conv2DTranspose: conv2dTranspose,
 };
 
 /** Layer classes the importer understands (InputLayer included). */

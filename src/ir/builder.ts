@@ -140,6 +140,26 @@ export class GraphBuilder {
     return this.node('layerNorm', name, [x], { ...normAttrs(o), axes });
   }
 
+  crop(name: string, x: string, cropping: [Pair, Pair]): string { return this.node('crop', name, [x], { cropping }); }
+
+  mirrorPad(name: string, x: string, paddings: [Pair, Pair], mode: 'reflect' | 'symmetric' = 'reflect'): string {
+    return this.node('mirrorPad', name, [x], { paddings, mode });
+  }
+
+  /** Keras' bilinear samples at half-pixel centers; tfjs-layers' does not (pass halfPixelCenters: false). */
+  upsample(name: string, x: string, size: PairLike, o: { interpolation?: 'nearest' | 'bilinear'; halfPixelCenters?: boolean } = {}): string {
+    if (o.interpolation === 'bilinear') return this.node('upsampleBilinear', name, [x], { size: pair(size), halfPixelCenters: o.halfPixelCenters ?? true });
+    return this.node('upsampleNearest', name, [x], { size: pair(size) });
+  }
+
+  /** Keras Conv2DTranspose; default 'same' padding (output = input · strides). */
+  conv2dTranspose(name: string, x: string, o: Omit<ConvOptions, 'dilations'>): string {
+    return this.node('conv2dTranspose', name, [x], {
+      filters: o.filters, kernelSize: pair(o.kernelSize), strides: pair(o.strides ?? 1), padding: o.padding ?? 'same',
+      useBias: o.useBias ?? true, ...(o.kernelInit ? { kernelInit: o.kernelInit } : {}),
+    });
+  }
+
   /** Finishes the graph with the given outputs and validates it. */
   build(outputs: string[]): Graph {
     const graph: Graph = { name: this.name, nodes: [...this.nodes], outputs };

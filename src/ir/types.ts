@@ -64,6 +64,25 @@ export interface OpAttrs {
    * a range per intermediate. `axes` are normalized over, gamma/beta span `paramAxes`.
    */
   qnorm: NormAttrs & { axes: number[]; paramAxes: number[]; bits: number };
+  /** Cropping of the spatial axes: [[top, bottom], [left, right]] (Keras Cropping2D). */
+  crop: { cropping: [Pair, Pair] };
+  /** Padding of the spatial axes by mirroring: reflect skips the edge pixel, symmetric repeats it. */
+  mirrorPad: { paddings: [Pair, Pair]; mode: 'reflect' | 'symmetric' };
+  /** Upsampling by whole row and column factors, repeating pixels (Keras UpSampling2D, interpolation 'nearest'). */
+  upsampleNearest: { size: Pair };
+  /**
+   * Upsampling by whole factors, interpolating (UpSampling2D 'bilinear').
+   * halfPixelCenters picks the sample points: Keras (TF 2) samples output
+   * pixel i at (i + ½)/f − ½, tfjs-layers at i/f.
+   */
+  upsampleBilinear: { size: Pair; halfPixelCenters: boolean };
+  /**
+   * Transposed convolution (Keras Conv2DTranspose): kernel [kh, kw, cin, cout]
+   * as conv2d's; output 'same' in·stride, 'valid' in·stride + max(k − stride, 0).
+   */
+  conv2dTranspose: { filters: number; kernelSize: Pair; strides: Pair; padding: Padding; useBias: boolean; kernelInit?: KernelInit };
+  /** conv2dTranspose with BN folded, weights fake-quantized, relu/relu6 fused. */
+  qconv2dTranspose: OpAttrs['conv2dTranspose'] & QuantizedLayerAttrs;
 }
 
 /** y = γ·(x − mean)/√(var + ε) + β; center: with β, scale: with γ. */

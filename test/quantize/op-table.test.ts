@@ -2,9 +2,10 @@
 // interpreter used to keep for themselves now follow from its rows.
 import { expect } from 'chai';
 import {
-  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputOf, fixedOutputRange, isQuantizedGraph, opsWhere,
+  FIXED_OUTPUT_QUANT, INT4_ROUNDING, KEEPS_INPUT_RANGE, OP_TABLE, QAT_OPS, fixedOutputOf, fixedOutputRange, isQuantizedGraph, opsWhere, storesInt4For,
 } from '../../quantize/op-table.js';
 import { QCONV_OPS } from '../../quantize/fold.js';
+import { toTfliteLayout, weightedKind } from '../../quantize/weight-layout.js';
 import { PATTERNS } from '../../quantize/patterns.js';
 import { fakeQuantValue, nudge, unsignedGrid } from '../../quantize/math.js';
 import { rewriteForQat } from '../../quantize/rewrite.js';
@@ -12,9 +13,11 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 
 describe('quantize/op-table', () => {
   it('derives the range-keeping, QAT and fused-layer op sets', () => {
-    expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal(['avgPool', 'dropout', 'flatten', 'globalAvgPool', 'maxPool', 'pad', 'reshape']);
-    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qdense', 'qdepthwiseConv2d', 'qnorm']);
-    expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qdense', 'qdepthwiseConv2d']);
+    expect([...KEEPS_INPUT_RANGE].sort()).to.deep.equal([
+      'avgPool', 'crop', 'dropout', 'flatten', 'globalAvgPool', 'maxPool', 'mirrorPad', 'pad', 'reshape', 'upsampleBilinear', 'upsampleNearest',
+    ]);
+    expect([...QAT_OPS].sort()).to.deep.equal(['fakeQuant', 'qadd', 'qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d', 'qnorm']);
+    expect([...QCONV_OPS].sort()).to.deep.equal(['qconv2d', 'qconv2dTranspose', 'qdense', 'qdepthwiseConv2d']);
   });
 
   it('fixed output ranges land exactly on TFLite\'s scale and zero point', () => {
@@ -56,6 +59,39 @@ describe('quantize/op-table', () => {
   it('every op a pattern matches has a row, and every row\'s QAT twin is a QAT op', () => {
     for (const p of PATTERNS) for (const step of p.chain) for (const op of step.ops) expect(OP_TABLE[op], op).to.not.equal(undefined);
     for (const op of opsWhere((r) => r.qatTwin !== undefined)) expect(QAT_OPS.has(OP_TABLE[op].qatTwin!), op).to.equal(true);
+  });
+
+  it('decoder data movement keeps its input\'s grid; bilinear upsampling rounds onto it', () => {
+    expect(opsWhere((r) => r.output.kind === 'roundsOnInputGrid')).to.include('upsampleBilinear');
+    for (const op of ['crop', 'mirrorPad', 'upsampleNearest'] as const) expect(OP_TABLE[op].output.kind, op).to.equal('keepsInput');
+    expect([OP_TABLE.crop.builtin, OP_TABLE.mirrorPad.builtin, OP_TABLE.upsampleNearest.builtin, OP_TABLE.upsampleBilinear.builtin])
+      .to.deep.equal(['STRIDED_SLICE', 'MIRROR_PAD', 'RESIZE_NEAREST_NEIGHBOR', 'RESIZE_BILINEAR']);
+    // The rewrite gives bilinear upsampling a fakeQuant that reads its input's range; the others none.
+    const b = new GraphBuilder('decoder');
+    const x = b.input('input', [6, 6, 2]);
+    const c = b.conv2d('c', x, { filters: 3, kernelSize: 3 });
+    const y = b.upsample('up', b.mirrorPad('pad', b.crop('crop', c, [[1, 1], [0, 1]]), [[1, 1], [1, 1]]), 2, { interpolation: 'bilinear' });
+    const q = rewriteForQat(b.build([b.upsample('near', y, 2)])).graph;
+    const fqs = q.nodes.filter((n) => n.op === 'fakeQuant');
+    expect(fqs.map((n) => n.name)).to.deep.equal(['input/fq', 'c/fq', 'up/fq']);
+    expect(fqs[2]!.params).to.deep.equal({ min: 'c/fq/min', max: 'c/fq/max' });
+  });
+
+  it('a transposed conv is a weighted layer: folds BN, fuses relu, lowers to TRANSPOSE_CONV with OHWI weights, never INT4', () => {
+    expect(OP_TABLE.conv2dTranspose).to.deep.include({ foldsBatchNorm: true, fusesActivation: true, qatTwin: 'qconv2dTranspose', builtin: 'TRANSPOSE_CONV' });
+    expect(weightedKind('qconv2dTranspose')).to.equal('transposeConv');
+    expect(storesInt4For('TRANSPOSE_CONV', 4)).to.equal(false);
+    expect(storesInt4For('CONV_2D', 4)).to.equal(true);
+    // IR [kh, kw, cin, cout] = [1, 2, 2, 3] → OHWI [3, 1, 2, 2]: w[o][0][x][i] = kernel[0][x][i][o].
+    const kernel = Float32Array.from({ length: 12 }, (_, i) => i);
+    const w = toTfliteLayout('transposeConv', kernel, [1, 2, 2, 3]);
+    expect(w.shape).to.deep.equal([3, 1, 2, 2]);
+    expect(Array.from(w.data)).to.deep.equal([0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]);
+    const b = new GraphBuilder('up');
+    const x = b.input('input', [4, 4, 2]);
+    const y = b.relu('t_relu', b.batchNorm('t_bn', b.conv2dTranspose('t', x, { filters: 3, kernelSize: 3, strides: 2 })));
+    const q = rewriteForQat(b.build([y])).graph;
+    expect(q.nodes.map((n) => n.op)).to.deep.equal(['input', 'fakeQuant', 'qconv2dTranspose', 'fakeQuant']);
   });
 
   it('instance and layer norm become qnorm: a range per intermediate of the int8 decomposition, γ/β kept by name', () => {

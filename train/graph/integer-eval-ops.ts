@@ -31,6 +31,7 @@ import type { AnalyzedGraph } from '../../src/ir/analyze.js';
 import { Emitter } from '../../export/emitter.js';
 import { COMMON_OPS, emitCommon } from '../../export/lower-common.js';
 import { paramValuesOf } from '../../export/operands.js';
+import { emitInt8Weighted } from '../../export/lower-int8.js';
 import type { IntegerEvalInfo, KernelContext } from './context.js';
 import { integerNorm } from './qnorm.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
@@ -97,13 +98,16 @@ function irLayoutWeights(p: PreparedLayer, irShape: number[]): tf.Tensor {
   return p.builtin === 'CONV_2D' ? tf.transpose(w, [1, 2, 3, 0]) : tf.transpose(w); // OHWI → HWIO, [out,in] → [in,out]
 }
 
-function contractionOf(node: QConvLikeNode): Contraction {
+/** The layers whose integer arithmetic runs on the fast tfjs path (a transposed conv runs in the interpreter). */
+type GemmLayerNode = Exclude<QConvLikeNode, NodeOf<'qconv2dTranspose'>>;
+
+function contractionOf(node: GemmLayerNode): Contraction {
   if (node.op === 'qdense') return { kind: 'dense' };
   const { strides, padding, dilations } = node.attrs;
   return { kind: node.op === 'qconv2d' ? 'conv' : 'depthwise', strides, padding, dilations };
 }
 
-function integerLayer(node: QConvLikeNode, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
+function integerLayer(node: GemmLayerNode, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
   const wq = node.attrs.weightQuant;
   const grids = gridsOf(node, ctx);
   if (!wq || !grids) return null;
@@ -184,6 +188,41 @@ function loweredOp(node: IRNode, shapes: number[][], grids: Grids, shape: number
   return interpreter;
 }
 
+/**
+ * A transposed conv, in the interpreter: its int8 lowering (the exporter's
+ * own, from the prepared layer: weights, int32 bias, requantization) run on
+ * the downloaded codes. Rebuilt when the prepared layer changes.
+ */
+function integerTransposeConv(node: NodeOf<'qconv2dTranspose'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor | null {
+  const grids = gridsOf(node, ctx);
+  if (!node.attrs.weightQuant || !grids) return null;
+  const gIn = grids.inputs[0]!;
+  const p = prepareLayer(node, lookup(ctx), gIn, grids.output);
+  const shape = ctx.integer!.outputShape(node, x!.shape[0]!);
+  const key = JSON.stringify([x!.shape, gIn.scale, gIn.zeroPoint, grids.output.scale, grids.output.zeroPoint, fingerprint(p.weights), fingerprint(p.bias), p.weightScales]);
+  let it = LOWERED.get(node)?.key === key ? LOWERED.get(node)!.interpreter : null;
+  if (!it) {
+    const e = new Emitter();
+    const xT = e.activation('input0', x!.shape, 'INT8', gIn);
+    const y = e.activation(node.name, shape, 'INT8', grids.output);
+    emitInt8Weighted(e, node, lookup(ctx), xT, y);
+    e.builder.setInputs([xT.index]);
+    e.builder.setOutputs([y.index]);
+    it = new Interpreter(e.builder.build());
+    LOWERED.set(node, { key, interpreter: it });
+  }
+  it.setInput(0, int8Codes(x!, gIn));
+  it.invoke();
+  return gridValues(tf.tensor(Float32Array.from(it.output(0) as Int8Array), shape), grids.output);
+}
+
+/** FNV-1a over integer values: tells a retrained layer's weights from the cached ones. */
+function fingerprint(values: Int8Array | Int32Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < values.length; i++) h = Math.imul(h ^ (values[i]! & 0xffffffff), 0x01000193) >>> 0;
+  return `${values.length}:${h}`;
+}
+
 function sameGrid(a: ActivationGrid, b: ActivationGrid): boolean {
   return a.scale === b.scale && a.zeroPoint === b.zeroPoint;
 }
@@ -205,9 +244,10 @@ export const INTEGER_EVAL_OPS: Partial<Record<OpName, IntegerEvalOp>> = {
   // Ops that compute new values (a range of their own, a fixed one, or a rounded average) and have a lowering.
   ...Object.fromEntries(opsWhere((r) => ['observed', 'fixed', 'roundsOnInputGrid'].includes(r.output.kind))
     .filter((op) => COMMON_OPS.has(op)).map((op) => [op, integerByLowering])),
-  qconv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
-  qdepthwiseConv2d: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
-  qdense: (n, xs, ctx) => integerLayer(n as QConvLikeNode, xs, ctx),
+  qconv2d: (n, xs, ctx) => integerLayer(n as GemmLayerNode, xs, ctx),
+  qdepthwiseConv2d: (n, xs, ctx) => integerLayer(n as GemmLayerNode, xs, ctx),
+  qdense: (n, xs, ctx) => integerLayer(n as GemmLayerNode, xs, ctx),
+  qconv2dTranspose: (n, xs, ctx) => integerTransposeConv(n as NodeOf<'qconv2dTranspose'>, xs, ctx),
   fakeQuant: (n, xs, ctx) => integerFakeQuant(n as NodeOf<'fakeQuant'>, xs, ctx),
   qnorm: integerNorm,
 };

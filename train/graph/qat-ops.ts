@@ -21,6 +21,7 @@
 // quantize/fold.ts and quantize/qparams.ts — the functions the exporter uses.
 import * as tf from '@tensorflow/tfjs';
 import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, relu6 } from '../../layers/ops.js';
+import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
 import { fakeQuant } from '../../quantize/fake-quant.js';
 import { batchRange } from '../../quantize/ranges.js';
 import { nudge, symmetricRange, unsignedGrid } from '../../quantize/math.js';
@@ -38,6 +39,7 @@ function activate(y: tf.Tensor, act: FusedActivation): tf.Tensor {
 
 function runLayer(node: QConvLikeNode, x: tf.Tensor, kernel: tf.Tensor, ctx: KernelContext): tf.Tensor {
   if (node.op === 'qdense') return dense(x as tf.Tensor2D, kernel as tf.Tensor2D);
+  if (node.op === 'qconv2dTranspose') return conv2dTransposeFor(x as tf.Tensor4D, kernel as tf.Tensor4D, node.attrs.strides, node.attrs.padding);
   const a = node.attrs;
   // A conv on the model input (through a fakeQuant with no range gradient) skips the input gradient.
   const conv = node.op === 'qconv2d' ? (ctx.constInputs?.has(node.name) ? conv2dConstInput : conv2d) : depthwiseConv2d;
@@ -153,7 +155,7 @@ function evalLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Te
   return activate(biasAdd(y, b as tf.Tensor1D), node.attrs.activation);
 }
 
-function fusedLayer<K extends 'qconv2d' | 'qdepthwiseConv2d' | 'qdense'>(node: NodeOf<K>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
+function fusedLayer<K extends QConvLikeNode['op']>(node: NodeOf<K>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
   const n = node as QConvLikeNode;
   return ctx.training ? trainLayer(n, x, ctx) : evalLayer(n, x, ctx);
 }
@@ -264,4 +266,5 @@ export const QAT_TFJS_OPS = {
   qdense: (node: NodeOf<'qdense'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),
   qadd: (node: NodeOf<'qadd'>, xs: tf.Tensor[]) => activate(xs.reduce((acc, t) => tf.add(acc, t)), node.attrs.activation),
   fakeQuant: fakeQuantKernel,
+  qconv2dTranspose: (node: NodeOf<'qconv2dTranspose'>, xs: tf.Tensor[], ctx: KernelContext) => fusedLayer(node, xs, ctx),
 };

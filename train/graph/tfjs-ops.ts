@@ -11,6 +11,8 @@ import { QAT_TFJS_OPS } from './qat-ops.js';
 import { hardSwish, leakyRelu, prelu } from '../../layers/activations.js';
 import { hardSigmoidOp, quantizedSlope, swishOp } from './activation-quant.js';
 import { floatNorm, simulatedNorm } from './qnorm.js';
+import { mirrorPad, resize } from '../../layers/resample.js';
+import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
 
 export type { KernelContext, StatUpdate, RangeUpdate, QatRuntime } from './context.js';
 
@@ -93,4 +95,19 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   instanceNorm: floatNorm,
   layerNorm: floatNorm,
   qnorm: simulatedNorm,
+  crop: (node, [x]) => {
+    const [[t, b], [l, r]] = node.attrs.cropping;
+    return tf.slice(x, [0, t, l, 0], [-1, x.shape[1]! - t - b, x.shape[2]! - l - r, -1]);
+  },
+  mirrorPad: (node, [x]) => mirrorPad(as4(x), node.attrs.paddings, node.attrs.mode),
+  upsampleNearest: (node, [x]) => resize(as4(x), upsampledSize(x, node.attrs.size), 'nearest', false),
+  upsampleBilinear: (node, [x]) => resize(as4(x), upsampledSize(x, node.attrs.size), 'bilinear', node.attrs.halfPixelCenters),
+  conv2dTranspose: (node, [x], ctx) => {
+    const a = node.attrs;
+    return withBias(node, conv2dTransposeFor(as4(x), as4(ctx.param(node, 'kernel')), a.strides, a.padding), a.useBias, ctx);
+  },
 };
+
+function upsampledSize(x: tf.Tensor, [fh, fw]: [number, number]): [number, number] {
+  return [x.shape[1]! * fh, x.shape[2]! * fw];
+}

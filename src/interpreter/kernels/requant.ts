@@ -27,7 +27,7 @@ export interface RequantizedOutput extends ChannelMultipliers {
  * whose input × weight product rounds through float32 first.
  */
 export function weightedOpMultipliers(
-  op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED', inputScale: number, filterScale: ArrayLike<number>, outputScale: number, channels: number,
+  op: 'CONV_2D' | 'DEPTHWISE_CONV_2D' | 'FULLY_CONNECTED' | 'TRANSPOSE_CONV', inputScale: number, filterScale: ArrayLike<number>, outputScale: number, channels: number,
 ): ChannelMultipliers {
   if (op !== 'FULLY_CONNECTED' || filterScale.length > 1) return perChannelMultipliers(inputScale, filterScale, outputScale, channels);
   const f32 = Math.fround;

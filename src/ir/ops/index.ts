@@ -12,6 +12,8 @@ import { input, flatten, reshape, pad } from './shape.js';
 import { qconv2d, qdepthwiseConv2d, qdense, qadd, fakeQuant } from './quantized.js';
 import { sigmoid, tanh, hardSwish, hardSigmoid, swish, leakyRelu, prelu } from './activations.js';
 import { instanceNorm, layerNorm, qnorm } from './normalization.js';
+import { crop, mirrorPad, upsampleBilinear, upsampleNearest } from './decoder.js';
+import { conv2dTranspose, qconv2dTranspose } from './transpose-conv.js';
 
 export const OP_SPECS: { [K in OpName]: OpSpec<K> } = {
   input, conv2d, depthwiseConv2d, dense, batchNorm, relu, relu6, add, concat,
@@ -19,6 +21,8 @@ export const OP_SPECS: { [K in OpName]: OpSpec<K> } = {
   qconv2d, qdepthwiseConv2d, qdense, qadd, fakeQuant,
   sigmoid, tanh, hardSwish, hardSigmoid, swish, leakyRelu, prelu,
   instanceNorm, layerNorm, qnorm,
+  crop, mirrorPad, upsampleNearest, upsampleBilinear,
+  conv2dTranspose, qconv2dTranspose,
 };
 
 export const OP_NAMES = Object.keys(OP_SPECS) as OpName[];

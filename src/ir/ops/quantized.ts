@@ -15,7 +15,7 @@ const ACTIVATIONS = Object.keys(TFLITE_FUSED_ACTIVATION) as FusedActivation[];
 
 const isBits = isBitWidth;
 
-function quantChecks(a: QuantizedLayerAttrs): string | undefined {
+export function quantChecks(a: QuantizedLayerAttrs): string | undefined {
   const bn = a.batchNorm;
   const wq = a.weightQuant;
   return firstProblem(
@@ -28,7 +28,7 @@ function quantChecks(a: QuantizedLayerAttrs): string | undefined {
 }
 
 /** The BN parameters a folded layer takes over, one per output channel. */
-function bnParams(channels: number): ParamSpec[] {
+export function bnParams(channels: number): ParamSpec[] {
   const c = [channels];
   return [
     { role: 'gamma', shape: c, kind: 'weight', init: { type: 'ones' } },
