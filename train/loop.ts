@@ -26,7 +26,7 @@ import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
 import { createParallelStepper, type ParallelStepper } from './parallel/index.js';
-import { buildModel, ZOO } from './zoo/index.js';
+import { buildModel, ZOO, type UpsampleMode } from './zoo/index.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import type { VariableKind } from './state.js';
@@ -38,6 +38,8 @@ export interface TrainOptions {
   model?: string | Graph;
   /** Width multiplier for zoo models that take one. */
   alpha?: number;
+  /** How a zoo decoder upsamples (unet-tiny). */
+  upsample?: UpsampleMode;
   /** Model input [h, w, c]; defaults to the dataset's image shape. Images are adapted to it. */
   inputShape?: [number, number, number];
   dataset: Dataset;
@@ -176,7 +178,7 @@ function prepare(o: TrainOptions): Start {
   } else {
     if (o.model === undefined) throw new UserError('name a model to train (--model) or a run to resume (--from)');
     ir = typeof o.model === 'string'
-      ? buildModel(o.model, { inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}) })
+      ? buildModel(o.model, { inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.upsample !== undefined ? { upsample: o.upsample } : {}) })
       : o.model;
     modelName = typeof o.model === 'string' ? o.model : o.model.name;
     if (o.quantize !== undefined) {
@@ -195,7 +197,7 @@ function prepare(o: TrainOptions): Start {
     format: RUN_CONFIG_FORMAT,
     version: RUN_CONFIG_VERSION,
     model: modelName,
-    modelOptions: src?.modelOptions ?? (o.alpha !== undefined ? { alpha: o.alpha } : {}),
+    modelOptions: src?.modelOptions ?? { ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.upsample !== undefined ? { upsample: o.upsample } : {}) },
     dataset: o.datasetSpec ?? src?.dataset ?? ds.name,
     ...(o.limit !== undefined ? { limit: o.limit } : src?.limit !== undefined ? { limit: src.limit } : {}),
     inputShape,

@@ -28,7 +28,7 @@ export interface RunConfig {
   version: number;
   /** Zoo name (or the IR's name for a custom graph). */
   model: string;
-  modelOptions: { alpha?: number };
+  modelOptions: { alpha?: number; upsample?: 'transpose' | 'nearest' | 'bilinear' };
   /** The --dataset spec the run trained on. */
   dataset: string;
   limit?: number;

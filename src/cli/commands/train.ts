@@ -11,7 +11,7 @@ import { train, TRAIN_DEFAULTS, DEFAULT_LR, type TrainOptions } from '../../../t
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.js';
 import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
-import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
+import { UPSAMPLE_MODES, ZOO, ZOO_NAMES, type UpsampleMode } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
 import { describeInputRescaling, importLayersModel, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
@@ -41,6 +41,7 @@ export interface TrainArgs {
   'micro-batch'?: number;
   task?: string;
   loss?: string;
+  upsample?: UpsampleMode;
 }
 
 /** Quantization flags, shared by `qat train --quantize` and `qat calibrate`. */
@@ -62,6 +63,7 @@ export interface QuantArgs {
 export const TRAIN_FLAGS: Record<string, Options> = {
   model: { type: 'string', group: 'Model:', describe: `zoo model: ${ZOO_NAMES.join(', ')}, or a tfjs-layers model.json path (omit with --from)` },
   alpha: { type: 'number', group: 'Model:', describe: 'width multiplier for mobilenet-v1, mobilenet-v2, resnet-tiny (e.g. 0.25, 0.5, 1)' },
+  upsample: { choices: UPSAMPLE_MODES, group: 'Model:', describe: 'unet-tiny\'s way up: a transposed convolution (default), or nearest / bilinear upsampling then a 3×3 conv' },
   'input-size': { type: 'number', group: 'Model:', describe: 'model input height = width in pixels; dataset images are padded or resized to it (default: the dataset\'s)' },
   summary: { type: 'boolean', group: 'Model:', default: false, describe: 'print the layer table before training' },
   dataset: { type: 'string', group: 'Data:', describe: `${DATASET_NAMES.join(', ')}, or a directory of IDX files (omit with --from to reuse the run's)` },
@@ -158,8 +160,8 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     if (a.out === undefined) throw new UserError('name a run directory with --out');
   } else if (a.quantize && resumed.quantization === undefined && a.out === undefined) {
     throw new UserError(`--quantize --from ${a.from} fine-tunes that float run into a new run; name it with --out`);
-  } else if (a.alpha !== undefined || a['input-size'] !== undefined) {
-    throw new UserError('--alpha and --input-size shape a new model; they cannot change a run resumed with --from');
+  } else if (a.alpha !== undefined || a['input-size'] !== undefined || a.upsample !== undefined) {
+    throw new UserError('--alpha, --input-size and --upsample shape a new model; they cannot change a run resumed with --from');
   }
   const task = a.task !== undefined ? checkTaskName(a.task) : undefined;
   if (a.loss !== undefined && !(IMAGE_LOSSES as readonly string[]).includes(a.loss)) throw new UserError(`--loss must be ${IMAGE_LOSSES.join(' or ')}, got '${a.loss}'`);
@@ -178,6 +180,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   return {
     ...(imported ? { model: imported.graph, initialWeights: imported.weights, inputShape: imported.inputShape } : a.model !== undefined && !modelFile ? { model: a.model } : {}),
     ...(a.alpha !== undefined ? { alpha: a.alpha } : {}),
+    ...(a.upsample !== undefined ? { upsample: a.upsample } : {}),
     ...(size !== undefined ? { inputShape: [size, size, dataset.train.channels] as [number, number, number] } : {}),
     dataset,
     datasetSpec: spec,
