@@ -82,6 +82,20 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
     }
   }
 
+  it('unet-tiny goes down twice and back up with each --upsample mode, to the input\'s size', () => {
+    const ops = { transpose: 'conv2dTranspose', nearest: 'upsampleNearest', bilinear: 'upsampleBilinear' } as const;
+    for (const [mode, op] of Object.entries(ops) as Array<[keyof typeof ops, string]>) {
+      for (const shape of [[28, 28, 1], [30, 26, 1]] as Array<[number, number, number]>) {
+        const ir = buildModel('unet-tiny', { inputShape: shape, numClasses: 11, upsample: mode });
+        const a = analyze(ir);
+        expect(a.shapes.get(ir.outputs[0]), `${mode} ${shape}`).to.deep.equal([shape[0], shape[1], 11]);
+        expect(ir.nodes.filter((n) => n.op === op)).to.have.length(2);
+        expect(Math.min(...[...a.shapes.values()].filter((s) => s.length === 3).map((s) => s[0]!))).to.equal(Math.ceil(shape[0] / 4));
+      }
+    }
+    expect(() => buildModel('mnist-cnn', { inputShape: [28, 28, 1], numClasses: 10, upsample: 'nearest' })).to.throw(/'mnist-cnn' has no decoder; --upsample applies to unet-tiny/);
+  });
+
   // The dense models on per-pixel targets built from the tiny classification set.
   const dense: Array<[string, (ds: Dataset) => Dataset, number[]]> = [
     ['unet-tiny', (ds) => segmentationFrom(ds, 'seg', 2, { side: 28, halve: false }), [28, 28, 6]],
