@@ -37,6 +37,12 @@ export function batches(split: Split, batchSize: number, opts: BatchOptions): It
   if (!Number.isInteger(shift) || shift < 0) throw new UserError(`The augmentation shift must be a whole number of pixels ≥ 0, got ${shift}.`);
   // Fail on an impossible adaptation now, not at the first batch deep in a training loop.
   if (split.count > 0) adaptImages(split.images.subarray(0, size), 1, from, to);
+  const dense = split.masks !== undefined || split.targets !== undefined;
+  if (dense && (from[0] !== to[0] || from[1] !== to[1] || from[2] !== to[2])) {
+    // Resizing images would move them off their per-pixel labels.
+    throw new UserError(`This dataset's ${from.join('×')} images carry per-pixel targets, so the model must take ${from.join('×')} inputs, not ${to.join('×')}.`);
+  }
+  const pixels = split.height * split.width;
 
   return {
     *[Symbol.iterator](): Iterator<Batch> {
@@ -46,27 +52,36 @@ export function batches(split: Split, batchSize: number, opts: BatchOptions): It
         // A fresh buffer per batch: tfjs may keep a reference to the array it wraps.
         const x = new Float32Array(n * size);
         const y = new Int32Array(n);
+        const masks = split.masks ? new Int32Array(n * pixels) : undefined;
+        const targets = split.targets ? new Float32Array(n * size) : undefined;
         for (let k = 0; k < n; k++) {
           const i = order ? order[start + k] : start + k;
           const image = split.images.subarray(i * size, (i + 1) * size);
+          // Targets move with their image, so a shifted example stays labelled pixel for pixel.
+          const mask = split.masks?.subarray(i * pixels, (i + 1) * pixels);
+          const target = split.targets?.subarray(i * size, (i + 1) * size);
           if (shift > 0) {
             const dy = Math.floor(random() * (2 * shift + 1)) - shift;
             const dx = Math.floor(random() * (2 * shift + 1)) - shift;
             translate(image, x.subarray(k * size, (k + 1) * size), split.height, split.width, split.channels, dy, dx);
+            if (mask) translate(mask, masks!.subarray(k * pixels, (k + 1) * pixels), split.height, split.width, 1, dy, dx);
+            if (target) translate(target, targets!.subarray(k * size, (k + 1) * size), split.height, split.width, split.channels, dy, dx);
           } else {
             x.set(image, k * size);
+            if (mask) masks!.set(mask, k * pixels);
+            if (target) targets!.set(target, k * size);
           }
           y[k] = split.labels[i];
         }
         const adapted = adaptImages(x, n, from, to);
-        yield { x: adapted, y, n, shape: [n, to[0], to[1], to[2]] };
+        yield { x: adapted, y, n, shape: [n, to[0], to[1], to[2]], ...(masks ? { masks } : {}), ...(targets ? { targets } : {}) };
       }
     },
   };
 }
 
 /** out[y][x] = image[y − dy][x − dx], zero outside; `out` starts zeroed. */
-function translate(image: Float32Array, out: Float32Array, h: number, w: number, c: number, dy: number, dx: number): void {
+function translate<T extends Float32Array | Int32Array>(image: T | Uint8Array, out: T, h: number, w: number, c: number, dy: number, dx: number): void {
   const x0 = Math.max(0, dx), x1 = Math.min(w, w + dx);
   if (x1 <= x0) return;
   for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {

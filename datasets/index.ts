@@ -1,6 +1,6 @@
 // Public surface of the datasets folder.
 
-export type { Split, Dataset, LoadOptions, Batch, SyntheticOptions } from './types.js';
+export type { Split, Dataset, DatasetTask, LoadOptions, Batch, SyntheticOptions } from './types.js';
 export { loadDataset } from './load.js';
 export { batches, batchCount, type BatchOptions } from './batches.js';
 export {
@@ -19,3 +19,5 @@ export { readIdx, readIdxImages, readIdxLabels, parseIdx, bytesToUnitFloats } fr
 export { seededRandom, seededPermutation } from './random.js';
 export { arrayDataset, type ArrayDatasetOptions, type ArraySplit } from './memory.js';
 export { loadImageFolder, isImageFolder, DEFAULT_VAL_SPLIT, IMAGE_FOLDER_DESCRIPTION, type ImageFolderOptions } from './image-folder.js';
+export { segmentationFrom, denoisingFrom, DENOISE_SIGMA, type SegmentationLayout } from './dense.js';
+export { paintCanvas, visibleBox, halveItem, INK, type Item, type Box, type Placement, type Canvas } from './canvas.js';

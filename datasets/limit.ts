@@ -34,14 +34,22 @@ export function limitSplit(split: Split, limit: number): Split {
 /** A new split holding the examples at `indices`, in that order. */
 export function gatherSplit(split: Split, indices: ArrayLike<number>): Split {
   const size = split.height * split.width * split.channels;
+  const pixels = split.height * split.width;
   const images = new Float32Array(indices.length * size);
   const labels = new Int32Array(indices.length);
+  const masks = split.masks ? new Uint8Array(indices.length * pixels) : undefined;
+  const targets = split.targets ? new Float32Array(indices.length * size) : undefined;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     images.set(split.images.subarray(i * size, (i + 1) * size), k * size);
     labels[k] = split.labels[i];
+    masks?.set(split.masks!.subarray(i * pixels, (i + 1) * pixels), k * pixels);
+    targets?.set(split.targets!.subarray(i * size, (i + 1) * size), k * size);
   }
-  return { images, labels, count: indices.length, height: split.height, width: split.width, channels: split.channels };
+  return {
+    images, labels, count: indices.length, height: split.height, width: split.width, channels: split.channels,
+    ...(masks ? { masks } : {}), ...(targets ? { targets } : {}),
+  };
 }
 
 export function limitDataset(dataset: Dataset, limit: number | undefined): Dataset {

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../src/errors.js';
 import { DATASET_NAMES, isDatasetName } from './catalog.js';
+import { denoisingFrom, segmentationFrom } from './dense.js';
 import { loadIdxDirectory } from './directory.js';
 import { isImageFolder, loadImageFolder } from './image-folder.js';
 import { loadFashionMnist } from './fashion-mnist.js';
@@ -27,6 +28,12 @@ async function loadUnlimited(spec: string, opts: LoadOptions): Promise<Dataset> 
         return loadFashionMnist(opts.dataDir);
       case 'synthetic':
         return makeSynthetic(opts.seed ?? 1, opts.synthetic);
+      case 'mnist-seg':
+        return segmentationFrom(await loadUnlimited('mnist', opts), spec, opts.seed ?? 1, { side: 28, halve: false });
+      case 'fashion-seg':
+        return segmentationFrom(await loadFashionMnist(opts.dataDir), spec, opts.seed ?? 1, { side: 28, halve: true });
+      case 'fashion-denoise':
+        return denoisingFrom(await loadFashionMnist(opts.dataDir), spec, opts.seed ?? 1);
     }
   }
   if (!looksLikePath(spec)) {

@@ -10,7 +10,17 @@ export interface Split {
   height: number;
   width: number;
   channels: number;
+  /** Segmentation datasets: count × height × width class ids per pixel (0 = background). */
+  masks?: Uint8Array;
+  /** Image-to-image datasets: target images in [0, 1], shaped like `images`. */
+  targets?: Float32Array;
 }
+
+/**
+ * What a dataset's examples teach: one class per image, one class per
+ * pixel (`masks`), or a target image per image (`targets`).
+ */
+export type DatasetTask = 'classify' | 'segment' | 'image';
 
 export interface Dataset {
   name: string;
@@ -18,6 +28,8 @@ export interface Dataset {
   classNames?: string[];
   /** One or two sentences: where the data came from and how it was split. */
   description?: string;
+  /** What its splits hold beyond per-image labels (default 'classify': nothing). */
+  task?: DatasetTask;
   train: Split;
   test: Split;
 }
@@ -56,4 +68,8 @@ export interface Batch {
   /** Number of examples (the last batch may be short). */
   n: number;
   shape: [number, number, number, number];
+  /** Segmentation: n × height × width class ids per pixel. */
+  masks?: Int32Array;
+  /** Image-to-image: n × height × width × channels target values. */
+  targets?: Float32Array;
 }

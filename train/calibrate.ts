@@ -12,6 +12,8 @@ import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
+import { runTask } from '../src/run/config.js';
+import { checkTaskFits } from './task.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import { checkpointDir, loadCheckpoint, recoverRunDir, restoreStore, saveCheckpoint, writeMetrics, type RunConfig, type RunMetrics } from '../src/run/index.js';
 import { evaluate, type EvalResult } from './evaluate.js';
@@ -61,6 +63,8 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
   if (o.dataset.numClasses !== prev.config.numClasses) {
     throw new UserError(`the dataset has ${o.dataset.numClasses} classes but the model in ${o.from} has ${prev.config.numClasses}`);
   }
+  const task = runTask(prev.config);
+  checkTaskFits(task, prev.config.model, analyze(prev.ir).shapes.get(prev.ir.outputs[0]!)!, o.dataset);
   const qc = resolveQatConfig(o.quantize);
   const { graph: ir, report } = rewriteForQat(prev.ir, qc);
   const store = restoreStore(prev, { ir, allowMissing: ['range'] });
@@ -77,7 +81,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
       x.dispose();
       k++;
     }
-    const test = o.evaluate === false ? null : await evaluate(buildEvalGraph(a, store), o.dataset.test);
+    const test = o.evaluate === false ? null : await evaluate(buildEvalGraph(a, store), o.dataset.test, { task, ...(prev.config.imageLoss ? { imageLoss: prev.config.imageLoss } : {}) });
     const config: RunConfig = {
       ...prev.config,
       dataset: o.datasetSpec ?? prev.config.dataset,

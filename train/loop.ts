@@ -26,16 +26,20 @@ import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
 import { createParallelStepper, type ParallelStepper } from './parallel/index.js';
-import { buildModel, ZOO } from './zoo/index.js';
+import { buildModel, ZOO, type UpsampleMode } from './zoo/index.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import type { VariableKind } from './state.js';
+import { checkTaskFits, DEFAULT_IMAGE_LOSS, objectiveFor, type ImageLoss, type Objective, type TaskName } from './task.js';
+import { runTask } from '../src/run/config.js';
 
 export interface TrainOptions {
   /** Zoo name or a ready graph; optional when resuming (`from`). */
   model?: string | Graph;
   /** Width multiplier for zoo models that take one. */
   alpha?: number;
+  /** How a zoo decoder upsamples (unet-tiny). */
+  upsample?: UpsampleMode;
   /** Model input [h, w, c]; defaults to the dataset's image shape. Images are adapted to it. */
   inputShape?: [number, number, number];
   dataset: Dataset;
@@ -80,6 +84,10 @@ export interface TrainOptions {
   microBatch?: number;
   /** Starting values of model variables by store name (e.g. importLayersModel's weights) instead of seeded init. */
   initialWeights?: ReadonlyMap<string, Float32Array>;
+  /** What the model learns (default: a resumed run's, else what the dataset holds targets for). */
+  task?: TaskName;
+  /** Loss of --task image (default DEFAULT_IMAGE_LOSS). */
+  imageLoss?: ImageLoss;
 }
 
 export interface TrainResult {
@@ -135,6 +143,10 @@ function prepare(o: TrainOptions): Start {
   const seed = o.seed ?? src?.seed ?? TRAIN_DEFAULTS.seed;
   const inputShape = src?.inputShape ?? o.inputShape ?? [ds.train.height, ds.train.width, ds.train.channels];
   const numClasses = src?.numClasses ?? ds.numClasses;
+  const task = o.task ?? (src ? runTask(src) : ds.task ?? 'classify');
+  if (src && runTask(src) !== task) throw new UserError(`--from ${o.from} trained with --task ${runTask(src)}, not --task ${task}`);
+  if (o.imageLoss !== undefined && task !== 'image') throw new UserError(`--loss applies to --task image, not --task ${task}`);
+  const imageLoss = task === 'image' ? o.imageLoss ?? src?.imageLoss ?? DEFAULT_IMAGE_LOSS : undefined;
   if (ds.numClasses !== numClasses) {
     throw new UserError(`the dataset has ${ds.numClasses} classes but the model resumed from ${o.from} has ${numClasses}`);
   }
@@ -169,7 +181,7 @@ function prepare(o: TrainOptions): Start {
   } else {
     if (o.model === undefined) throw new UserError('name a model to train (--model) or a run to resume (--from)');
     ir = typeof o.model === 'string'
-      ? buildModel(o.model, { inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}) })
+      ? buildModel(o.model, { inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.upsample !== undefined ? { upsample: o.upsample } : {}) })
       : o.model;
     modelName = typeof o.model === 'string' ? o.model : o.model.name;
     if (o.quantize !== undefined) {
@@ -179,6 +191,7 @@ function prepare(o: TrainOptions): Start {
       report = rewritten.report;
       quantization = { config: qc, startStep: 0, report };
     }
+    checkModelFitsTask(ir, modelName, task, inputShape, ds);
     store = VariableStore.forGraph(analyze(ir), seed, o.initialWeights);
   }
   // A changed batch size or split size reshuffles the epoch's batches, so a half-done epoch restarts.
@@ -187,7 +200,7 @@ function prepare(o: TrainOptions): Start {
     format: RUN_CONFIG_FORMAT,
     version: RUN_CONFIG_VERSION,
     model: modelName,
-    modelOptions: src?.modelOptions ?? (o.alpha !== undefined ? { alpha: o.alpha } : {}),
+    modelOptions: src?.modelOptions ?? { ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.upsample !== undefined ? { upsample: o.upsample } : {}) },
     dataset: o.datasetSpec ?? src?.dataset ?? ds.name,
     ...(o.limit !== undefined ? { limit: o.limit } : src?.limit !== undefined ? { limit: src.limit } : {}),
     ...(o.valSplit !== undefined ? { valSplit: o.valSplit } : src?.valSplit !== undefined ? { valSplit: src.valSplit } : {}),
@@ -209,7 +222,10 @@ function prepare(o: TrainOptions): Start {
     backend: activeBackend(),
     ...(quantization ? { quantization } : {}),
     ...(src?.classNames ?? ds.classNames ? { classNames: [...(src?.classNames ?? ds.classNames)!] } : {}),
+    task,
+    ...(imageLoss ? { imageLoss } : {}),
   };
+  if (prev) checkModelFitsTask(ir, modelName, task, inputShape, ds);
   // The checkpoint's own copy of the metrics matches its weights; metrics.json beside it may lag by the save a kill interrupted.
   const previous = pc && o.from ? prev!.metrics ?? readMetrics(o.from) : null;
   if (previous) previous.epochs = previous.epochs.filter((e) => e.epoch <= config.epoch);
@@ -221,16 +237,30 @@ function prepare(o: TrainOptions): Start {
   return { ir, store, config, previous, report, ...(historyNotice ? { historyNotice } : {}) };
 }
 
+/** Output and input shapes against the task and dataset, before any step: one sentence when they do not fit. */
+function checkModelFitsTask(ir: Graph, modelName: string, task: TaskName, inputShape: [number, number, number], ds: Dataset): void {
+  const { height: h, width: w, channels: c } = ds.train;
+  if (task !== 'classify' && (ds.task ?? 'classify') === task && (inputShape[0] !== h || inputShape[1] !== w || inputShape[2] !== c)) {
+    throw new UserError(`model '${modelName}' takes ${inputShape.join('×')} inputs but --task ${task} compares outputs pixel by pixel with dataset '${ds.name}''s ${h}×${w}×${c} images; build it for ${h}×${w}×${c}`);
+  }
+  checkTaskFits(task, modelName, analyze(ir).shapes.get(ir.outputs[0]!)!, ds);
+}
+
+/** The task's loss and score for a run's model. */
+export function runObjective(ir: Graph, config: RunConfig): Objective {
+  return objectiveFor(runTask(config), analyze(ir).shapes.get(ir.outputs[0]!)!, config.imageLoss);
+}
+
 /**
  * Images per pass of a step: measured on the wasm backend before the first
  * step, split into micro-batches (one line says so) when the batch would
  * not fit, refused in one sentence when one image would not.
  */
 function fitStepInMemory(
-  graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, config: RunConfig, o: TrainOptions,
+  graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, config: RunConfig, o: TrainOptions, objective: Objective,
 ): { microBatch: number; notice?: string } {
   if (o.microBatch !== undefined) positiveInt(o.microBatch, '--micro-batch');
-  const memory = measureStepMemory(graph, vars, config.inputShape);
+  const memory = measureStepMemory(graph, vars, config.inputShape, objective);
   if (!memory) return { microBatch: o.microBatch ?? Infinity };
   const replicas = o.workers ?? 1;
   const perReplica = Math.ceil(config.batchSize / replicas);
@@ -270,14 +300,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     // Learned ranges are trained like weights once the quant delay is over.
     const kinds: VariableKind[] = q?.config.rangeMode === 'learned' ? ['weight', 'range'] : ['weight'];
     const optimizer = createOptimizer(config.optimizer, store, kinds);
+    const objective = runObjective(ir, config);
     // --workers: one replica here plus workers − 1 in worker threads, gradients combined per step.
+    if ((o.workers ?? 1) > 1 && objective.task !== 'classify') {
+      throw new UserError(`--workers ${o.workers} trains classifiers only for now; train --task ${objective.task} with --workers 1`);
+    }
     if ((o.workers ?? 1) > 1) {
       parallel = await createParallelStepper({
         graph: trainGraph, store, optimizer, kinds, replicas: o.workers!, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
       });
     }
-    const fitted = fitStepInMemory(trainGraph, store.trainable(kinds), config, o);
-    const stepper = parallel ?? createStepper(trainGraph, store, optimizer, kinds, fitted.microBatch);
+    const fitted = fitStepInMemory(trainGraph, store.trainable(kinds), config, o, objective);
+    const stepper = parallel ?? createStepper(trainGraph, store, optimizer, kinds, fitted.microBatch, objective);
     const meter = bufferMeter();
     meter?.resetPeak();
     const totalSteps = config.epochs * config.stepsPerEpoch;
@@ -353,7 +387,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
       }
       const e0 = performance.now();
-      const test = await evaluate(evalGraph, o.dataset.test, { batchSize: o.evalBatchSize ?? 256 });
+      const test = await evaluate(evalGraph, o.dataset.test, { batchSize: o.evalBatchSize ?? 256, task: objective.task, ...(config.imageLoss ? { imageLoss: config.imageLoss } : {}) });
       // Finite weights can still give a non-finite test loss (moving statistics or activations overflowing); such an epoch is not saved.
       if (test.count > 0 && !Number.isFinite(test.loss)) {
         throw diverged(`the end of epoch ${epoch} (step ${store.step})`, `the test loss is ${test.loss}; ${describeLargest(parameterHealth(store, kinds).largest)}`);
@@ -362,6 +396,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         epoch, step: store.step, lr,
         trainLoss: images ? lossSum / images : NaN, trainAccuracy: images ? correct / images : NaN,
         testLoss: test.loss, testAccuracy: test.accuracy,
+        ...(test.miou !== undefined ? { testMiou: test.miou } : {}), ...(test.psnr !== undefined ? { testPsnr: test.psnr } : {}),
         images, trainSeconds: trainMs / 1000, evalSeconds: (performance.now() - e0) / 1000,
         imagesPerSec: trainMs > 0 ? images / (trainMs / 1000) : 0,
       };
@@ -374,6 +409,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       progress.line(
         `epoch ${epoch}/${config.epochs}  loss ${row.trainLoss.toFixed(4)}  train acc ${(100 * row.trainAccuracy).toFixed(2)}%  `
         + `test loss ${row.testLoss.toFixed(4)}  test acc ${(100 * row.testAccuracy).toFixed(2)}%  `
+        + (row.testMiou !== undefined ? `test mIoU ${(100 * row.testMiou).toFixed(2)}%  ` : '')
+        + (row.testPsnr !== undefined ? `test PSNR ${row.testPsnr.toFixed(2)} dB  ` : '')
         + `${row.imagesPerSec.toFixed(1)} img/s  ${row.trainSeconds.toFixed(1)}s`,
       );
     }

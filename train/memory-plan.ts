@@ -8,6 +8,7 @@ import { bufferMeter, formatBytes, WASM_HEAP_LIMIT, type BufferMeter } from '../
 import { UserError } from '../src/errors.js';
 import type { EvalGraph, TrainGraph } from './graph/build.js';
 import { disposeUpdates, shardGradients } from './parallel/gradients.js';
+import type { Objective } from './task.js';
 
 /**
  * Share of the heap a step may plan to use: the allocator fragments, and
@@ -88,12 +89,14 @@ function fit(meter: BufferMeter, pass: (n: number) => void): MemoryModel {
 }
 
 /** Measures a training step's memory on the wasm backend; null elsewhere (no fixed heap to outgrow). */
-export function measureStepMemory(graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, inputShape: readonly number[]): MemoryModel | null {
+export function measureStepMemory(
+  graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, inputShape: readonly number[], objective?: Objective,
+): MemoryModel | null {
   const meter = bufferMeter();
   if (!meter) return null;
   return fit(meter, (n) => {
     const z = zeros(n, inputShape);
-    const g = shardGradients(graph, vars, { x: z.x, y: z.y, n, shape: z.shape }, 0);
+    const g = shardGradients(graph, vars, { x: z.x, y: z.y, n, shape: z.shape, ...objective?.blank(n) }, 0, 0, objective);
     tf.dispose([...g.grads.values()]);
     disposeUpdates(g.statUpdates, g.rangeUpdates);
   });

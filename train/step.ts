@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../datasets/types.js';
 import { applyRangeUpdates, applyStatUpdates, type RangeUpdate, type StatUpdate, type TrainGraph } from './graph/build.js';
-import { correctCount, headsCrossEntropy } from './loss.js';
+import { objectiveFor, trainingLoss, type Objective } from './task.js';
 import type { Optimizer } from './optimizers.js';
 import { disposeUpdates, shardGradients } from './parallel/gradients.js';
 import { mergeStats, statRoles, toWire, type WireStat } from './parallel/merge.js';
@@ -27,9 +27,11 @@ export interface Stepper {
 /**
  * `kinds`: which variables get gradients (weights; plus ranges for
  * learned-range QAT). `microBatch`: most images per forward/backward pass.
+ * `objective`: the task's loss and score (default: classification).
  */
 export function createStepper(
   graph: TrainGraph, store: VariableStore, optimizer: Optimizer, kinds?: readonly VariableKind[], microBatch = Infinity,
+  objective: Objective = objectiveFor('classify', []),
 ): Stepper {
   const weights = store.trainable(kinds);
   const roles = statRoles(graph.ir);
@@ -44,7 +46,7 @@ export function createStepper(
     let correct = 0;
     try {
       for (const part of parts) {
-        const g = shardGradients(graph, weights, sliceBatch(batch, part), stepSeed, part.offset);
+        const g = shardGradients(graph, weights, sliceBatch(batch, part), stepSeed, part.offset, objective);
         for (const [name, grad] of g.grads) {
           const prev = sum.get(name);
           sum.set(name, tf.tidy(() => {
@@ -78,7 +80,7 @@ export function createStepper(
     run(batch, lr, stepSeed) {
       if (batch.n > microBatch) return accumulated(batch, lr, stepSeed);
       const x = tf.tensor4d(batch.x, batch.shape);
-      const y = tf.tensor1d(batch.y, 'int32');
+      const y = objective.target(batch);
       let updates: StatUpdate[] = [];
       let ranges: RangeUpdate[] = [];
       let correct: tf.Scalar | undefined;
@@ -86,8 +88,8 @@ export function createStepper(
         const out = graph.run(x, { stepSeed });
         updates = out.statUpdates;
         ranges = out.rangeUpdates;
-        correct = tf.keep(correctCount(out.logits, y));
-        return headsCrossEntropy(out.heads, y);
+        correct = tf.keep(objective.score(out.logits, y));
+        return trainingLoss(objective, out.heads, y);
       }, varList);
       try {
         const named = new Map(Object.entries(grads).map(([k, g]) => [ourName.get(k)!, g]));

@@ -2,6 +2,7 @@
 // `--dataset` or `--backend` read the same in every command's --help.
 import type { Options } from 'yargs';
 import { BACKEND_NAMES } from '../backend.js';
+import { DATASET_NAMES } from '../../datasets/catalog.js';
 
 /** A run directory the command reads (required). */
 export function runOption(describe = 'run directory written by qat train / qat calibrate'): Options {
@@ -12,7 +13,7 @@ export function runOption(describe = 'run directory written by qat train / qat c
 export function testDataOptions(limit: string, group?: string): Record<'dataset' | 'data-dir' | 'limit', Options> {
   const g = group === undefined ? {} : { group };
   return {
-    dataset: { type: 'string', ...g, describe: "mnist, fashion-mnist, synthetic or an IDX directory (default: the run's)" },
+    dataset: { type: 'string', ...g, describe: `${DATASET_NAMES.join(', ')} or an IDX directory (default: the run's)` },
     'data-dir': { type: 'string', ...g, describe: 'where to find IDX files for mnist / fashion-mnist' },
     limit: { type: 'number', ...g, describe: limit },
   };

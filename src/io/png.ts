@@ -140,3 +140,10 @@ export function grayPng(values: ArrayLike<number>, width: number, height: number
   }
   return pngFile(width, height, 0, raw);
 }
+
+/** `rgb`: height × width × 3 bytes, row-major. */
+export function rgbPng(rgb: Uint8Array, width: number, height: number): Uint8Array {
+  const raw = Buffer.alloc(height * (3 * width + 1));
+  for (let y = 0; y < height; y++) raw.set(rgb.subarray(3 * y * width, 3 * (y + 1) * width), y * (3 * width + 1) + 1);
+  return pngFile(width, height, 2, raw);
+}

@@ -5,7 +5,7 @@
 
 export type Pair = [number, number];
 export type Padding = 'same' | 'valid';
-export type KernelInit = 'he' | 'glorot';
+export type KernelInit = 'he' | 'glorot' | 'zeros';
 
 /** Per-example shape: NHWC without the batch dimension ([h, w, c] or [features]). */
 export type Shape = readonly number[];

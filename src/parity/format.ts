@@ -25,16 +25,30 @@ function lsb(x: number): string {
   return x < 1e-3 ? x.toExponential(1) : x.toFixed(4);
 }
 
+/** What `agreement` counts, per task. */
+const AGREEMENT: Record<ParityResult['task'], string> = {
+  classify: 'argmax agreement',
+  segment: 'per-pixel argmax agreement',
+  image: 'identical output values',
+};
+
+function db(x: number | null): string {
+  return x === null ? '—' : `${x.toFixed(2)} dB`;
+}
+
 /** The terminal summary; `maxLayers` caps the layer table (worst first). */
 export function formatParity(r: ParityResult, maxLayers = 12): string {
   const out: string[] = [];
   out.push(`parity on ${r.count} ${r.dataset} test images: run ${r.run} vs ${r.model}`);
   const lrt = r.litert.ran ? `, LiteRT ${pct(r.accuracy.litert)}` : '';
-  out.push(`  accuracy: eval graph ${pct(r.accuracy.evalGraph)}, int8 interpreter ${pct(r.accuracy.interpreter)}${lrt}`);
-  out.push(`  argmax agreement: eval graph vs interpreter ${pct(r.agreement)} (${Math.round(r.agreement * r.count)}/${r.count})`);
+  const what = AGREEMENT[r.task];
+  out.push(`  accuracy${r.task === 'classify' ? '' : r.task === 'segment' ? ' (of pixels)' : ' (of values within tolerance)'}: eval graph ${pct(r.accuracy.evalGraph)}, int8 interpreter ${pct(r.accuracy.interpreter)}${lrt}`);
+  if (r.miou) out.push(`  mean IoU: eval graph ${pct(r.miou.evalGraph)}, int8 interpreter ${pct(r.miou.interpreter)}${r.litert.ran ? `, LiteRT ${pct(r.miou.litert)}` : ''}`);
+  if (r.psnr) out.push(`  PSNR: eval graph ${db(r.psnr.evalGraph)}, int8 interpreter ${db(r.psnr.interpreter)}${r.litert.ran ? `, LiteRT ${db(r.psnr.litert)}` : ''}`);
+  out.push(`  ${what}: eval graph vs interpreter ${pct(r.agreement)}${r.task === 'classify' ? ` (${Math.round(r.agreement * r.count)}/${r.count})` : ''}`);
   if (r.litert.ran) {
     const largest = r.litertIdentical !== 1 && r.litertMaxDiff !== null ? ` (largest difference ${Number(r.litertMaxDiff.toPrecision(3))})` : '';
-    out.push(`  argmax agreement: interpreter vs LiteRT ${pct(r.litertAgreement)}; outputs bit-identical on ${pct(r.litertIdentical)} of inputs${largest}`);
+    out.push(`  ${what}: interpreter vs LiteRT ${pct(r.litertAgreement)}; outputs bit-identical on ${pct(r.litertIdentical)} of inputs${largest}`);
   } else {
     out.push(`  LiteRT: ${r.litert.note ?? 'not run'}; skipped`);
   }
@@ -60,7 +74,7 @@ function columns(headers: string[], rows: string[][]): string[] {
 /** A self-contained page: accuracy table, per-layer max-LSB chart (id `layer-error-chart`), layer table. */
 export function parityHtml(r: ParityResult): string {
   const accuracy = table(
-    ['runtime', 'accuracy', 'argmax agreement', 'latency / image'],
+    ['runtime', 'accuracy', AGREEMENT[r.task], 'latency / image'],
     [
       ['QAT eval graph (tfjs)', pct(r.accuracy.evalGraph), 'reference', '—'],
       ['int8 interpreter', pct(r.accuracy.interpreter), `${pct(r.agreement)} vs eval graph`, ms(r.latencyMs.interpreter)],

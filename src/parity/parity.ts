@@ -17,7 +17,13 @@ import type { NodeOf } from '../ir/types.js';
 import { tryLoadLiteRt, type LiteRtArray, type LiteRtCompiledModel } from '../litert/index.js';
 import { graphInputShape } from '../../train/evaluate.js';
 import { loadRun, type LoadedRun } from '../run/open.js';
-import { argmax, LayerStats, worstFirst, type LayerParity } from './stats.js';
+import { LayerStats, worstFirst, type LayerParity } from './stats.js';
+import { outputComparison } from './compare-outputs.js';
+import type { DatasetTask } from '../../datasets/types.js';
+import { runTask } from '../run/config.js';
+import { checkTaskFits } from '../../train/task.js';
+import { exampleTarget } from '../../train/evaluate.js';
+import { taskMeter } from '../../train/task-metrics.js';
 
 export interface ParityOptions {
   /** Run directory (a QAT or calibrated run) whose eval graph is the reference. */
@@ -49,10 +55,19 @@ export interface ParityResult {
   dataset: string;
   /** Test inputs compared. */
   count: number;
-  /** Eval graph vs interpreter: fraction of inputs with the same top class, in [0, 1]. */
+  /** What the run's model does: classify, segment or image. */
+  task: DatasetTask;
+  /**
+   * Eval graph vs interpreter, in [0, 1]: the fraction of inputs with the same top class (classify), of
+   * pixels with the same top class (segment), or of output values with the same integer code (image).
+   */
   agreement: number;
   accuracy: { evalGraph: number; interpreter: number; litert: number | null };
-  /** Interpreter vs LiteRT: fraction of inputs with the same top class (null when LiteRT did not run). */
+  /** segment: mean IoU of each runtime's outputs. */
+  miou?: { evalGraph: number; interpreter: number; litert: number | null };
+  /** image: PSNR in dB of each runtime's outputs. */
+  psnr?: { evalGraph: number; interpreter: number; litert: number | null };
+  /** Interpreter vs LiteRT, measured as `agreement` is (null when LiteRT did not run). */
   litertAgreement: number | null;
   /** Interpreter vs LiteRT: fraction of inputs whose outputs (every one of a multi-head model) are all bit-identical. */
   litertIdentical: number | null;
@@ -158,6 +173,8 @@ async function loadTestSplit(run: LoadedRun, o: ParityOptions): Promise<{ ds: Da
   if (ds.numClasses > run.config.numClasses) {
     throw new UserError(`dataset '${spec}' has ${ds.numClasses} classes but the model in ${o.run} predicts ${run.config.numClasses}`);
   }
+  const a = run.graph.ir;
+  checkTaskFits(runTask(run.config), run.config.model, a.shapes.get(a.graph.outputs[0]!)!, ds);
   if (ds.test.count === 0) throw new UserError(`the test split of '${spec}' is empty`);
   return { ds, spec };
 }
@@ -199,7 +216,15 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
     const inputShape = graphInputShape(run.graph);
     const per = inputShape.reduce((x, y) => x * y, 1);
     const total = ds.test.count;
-    let count = 0, agree = 0, evalCorrect = 0, interpCorrect = 0, lrtCorrect = 0, lrtAgree = 0, lrtSame = 0;
+    const task = runTask(run.config);
+    const outShape = a.shapes.get(outputName)!;
+    const outPer = outShape.reduce((x, y) => x * y, 1);
+    const classes = outShape[outShape.length - 1]!;
+    const outDetails = interp.outputDetails()[0]!;
+    const compare = outputComparison(task, classes, outDetails);
+    const meters = { evalGraph: taskMeter(task, classes), interpreter: taskMeter(task, classes), litert: taskMeter(task, classes) };
+    const pixels = ds.test.height * ds.test.width;
+    let count = 0, agree = 0, lrtAgree = 0, lrtSame = 0;
     let lrtMaxDiff = 0;
     let interpMs = 0, lrtMs = 0;
     for (const b of batches(ds.test, batchSize, { shuffle: false, seed: 0, inputShape })) {
@@ -214,22 +239,20 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
       } finally {
         for (const t of all.values()) t.dispose();
       }
-      const logits = host.get(outputName)!;
-      const classes = logits.length / b.n;
+      const evalOut = host.get(outputName)!;
       const inputQ = inputFq ? host.get(inputFq)! : null;
       for (let k = 0; k < b.n; k++) {
-        const label = b.y[k]!;
+        const target = exampleTarget(task, b, k, pixels, outPer);
+        const evalReal = evalOut.subarray(k * outPer, (k + 1) * outPer);
         const input = feed(b.x.subarray(k * per, (k + 1) * per), inputQ ? inputQ.subarray(k * per, (k + 1) * per) : null);
         interp.setInput(0, input);
         const t0 = performance.now();
         interp.invoke();
         interpMs += performance.now() - t0;
         const out = interp.output(0) as ArrayLike<number>;
-        const top = argmax(out);
-        const evalTop = argmax(logits, k * classes, classes);
-        if (top === evalTop) agree++;
-        if (evalTop === label) evalCorrect++;
-        if (top === label) interpCorrect++;
+        agree += compare.agreeing(compare.codes(evalReal), out);
+        meters.evalGraph.add(evalReal, target);
+        meters.interpreter.add(compare.real(out), target);
         for (const l of layers) l.stats.add(host.get(l.stats.node)!.subarray(k * l.per, (k + 1) * l.per), l.view.data as ArrayLike<number>);
         if (lrtModel) {
           try {
@@ -237,9 +260,9 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
             const ys = await lrtModel.run([input as LiteRtArray]);
             const y = ys[0]!;
             lrtMs += performance.now() - t1;
-            const lrtTop = argmax(y as ArrayLike<number>);
-            if (lrtTop === top) lrtAgree++;
-            if (lrtTop === label) lrtCorrect++;
+            lrtAgree += compare.agreeing(y as ArrayLike<number>, out);
+            meters.litert.add(compare.real(y as ArrayLike<number>), target);
+            // Every output, not only the one scored: a model may have several heads.
             ys.forEach((v, i) => {
               lrtMaxDiff = Math.max(lrtMaxDiff, maxDifference(v as ArrayLike<number>, interp.output(i) as ArrayLike<number>));
             });
@@ -255,11 +278,17 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
       o.onProgress?.(count, total);
     }
     const lrtRan = lrtModel !== null;
+    const scores = { evalGraph: meters.evalGraph.result(), interpreter: meters.interpreter.result(), litert: lrtRan ? meters.litert.result() : null };
+    const metric = (key: 'miou' | 'psnr'): { evalGraph: number; interpreter: number; litert: number | null } => ({
+      evalGraph: scores.evalGraph[key]!, interpreter: scores.interpreter[key]!, litert: scores.litert ? scores.litert[key]! : null,
+    });
+    const units = count * compare.units(outPer);
     return {
-      run: o.run, model: modelName, dataset: spec, count,
-      agreement: agree / count,
-      accuracy: { evalGraph: evalCorrect / count, interpreter: interpCorrect / count, litert: lrtRan ? lrtCorrect / count : null },
-      litertAgreement: lrtRan ? lrtAgree / count : null,
+      run: o.run, model: modelName, dataset: spec, count, task,
+      agreement: agree / units,
+      accuracy: { evalGraph: scores.evalGraph.accuracy, interpreter: scores.interpreter.accuracy, litert: scores.litert ? scores.litert.accuracy : null },
+      ...(task === 'segment' ? { miou: metric('miou') } : task === 'image' ? { psnr: metric('psnr') } : {}),
+      litertAgreement: lrtRan ? lrtAgree / units : null,
       litertIdentical: lrtRan ? lrtSame / count : null,
       litertMaxDiff: lrtRan ? lrtMaxDiff : null,
       outputs: interp.outputDetails().map((d) => d.name),

@@ -4,6 +4,8 @@ import { UserError } from '../errors.js';
 import type { OptimizerConfig } from '../../train/optimizers.js';
 import type { ScheduleName } from '../../train/schedule.js';
 import type { QatConfig } from '../../quantize/config.js';
+import type { DatasetTask } from '../../datasets/types.js';
+import { TASK_NAMES, type ImageLoss } from '../../train/task.js';
 
 /** How a quantized run was made; its IR (ir.json) is the rewritten QAT IR. */
 export interface RunQuantization {
@@ -26,7 +28,7 @@ export interface RunConfig {
   version: number;
   /** Zoo name (or the IR's name for a custom graph). */
   model: string;
-  modelOptions: { alpha?: number };
+  modelOptions: { alpha?: number; upsample?: 'transpose' | 'nearest' | 'bilinear' };
   /** The --dataset spec the run trained on. */
   dataset: string;
   limit?: number;
@@ -62,6 +64,15 @@ export interface RunConfig {
   valSplit?: number;
   /** Names of the classes by id, when the dataset has them (an image folder's subfolders). */
   classNames?: string[];
+  /** What the model was trained to do; absent in runs from before tasks existed, which classify. */
+  task?: DatasetTask;
+  /** Loss of an image-to-image run. */
+  imageLoss?: ImageLoss;
+}
+
+/** The task of a run (runs written before tasks existed classify). */
+export function runTask(config: Pick<RunConfig, 'task'>): DatasetTask {
+  return config.task ?? 'classify';
 }
 
 export interface PartialEpoch {
@@ -83,6 +94,8 @@ export function parseRunConfig(text: string, source: string): RunConfig {
   const ints: Array<keyof RunConfig> = ['numClasses', 'seed', 'batchSize', 'epochs', 'epoch', 'stepInEpoch', 'step', 'stepsPerEpoch'];
   for (const k of ints) if (!Number.isInteger(o[k])) throw new UserError(`${source} lacks a valid '${k}'`);
   if (!Array.isArray(o.inputShape) || o.inputShape.length !== 3) throw new UserError(`${source} lacks a valid 'inputShape'`);
+  if (o.task !== undefined && !(TASK_NAMES as readonly string[]).includes(o.task)) throw new UserError(`${source} has an unknown task '${String(o.task)}'`);
+  if (o.imageLoss !== undefined && o.imageLoss !== 'l1' && o.imageLoss !== 'l2') throw new UserError(`${source} has an unknown image loss '${String(o.imageLoss)}'`);
   const pe = o.partialEpoch;
   if (pe !== undefined && !(typeof pe === 'object' && pe !== null && [pe.images, pe.lossSum, pe.correct, pe.trainSeconds].every((v) => typeof v === 'number' && Number.isFinite(v)))) {
     throw new UserError(`${source} has an invalid 'partialEpoch'`);

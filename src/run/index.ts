@@ -5,7 +5,7 @@ export {
   saveCheckpoint, loadCheckpoint, restoreStore, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
   type Checkpoint, type CheckpointEntry, type CheckpointTensor, type RestoreOptions,
 } from './checkpoint.js';
-export { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, parseRunConfig, type RunConfig, type RunQuantization } from './config.js';
+export { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, parseRunConfig, runTask, type RunConfig, type RunQuantization } from './config.js';
 export { parseMetrics, readMetrics, writeMetrics, type RunMetrics, type EpochMetrics } from './metrics.js';
 export { commitCheckpoint, recoverRunDir, readableCheckpointDir, firstSaveInterrupted } from './commit.js';
 export { loadRun, withRunVariables, type LoadedRun } from './open.js';

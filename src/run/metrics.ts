@@ -13,6 +13,10 @@ export interface EpochMetrics {
   trainAccuracy: number;
   testLoss: number;
   testAccuracy: number;
+  /** Segmentation runs: test mean IoU. */
+  testMiou?: number;
+  /** Image-to-image runs: test PSNR in dB. */
+  testPsnr?: number;
   /** Training images processed in this epoch (by this process). */
   images: number;
   trainSeconds: number;

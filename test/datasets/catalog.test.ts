@@ -4,8 +4,8 @@ import type { Split } from '../../datasets/index.js';
 import { expectUserErrorSync } from './fixtures.js';
 
 describe('datasets/catalog and limit', () => {
-  it('names the three built-in datasets, each with a description', () => {
-    expect([...DATASET_NAMES]).to.deep.equal(['mnist', 'fashion-mnist', 'synthetic']);
+  it('names the built-in datasets, each with a description', () => {
+    expect([...DATASET_NAMES]).to.deep.equal(['mnist', 'fashion-mnist', 'synthetic', 'mnist-seg', 'fashion-seg', 'fashion-denoise']);
     for (const name of DATASET_NAMES) expect(DATASET_DESCRIPTIONS[name].length).to.be.greaterThan(20);
     const help = datasetHelp();
     for (const name of DATASET_NAMES) expect(help).to.include(`${name}: `);

@@ -118,3 +118,13 @@ export function calibratedQat(ir: Graph, seed: number, init?: (a: AnalyzedGraph,
   }
   return { a, store };
 }
+
+/** Observes `batches` seeded batches of 16 images through a QAT graph so its activation ranges are set. */
+export function calibrateSeeded(a: AnalyzedGraph, store: VariableStore, shape: [number, number, number], seed: number, batches = 3): void {
+  const cal = buildCalibrationGraph(a, store);
+  for (let b = 0; b < batches; b++) {
+    const x = tf.tensor4d(seededImages(16, shape, seed + b), [16, ...shape]);
+    cal.observe(x, 0.5);
+    x.dispose();
+  }
+}

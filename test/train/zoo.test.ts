@@ -4,22 +4,37 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../../src/ir/analyze.js';
 import { buildModel, ZOO, ZOO_NAMES } from '../../train/zoo/index.js';
-import { train } from '../../train/loop.js';
-import { loadRun } from '../../src/run/open.js';
+import { train, type TrainResult } from '../../train/loop.js';
+import { loadRun, type LoadedRun } from '../../src/run/open.js';
 import { evaluate } from '../../train/evaluate.js';
 import { buildEvalGraph } from '../../train/graph/build.js';
 import { MODEL_KINDS } from '../../train/state.js';
 import { scratchDir, tinyDataset, useWasm } from './helpers.js';
+import { denoisingFrom, segmentationFrom, type Dataset } from '../../datasets/index.js';
 
 const SHAPES: Array<[number, number, number]> = [[28, 28, 1], [32, 32, 3]];
 // Small widths keep the whole zoo sweep quick on one core.
 const ALPHA: Record<string, number | undefined> = { 'mobilenet-v1': 0.25, 'mobilenet-v2': 0.35, 'mobilenet-v3-small': 0.35, 'mobilenet-v3-large': 0.35, 'resnet-tiny': 0.5 };
 
+/** Runs `fn` on the run saved in `dir`, then frees it and the trained store. */
+async function withSavedRun<T>(dir: string, r: TrainResult, fn: (run: LoadedRun) => Promise<T>): Promise<T> {
+  const run = loadRun(dir);
+  try {
+    return await fn(run);
+  } finally {
+    run.dispose();
+    r.store.dispose();
+  }
+}
+
 describe('train/zoo: every model trains, checkpoints and restores', function () {
   before(useWasm);
 
-  it('lists the required models', () => {
-    expect([...ZOO_NAMES].sort()).to.deep.equal(['lenet5', 'mnist-cnn', 'mobilenet-v1', 'mobilenet-v2', 'mobilenet-v3-large', 'mobilenet-v3-small', 'resnet-tiny']);
+  const classifiers = ZOO_NAMES.filter((n) => (ZOO.get(n)!.task ?? 'classify') === 'classify');
+
+  it('lists the required classifiers and the dense models', () => {
+    expect([...classifiers].sort()).to.deep.equal(['lenet5', 'mnist-cnn', 'mobilenet-v1', 'mobilenet-v2', 'mobilenet-v3-large', 'mobilenet-v3-small', 'resnet-tiny']);
+    expect(ZOO_NAMES.filter((n) => !classifiers.includes(n)).map((n) => [n, ZOO.get(n)!.task])).to.deep.equal([['unet-tiny', 'segment'], ['style-net', 'image']]);
   });
 
   // torchvision's published parameter counts (ImageNet, 1000 classes, width 1): the block tables, SE sizes and head match.
@@ -32,7 +47,7 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
     });
   }
 
-  for (const name of ZOO_NAMES) {
+  for (const name of classifiers) {
     for (const shape of SHAPES) {
       it(`${name} on ${shape.join('×')}`, async () => {
         const alpha = ZOO.get(name)!.takesAlpha ? ALPHA[name] : undefined;
@@ -57,8 +72,7 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
           const bn = a.variables.find((v) => v.role === 'movingMean');
           if (bn) expect(Math.max(...Array.from(r.store.get(bn.name).dataSync()).map(Math.abs))).to.be.greaterThan(0);
 
-          const run = loadRun(dir.path);
-          try {
+          await withSavedRun(dir.path, r, async (run) => {
             expect(run.store.names(MODEL_KINDS).sort()).to.deep.equal(a.variables.map((v) => v.name).sort());
             expect(run.store.step).to.equal(3);
             const x = tf.tensor4d(ds.test.images, [ds.test.count, ...shape]);
@@ -70,15 +84,54 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
             expect(ev.count).to.equal(4);
             expect(ev.accuracy).to.equal(trained.testAccuracy);
             expect(ev.loss).to.be.closeTo(trained.testLoss, 1e-6);
-          } finally {
-            run.dispose();
-            r.store.dispose();
-          }
+          });
           expect(tf.memory().numTensors).to.equal(before);
         } finally {
           dir.remove();
         }
       });
     }
+  }
+
+  it('unet-tiny goes down twice and back up with each --upsample mode, to the input\'s size', () => {
+    const ops = { transpose: 'conv2dTranspose', nearest: 'upsampleNearest', bilinear: 'upsampleBilinear' } as const;
+    for (const [mode, op] of Object.entries(ops) as Array<[keyof typeof ops, string]>) {
+      for (const shape of [[28, 28, 1], [30, 26, 1]] as Array<[number, number, number]>) {
+        const ir = buildModel('unet-tiny', { inputShape: shape, numClasses: 11, upsample: mode });
+        const a = analyze(ir);
+        expect(a.shapes.get(ir.outputs[0]), `${mode} ${shape}`).to.deep.equal([shape[0], shape[1], 11]);
+        expect(ir.nodes.filter((n) => n.op === op)).to.have.length(2);
+        expect(Math.min(...[...a.shapes.values()].filter((s) => s.length === 3).map((s) => s[0]!))).to.equal(Math.ceil(shape[0] / 4));
+      }
+    }
+    expect(() => buildModel('mnist-cnn', { inputShape: [28, 28, 1], numClasses: 10, upsample: 'nearest' })).to.throw(/'mnist-cnn' has no decoder; --upsample applies to unet-tiny/);
+  });
+
+  // The dense models on per-pixel targets built from the tiny classification set.
+  const dense: Array<[string, (ds: Dataset) => Dataset, number[]]> = [
+    ['unet-tiny', (ds) => segmentationFrom(ds, 'seg', 2, { side: 28, halve: false }), [28, 28, 6]],
+    ['style-net', (ds) => denoisingFrom(ds, 'denoise', 2), [28, 28, 1]],
+  ];
+  for (const [name, make, outShape] of dense) {
+    it(`${name} on 28×28×1 (--task ${ZOO.get(name)!.task})`, async () => {
+      const ds = make(tinyDataset([28, 28, 1], 6, 4, 5));
+      const dir = scratchDir('zoo');
+      const before = tf.memory().numTensors;
+      try {
+        const r = await train({ model: name, dataset: ds, outDir: dir.path, epochs: 1, batchSize: 2, seed: 3 });
+        expect(analyze(r.ir).shapes.get(r.ir.outputs[0])).to.deep.equal(outShape);
+        expect(r.config.task).to.equal(ZOO.get(name)!.task);
+        const trained = r.metrics.epochs[0];
+        expect(Number.isFinite(trained.trainLoss)).to.equal(true);
+        const ev = await withSavedRun(dir.path, r, (run) => evaluate(run.graph, ds.test, { batchSize: 3 }));
+        expect(ev.accuracy).to.equal(trained.testAccuracy);
+        expect(ev.loss).to.be.closeTo(trained.testLoss, 1e-6);
+        if (name === 'unet-tiny') expect(ev.miou).to.equal(trained.testMiou);
+        else expect(ev.psnr).to.equal(trained.testPsnr);
+        expect(tf.memory().numTensors).to.equal(before);
+      } finally {
+        dir.remove();
+      }
+    });
   }
 });

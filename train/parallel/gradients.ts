@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../datasets/types.js';
 import type { RangeUpdate, StatUpdate, TrainGraph } from '../graph/build.js';
-import { correctCount, headsCrossEntropy } from '../loss.js';
+import { objectiveFor, trainingLoss, type Objective } from '../task.js';
 
 export interface ShardGradients {
   /** Mean loss over the shard's examples. */
@@ -18,13 +18,17 @@ export interface ShardGradients {
   rangeUpdates: RangeUpdate[];
 }
 
-/** `vars`: the variables to differentiate, by store name; `exampleOffset`: where the batch starts in the whole step's batch. */
+/**
+ * `vars`: the variables to differentiate, by store name; `exampleOffset`: where the batch starts in the whole step's batch;
+ * `objective`: the task's loss and score (default: classification).
+ */
 export function shardGradients(
   graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, batch: Batch, stepSeed: number, exampleOffset = 0,
+  objective: Objective = objectiveFor('classify', []),
 ): ShardGradients {
   const ourName = new Map([...vars].map(([n, v]) => [v.name, n]));
   const x = tf.tensor4d(batch.x, batch.shape);
-  const y = tf.tensor1d(batch.y, 'int32');
+  const y = objective.target(batch);
   let statUpdates: StatUpdate[] = [];
   let rangeUpdates: RangeUpdate[] = [];
   let correct: tf.Scalar | undefined;
@@ -33,8 +37,8 @@ export function shardGradients(
       const out = graph.run(x, { stepSeed, exampleOffset });
       statUpdates = out.statUpdates;
       rangeUpdates = out.rangeUpdates;
-      correct = tf.keep(correctCount(out.logits, y));
-      return headsCrossEntropy(out.heads, y);
+      correct = tf.keep(objective.score(out.logits, y));
+      return trainingLoss(objective, out.heads, y);
     }, [...vars.values()]);
     const loss = value.dataSync()[0];
     value.dispose();

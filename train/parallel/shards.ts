@@ -26,10 +26,13 @@ export function shardBatch(n: number, parts: number): Shard[] {
 export function sliceBatch(batch: Batch, s: Shard): Batch {
   const [, h, w, c] = batch.shape;
   const size = h * w * c;
+  const pixels = h * w;
   return {
     x: batch.x.subarray(s.offset * size, (s.offset + s.n) * size),
     y: batch.y.subarray(s.offset, s.offset + s.n),
     n: s.n,
     shape: [s.n, h, w, c],
+    ...(batch.masks ? { masks: batch.masks.subarray(s.offset * pixels, (s.offset + s.n) * pixels) } : {}),
+    ...(batch.targets ? { targets: batch.targets.subarray(s.offset * size, (s.offset + s.n) * size) } : {}),
   };
 }

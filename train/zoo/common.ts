@@ -8,7 +8,12 @@ export interface ZooOptions {
   numClasses: number;
   /** Width multiplier for the models that take one (MobileNets, resnet-tiny). */
   alpha?: number;
+  /** How a decoder doubles its resolution (unet-tiny; default transpose). */
+  upsample?: UpsampleMode;
 }
+
+export const UPSAMPLE_MODES = ['transpose', 'nearest', 'bilinear'] as const;
+export type UpsampleMode = (typeof UPSAMPLE_MODES)[number];
 
 /** Channel counts rounded to a multiple of `divisor`, never dropping below 90% (MobileNet v2's rule). */
 export function makeDivisible(v: number, divisor = 8): number {

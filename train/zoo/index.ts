@@ -1,6 +1,7 @@
 // The model factory: zoo name + options → float graph IR.
 import { UserError } from '../../src/errors.js';
 import type { Graph } from '../../src/ir/types.js';
+import type { DatasetTask } from '../../datasets/types.js';
 import type { ZooOptions } from './common.js';
 import { lenet5 } from './lenet5.js';
 import { mnistCnn } from './mnist-cnn.js';
@@ -8,17 +9,25 @@ import { mobilenetV1 } from './mobilenet-v1.js';
 import { mobilenetV2 } from './mobilenet-v2.js';
 import { mobilenetV3Large, mobilenetV3Small } from './mobilenet-v3.js';
 import { resnetTiny } from './resnet-tiny.js';
+import { styleNet } from './style-net.js';
+import { unetTiny } from './unet-tiny.js';
 
-export type { ZooOptions } from './common.js';
+export type { ZooOptions, UpsampleMode } from './common.js';
+export { UPSAMPLE_MODES } from './common.js';
+import { UPSAMPLE_MODES } from './common.js';
 
 export interface ZooEntry {
   name: string;
   description: string;
   /** Whether the builder honours a width multiplier. */
   takesAlpha: boolean;
+  /** Whether the builder takes an upsampling mode (--upsample). */
+  takesUpsample?: boolean;
   build(o: ZooOptions): Graph;
   /** Training settings measured to work for this model; flags override them. */
   recipe?: TrainingRecipe;
+  /** What the model is built for (default classify): segment and image models output [h, w, c] maps. */
+  task?: DatasetTask;
 }
 
 /** Defaults a model trains with when the user gives no flag (adam's learning rate). */
@@ -49,6 +58,15 @@ const ENTRIES: ZooEntry[] = [
   },
   // resnet-tiny α0.5 on 2,000 digits, 2 epochs: 92.9% train accuracy at lr 1e-2 vs 48.8% at 1e-3.
   { name: 'resnet-tiny', description: 'ResNet with 3 stages × 2 basic blocks (16/32/64 channels), BN + ReLU (--alpha)', takesAlpha: true, build: resnetTiny, recipe: { lr: 1e-2 } },
+  {
+    name: 'unet-tiny', description: 'segmentation (--task segment): U-Net with two stride-2 conv stages down, two up (--upsample transpose|nearest|bilinear) with skip concats → per-pixel class logits',
+    takesAlpha: false, takesUpsample: true, build: unetTiny, recipe: { batchSize: 32, lr: 5e-3 }, task: 'segment',
+  },
+  // fashion-denoise, 2,000 images × 2 epochs: 16.1 dB PSNR at lr 1e-3 against 14.2 at 5e-3 (the noisy input is 12.8).
+  {
+    name: 'style-net', description: 'image-to-image (--task image): 9×9 stem, 2 residual blocks, 9×9 conv back to the image\'s channels',
+    takesAlpha: false, build: styleNet, recipe: { batchSize: 32, lr: 1e-3 }, task: 'image',
+  },
 ];
 
 export const ZOO: ReadonlyMap<string, ZooEntry> = new Map(ENTRIES.map((e) => [e.name, e]));
@@ -65,6 +83,10 @@ export function buildModel(name: string, o: ZooOptions): Graph {
   if (o.alpha !== undefined) {
     if (!entry.takesAlpha) throw new UserError(`'${name}' has no width multiplier; --alpha applies to ${ENTRIES.filter((e) => e.takesAlpha).map((e) => e.name).join(', ')}`);
     if (!(o.alpha > 0 && o.alpha <= 4)) throw new UserError(`--alpha must be in (0, 4], got ${o.alpha}`);
+  }
+  if (o.upsample !== undefined) {
+    if (!entry.takesUpsample) throw new UserError(`'${name}' has no decoder; --upsample applies to ${ENTRIES.filter((e) => e.takesUpsample).map((e) => e.name).join(', ')}`);
+    if (!(UPSAMPLE_MODES as readonly string[]).includes(o.upsample)) throw new UserError(`--upsample must be one of ${UPSAMPLE_MODES.join(', ')}, got '${String(o.upsample)}'`);
   }
   return entry.build(o);
 }

@@ -6,6 +6,9 @@ import { UserError } from '../../errors.js';
 import { requireValue } from '../errors.js';
 import { evaluate } from '../../../train/evaluate.js';
 import { loadRun } from '../../run/open.js';
+import { runTask } from '../../run/config.js';
+import { checkTaskFits } from '../../../train/task.js';
+import { IMAGE_TOLERANCE } from '../../../train/task-metrics.js';
 import { buildEvalGraph, type EvalArithmetic } from '../../../train/graph/build.js';
 import { backendOption, jsonOption, runOption, testDataOptions } from '../options.js';
 
@@ -65,16 +68,20 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       if (ds.numClasses > run.config.numClasses) {
         throw new UserError(`dataset '${spec}' has ${ds.numClasses} classes but the model in ${args.run} predicts ${run.config.numClasses}`);
       }
+      const task = runTask(run.config);
+      checkTaskFits(task, run.config.model, run.graph.ir.shapes.get(run.graph.ir.graph.outputs[0]!)!, ds);
       const graph = args.arithmetic === undefined ? run.graph : buildEvalGraph(run.graph.ir, run.store, { arithmetic: args.arithmetic });
-      const r = await evaluate(graph, ds.test, { batchSize: args.batch });
+      const r = await evaluate(graph, ds.test, { batchSize: args.batch, task, ...(run.config.imageLoss ? { imageLoss: run.config.imageLoss } : {}) });
+      const dense = { ...(r.miou !== undefined ? { miou: r.miou } : {}), ...(r.psnr !== undefined ? { psnr: r.psnr } : {}) };
       if (args.json) {
         console.log(JSON.stringify({
-          accuracy: r.accuracy, correct: r.correct, count: r.count, loss: r.loss,
+          accuracy: r.accuracy, ...dense, correct: r.correct, count: r.count, loss: r.loss, task,
           dataset: spec, split: 'test', model: run.config.model, run: args.run, backend, arithmetic: graph.arithmetic,
         }));
       } else {
         console.log(`backend: ${backend}${graph.arithmetic === 'integer' ? '; integer arithmetic (the int8 model\'s)' : ''}`);
-        console.log(`accuracy: ${(100 * r.accuracy).toFixed(2)}% (${r.correct}/${r.count}) on the ${spec} test split; loss ${r.loss.toFixed(4)}`);
+        const what = task === 'classify' ? `(${r.correct}/${r.count})` : task === 'segment' ? `of pixels, mean IoU ${(100 * r.miou!).toFixed(2)}%,` : `of values within ${IMAGE_TOLERANCE}, PSNR ${r.psnr!.toFixed(2)} dB,`;
+        console.log(`accuracy: ${(100 * r.accuracy).toFixed(2)}% ${what} on the ${spec} test split (${r.count} images); loss ${r.loss.toFixed(4)}`);
       }
     } finally {
       run.dispose();

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_WORK, Interpreter, dequantizeTensor, describeTensor, num, s
 import { FLOAT_MAC_COST } from '../../interpreter/plan/cost.js';
 import { imageToReal, looksLikeRawPixels, quantizeReal } from '../../interpreter/feed.js';
 import { jsonOption } from '../options.js';
+import { outputPng, pngKindFor, type PngKind } from '../../io/output-png.js';
 
 interface RunArgs {
   model: string;
@@ -26,6 +27,8 @@ interface RunArgs {
   std?: number;
   arithmetic: 'xnnpack' | 'reference';
   'max-work'?: number;
+  'out-png'?: string;
+  'png-as': PngKind | 'auto';
 }
 
 function kindOf(file: string, bytes: Uint8Array): 'bin' | 'npy' | 'png' {
@@ -125,6 +128,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .options({
         input: { type: 'string', demandOption: true, describe: 'input 0: raw bytes (.bin, exactly the input\'s byte size), a .npy array, or a .png image' },
         out: { type: 'string', describe: 'write the raw little-endian bytes of output 0 here' },
+        'out-png': { type: 'string', describe: 'write output 0 of a dense model as a PNG: a colour-coded mask of per-pixel top classes (class 0 black), or the output image' },
+        'png-as': { choices: ['auto', 'mask', 'image'] as const, default: 'auto' as const, describe: '--out-png: auto reads 1 or 3 output channels as an image, other counts as class scores' },
         dump: { type: 'string', describe: 'write every tensor as DIR/<index>_<name>.npy plus DIR/index.json (dtype, shape, scale, zero point, file)' },
         json: jsonOption('print one JSON object instead of text'),
         top: { type: 'number', default: 5, describe: 'how many classes to list for a classifier output' },
@@ -135,11 +140,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .example('$0 run model.tflite --input digit.png', 'classify a PNG (scaled to [0,1], then quantized with the input\'s scale/zero point)')
       .example('$0 run model.tflite --input x.bin --out y.bin', 'raw int8 bytes in, raw output bytes out')
+      .example('$0 run unet.tflite --input canvas.png --out-png mask.png', 'a segmentation model\'s per-pixel classes as a colour mask')
       .example('$0 run model.tflite --input x.npy --dump tensors/', 'a float .npy is quantized for an int8 input; every intermediate is dumped')
       .example('$0 run mobilenet.tflite --input cat.png --mean 127.5 --std 127.5 --top 3', 'images normalised to [-1,1]') as never,
   handler: (args) => {
     if (!(Number.isInteger(args.top) && args.top > 0)) throw new UserError(`--top must be a positive integer; got ${args.top}.`);
     if (args.out) checkOutputPath(args.out, '--out');
+    if (args['out-png']) checkOutputPath(args['out-png'], '--out-png');
     const maxWork = args['max-work'];
     if (maxWork !== undefined && !(maxWork > 0)) throw new UserError(`--max-work must be a positive number of multiply-adds; got ${maxWork}.`);
     const interp = Interpreter.fromFile(args.model, { arithmetic: args.arithmetic, ...(maxWork !== undefined ? { maxWork } : {}) });
@@ -155,13 +162,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const d = out0.data;
       writeUserFile(args.out, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
     }
+    let png: string | null = null;
+    if (args['out-png']) {
+      const kind = pngKindFor(out0.shape[out0.shape.length - 1] ?? 0, args['png-as']);
+      writeUserFile(args['out-png'], outputPng(dequantizeTensor(out0), out0.shape, kind));
+      png = `wrote output 0 as a ${out0.shape.slice(1, 3).join('×')} ${kind} PNG to ${args['out-png']}`;
+    }
     const dumped = args.dump ? dump(interp, args.dump) : 0;
     if (args.json) {
       const outputs = interp.outputDetails().map((d: TensorDetails) => {
         const v = interp.tensor(d.index);
         return { ...d, values: Array.from(v.data as ArrayLike<number | bigint>, Number), real: Array.from(dequantizeTensor(v)) };
       });
-      console.log(JSON.stringify({ model: args.model, input: { ...input, source: how }, outputs, top, ms, dumped: args.dump ? { dir: args.dump, tensors: dumped } : null }));
+      console.log(JSON.stringify({
+        model: args.model, input: { ...input, source: how }, outputs, top, ms, dumped: args.dump ? { dir: args.dump, tensors: dumped } : null,
+        ...(args['out-png'] ? { png: args['out-png'] } : {}),
+      }));
       return;
     }
     console.log(`input 0 ${JSON.stringify(input.name)}: ${describeTensor(input)}`);
@@ -177,6 +193,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       console.log(`output 0 values: ${shown}${real.length > 16 ? `, … (${real.length} in all)` : ''}`);
     }
     if (args.out) console.log(`wrote output 0 (${out0.bytes} bytes) to ${args.out}`);
+    if (png) console.log(png);
     if (args.dump) console.log(`dumped ${dumped} tensors to ${args.dump} (index.json lists dtype, shape, scale and zero point)`);
   },
 };

@@ -1,7 +1,7 @@
 // `qat train`: float training of a zoo model (quantization flags join later
 // through TRAIN_FLAGS / toTrainOptions, which other commands may reuse).
 import type { Argv, CommandModule, Options } from 'yargs';
-import { datasetHelp, loadDataset } from '../../../datasets/index.js';
+import { DATASET_NAMES, datasetHelp, loadDataset } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
 import { summary } from '../../ir/summary.js';
@@ -11,10 +11,11 @@ import { train, TRAIN_DEFAULTS, DEFAULT_LR, type TrainOptions } from '../../../t
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.js';
 import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
-import { ZOO, ZOO_NAMES } from '../../../train/zoo/index.js';
+import { UPSAMPLE_MODES, ZOO, ZOO_NAMES, type UpsampleMode } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
 import { describeInputRescaling, importLayersModel, isModelFile, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
+import { checkTaskName, DEFAULT_IMAGE_LOSS, IMAGE_LOSSES, TASK_NAMES, type ImageLoss, type TaskName } from '../../../train/task.js';
 
 export interface TrainArgs {
   model?: string;
@@ -39,6 +40,9 @@ export interface TrainArgs {
   quantize?: boolean;
   workers?: string;
   'micro-batch'?: number;
+  task?: string;
+  loss?: string;
+  upsample?: UpsampleMode;
 }
 
 /** Quantization flags, shared by `qat train --quantize` and `qat calibrate`. */
@@ -60,9 +64,12 @@ export interface QuantArgs {
 export const TRAIN_FLAGS: Record<string, Options> = {
   model: { type: 'string', group: 'Model:', describe: `zoo model: ${ZOO_NAMES.join(', ')}, or a tfjs-layers model.json path (omit with --from)` },
   alpha: { type: 'number', group: 'Model:', describe: 'width multiplier for mobilenet-v1, mobilenet-v2, resnet-tiny (e.g. 0.25, 0.5, 1)' },
+  upsample: { choices: UPSAMPLE_MODES, group: 'Model:', describe: 'unet-tiny\'s way up: a transposed convolution (default), or nearest / bilinear upsampling then a 3×3 conv' },
   'input-size': { type: 'number', group: 'Model:', describe: 'model input height = width in pixels; dataset images are padded or resized to it (default: the dataset\'s)' },
   summary: { type: 'boolean', group: 'Model:', default: false, describe: 'print the layer table before training' },
-  dataset: { type: 'string', group: 'Data:', describe: 'mnist, fashion-mnist, synthetic, a directory of IDX files, or a directory of class subfolders of .png/.jpg images (omit with --from to reuse the run\'s)' },
+  dataset: { type: 'string', group: 'Data:', describe: `${DATASET_NAMES.join(', ')}, a directory of IDX files, or a directory of class subfolders of .png/.jpg images (omit with --from to reuse the run's)` },
+  task: { type: 'string', group: 'Training:', describe: `${TASK_NAMES.join(', ')}: one class per image (cross-entropy), one class per pixel (per-pixel cross-entropy; pixel accuracy and mean IoU), or an image per image (L1/L2 loss; PSNR) (default: what the dataset holds, classify for mnist)` },
+  loss: { type: 'string', group: 'Training:', describe: `--task image: ${IMAGE_LOSSES.join(' or ')} (default ${DEFAULT_IMAGE_LOSS})` },
   'data-dir': { type: 'string', group: 'Data:', describe: 'where to find IDX files for mnist / fashion-mnist' },
   limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
   'val-split': { type: 'number', group: 'Data:', describe: 'image-folder datasets: share of each class held out for testing, chosen by --seed (default 0.2)' },
@@ -151,13 +158,16 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
   const resumed = a.from !== undefined ? loadCheckpoint(a.from).config : undefined;
   if (!resumed) {
     if (a.model === undefined) throw new UserError('name a model with --model (one of ' + ZOO_NAMES.join(', ') + ') or resume a run with --from');
-    if (a.dataset === undefined) throw new UserError('name a dataset with --dataset (mnist, fashion-mnist, synthetic or a directory)');
+    if (a.dataset === undefined) throw new UserError(`name a dataset with --dataset (${DATASET_NAMES.join(', ')} or a directory)`);
     if (a.out === undefined) throw new UserError('name a run directory with --out');
   } else if (a.quantize && resumed.quantization === undefined && a.out === undefined) {
     throw new UserError(`--quantize --from ${a.from} fine-tunes that float run into a new run; name it with --out`);
-  } else if (a.alpha !== undefined || a['input-size'] !== undefined) {
-    throw new UserError('--alpha and --input-size shape a new model; they cannot change a run resumed with --from');
+  } else if (a.alpha !== undefined || a['input-size'] !== undefined || a.upsample !== undefined) {
+    throw new UserError('--alpha, --input-size and --upsample shape a new model; they cannot change a run resumed with --from');
   }
+  const task = a.task !== undefined ? checkTaskName(a.task) : undefined;
+  if (a.loss !== undefined && !(IMAGE_LOSSES as readonly string[]).includes(a.loss)) throw new UserError(`--loss must be ${IMAGE_LOSSES.join(' or ')}, got '${a.loss}'`);
+  if (a.loss !== undefined && task !== undefined && task !== 'image') throw new UserError(`--loss applies to --task image, not --task ${task}`);
   const spec = a.dataset ?? resumed!.dataset;
   const limit = a.limit ?? (a.dataset === undefined ? resumed?.limit : undefined);
   const seed = a.seed ?? resumed?.seed ?? TRAIN_DEFAULTS.seed;
@@ -170,10 +180,11 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(valSplit !== undefined ? { valSplit } : {}),
   });
   const size = a['input-size'];
-  const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses) : undefined;
+  const imported = modelFile && !resumed ? importForTraining(a.model!, dataset.numClasses, task ?? dataset.task ?? 'classify') : undefined;
   return {
     ...(imported ? { model: imported.graph, initialWeights: imported.weights, inputShape: imported.inputShape } : a.model !== undefined && !modelFile ? { model: a.model } : {}),
     ...(a.alpha !== undefined ? { alpha: a.alpha } : {}),
+    ...(a.upsample !== undefined ? { upsample: a.upsample } : {}),
     ...(size !== undefined ? { inputShape: [size, size, dataset.train.channels] as [number, number, number] } : {}),
     dataset,
     datasetSpec: spec,
@@ -191,20 +202,23 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(quantize ? { quantize } : {}),
     ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
     ...(a['micro-batch'] !== undefined ? { microBatch: a['micro-batch'] } : {}),
+    ...(task !== undefined ? { task } : {}),
+    ...(a.loss !== undefined ? { imageLoss: a.loss as ImageLoss } : {}),
   };
 }
 
 /** Imports a tfjs-layers model for training: logits out (training applies softmax itself), shape checked against the dataset. */
-function importForTraining(path: string, numClasses: number): ImportedModel & { inputShape: [number, number, number] } {
+function importForTraining(path: string, numClasses: number, task: TaskName): ImportedModel & { inputShape: [number, number, number] } {
   const imported = importLayersModel(path, { logits: true });
   if (imported.inputRescaling) process.stderr.write(`${describeInputRescaling(imported.inputRescaling)}\n`);
   const a = analyze(imported.graph);
   const inShape = a.shapes.get(a.inputs[0]!)!;
   if (inShape.length !== 3) throw new UserError(`${path} takes input of shape [${inShape}]; training needs an image input [height, width, channels]`);
-  // Every output is a classification head trained on the dataset's labels (the loss sums over them).
-  for (const out of imported.graph.outputs) {
+  // Dense tasks check the output against the dataset's targets when training starts (train/task.ts);
+  // a classifier's every output is a head trained on the dataset's labels (the loss sums over them).
+  for (const out of task === 'classify' ? imported.graph.outputs : []) {
     const outShape = a.shapes.get(out)!;
-    if (outShape.length !== 1 || outShape[0] !== numClasses) {
+    if (outShape.length === 1 && outShape[0] !== numClasses) {
       const which = imported.graph.outputs.length > 1 ? `output '${out}' has` : 'outputs';
       throw new UserError(`${path} ${which} shape [${outShape}] but the dataset has ${numClasses} classes; its last layer needs ${numClasses} units`);
     }
@@ -234,6 +248,8 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       .example('$0 train --from runs/cnn --epochs 5', 'resume runs/cnn (after Ctrl-C) or train it on to 5 epochs')
       .example('$0 train --model lenet5 --dataset synthetic --limit 500 --epochs 1 --out /tmp/try', 'a quick smoke run')
       .example('$0 train --model mobilenet-v2 --input-size 224 --dataset synthetic --limit 128 --epochs 1 --out /tmp/mb224', 'MobileNet v2 at 224×224: batch 64 runs as micro-batches that fit the wasm heap')
+      .example('$0 train --model unet-tiny --task segment --dataset mnist-seg --out runs/seg', 'a class per pixel: digits on cluttered canvases (pixel accuracy and mean IoU)')
+      .example('$0 train --model style-net --task image --dataset fashion-denoise --out runs/dn', 'image to image: denoising with an L1 loss (PSNR)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-qat --epochs 2', 'fine-tune the float run with fake quant (int8 weights and activations)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-w4 --weight-bits 4 --skip logits', '4-bit weights, last layer left float')
       .epilogue(`Datasets:\n${datasetHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
@@ -270,7 +286,10 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       },
     }).finally(() => interrupt.release());
     const last = result.metrics.epochs.at(-1);
-    if (last) console.log(`test accuracy: ${(100 * last.testAccuracy).toFixed(2)}% after epoch ${last.epoch}; wall time ${result.metrics.wallSeconds.toFixed(1)}s`);
+    if (last) {
+      const dense = `${last.testMiou !== undefined ? `, mean IoU ${(100 * last.testMiou).toFixed(2)}%` : ''}${last.testPsnr !== undefined ? `, PSNR ${last.testPsnr.toFixed(2)} dB` : ''}`;
+      console.log(`test accuracy: ${(100 * last.testAccuracy).toFixed(2)}%${dense} after epoch ${last.epoch}; wall time ${result.metrics.wallSeconds.toFixed(1)}s`);
+    }
     console.log(`run: ${result.runDir}`);
     result.store.dispose();
     if (result.interrupted) process.exitCode = 130;

@@ -5,6 +5,8 @@ import { firstProblem, isPair, isPadding, isPosInt, requireRank, spatialOut } fr
 import type { InitSpec, KernelInit, ParamSpec } from '../types.js';
 
 export function kernelInit(kind: KernelInit | undefined, fanIn: number, fanOut: number): InitSpec {
+  // A residual branch that starts at zero leaves its block the identity until training gives it something to add.
+  if (kind === 'zeros') return { type: 'zeros' };
   return kind === 'glorot' ? { type: 'glorotUniform', fanIn, fanOut } : { type: 'heNormal', fanIn };
 }
 

@@ -15,7 +15,8 @@ export const dropout = unary<'dropout'>((a) =>
 export const softmax: OpSpec<'softmax'> = {
   ...unary<'softmax'>(),
   inferShape(_n, [x]) {
-    if (x.length !== 1) problem(`softmax expects flat [classes] logits, got ${fmtShape(x)}`);
+    // Over the last axis: flat [classes] logits, or [h, w, classes] for a class per pixel (TFLite SOFTMAX works on the last axis).
+    if (x.length !== 1 && x.length !== 3) problem(`softmax expects [classes] or per-pixel [height, width, classes] logits, got ${fmtShape(x)}`);
     return x;
   },
 };
