@@ -7,11 +7,18 @@ import type { RunConfig } from '../src/run/config.js';
 import type { OptimizerName } from './optimizers.js';
 import type { ScheduleName } from './schedule.js';
 
+/**
+ * The fine-tune is the run's last epoch: it still learns (half the float
+ * rate on a cosine) and sees images unshifted, like the test images.
+ * mnist-cnn on full Fashion-MNIST, 3 float epochs (91.63%) + 1 QAT epoch,
+ * int8 accuracy: a tenth of the rate with the float run's ±1 px shifts
+ * 91.91%, a tenth without shifts 92.06%, half without shifts 92.41%.
+ */
 export const FINE_TUNE_DEFAULTS: { readonly lrFactor: number; readonly schedule: ScheduleName; readonly epochs: number; readonly augmentShift: 'float run' | 0 } = {
-  lrFactor: 0.1,
+  lrFactor: 0.5,
   schedule: 'cosine',
   epochs: 1,
-  augmentShift: 'float run',
+  augmentShift: 0,
 };
 
 /** What the user fixed with flags; the rest comes from the float run. */
