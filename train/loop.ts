@@ -23,6 +23,7 @@ import { createOptimizer, optimizerConfig, type OptimizerName } from './optimize
 import { silentProgress, type ProgressSink } from './progress.js';
 import { mixSeed } from './random.js';
 import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
+import { deriveFineTune, type FineTuneRecipe } from './fine-tune.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
 import { createParallelStepper, type ParallelStepper } from './parallel/index.js';
@@ -65,13 +66,14 @@ export interface TrainOptions {
   /** Aborting saves a resumable checkpoint and returns with `interrupted: true`. */
   signal?: AbortSignal;
   progress?: ProgressSink;
-  /** Called once the model and run config are resolved, before the first step; `report` lists layers the rewrite left float. */
-  onStart?: (ir: Graph, config: RunConfig, report: string[]) => void;
+  /** Called once the model and run config are resolved, before the first step; `report` lists layers the rewrite left float; `fineTune` is set when fine-tuning a float run. */
+  onStart?: (ir: Graph, config: RunConfig, report: string[], fineTune?: FineTuneRecipe) => void;
   /**
    * Quantization-aware training: the float model (or, with `from` a float
    * run, its checkpoint) is rewritten by rewriteForQat with this config.
    * With `from` a float run, this starts a new run (outDir ≠ from) at epoch 0
-   * with fresh optimizer state; a QAT run resumes with its stored config.
+   * with fresh optimizer state and the settings deriveFineTune takes from
+   * the float run where options leave them open; a QAT run resumes with its stored config.
    */
   quantize?: Partial<QatConfig>;
   /** Data-parallel replicas, counting this thread; > 1 trains in worker threads too (train/parallel). Default 1. */
@@ -121,12 +123,9 @@ interface Start {
   /** Set when the resumed run's metrics lack epochs its checkpoint has: said once, not dropped silently. */
   historyNotice?: string;
   report: string[];
+  /** Set when this run fine-tunes a float run with fake quant: the settings derived from it. */
+  fineTune?: FineTuneRecipe;
 }
-
-/** Learning rate of a QAT fine-tune from a float run when --lr is not given: a tenth of the float run's. */
-export const FINE_TUNE_LR_FACTOR = 0.1;
-/** Epochs of a QAT fine-tune from a float run when --epochs is not given. */
-export const FINE_TUNE_EPOCHS = 1;
 
 /** Resolves options (and the checkpoint to resume) into a model, a store and a run config. */
 function prepare(o: TrainOptions): Start {
@@ -152,10 +151,13 @@ function prepare(o: TrainOptions): Start {
   }
   const recipe = typeof o.model === 'string' && !src ? ZOO.get(o.model)?.recipe : undefined;
   const batchSize = positiveInt(o.batchSize ?? src?.batchSize ?? recipe?.batchSize ?? TRAIN_DEFAULTS.batchSize, '--batch');
-  const augmentShift = o.augmentShift ?? src?.augmentShift ?? recipe?.augmentShift ?? 0;
+  const tune = fineTune
+    ? deriveFineTune(src!, { ...(o.lr !== undefined ? { lr: o.lr } : {}), ...(o.schedule ? { schedule: o.schedule } : {}), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.augmentShift !== undefined ? { augmentShift: o.augmentShift } : {}), optimizer: optName }, DEFAULT_LR)
+    : undefined;
+  const augmentShift = tune?.augmentShift ?? o.augmentShift ?? src?.augmentShift ?? recipe?.augmentShift ?? 0;
   if (!Number.isInteger(augmentShift) || augmentShift < 0) throw new UserError(`--augment-shift must be a whole number of pixels ≥ 0, got ${augmentShift}`);
-  const epochs = positiveInt(o.epochs ?? pc?.epochs ?? (fineTune ? FINE_TUNE_EPOCHS : TRAIN_DEFAULTS.epochs), '--epochs');
-  const lr = o.lr ?? (fineTune ? src!.lr * FINE_TUNE_LR_FACTOR : pc && pc.optimizer.name === optName ? pc.lr : optName === 'adam' && recipe?.lr !== undefined ? recipe.lr : DEFAULT_LR[optName]);
+  const epochs = positiveInt(tune?.epochs ?? o.epochs ?? pc?.epochs ?? TRAIN_DEFAULTS.epochs, '--epochs');
+  const lr = tune?.lr ?? o.lr ?? (pc && pc.optimizer.name === optName ? pc.lr : optName === 'adam' && recipe?.lr !== undefined ? recipe.lr : DEFAULT_LR[optName]);
   if (!(lr > 0 && Number.isFinite(lr))) throw new UserError(`--lr must be a positive number, got ${lr}`);
   if (ds.train.count === 0) throw new UserError(`the training split of '${ds.name}' is empty`);
   const stepsPerEpoch = batchCount(ds.train, batchSize);
@@ -210,7 +212,7 @@ function prepare(o: TrainOptions): Start {
     batchSize,
     epochs,
     lr,
-    schedule: checkSchedule(o.schedule ?? src?.schedule ?? TRAIN_DEFAULTS.schedule),
+    schedule: checkSchedule(tune?.schedule ?? o.schedule ?? src?.schedule ?? TRAIN_DEFAULTS.schedule),
     ...(augmentShift > 0 ? { augmentShift } : {}),
     optimizer: pc && pc.optimizer.name === optName ? pc.optimizer : optimizerConfig(optName),
     epoch: pc?.epoch ?? 0,
@@ -234,7 +236,7 @@ function prepare(o: TrainOptions): Start {
   const historyNotice = missing.length
     ? `the metrics of ${o.from} lack epoch${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (its metrics.json was missing or older than the checkpoint); metrics.json continues without them`
     : undefined;
-  return { ir, store, config, previous, report, ...(historyNotice ? { historyNotice } : {}) };
+  return { ir, store, config, previous, report, ...(historyNotice ? { historyNotice } : {}), ...(tune ? { fineTune: tune } : {}) };
 }
 
 /** Output and input shapes against the task and dataset, before any step: one sentence when they do not fit. */
@@ -288,7 +290,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       throw new UserError(`${o.outDir} already holds a run; choose another --out, or continue it with --from ${o.outDir}`);
     }
   }
-  const { ir, store, config, previous, report, historyNotice } = prepare(o);
+  const { ir, store, config, previous, report, historyNotice, fineTune } = prepare(o);
   const progress = o.progress ?? silentProgress;
   let parallel: ParallelStepper | null = null;
   try {
@@ -342,7 +344,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         : `no checkpoint was saved; start again with a smaller --lr (e.g. --lr ${lr})`;
       return new UserError(`training diverged at ${where}: ${what}; ${next}`);
     };
-    o.onStart?.(ir, config, report);
+    o.onStart?.(ir, config, report, fineTune);
     if (fitted.notice) progress.line(fitted.notice);
     if (historyNotice) progress.line(historyNotice);
     if (config.epoch >= config.epochs) {

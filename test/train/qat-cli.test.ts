@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from './helpers.js';
 import { qat } from '../support/cli.js';
+import { deriveFineTune, FINE_TUNE_DEFAULTS } from '../../train/fine-tune.js';
+import { DEFAULT_LR } from '../../train/loop.js';
+import { optimizerConfig } from '../../train/optimizers.js';
 
 
 
@@ -23,6 +26,12 @@ describe('qat train --quantize / qat calibrate', function () {
     expect(q.status, q.stderr).to.equal(0);
     expect(q.stdout).to.include('quantization: 8-bit activations, 4-bit per-channel weights');
     expect(q.stdout).to.include('layer logits (op dense) is not quantized: skipped by request (--skip)');
+    // The header line names the fine-tune recipe and where its learning rate came from (lenet5's float rate is adam's 0.001).
+    const tune = deriveFineTune({ lr: 0.001, optimizer: optimizerConfig('adam') }, {}, DEFAULT_LR);
+    expect(q.stdout).to.include(`model: lenet5 (input 28×28×1`);
+    expect(q.stdout).to.include(`adam lr ${tune.lr} ${FINE_TUNE_DEFAULTS.schedule} (fine-tune: lr ${FINE_TUNE_DEFAULTS.lrFactor} × the float run's 0.001), batch 20, ${FINE_TUNE_DEFAULTS.epochs} epoch`);
+    const qc = JSON.parse(readFileSync(join(dir.path, 'qat', 'checkpoint', 'config.json'), 'utf8')) as { lr: number; schedule: string };
+    expect([qc.lr, qc.schedule]).to.deep.equal([tune.lr, FINE_TUNE_DEFAULTS.schedule]);
     const c = qat('calibrate', '--from', float, '--batches', '2', '--out', join(dir.path, 'ptq'), '--backend', 'wasm');
     expect(c.status, c.stderr).to.equal(0);
     expect(c.stdout).to.match(/calibrated lenet5 .* over 2 batches of 20/);

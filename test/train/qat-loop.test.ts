@@ -16,6 +16,7 @@ import { evaluate } from '../../train/evaluate.js';
 import { VariableStore } from '../../train/state.js';
 import { loadCheckpoint, restoreStore, saveCheckpoint } from '../../src/run/checkpoint.js';
 import { train } from '../../train/loop.js';
+import { FINE_TUNE_DEFAULTS } from '../../train/fine-tune.js';
 import { calibrate } from '../../train/calibrate.js';
 import { loadRun } from '../../src/run/open.js';
 import { buildModel, ZOO, ZOO_NAMES } from '../../train/zoo/index.js';
@@ -133,7 +134,8 @@ describe('QAT training loop', function () {
       expect(q.config.quantization?.config.quantDelay).to.equal(1);
       expect(q.config.quantization?.startStep).to.equal(0);
       expect(q.config.step).to.equal(2);
-      expect(q.config.lr).to.be.closeTo(f.config.lr * 0.1, 1e-12);
+      expect(q.config.lr).to.be.closeTo(f.config.lr * FINE_TUNE_DEFAULTS.lrFactor, 1e-12);
+      expect(q.config.schedule).to.equal(FINE_TUNE_DEFAULTS.schedule);
       expect(q.ir.nodes.some((n) => n.op === 'fakeQuant')).to.equal(true);
       const run = loadRun(qDir);
       try {

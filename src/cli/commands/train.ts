@@ -11,6 +11,7 @@ import { train, TRAIN_DEFAULTS, DEFAULT_LR, type TrainOptions } from '../../../t
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.js';
 import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
+import { describeFineTune, FINE_TUNE_DEFAULTS } from '../../../train/fine-tune.js';
 import { UPSAMPLE_MODES, ZOO, ZOO_NAMES, type UpsampleMode } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
 import { describeInputRescaling, importLayersModel, isModelFile, type ImportedModel } from '../../import/index.js';
@@ -74,12 +75,12 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   limit: { type: 'number', group: 'Data:', describe: 'use at most N examples of each split' },
   'val-split': { type: 'number', group: 'Data:', describe: 'image-folder datasets: share of each class held out for testing, chosen by --seed (default 0.2)' },
   'num-classes': { type: 'number', group: 'Data:', describe: 'class count of an IDX directory (default: its largest label + 1); every label is checked against it' },
-  epochs: { type: 'number', group: 'Training:', describe: `total epochs of the run, counting resumed ones (default ${TRAIN_DEFAULTS.epochs})` },
+  epochs: { type: 'number', group: 'Training:', describe: `total epochs of the run, counting resumed ones (default ${TRAIN_DEFAULTS.epochs}; ${FINE_TUNE_DEFAULTS.epochs} for a fine-tune with --quantize --from a float run)` },
   batch: { type: 'number', group: 'Training:', describe: `batch size (default: the model's recipe, e.g. 32 for mnist-cnn, else ${TRAIN_DEFAULTS.batchSize})` },
-  lr: { type: 'number', group: 'Training:', describe: `base learning rate (default: the model's recipe, e.g. 0.002 for mnist-cnn, else ${DEFAULT_LR.adam} for adam; ${DEFAULT_LR.sgd} for sgd)` },
-  'augment-shift': { type: 'number', group: 'Training:', describe: 'shift each training image by a random whole-pixel offset up to N (default: the model\'s recipe, e.g. 1 for mnist-cnn, else 0)' },
+  lr: { type: 'number', group: 'Training:', describe: `base learning rate (default: the model's recipe, e.g. 0.002 for mnist-cnn, else ${DEFAULT_LR.adam} for adam; ${DEFAULT_LR.sgd} for sgd; a fine-tune with --quantize --from a float run: ${FINE_TUNE_DEFAULTS.lrFactor} × that run's base rate)` },
+  'augment-shift': { type: 'number', group: 'Training:', describe: `shift each training image by a random whole-pixel offset up to N (default: the model's recipe, e.g. 1 for mnist-cnn, else 0; a fine-tune with --quantize --from a float run: ${FINE_TUNE_DEFAULTS.augmentShift === 0 ? 'none' : 'the float run\'s'})` },
   optimizer: { choices: OPTIMIZER_NAMES, group: 'Training:', describe: `adam, or sgd with momentum 0.9 (default ${TRAIN_DEFAULTS.optimizer})` },
-  schedule: { choices: SCHEDULE_NAMES, group: 'Training:', describe: `learning-rate schedule (default ${TRAIN_DEFAULTS.schedule}; step = ×0.1 at 50% and 75%)` },
+  schedule: { choices: SCHEDULE_NAMES, group: 'Training:', describe: `learning-rate schedule (default ${TRAIN_DEFAULTS.schedule}; ${FINE_TUNE_DEFAULTS.schedule} for a fine-tune with --quantize --from a float run; step = ×0.1 at 50% and 75%)` },
   seed: { type: 'number', group: 'Training:', describe: `seed for initial weights, shuffling and dropout (default ${TRAIN_DEFAULTS.seed})` },
   out: { type: 'string', group: 'Run:', describe: 'run directory to write: checkpoint/ and metrics.json (default with --from: that run)' },
   from: { type: 'string', group: 'Run:', describe: 'resume the run in this directory (after Ctrl-C, or to train more epochs)' },
@@ -226,6 +227,14 @@ function importForTraining(path: string, numClasses: number, task: TaskName): Im
   return { ...imported, inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] };
 }
 
+/** What `--quantize --from FLOAT` trains with when no flag says, for --help. */
+function fineTuneHelp(): string {
+  const d = FINE_TUNE_DEFAULTS;
+  return `A fine-tune (--quantize --from a float run) takes its recipe from that run unless flags override it: learning rate ${d.lrFactor} × the float run's base rate, `
+    + `${d.schedule} schedule, ${d.epochs} epoch${d.epochs === 1 ? '' : 's'}, the float run's batch size and optimizer (fresh state), `
+    + `${d.augmentShift === 0 ? 'no image shifts' : "the float run's image shifts"}. The model line of the output shows the values and where the rate came from.`;
+}
+
 /** SIGINT → abort (checkpoint, clean exit); a second Ctrl-C quits at once. */
 function interruptController(): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
@@ -252,7 +261,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       .example('$0 train --model style-net --task image --dataset fashion-denoise --out runs/dn', 'image to image: denoising with an L1 loss (PSNR)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-qat --epochs 2', 'fine-tune the float run with fake quant (int8 weights and activations)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-w4 --weight-bits 4 --skip logits', '4-bit weights, last layer left float')
-      .epilogue(`Datasets:\n${datasetHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
+      .epilogue(`Datasets:\n${datasetHelp()}\n\n${fineTuneHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
   handler: async (args) => {
     const options = await toTrainOptions(args);
     let backend: string;
@@ -269,7 +278,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       ...options,
       signal: interrupt.signal,
       progress: consoleProgress(options.batchSize ?? TRAIN_DEFAULTS.batchSize),
-      onStart: (ir, config, report) => {
+      onStart: (ir, config, report, fineTune) => {
         const a = analyze(ir);
         if (args.summary) console.log(summary(a));
         const q = config.quantization;
@@ -282,7 +291,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
         const params = a.variables.filter((v) => v.kind === 'weight').reduce((s, v) => s + v.shape.reduce((p, d) => p * d, 1), 0);
         const at = config.step > 0 ? `, resuming at epoch ${config.epoch + 1} step ${config.stepInEpoch + 1} (global step ${config.step})` : '';
         console.log(`model: ${config.model} (input ${config.inputShape.join('×')}, ${params.toLocaleString('en-US')} trainable params), `
-          + `${config.optimizer.name} lr ${config.lr} ${config.schedule}, batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, seed ${config.seed}${config.augmentShift ? `, ±${config.augmentShift} px shifts` : ""}${at}`);
+          + `${fineTune ? describeFineTune(config.optimizer.name, fineTune) : `${config.optimizer.name} lr ${config.lr} ${config.schedule}`}, batch ${config.batchSize}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}, seed ${config.seed}${config.augmentShift ? `, ±${config.augmentShift} px shifts` : ""}${at}`);
       },
     }).finally(() => interrupt.release());
     const last = result.metrics.epochs.at(-1);
