@@ -7,8 +7,8 @@
 // kills (default 30; the issue's one-off figure was measured with 100).
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { basename, join } from 'node:path';
 import { loadCheckpoint } from '../../src/run/checkpoint.js';
 import { readableCheckpointDir } from '../../src/run/commit.js';
 import { checkpointPreviousDir, checkpointStagingDir, metricsPath } from '../../src/run/layout.js';
@@ -31,13 +31,26 @@ interface Attempt {
   epochTimes: number[];
 }
 
+/** When to kill: a delay after an epoch line, or the moment a save starts staging a checkpoint in `runDir`. */
+type KillAt = { afterEpochs: number; delay: number } | { atSaveIn: string };
+
 /**
  * Runs `qat train` and, when `killAt` is given, sends SIGKILL `killAt.delay` ms
- * after this process's `killAt.afterEpochs`-th epoch line (0: after the model line).
+ * after this process's `killAt.afterEpochs`-th epoch line (0: after the model
+ * line), or as soon as the staging directory of a save appears in `atSaveIn`
+ * (a save of a tiny model takes milliseconds, so timed kills alone may miss
+ * every one of them on a fast machine).
  */
-function attempt(args: string[], killAt?: { afterEpochs: number; delay: number }): Promise<Attempt> {
+function attempt(args: string[], killAt?: KillAt): Promise<Attempt> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [CLI_MAIN, 'train', ...args]);
+    let watcher: FSWatcher | null = null;
+    if (killAt && 'atSaveIn' in killAt) {
+      const staging = basename(checkpointStagingDir(killAt.atSaveIn));
+      watcher = watch(killAt.atSaveIn, (_event, name) => {
+        if (name === staging) child.kill('SIGKILL');
+      });
+    }
     let stdout = '';
     let stderr = '';
     let epochs = -1;
@@ -49,12 +62,15 @@ function attempt(args: string[], killAt?: { afterEpochs: number; delay: number }
         if (starts < 0) continue;
         if (starts === 0) t0 = performance.now(); else epochTimes.push(performance.now() - t0);
         epochs += 1;
-        if (killAt && epochs === killAt.afterEpochs) setTimeout(() => child.kill('SIGKILL'), killAt.delay);
+        if (killAt && 'afterEpochs' in killAt && epochs === killAt.afterEpochs) setTimeout(() => child.kill('SIGKILL'), killAt.delay);
       }
       stdout += d.toString();
     });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (status) => done({ status, stdout, stderr, epochTimes }));
+    child.on('close', (status) => {
+      watcher?.close();
+      done({ status, stdout, stderr, epochTimes });
+    });
   });
 }
 
@@ -85,7 +101,10 @@ describe('qat train under kill -9', function () {
       const args = have >= 0 ? [...TRAIN, '--from', chain] : [...TRAIN, '--out', chain];
       const remaining = EPOCHS - Math.max(have, 0);
       const killing = tally.kills < KILLS;
-      const a = await attempt(args, killing ? { afterEpochs: Math.floor(random() * remaining), delay: random() * 1.3 * epochMs } : undefined);
+      // One kill in four waits for a save to start (once the run has a directory to watch).
+      const atSave = have >= 0 && random() < 0.25;
+      const killAt: KillAt = atSave ? { atSaveIn: chain } : { afterEpochs: Math.floor(random() * remaining), delay: random() * 1.3 * epochMs };
+      const a = await attempt(args, killing ? killAt : undefined);
       if (a.status === null) {
         tally.kills += 1;
         if (existsSync(checkpointStagingDir(chain)) || existsSync(checkpointPreviousDir(chain))) tally.midSave += 1;
