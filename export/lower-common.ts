@@ -6,7 +6,7 @@ import type { IRNode, Padding } from '../src/ir/types.js';
 import { UserError } from '../src/errors.js';
 import type { Emitter, TensorRef } from './emitter.js';
 import { tfliteActivation, type FusedActivation } from './fuse.js';
-import { FIXED_OUTPUT_QUANT } from '../quantize/op-table.js';
+import { FIXED_OUTPUT_QUANT, HARD_SIGMOID_LOWERING } from '../quantize/op-table.js';
 import { channelSlopeShape, constantOperand, HARD_SIGMOID_INNER_QUANT, intermediate, type ParamValues } from './operands.js';
 import { ELEMENTWISE_OPS, emitBinaryOp, emitElementwise } from './lower-elementwise.js';
 
@@ -126,8 +126,9 @@ export function emitCommon(e: Emitter, node: IRNode, xs: TensorRef[], y: TensorR
     case 'hardSigmoid': {
       // What TensorFlow's converter emits for Keras' relu6(x + 3)·(1/6): ADD with a fused RELU6, then MUL.
       const inner = intermediate(e, `${node.name}/relu6`, x, HARD_SIGMOID_INNER_QUANT);
-      emitBinaryOp(e, 'ADD', x, constantOperand(e, `${node.name}/three`, [1], Float32Array.of(3), int8), inner, 'relu6');
-      emitBinaryOp(e, 'MUL', inner, constantOperand(e, `${node.name}/one_sixth`, [1], Float32Array.of(1 / 6), int8), y);
+      const { offset, factor } = HARD_SIGMOID_LOWERING;
+      emitBinaryOp(e, 'ADD', x, constantOperand(e, `${node.name}/three`, [1], Float32Array.of(offset), int8), inner, 'relu6');
+      emitBinaryOp(e, 'MUL', inner, constantOperand(e, `${node.name}/one_sixth`, [1], Float32Array.of(factor), int8), y);
       return;
     }
     case 'swish': {

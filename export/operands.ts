@@ -7,6 +7,7 @@
 import type { IRNode } from '../src/ir/types.js';
 import { fakeQuantIndex, nudge, signedParams, unsignedGrid, type NudgedRange, type QuantParams } from '../quantize/math.js';
 import type { Emitter, TensorRef } from './emitter.js';
+import { HARD_SIGMOID_LOWERING } from '../quantize/op-table.js';
 
 /** A node parameter's current values (the store's variable, read by the caller). */
 export type ParamValues = (node: IRNode, role: string) => Float32Array;
@@ -45,7 +46,7 @@ export function intermediate(e: Emitter, name: string, like: TensorRef, quant: Q
  * A fixed grid (6/255) rather than an observed one: after the MUL by 1/6 its
  * step is 1/255, no coarser than the output's own grid on [0, 1].
  */
-export const HARD_SIGMOID_INNER_QUANT: QuantParams = signedParams(nudge(0, 6, unsignedGrid(8, false)), 8);
+export const HARD_SIGMOID_INNER_QUANT: QuantParams = signedParams(nudge(...HARD_SIGMOID_LOWERING.innerRange, unsignedGrid(8, false)), 8);
 
 /** The TFLite shape of a per-channel slope for input shape `x` (batch first): 1 everywhere but the channels. */
 export function channelSlopeShape(x: readonly number[]): number[] {

@@ -22,6 +22,14 @@ export const FIXED_OUTPUT_QUANT: Readonly<Record<FixedQuantOp, { scale: number; 
   TANH: { scale: 1 / 128, zeroPoint: 0 },
 };
 
+/**
+ * Keras' and MobileNet v3's hard sigmoid relu6(x + 3)/6 as TensorFlow's
+ * converter lowers it: ADD `offset` with a fused RELU6, whose int8 output
+ * holds its whole fixed range `innerRange`, then MUL by `factor`. The
+ * lowering and the QAT op both read these.
+ */
+export const HARD_SIGMOID_LOWERING = { offset: 3, innerRange: [0, 6] as const, factor: 1 / 6 };
+
 /** The real range [min, max] of an 8-bit fixed quantization: what a fixed-range fakeQuant holds. */
 export function fixedOutputRange(op: FixedQuantOp): [number, number] {
   const { scale, zeroPoint } = FIXED_OUTPUT_QUANT[op];

@@ -8,7 +8,7 @@
 // straight through (the values lie inside their ranges); no range is trained.
 import * as tf from '@tensorflow/tfjs';
 import { fakeQuant } from '../../quantize/fake-quant.js';
-import { fixedOutputRange } from '../../quantize/op-table.js';
+import { fixedOutputRange, HARD_SIGMOID_LOWERING } from '../../quantize/op-table.js';
 import { relu6 } from '../../layers/ops.js';
 import { hardSigmoidRelu6, swish } from '../../layers/activations.js';
 import type { KernelContext } from './context.js';
@@ -37,5 +37,6 @@ export function swishOp(x: tf.Tensor, ctx: KernelContext): tf.Tensor {
 /** relu6(x + 3)·(1/6), as the file computes it (ADD+RELU6 on the [0, 6] grid, then MUL) in a quantizing QAT graph. */
 export function hardSigmoidOp(x: tf.Tensor, ctx: KernelContext): tf.Tensor {
   if (!quantizing(ctx)) return hardSigmoidRelu6(x);
-  return tf.tidy(() => tf.mul(onRange(relu6(tf.add(x, 3)), 0, 6), Math.fround(1 / 6)));
+  const { offset, innerRange: [lo, hi], factor } = HARD_SIGMOID_LOWERING;
+  return tf.tidy(() => tf.mul(onRange(relu6(tf.add(x, offset)), lo, hi), Math.fround(factor)));
 }
