@@ -121,7 +121,7 @@ const DATASETS_FOR: Record<TaskName, string> = {
 export function checkTaskFits(task: TaskName, modelName: string, outputShape: readonly number[], ds: Dataset): void {
   const dsTask = ds.task ?? 'classify';
   if (dsTask !== task) {
-    throw new UserError(`--task ${task} needs ${DATASET_KIND[task]} but dataset '${ds.name}' has ${DATASET_KIND[dsTask]}; use --task ${dsTask}, or a ${task} dataset (${DATASETS_FOR[task]})`);
+    throw new UserError(`--task ${task} needs ${DATASET_KIND[task]} but dataset '${ds.name}' has ${DATASET_KIND[dsTask]}; use --task ${dsTask}, or ${task === 'image' ? 'an' : 'a'} ${task} dataset (${DATASETS_FOR[task]})`);
   }
   const { height: h, width: w, channels: c } = ds.train;
   if (task === 'classify') {

@@ -11,11 +11,11 @@ import { fakeQuant } from '../../quantize/fake-quant.js';
 import { fixedOutputRange, HARD_SIGMOID_LOWERING } from '../../quantize/op-table.js';
 import { relu6 } from '../../layers/ops.js';
 import { hardSigmoidRelu6, swish } from '../../layers/activations.js';
-import type { KernelContext } from './context.js';
+import { fakeQuantOn, type KernelContext } from './context.js';
 
 function quantizing(ctx: KernelContext): boolean {
   const q = ctx.qat;
-  return q?.quantizedGraph === true && !q.observeOnly && q.step >= q.quantDelay;
+  return q?.quantizedGraph === true && fakeQuantOn(q);
 }
 
 const onRange = (t: tf.Tensor, lo: number | tf.Tensor, hi: number | tf.Tensor): tf.Tensor =>

@@ -43,6 +43,11 @@ export interface QatRuntime {
   quantizedGraph?: boolean;
 }
 
+/** Whether fake quant is on at this step: past the quant delay, and not a calibration pass (which only observes). */
+export function fakeQuantOn(q: QatRuntime): boolean {
+  return !q.observeOnly && q.step >= q.quantDelay;
+}
+
 export const DEFAULT_QAT_RUNTIME: QatRuntime = {
   step: Number.MAX_SAFE_INTEGER,
   quantDelay: QAT_DEFAULTS.quantDelay,

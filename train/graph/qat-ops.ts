@@ -31,7 +31,7 @@ import {
 } from '../../quantize/qparams.js';
 import type { FusedActivation, NodeOf } from '../../src/ir/types.js';
 import type { KernelContext, QatRuntime } from './context.js';
-import { DEFAULT_QAT_RUNTIME, bessel } from './context.js';
+import { DEFAULT_QAT_RUNTIME, bessel, fakeQuantOn } from './context.js';
 
 export function activate(y: tf.Tensor, act: FusedActivation): tf.Tensor {
   return act === 'relu' ? tf.relu(y) : act === 'relu6' ? relu6(y) : y;
@@ -92,9 +92,7 @@ const lookup = (ctx: KernelContext): ParamLookup => ({ get: (name) => ctx.variab
 
 const runtime = (ctx: KernelContext): QatRuntime => ctx.qat ?? DEFAULT_QAT_RUNTIME;
 
-function quantizing(q: QatRuntime): boolean {
-  return !q.observeOnly && q.step >= q.quantDelay;
-}
+const quantizing = fakeQuantOn;
 
 function bnFrozen(q: QatRuntime): boolean {
   return q.observeOnly || (q.freezeBnStep !== null && q.step >= q.freezeBnStep);

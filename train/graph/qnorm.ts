@@ -18,7 +18,7 @@ import { Interpreter } from '../../src/interpreter/interpreter.js';
 import { writeModel } from '../../src/tflite/index.js';
 import type { IRNode } from '../../src/ir/types.js';
 import type { KernelContext } from './context.js';
-import { DEFAULT_QAT_RUNTIME } from './context.js';
+import { DEFAULT_QAT_RUNTIME, fakeQuantOn } from './context.js';
 import { QAT_TFJS_OPS } from './qat-ops.js';
 import { gridCodes, gridValues, type ActivationGrid } from './grid.js';
 
@@ -76,7 +76,7 @@ export function simulatedNorm(node: NodeOf<'qnorm'>, [x]: tf.Tensor[], ctx: Kern
   const axes = node.attrs.axes.map((a) => a + 1);
   const q = ctx.qat ?? DEFAULT_QAT_RUNTIME;
   // Constants quantize when weights do (after the quant delay, never while calibrating).
-  const quantizing = !ctx.training || (!q.observeOnly && q.step >= q.quantDelay);
+  const quantizing = !ctx.training || fakeQuantOn(q);
   const values = new Map<NormOperand, tf.Tensor>([['x', x!]]);
   for (const which of ['gamma', 'beta'] as const) {
     const present = which === 'gamma' ? node.attrs.scale : node.attrs.center;
