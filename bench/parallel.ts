@@ -18,7 +18,7 @@ import { buildTrainGraph, type TrainGraph } from '../train/graph/build.js';
 import { createOptimizer, optimizerConfig, type Optimizer } from '../train/optimizers.js';
 import { VariableStore } from '../train/state.js';
 import { createStepper } from '../train/step.js';
-import { createParallelStepper, TRANSPORTS, type ParallelStepper, type ParallelTimings, type Transport } from '../train/parallel/index.js';
+import { createParallelStepper, TRANSPORTS, type ParallelStepper, type ParallelTimings } from '../train/parallel/index.js';
 import { buildModel } from '../train/zoo/index.js';
 import { intFlag, namesFlag, stringOptions } from './args.js';
 

@@ -73,7 +73,6 @@ function requireInt8(node: IRNode, x: TensorRef): QuantParams {
 /** CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED / TRANSPOSE_CONV: the prepared layer's integer weights (INT8 or INT4) and int32 bias. */
 export function emitInt8Weighted(e: Emitter, n: QLayerNode, store: ParamLookup, x: TensorRef, y: TensorRef): void {
   const p = prepareLayer(n, store, requireInt8(n, x), y.quant!);
-  const perChannel = p.weightScales.length > 1;
   const zeros = (k: number): number[] => new Array<number>(k).fill(0);
   // INT4: two weights per byte; LiteRT and TFLite ≥ 2.11 run them.
   const weights = e.constant(`${n.name}/kernel`, p.weightShape, p.storedInt4 ? 'INT4' : 'INT8', p.storedInt4 ? packInt4(p.weights) : p.weights, {

@@ -37,7 +37,6 @@ import { integerNorm } from './qnorm.js';
 import { accumulateWithBias, FLOAT32_EXACT_INTEGER, type Contraction } from './exact-accumulate.js';
 import { activationGrid, gridCentered, gridCodes, gridValues, requantizedValues, type ActivationGrid } from './grid.js';
 
-const f32 = Math.fround;
 
 /** The per-run view of the graph and store the integer kernels use (ranges read once per run). */
 export function integerEvalInfo(a: AnalyzedGraph, store: ParamLookup): IntegerEvalInfo {

@@ -2,7 +2,6 @@
 import type { BackendName } from '../../src/backend.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { QatTrainOptions } from '../graph/build.js';
-import type { VariableKind } from '../state.js';
 import type { Layout } from './layout.js';
 import type { WireRange, WireStat } from './merge.js';
 

@@ -6,7 +6,7 @@ import { UserError } from '../../errors.js';
 import type { OperatorOptions, OpName } from '../../tflite/options.js';
 import type { DType, TensorData } from '../dtypes.js';
 import type { Arithmetic, FusedActivation, QuantParamsT } from '../kernels/index.js';
-import { FIXED_OUTPUT_QUANT, type FixedQuantOp, type WeightedBuiltin } from '../../../quantize/op-table.js';
+import { FIXED_OUTPUT_QUANT, type FixedQuantOp } from '../../../quantize/op-table.js';
 import type { PreparedLayer } from '../../../quantize/prepare.js';
 import { broadcastShapes } from '../kernels/broadcast.js';
 

@@ -9,7 +9,7 @@ import {
   type PoolOptions,
 } from '../kernels/index.js';
 import {
-  type OpContext, type Step, type TensorInfo, checkOutputShape, constantInts, expectCounts, fusedActivation, input,
+  type OpContext, type Step, checkOutputShape, constantInts, expectCounts, fusedActivation, input,
   invalid, optionalInput, optionsOf, output, perTensorQuant, prepared, requireFixedOutputQuant, requirePositive, requireRank, requireSameQuant,
   tensorWord, unaryStep, unsupported,
 } from './context.js';
