@@ -17,11 +17,14 @@
 
 import { perChannelMultipliers } from '../../../quantize/math.js';
 import { requantizeClamp } from './conv2d.js';
+import { Lanes4, igemmUsesLanes4 } from './xnn_f32_order.js';
 import { requantizedOutput, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import {
   type FusedActivation, type Padding, type QuantParamsT, floatActivationRange, padBefore, tensorScale, tensorZeroPoint,
 } from './types.js';
+
+const f32 = Math.fround;
 
 export interface TransposeConvOptions {
   padding: Padding;
@@ -155,8 +158,9 @@ export interface TransposeConvFloatParams {
   actMin: number;
   actMax: number;
   outputShape: number[];
-  acc: Float64Array;
-  pixel: Float64Array;
+  /** XNNPACK's narrow micro-kernel order (xnn_f32_order.ts); else one running sum. */
+  lanes4: boolean;
+  lanes: Lanes4;
 }
 
 export function prepareTransposeConvFloat(
@@ -168,21 +172,51 @@ export function prepareTransposeConvFloat(
   const act = floatActivationRange(o.activation);
   return {
     geom, weights, bias, actMin: act.min, actMax: act.max, outputShape: [...outputShape],
-    acc: new Float64Array(geom.outH * geom.outW * geom.outC), pixel: new Float64Array(geom.inC),
+    lanes4: igemmUsesLanes4(geom.outC), lanes: new Lanes4(),
   };
 }
 
-/** Accumulates in double and rounds once: within a few float32 ulps of XNNPACK's float32 sums. */
+/**
+ * LiteRT runs float TRANSPOSE_CONV as XNNPACK's deconvolution: each output
+ * gathers the taps that reach it, in filter order (fy, then fx), each tap's
+ * input channels in order, starting from the bias, in float32; a tap whose
+ * input pixel lies outside the image adds zeros. Narrow outputs use the
+ * 4-partial-sum order of xnn_f32_order.ts. Measured bit-exact against LiteRT.
+ */
 export function transposeConvFloat(p: TransposeConvFloatParams, input: Float32Array, output: Float32Array): void {
-  const { geom: g, acc, bias, actMin, actMax } = p;
-  const perBatch = acc.length;
+  const { geom: g, weights: w, bias, actMin, actMax, lanes4, lanes: l } = p;
+  const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padTop, padLeft } = g;
+  let o = 0;
   for (let b = 0; b < g.batches; b++) {
-    acc.fill(0);
-    scatter(g, (i) => input[i]!, p.weights, acc, b * g.inH * g.inW * g.inC, p.pixel);
-    const ob = b * perBatch;
-    for (let i = 0; i < perBatch; i++) {
-      const v = acc[i]! + (bias ? bias[i % g.outC]! : 0);
-      output[ob + i] = v < actMin ? actMin : v > actMax ? actMax : v;
+    const xb = b * inH * inW * inC;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let oc = 0; oc < outC; oc++) {
+          let acc = bias ? bias[oc]! : 0;
+          if (lanes4) l.start(acc);
+          for (let fy = 0; fy < filterH; fy++) {
+            const ty = oy + padTop - fy;
+            if (ty % strideH !== 0) continue;
+            const iy = ty / strideH;
+            const rowIn = iy >= 0 && iy < inH;
+            for (let fx = 0; fx < filterW; fx++) {
+              const tx = ox + padLeft - fx;
+              if (tx % strideW !== 0) continue;
+              const ix = tx / strideW;
+              if (!rowIn || ix < 0 || ix >= inW) continue;
+              const xi = xb + (iy * inW + ix) * inC;
+              const wi = ((oc * filterH + fy) * filterW + fx) * inC;
+              if (lanes4) {
+                for (let k = 0; k < inC; k++) l.add(k, input[xi + k]!, w[wi + k]!);
+              } else {
+                for (let k = 0; k < inC; k++) acc = f32(acc + f32(input[xi + k]! * w[wi + k]!));
+              }
+            }
+          }
+          const v = lanes4 ? l.result() : acc;
+          output[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
+        }
+      }
     }
   }
 }
