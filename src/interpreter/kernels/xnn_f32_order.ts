@@ -95,3 +95,14 @@ export function fullyConnectedFloatLanes4(
     }
   }
 }
+
+/** Filter taps (fy·filterW + fx) in the order LiteRT's float depthwise conv sums them. */
+export function depthwiseTapOrder(filterH: number, filterW: number, depthMultiplier: number): number[] {
+  const order: number[] = [];
+  if (depthMultiplier > 1) {
+    for (let t = 0; t < filterH * filterW; t++) order.push(t);
+  } else {
+    for (let fx = 0; fx < filterW; fx++) for (let fy = 0; fy < filterH; fy++) order.push(fy * filterW + fx);
+  }
+  return order;
+}
