@@ -11,7 +11,7 @@ import { prepareWasmConv, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js
 import { prepareWasmConvFloat, runWasmFloatGemm, type WasmFloatGemmOp } from '../wasm/float-ops.js';
 import { gemmRequant, requantizedOutput, weightedOpMultipliers, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
-import { Lanes4, conv2dFloatLanes4, convIsGemm, gemmUsesLanes4, igemmUsesLanes4 } from './xnn_f32_order.js';
+import { Lanes4, conv2dFloatLanes4, convIsGemm, convTapOrder, gemmUsesLanes4, igemmUsesLanes4 } from './xnn_f32_order.js';
 import {
   type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
   floatActivationRange, tensorScale, tensorZeroPoint, windowGeometry,
@@ -251,6 +251,7 @@ export interface Conv2DFloatParams {
   wasm: WasmFloatGemmOp | null;
   /** LiteRT's narrow-output summation order (xnn_f32_order.ts), or null for one running sum. */
   lanes4: Lanes4 | null;
+  tapOrder: number[];
 }
 
 export function prepareConv2dFloat(
@@ -266,14 +267,14 @@ export function prepareConv2dFloat(
   return {
     geom, inC: fin, outC, weights, bias, actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, outC],
     wasm: wasm && !narrow ? prepareWasmConvFloat(wasm, geom, fin, outC, weights, bias, act.min, act.max) : null,
-    lanes4: narrow ? new Lanes4() : null,
+    lanes4: narrow ? new Lanes4() : null, tapOrder: convTapOrder(geom, fin, outC),
   };
 }
 
 export function conv2dFloat(p: Conv2DFloatParams, input: Float32Array, output: Float32Array): void {
   if (p.wasm) return runWasmFloatGemm(p.wasm, input, output);
   const { geom: g, inC, outC, weights, bias, actMin, actMax } = p;
-  if (p.lanes4) return conv2dFloatLanes4(g, inC, outC, weights, bias, actMin, actMax, input, output, p.lanes4);
+  if (p.lanes4) return conv2dFloatLanes4(g, inC, outC, weights, bias, actMin, actMax, p.tapOrder, input, output, p.lanes4);
   let o = 0;
   for (let b = 0; b < g.batches; b++) {
     for (let oy = 0; oy < g.outH; oy++) {

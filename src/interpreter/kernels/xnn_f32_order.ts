@@ -11,7 +11,7 @@
 // convs) below 8 or when a 2-wide tile wastes fewer channels than the 8-wide
 // one and the 8-wide waste exceeds 1% of the channels.
 
-import { type WindowGeometry, forEachTap } from './types.js';
+import type { WindowGeometry } from './types.js';
 
 const f32 = Math.fround;
 const NR = 8;
@@ -55,10 +55,13 @@ export class Lanes4 {
   }
 }
 
-/** CONV_2D in the narrow micro-kernel's order; taps outside the image add nothing. */
+/**
+ * CONV_2D in the narrow micro-kernel's order, taps in `tapOrder` (filter
+ * positions fy·filterW + fx); taps outside the image add nothing.
+ */
 export function conv2dFloatLanes4(
   g: WindowGeometry, inC: number, outC: number, weights: Float32Array, bias: Float32Array | null, actMin: number, actMax: number,
-  input: Float32Array, output: Float32Array, lanes: Lanes4,
+  tapOrder: readonly number[], input: Float32Array, output: Float32Array, lanes: Lanes4,
 ): void {
   const taps = g.filterH * g.filterW;
   let o = 0;
@@ -67,16 +70,30 @@ export function conv2dFloatLanes4(
       for (let ox = 0; ox < g.outW; ox++) {
         for (let c = 0; c < outC; c++) {
           lanes.start(bias ? bias[c]! : 0);
-          forEachTap(g, b, oy, ox, inC, (tap, ib) => {
+          for (const tap of tapOrder) {
+            const y = oy * g.strideH - g.padTop + Math.floor(tap / g.filterW) * g.dilationH;
+            const x = ox * g.strideW - g.padLeft + (tap % g.filterW) * g.dilationW;
+            if (y < 0 || y >= g.inH || x < 0 || x >= g.inW) continue;
+            const ib = ((b * g.inH + y) * g.inW + x) * inC;
             const wb = (c * taps + tap) * inC;
             for (let k = 0; k < inC; k++) lanes.add(k, input[ib + k]!, weights[wb + k]!);
-          });
+          }
           const v = lanes.result();
           output[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
         }
       }
     }
   }
+}
+
+/**
+ * The taps of a float CONV_2D in LiteRT's order: filter order, except that a
+ * windowed conv from one channel to one channel runs as XNNPACK's depthwise
+ * kernel (column by column; measured).
+ */
+export function convTapOrder(g: WindowGeometry, inC: number, outC: number): number[] {
+  if (inC === 1 && outC === 1 && !convIsGemm(g)) return depthwiseTapOrder(g.filterH, g.filterW, 1);
+  return Array.from({ length: g.filterH * g.filterW }, (_, t) => t);
 }
 
 /** FULLY_CONNECTED in the narrow micro-kernel's order. */
