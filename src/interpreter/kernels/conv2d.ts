@@ -275,18 +275,19 @@ export function conv2dFloat(p: Conv2DFloatParams, input: Float32Array, output: F
   if (p.wasm) return runWasmFloatGemm(p.wasm, input, output);
   const { geom: g, inC, outC, weights, bias, actMin, actMax } = p;
   if (p.lanes4) return conv2dFloatLanes4(g, inC, outC, weights, bias, actMin, actMax, p.tapOrder, input, output, p.lanes4);
+  // float32 from the bias, in weight order, like the wasm kernel and LiteRT's XNNPACK.
+  const f32 = Math.fround;
   let o = 0;
   for (let b = 0; b < g.batches; b++) {
     for (let oy = 0; oy < g.outH; oy++) {
       for (let ox = 0; ox < g.outW; ox++) {
         for (let c = 0; c < outC; c++) {
-          let acc = 0;
+          let acc = bias ? bias[c] : 0;
           const taps = g.filterH * g.filterW;
           forEachTap(g, b, oy, ox, inC, (tap, ib) => {
             const wb = (c * taps + tap) * inC;
-            for (let k = 0; k < inC; k++) acc += input[ib + k] * weights[wb + k];
+            for (let k = 0; k < inC; k++) acc = f32(acc + f32(input[ib + k] * weights[wb + k]));
           });
-          if (bias) acc += bias[c];
           output[o++] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
         }
       }

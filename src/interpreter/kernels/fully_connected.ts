@@ -121,9 +121,9 @@ export function fullyConnectedFloat(p: FullyConnectedFloatParams, input: Float32
     const ib = b * inputSize;
     for (let u = 0; u < units; u++) {
       const wb = u * inputSize;
-      let acc = 0;
-      for (let k = 0; k < inputSize; k++) acc += input[ib + k] * weights[wb + k];
-      if (bias) acc += bias[u];
+      // float32 from the bias, in weight order, like the wasm kernel and LiteRT's XNNPACK.
+      let acc = bias ? bias[u] : 0;
+      for (let k = 0; k < inputSize; k++) acc = f32(acc + f32(input[ib + k] * weights[wb + k]));
       output[b * units + u] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
     }
   }
