@@ -25,7 +25,7 @@ describe('interpreter vs LiteRT on random models (bit-exact)', function () {
       });
     }
     it(`${net.name} float32: within 1e-4 over 20 inputs`, async () => {
-      const r = await compareWithLiteRt(lrt(), net.model('float32'), 20, 99, { inputRange: net.inputRange, floatTolerance: 1e-4 });
+      const r = await compareWithLiteRt(lrt(), net.model('float32'), 20, 99, { inputRange: net.inputRange, floatTolerance: 0 });
       console.log(`      ${net.name} float32: max |Δ| ${r.maxAbsDiff.toExponential(2)} over ${r.elements} elements`);
       expect(r.differing).to.equal(0);
     });
