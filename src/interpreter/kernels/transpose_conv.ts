@@ -18,6 +18,8 @@
 import { perChannelMultipliers } from '../../../quantize/math.js';
 import { requantizeClamp } from './conv2d.js';
 import { Lanes4, igemmUsesLanes4 } from './xnn_f32_order.js';
+import type { WasmArena } from '../wasm/arena.js';
+import { prepareWasmTransposeConv, scatterWasmTransposeConv, type WasmTransposeConvOp } from '../wasm/transpose-conv.js';
 import { requantizedOutput, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import {
@@ -85,12 +87,15 @@ export interface TransposeConvInt8Params extends RequantizedOutput {
   /** One batch of int32 accumulators. */
   acc: Int32Array;
   /** One input pixel's channels, centred. */
-  pixel: Float64Array;
+  pixel: Int32Array;
+  /** The wasm GEMM form of the scatter, when the interpreter has a wasm arena. */
+  wasm: WasmTransposeConvOp | null;
 }
 
 export function prepareTransposeConvInt8(
   inputShape: readonly number[], input: QuantParamsT, filterShape: readonly number[], weights: Int8Array, filter: QuantParamsT,
   bias: Int32Array | null, outputShape: readonly number[], output: QuantParamsT, o: TransposeConvOptions, arithmetic: Arithmetic,
+  wasm: WasmArena | null = null,
 ): TransposeConvInt8Params {
   const geom = transposeConvGeometry(inputShape, filterShape, outputShape, o);
   if (weights.length !== geom.outC * geom.filterH * geom.filterW * geom.inC) throw new Error('the weight data does not match the weight shape');
@@ -101,31 +106,36 @@ export function prepareTransposeConvInt8(
   const rq = requantizedOutput(mult, sIn, filter.scale, sOut, tensorZeroPoint(output), o.activation, arithmetic);
   return {
     ...rq, geom, weights, bias, inputZeroPoint: tensorZeroPoint(input), outputShape: [...outputShape],
-    acc: new Int32Array(geom.outH * geom.outW * geom.outC), pixel: new Float64Array(geom.inC),
+    acc: new Int32Array(geom.outH * geom.outW * geom.outC), pixel: new Int32Array(geom.inC),
+    wasm: wasm ? prepareWasmTransposeConv(wasm, geom, weights, tensorZeroPoint(input)) : null,
   };
 }
 
-/** Adds Σ_k x[k]·w[oc,fy,fx,k] of every input pixel into the output window it scatters to. */
-function scatter<T extends Int32Array | Float64Array>(
-  g: TransposeConvGeometry, x: (i: number) => number, w: ArrayLike<number>, acc: T, batchIn: number, xs: Float64Array,
-): void {
-  const { inH, inW, inC, outH, outW, outC, filterH, filterW } = g;
+/**
+ * Adds Σ_k (x[k] − zp)·w[oc,fy,fx,k] of every input pixel into the output
+ * window it scatters to (exact int32 sums, so the order is free). The pixel's
+ * centred values are read once into `xs`; each dot product then runs over
+ * one contiguous weight row.
+ */
+function scatterInt8(p: TransposeConvInt8Params, input: Int8Array, batchIn: number): void {
+  const { geom: g, weights: w, acc, inputZeroPoint: zp, pixel: xs } = p;
+  const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padTop, padLeft } = g;
+  const tapStride = filterH * filterW * inC;
   for (let iy = 0; iy < inH; iy++) {
     for (let ix = 0; ix < inW; ix++) {
       const ib = batchIn + (iy * inW + ix) * inC;
-      for (let k = 0; k < inC; k++) xs[k] = x(ib + k);
+      for (let k = 0; k < inC; k++) xs[k] = input[ib + k]! - zp;
       for (let fy = 0; fy < filterH; fy++) {
-        const oy = iy * g.strideH - g.padTop + fy;
+        const oy = iy * strideH - padTop + fy;
         if (oy < 0 || oy >= outH) continue;
         for (let fx = 0; fx < filterW; fx++) {
-          const ox = ix * g.strideW - g.padLeft + fx;
+          const ox = ix * strideW - padLeft + fx;
           if (ox < 0 || ox >= outW) continue;
           const ob = (oy * outW + ox) * outC;
-          for (let oc = 0; oc < outC; oc++) {
-            const wb = ((oc * filterH + fy) * filterW + fx) * inC;
+          for (let oc = 0, wb = (fy * filterW + fx) * inC; oc < outC; oc++, wb += tapStride) {
             let s = 0;
             for (let k = 0; k < inC; k++) s += xs[k]! * w[wb + k]!;
-            acc[ob + oc] += s;
+            acc[ob + oc] = (acc[ob + oc]! + s) | 0;
           }
         }
       }
@@ -135,14 +145,14 @@ function scatter<T extends Int32Array | Float64Array>(
 
 export function transposeConvInt8(p: TransposeConvInt8Params, input: Int8Array, output: Int8Array): void {
   const { geom: g, acc, bias, scale, multiplier, shift, outputZeroPoint: zp, actMin, actMax } = p;
-  const zpIn = p.inputZeroPoint;
   const perBatch = acc.length;
+  const outC = g.outC;
   for (let b = 0; b < g.batches; b++) {
     acc.fill(0);
-    scatter(g, (i) => input[i]! - zpIn, p.weights, acc, b * g.inH * g.inW * g.inC, p.pixel);
+    if (p.wasm) scatterWasmTransposeConv(p.wasm, g, input, b, acc);
+    else scatterInt8(p, input, b * g.inH * g.inW * g.inC);
     const ob = b * perBatch;
-    for (let i = 0; i < perBatch; i++) {
-      const c = i % g.outC;
+    for (let i = 0, c = 0; i < perBatch; i++, c = c + 1 === outC ? 0 : c + 1) {
       const v = (acc[i]! + (bias ? bias[c]! : 0)) | 0;
       output[ob + i] = scale
         ? requantizeFp32(v, scale[c]!, zp, actMin, actMax)
