@@ -111,6 +111,19 @@ export function prepareTransposeConvInt8(
   };
 }
 
+/** Calls visit(tap, first output index) for each filter tap (fy·filterW + fx) of input pixel (iy, ix) that lands inside the output. */
+export function forEachLandingTap(g: TransposeConvGeometry, iy: number, ix: number, visit: (tap: number, outBase: number) => void): void {
+  for (let fy = 0; fy < g.filterH; fy++) {
+    const oy = iy * g.strideH - g.padTop + fy;
+    if (oy < 0 || oy >= g.outH) continue;
+    for (let fx = 0; fx < g.filterW; fx++) {
+      const ox = ix * g.strideW - g.padLeft + fx;
+      if (ox < 0 || ox >= g.outW) continue;
+      visit(fy * g.filterW + fx, (oy * g.outW + ox) * g.outC);
+    }
+  }
+}
+
 /**
  * Adds Σ_k (x[k] − zp)·w[oc,fy,fx,k] of every input pixel into the output
  * window it scatters to (exact int32 sums, so the order is free). The pixel's
@@ -119,26 +132,19 @@ export function prepareTransposeConvInt8(
  */
 function scatterInt8(p: TransposeConvInt8Params, input: Int8Array, batchIn: number): void {
   const { geom: g, weights: w, acc, inputZeroPoint: zp, pixel: xs } = p;
-  const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padTop, padLeft } = g;
-  const tapStride = filterH * filterW * inC;
-  for (let iy = 0; iy < inH; iy++) {
+  const { inW, inC, outC } = g;
+  const taps = g.filterH * g.filterW;
+  for (let iy = 0; iy < g.inH; iy++) {
     for (let ix = 0; ix < inW; ix++) {
       const ib = batchIn + (iy * inW + ix) * inC;
       for (let k = 0; k < inC; k++) xs[k] = input[ib + k]! - zp;
-      for (let fy = 0; fy < filterH; fy++) {
-        const oy = iy * strideH - padTop + fy;
-        if (oy < 0 || oy >= outH) continue;
-        for (let fx = 0; fx < filterW; fx++) {
-          const ox = ix * strideW - padLeft + fx;
-          if (ox < 0 || ox >= outW) continue;
-          const ob = (oy * outW + ox) * outC;
-          for (let oc = 0, wb = (fy * filterW + fx) * inC; oc < outC; oc++, wb += tapStride) {
-            let s = 0;
-            for (let k = 0; k < inC; k++) s += xs[k]! * w[wb + k]!;
-            acc[ob + oc] = (acc[ob + oc]! + s) | 0;
-          }
+      forEachLandingTap(g, iy, ix, (tap, ob) => {
+        for (let oc = 0, wb = tap * inC; oc < outC; oc++, wb += taps * inC) {
+          let s = 0;
+          for (let k = 0; k < inC; k++) s += xs[k]! * w[wb + k]!;
+          acc[ob + oc] = (acc[ob + oc]! + s) | 0;
         }
-      }
+      });
     }
   }
 }

@@ -5,7 +5,7 @@
 // each column into the output position its tap reaches. int32 sums wrap the
 // same in any order, so this is exactly the scatter's result.
 
-import type { TransposeConvGeometry } from '../kernels/transpose_conv.js';
+import { type TransposeConvGeometry, forEachLandingTap } from '../kernels/transpose_conv.js';
 import type { WasmArena } from './arena.js';
 import { A_OVERREAD, gemmI32, packGemm, type PackedGemm } from './gemm.js';
 import { scratchRegions } from './image.js';
@@ -49,22 +49,14 @@ export function scatterWasmTransposeConv(p: WasmTransposeConvOp, g: TransposeCon
   if (b === 0) arena.i8.set(input.length === p.inputBytes ? input : input.subarray(0, p.inputBytes), base + p.stage);
   gemmI32(gemm, base + p.stage + b * rows * g.inC, g.inC, rows, base + p.out);
   const cols = p.cache.cols!;
-  const { inW, outH, outW, outC, filterH, filterW, strideH, strideW, padTop, padLeft } = g;
-  const taps = filterH * filterW;
+  const { inW, outC } = g;
+  const taps = g.filterH * g.filterW;
   const n4 = gemm.n4;
   for (let r = 0; r < rows; r++) {
     const iy = Math.floor(r / inW);
-    const ix = r - iy * inW;
     const cb = r * n4;
-    for (let fy = 0; fy < filterH; fy++) {
-      const oy = iy * strideH - padTop + fy;
-      if (oy < 0 || oy >= outH) continue;
-      for (let fx = 0; fx < filterW; fx++) {
-        const ox = ix * strideW - padLeft + fx;
-        if (ox < 0 || ox >= outW) continue;
-        const ob = (oy * outW + ox) * outC;
-        for (let oc = 0, j = cb + fy * filterW + fx; oc < outC; oc++, j += taps) acc[ob + oc] = (acc[ob + oc]! + cols[j]!) | 0;
-      }
-    }
+    forEachLandingTap(g, iy, r - iy * inW, (tap, ob) => {
+      for (let oc = 0, j = cb + tap; oc < outC; oc++, j += taps) acc[ob + oc] = (acc[ob + oc]! + cols[j]!) | 0;
+    });
   }
 }
