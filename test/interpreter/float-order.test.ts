@@ -26,6 +26,7 @@ const ORDER_OPS: Array<[string, () => Net]> = [
   ['CONV_2D 3×3, one channel to one (run as depthwise)', () => { const n = new Net('c', [1, 8, 7, 1], 5); return n.output(n.conv(n.input, 1, 3, { act: 'NONE' })); }],
   ['DEPTHWISE_CONV_2D 3×3', () => { const n = new Net('d', [1, 7, 6, 6], 6); return n.output(n.dw(n.input, 3, { act: 'NONE' })); }],
   ['DEPTHWISE_CONV_2D 5×5 stride 2', () => { const n = new Net('d', [1, 9, 8, 5], 7); return n.output(n.dw(n.input, 5, { stride: 2, act: 'NONE' })); }],
+  ['DEPTHWISE_CONV_2D 7×7 (row order above 25 taps)', () => { const n = new Net('d', [1, 9, 10, 4], 21); return n.output(n.dw(n.input, 7, { act: 'NONE' })); }],
   ['DEPTHWISE_CONV_2D 3×3 multiplier 2', () => { const n = new Net('d', [1, 7, 6, 3], 8); return n.output(n.dw(n.input, 3, { mult: 2, act: 'NONE' })); }],
   ['FULLY_CONNECTED 40 → 10 (narrow)', () => { const n = new Net('f', [2, 40], 9); return n.output(n.fc(n.input, 10)); }],
   ['FULLY_CONNECTED 40 → 16', () => { const n = new Net('f', [2, 40], 10); return n.output(n.fc(n.input, 16)); }],

@@ -113,10 +113,17 @@ export function fullyConnectedFloatLanes4(
   }
 }
 
-/** Filter taps (fy·filterW + fx) in the order LiteRT's float depthwise conv sums them. */
+/** Windows up to this many taps are summed column by column (XNNPACK's depthwise kernels); larger ones row by row. */
+const COLUMN_ORDER_MAX_TAPS = 25;
+
+/**
+ * Filter taps (fy·filterW + fx) in the order LiteRT's float depthwise conv
+ * sums them (measured on 1×3 … 7×7 and non-square windows): column by column
+ * up to 25 taps, row by row above that and with a depth multiplier.
+ */
 export function depthwiseTapOrder(filterH: number, filterW: number, depthMultiplier: number): number[] {
   const order: number[] = [];
-  if (depthMultiplier > 1) {
+  if (depthMultiplier > 1 || filterH * filterW > COLUMN_ORDER_MAX_TAPS) {
     for (let t = 0; t < filterH * filterW; t++) order.push(t);
   } else {
     for (let fx = 0; fx < filterW; fx++) for (let fy = 0; fy < filterH; fy++) order.push(fy * filterW + fx);

@@ -168,9 +168,7 @@ export function prepareWasmDepthwiseFloat(
   const tapOffsets = arena.alloc(taps * 4);
   const w = arena.alloc(taps * c4 * F32);
   const b = arena.alloc(c4 * F32);
-  // The order the taps are summed in: LiteRT's XNNPACK depthwise kernel walks
-  // the window column by column (fx outer); with a depth multiplier LiteRT
-  // sums row by row (both measured bit for bit).
+  // The order the taps are summed in: LiteRT's (xnn_f32_order.ts).
   const order = depthwiseTapOrder(g.filterH, g.filterW, depthMultiplier);
   order.forEach((tap, t) => {
     const fy = Math.floor(tap / g.filterW);
