@@ -47,8 +47,10 @@ const f32 = Math.fround;
  * padded to 9 with zeros (taps outside the image are zeros too), added as
  * ((t0+t1) + t8 + (t6+t7)) after (t2+t3) + (t4+t5), i.e.
  * ((t2+t3) + (t4+t5)) + (((t0+t1) + t8) + (t6+t7)), then times
- * float32(1/n) for n in-bounds taps. Larger windows keep the input-order
- * sum divided by n.
+ * float32(1/n) for n in-bounds taps. Larger windows (XNNPACK's multipass
+ * kernel) keep the input-order sum divided by n: neither that nor the
+ * multipass tree read from XNNPACK's source matched LiteRT bit for bit on
+ * 4×4, 5×5 and 7×7 windows, so those may differ in the last bit.
  */
 function averagePoolXnnF32(p: PoolParams, input: Float32Array, output: Float32Array): void {
   const g = p.geom;
