@@ -5,7 +5,8 @@
 // Here the backward keeps only the normalised activations and two
 // per-channel vectors.
 import * as tf from '@tensorflow/tfjs';
-import { channelSum } from './activation_grads.js';
+import { channelDot, channelMoments, channelSum, simdReductions } from './reductions.js';
+import { simdBatchNormBackward, simdBatchNormForward } from './wasm/row_ops.js';
 
 export interface BatchNormTraining {
   y: tf.Tensor;
@@ -18,34 +19,44 @@ export interface BatchNormTraining {
 /**
  * y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² over every axis but the last.
  * Gradients for x, γ and β; dx includes the batch statistics' own
- * dependence on x, as differentiating the composite would.
+ * dependence on x, as differentiating the composite would. ε may be one
+ * per channel; it is a constant here (no gradient reaches its inputs).
  */
-export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): BatchNormTraining {
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number | tf.Tensor1D): BatchNormTraining {
   const axes = x.shape.map((_, i) => i).slice(0, -1);
   const count = axes.reduce((n, ax) => n * x.shape[ax], 1);
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, gIn, bIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const m = tf.moments(xIn, axes);
+    const m = channelMoments(xIn);
     mean = tf.keep(m.mean as tf.Tensor1D);
     variance = tf.keep(m.variance as tf.Tensor1D);
-    const inv = tf.rsqrt(tf.add(m.variance, epsilon));
-    const normed = tf.mul(tf.sub(xIn, m.mean), inv);
+    const inv = tf.rsqrt(tf.add(m.variance, epsilon)) as tf.Tensor1D;
+    const { normed, y } = simdReductions()
+      ? simdBatchNormForward(xIn, m.mean, inv, gIn, bIn)
+      : tfBatchNormForward(xIn, m.mean, inv, gIn, bIn);
     save([normed, inv, gIn]);
     return {
-      value: tf.add(tf.mul(normed, gIn), bIn),
+      value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xhat, invStd, g] = saved;
         const dBeta = channelSum(dy);
-        const dGamma = channelSum(tf.mul(dy, xhat));
+        const dGamma = channelDot(dy, xhat!);
         // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂))
-        const centred = tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xhat, dGamma));
-        const dx = tf.mul(centred, tf.div(tf.mul(g, invStd), count));
+        const scale = tf.div(tf.mul(g!, invStd!), count) as tf.Tensor1D;
+        const dx = simdReductions()
+          ? simdBatchNormBackward(dy, xhat!, dBeta, dGamma, scale, count)
+          : tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xhat!, dGamma)), scale);
         return [dx, dGamma, dBeta];
       },
     };
   });
   const y = op(x, gamma, beta);
   return { y, mean: mean!, variance: variance! };
+}
+
+function tfBatchNormForward(x: tf.Tensor, mean: tf.Tensor, inv: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): { normed: tf.Tensor; y: tf.Tensor } {
+  const normed = tf.mul(tf.sub(x, mean), inv);
+  return { normed, y: tf.add(tf.mul(normed, gamma), beta) };
 }

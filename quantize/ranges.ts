@@ -86,6 +86,11 @@ export function rangeVariables(get: VariableGetter, name: string, config: Quanti
  * The range of x (per channel along `axis`, or whole), widened to contain 0
  * — TFLite needs 0 exactly representable — and made symmetric if asked.
  */
+/** A range widened to contain 0, as every quantization grid must (0 is exactly representable). */
+export function includingZero(min: tf.Tensor, max: tf.Tensor): { min: tf.Tensor; max: tf.Tensor } {
+  return { min: tf.minimum(min, 0), max: tf.maximum(max, 0) };
+}
+
 export function batchRange(
   x: tf.Tensor,
   opts: { axis?: number; symmetric?: boolean; bits?: number; narrowRange?: boolean } = {},
@@ -96,8 +101,7 @@ export function batchRange(
       const a = opts.axis < 0 ? opts.axis + x.rank : opts.axis;
       axes = x.shape.map((_, i) => i).filter((i) => i !== a);
     }
-    let lo = tf.minimum(tf.min(x, axes), 0);
-    let hi = tf.maximum(tf.max(x, axes), 0);
+    let { min: lo, max: hi } = includingZero(tf.min(x, axes), tf.max(x, axes));
     if (opts.symmetric) {
       lo = tf.minimum(lo, -MIN_SYMMETRIC_ABS);
       hi = tf.maximum(hi, MIN_SYMMETRIC_ABS);

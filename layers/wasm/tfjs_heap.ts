@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { encodeModule } from '../../src/interpreter/wasm/encoder.js';
 import { outerFunctions } from './outer_kernels.js';
 import { tapFunctions } from './tap_kernels.js';
+import { channelFunctions } from './channel_kernels.js';
+import { rowFunctions } from './row_kernels.js';
 
 interface WasmMemory { buffer: ArrayBuffer }
 interface WasmApi {
@@ -42,7 +44,7 @@ const instances = new WeakMap<object, HeapKernels | null>();
 function kernelModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = wasmApi ? new wasmApi.Module(encodeModule([...tapFunctions(), ...outerFunctions()])) : null;
+      compiled = wasmApi ? new wasmApi.Module(encodeModule([...tapFunctions(), ...outerFunctions(), ...channelFunctions(), ...rowFunctions()])) : null;
     } catch {
       compiled = null; // no WebAssembly SIMD here
     }
@@ -88,8 +90,8 @@ export function kernelsFor(backend: object): HeapKernels | null {
   return made;
 }
 
-/** The body of a kernel: inputs by name, attributes, the kernels bound to the backend's heap; returns the output. */
-export type HeapKernelBody = (k: HeapKernels, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo;
+/** The body of a kernel: inputs by name, attributes, the kernels bound to the backend's heap; returns the output(s). */
+export type HeapKernelBody = (k: HeapKernels, inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => tf.TensorInfo | tf.TensorInfo[];
 
 /** Registers `name` as a tfjs kernel of the wasm backend (once per process), so tf.profile and tfjs's memory accounting see it. */
 export function registerHeapKernel(name: string, body: HeapKernelBody): void {

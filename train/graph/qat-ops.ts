@@ -22,8 +22,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, relu6 } from '../../layers/ops.js';
 import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
+import { batchNormTraining } from '../../layers/batch_norm.js';
+import { simdReductions, tensorMinMax } from '../../layers/reductions.js';
+import { simdFakeQuantMask } from '../../layers/wasm/channel_stats.js';
 import { fakeQuant } from '../../quantize/fake-quant.js';
-import { batchRange } from '../../quantize/ranges.js';
+import { includingZero } from '../../quantize/ranges.js';
 import { nudge, symmetricRange, unsignedGrid } from '../../quantize/math.js';
 import { foldedParams, movingFoldScale, scaleKernel, type ParamLookup, type QConvLikeNode } from '../../quantize/fold.js';
 import {
@@ -119,16 +122,18 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
     return activate(biasAdd(y, tf.add(beta, tf.mul(b, fold)) as tf.Tensor1D), node.attrs.activation);
   }
   // Batch statistics of z = y / f, the (approximate) float conv output; see the header.
-  // f = γ/σ_mov is nonzero unless γ is exactly 0, in which case that channel's output is constant anyway.
+  // γ·(z − μ_z)/√(σ_z² + ε) + β is y normalised with ε·f² (f = γ/σ_mov, nonzero unless γ is exactly 0,
+  // in which case that channel's output is constant anyway), so the σ_mov/σ_B correction and the
+  // batch-statistic bias are one training-mode batch norm of y, with its closed-form backward. Its
+  // ε·f² is a constant to that op: the gradient it drops is O(ε/σ_z²) of γ's.
   const f = fold;
-  const axes = y.shape.map((_, i) => i).slice(0, -1);
-  const { mean, variance } = tf.moments(y, axes);
-  const meanZ = tf.div(mean, f);
-  const varZ = tf.div(variance, tf.square(f));
-  const sigmaB = tf.sqrt(tf.add(varZ, bn.epsilon));
-  const sigmaMov = tf.sqrt(tf.add(ctx.param(node, 'movingVariance'), bn.epsilon));
-  const out = biasAdd(tf.mul(y, tf.div(sigmaMov, sigmaB)), tf.sub(beta, tf.div(tf.mul(gamma, meanZ), sigmaB)) as tf.Tensor1D);
-  const count = axes.reduce((n, ax) => n * y.shape[ax]!, 1);
+  const fSquared = tf.square(f);
+  const bnY = batchNormTraining(y, gamma, beta, tf.mul(fSquared, bn.epsilon) as tf.Tensor1D);
+  const out = bnY.y;
+  const meanZ = tf.div(bnY.mean, f);
+  const varZ = tf.div(bnY.variance, fSquared);
+  tf.dispose([bnY.mean, bnY.variance]);
+  const count = y.size / y.shape[y.rank - 1]!;
   // The float graph's BN sees conv + bias, so its moving mean includes the conv bias.
   ctx.statUpdates.push(
     { name: node.params.movingMean, value: tf.keep(convBias ? tf.add(meanZ, convBias) : meanZ), momentum: bn.momentum },
@@ -174,7 +179,8 @@ function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, de
   return tf.tidy(() => {
     const oldMin = ctx.variable(node.params.min);
     const oldMax = ctx.variable(node.params.max);
-    const { min: bMin, max: bMax } = batchRange(x);
+    const whole = tensorMinMax(x);
+    const { min: bMin, max: bMax } = includingZero(whole.min, whole.max);
     const seen = tf.greater(oldMax, oldMin);
     const ema = (old: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.add(tf.mul(old, decay), tf.mul(b, 1 - decay));
     return [
@@ -214,15 +220,21 @@ function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: Kernel
     const [min, max] = observe(xIn, node, ctx, decay);
     pushRange(ctx, node, min, max);
     const r = nudge(min.dataSync()[0], max.dataSync()[0], grid);
-    const clipped = tf.clipByValue(xIn, r.nudgedMin, r.nudgedMax);
-    const inside = tf.cast(tf.equal(clipped, xIn), 'float32');
+    const { value, inside } = fakeQuantWithMask(xIn, r.nudgedMin, r.nudgedMax, r.scale);
     save([inside]);
     return {
-      value: tf.mul(tf.round(tf.div(clipped, r.scale)), r.scale),
+      value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, saved[0])],
     };
   });
   return op(x);
+}
+
+/** round(clip(x, lo, hi) / scale) · scale and the in-range mask, in one pass on wasm. */
+function fakeQuantWithMask(x: tf.Tensor, lo: number, hi: number, scale: number): { value: tf.Tensor; inside: tf.Tensor } {
+  if (simdReductions()) return simdFakeQuantMask(x, lo, hi, scale);
+  const clipped = tf.clipByValue(x, lo, hi);
+  return { value: tf.mul(tf.round(tf.div(clipped, scale)), scale), inside: tf.cast(tf.equal(clipped, x), 'float32') };
 }
 
 function constantRange(r: [number, number]): [tf.Tensor, tf.Tensor] {

@@ -1,0 +1,132 @@
+// float32 WebAssembly SIMD kernels for the per-channel reductions and the
+// activation fake quant that every BN layer and every quantized activation
+// runs in training. tfjs-wasm reduces over [batch, h, w] of an NHWC tensor
+// only after transposing the channels to the inside (a full copy, then a
+// reduction), and builds the fake quant and its straight-through mask from
+// six elementwise ops, Equal among them, which wasm runs without SIMD.
+// Together that was the largest part of a QAT step's time beyond the convs.
+//
+// Reductions: out[c] += Σ_rows x[row, c] (or Σ (x − mean[c])², or
+// Σ x·y) over one
+// block of rows, channels 16, 4 or 1 wide per function. The caller passes
+// blocks of a few hundred rows, so each block sums in registers and the
+// float32 error grows with the block length plus the block count, not with
+// every row of the batch.
+//
+// Min and max of a whole tensor in one pass, for the activation ranges
+// every quantized activation observes on every step.
+//
+// Fake quant: y = round(clip(x, lo, hi) / s) · s and mask = (clip(x) = x),
+// the same operations in the same order as the tfjs-op formulation, in one
+// pass.
+
+import {
+  type Expr, FunctionBuilder, get, i32, op, set, v128zero,
+} from '../../src/interpreter/wasm/encoder.js';
+import { add, f32Lanes, forRange, repeat } from './codegen.js';
+import { BLOCK_WIDTHS, type BlockWidth } from './tap_kernels.js';
+
+export type ChannelReduction = 'sum' | 'sqdev' | 'dot';
+
+/**
+ * (x, rowStride, rows, c0, c1, other, out): x points at channel 0 of the
+ * block's first row; rowStride and [c0, c1) are bytes; `other` is the
+ * per-channel mean for 'sqdev', the second factor (laid out as x) for
+ * 'dot', unread for 'sum'; out accumulates.
+ */
+export type ChannelFunction = (x: number, rowStride: number, rows: number, c0: number, c1: number, mean: number, out: number) => void;
+
+/** (x, y, mask, from, to, lo, hi, scale): byte range [from, to) of each array. */
+export type FakeQuantFunction = (x: number, y: number, mask: number, from: number, to: number, lo: number, hi: number, scale: number) => void;
+
+export const channelFunctionName = (kind: ChannelReduction, width: BlockWidth): string => `channel_${kind}_${width}`;
+export const fakeQuantFunctionName = (vector: boolean): string => `fake_quant_${vector ? 4 : 1}`;
+
+const zeroF32: Expr = op('f32.convert_i32_s', i32(0));
+const oneF32: Expr = op('f32.convert_i32_s', i32(1));
+
+function channelFunction(kind: ChannelReduction, width: BlockWidth): FunctionBuilder {
+  const f = FunctionBuilder.i32(channelFunctionName(kind, width), ['x', 'rowStride', 'rows', 'c0', 'c1', 'mean', 'out']);
+  const [x, rowStride, rows, c0, c1, mean, out] = f.paramLocals();
+  const [c, r, p, q] = f.locals('i32', 4);
+  const L = f32Lanes(width === 1);
+  const lanes = Array.from({ length: (4 * width) / L.bytes }, (_, v) => v * L.bytes);
+  const acc = f.locals(L.type, lanes.length);
+  const mu = kind === 'sqdev' ? f.locals(L.type, lanes.length) : [];
+  const sub = (a: Expr, b: Expr): Expr => op(width === 1 ? 'f32.sub' : 'f32x4.sub', a, b);
+  const term = (v: number, o: number): Expr => {
+    const value = L.load(get(p), o);
+    if (kind === 'sum') return value;
+    if (kind === 'dot') return L.mul(value, L.load(get(q), o));
+    const d = sub(value, get(mu[v]!));
+    return L.mul(d, d);
+  };
+  f.emit(forRange(c, get(c0), get(c1), i32(4 * width), [
+    ...acc.map((a) => set(a, width === 1 ? zeroF32 : v128zero)),
+    ...mu.map((m, v) => set(m, L.load(add(get(mean), get(c)), lanes[v]!))),
+    set(p, add(get(x), get(c))),
+    set(q, add(get(mean), get(c))),
+    repeat(r, get(rows), [
+      ...lanes.map((o, v) => set(acc[v]!, L.add(get(acc[v]!), term(v, o)))),
+      set(p, add(get(p), get(rowStride))),
+      ...(kind === 'dot' ? [set(q, add(get(q), get(rowStride)))] : []),
+    ]),
+    ...lanes.map((o, v) => L.store(add(get(out), get(c)), L.add(L.load(add(get(out), get(c)), o), get(acc[v]!)), o)),
+  ]));
+  return f;
+}
+
+function fakeQuantFunction(vector: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(fakeQuantFunctionName(vector), ['i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f32', 'f32']);
+  const [x, y, mask, from, to, loIn, hiIn, scaleIn] = f.paramLocals();
+  const L = f32Lanes(!vector);
+  const [p] = f.locals('i32', 1);
+  const [lo, hi, s, one, v, clipped] = f.locals(L.type, 6);
+  const at = (base: number): Expr => add(get(base), get(p));
+  const splat = (e: Expr): Expr => (vector ? op('f32x4.splat', e) : e);
+  const name = (scalar: 'f32.min' | 'f32.max' | 'f32.div' | 'f32.nearest', simd: 'f32x4.min' | 'f32x4.max' | 'f32x4.div' | 'f32x4.nearest') => (vector ? simd : scalar);
+  const inside: Expr = vector
+    ? op('v128.and', op('f32x4.eq', get(clipped), get(v)), get(one))
+    : op('select', get(one), zeroF32, op('f32.eq', get(clipped), get(v)));
+  f.emit(
+    set(lo, splat(get(loIn))), set(hi, splat(get(hiIn))), set(s, splat(get(scaleIn))), set(one, splat(oneF32)),
+    forRange(p, get(from), get(to), i32(L.bytes), [
+      set(v, L.load(at(x), 0)),
+      set(clipped, op(name('f32.min', 'f32x4.min'), op(name('f32.max', 'f32x4.max'), get(v), get(lo)), get(hi))),
+      L.store(at(y), L.mul(op(name('f32.nearest', 'f32x4.nearest'), op(name('f32.div', 'f32x4.div'), get(clipped), get(s))), get(s)), 0),
+      L.store(at(mask), inside, 0),
+    ]),
+  );
+  return f;
+}
+
+/** (x, to, out): lane-wise min and max of the float32x4 vectors at [x, to), written to out and out + 16; needs to > x. */
+export type MinMaxFunction = (x: number, to: number, out: number) => void;
+export const MIN_MAX_FUNCTION = 'min_max_4';
+
+function minMaxFunction(): FunctionBuilder {
+  const f = FunctionBuilder.i32(MIN_MAX_FUNCTION, ['x', 'to', 'out']);
+  const [x, to, out] = f.paramLocals();
+  const [p] = f.locals('i32', 1);
+  const [lo, hi, v] = f.locals('v128', 3);
+  const L = f32Lanes(false);
+  f.emit(
+    set(lo, L.load(get(x), 0)), set(hi, get(lo)),
+    forRange(p, add(get(x), i32(16)), get(to), i32(16), [
+      set(v, L.load(get(p), 0)),
+      set(lo, op('f32x4.min', get(lo), get(v))),
+      set(hi, op('f32x4.max', get(hi), get(v))),
+    ]),
+    L.store(get(out), get(lo), 0),
+    L.store(get(out), get(hi), 16),
+  );
+  return f;
+}
+
+/** channel_sum/sqdev/dot_16/4/1, fake_quant_4/1, min_max_4. */
+export function channelFunctions(): FunctionBuilder[] {
+  return [
+    ...(['sum', 'sqdev', 'dot'] as ChannelReduction[]).flatMap((kind) => BLOCK_WIDTHS.map((width) => channelFunction(kind, width))),
+    fakeQuantFunction(true), fakeQuantFunction(false), minMaxFunction(),
+  ];
+}

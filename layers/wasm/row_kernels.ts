@@ -1,0 +1,107 @@
+// float32 WebAssembly SIMD kernels for the elementwise work of a training
+// step that tfjs-wasm runs as chains of separate ops, each a full pass over
+// an activation-sized tensor: training batch norm's forward (4 passes) and
+// backward (6), and relu6's gradient (5). Each kernel here is one pass over
+// [rows, channels] (NHWC with the pixels as rows), reading per-channel
+// vectors where the formula has them, and does the same float32 operations
+// in the same order as the tfjs ops it replaces.
+
+import {
+  type Expr, FunctionBuilder, type ValType, get, i32, op, set,
+} from '../../src/interpreter/wasm/encoder.js';
+import { add, f32Lanes, forRange, type F32Lanes, repeat } from './codegen.js';
+
+/** What one kernel reads and writes per element, and its f32 scalar parameters. */
+interface RowKernelSpec {
+  name: string;
+  /** Arrays of the tensor's shape. */
+  elements: number;
+  /** Arrays of one float per channel. */
+  vectors: number;
+  outputs: number;
+  scalars: number;
+  /** Output values from the loaded lanes (elements, vectors) and the splatted scalars. */
+  body(L: F32Lanes, e: Expr[], v: Expr[], s: Expr[], vector: boolean): Expr[];
+}
+
+/**
+ * (rows, rowBytes, c0, c1, elements…, vectors…, outputs…, scalars…):
+ * element and output arrays point at row 0, channel 0; [c0, c1) is a byte
+ * range of each row's channels.
+ */
+export type RowFunction = (rows: number, rowBytes: number, c0: number, c1: number, ...arrays: number[]) => void;
+
+export const rowFunctionName = (name: string, vector: boolean): string => `${name}_${vector ? 4 : 1}`;
+
+const sub = (vector: boolean, a: Expr, b: Expr): Expr => op(vector ? 'f32x4.sub' : 'f32.sub', a, b);
+
+const BN_FORWARD: RowKernelSpec = {
+  // normed = (x − mean) · inv; y = normed · γ + β
+  name: 'bn_forward', elements: 1, vectors: 4, outputs: 2, scalars: 0,
+  body: (L, [x], [mean, inv, gamma, beta], _s, vector) => {
+    const normed = L.mul(sub(vector, x!, mean!), inv!);
+    return [normed, L.add(L.mul(normed, gamma!), beta!)];
+  },
+};
+
+const BN_BACKWARD: RowKernelSpec = {
+  // dx = ((dy · N − Σdy) − x̂ · Σ(dy·x̂)) · k, k = γ · inv / N per channel
+  name: 'bn_backward', elements: 2, vectors: 3, outputs: 1, scalars: 1,
+  body: (L, [dy, xhat], [sumDy, sumDyXhat, k], [count], vector) => [
+    L.mul(sub(vector, sub(vector, L.mul(dy!, count!), sumDy!), L.mul(xhat!, sumDyXhat!)), k!),
+  ],
+};
+
+const RELU6_GRAD: RowKernelSpec = {
+  // dx = dy where 0 < x ≤ 6, else 0 (tfjs's convention at the kinks)
+  name: 'relu6_grad', elements: 2, vectors: 0, outputs: 1, scalars: 0,
+  body: (_L, [dy, x], _v, _s, vector) => {
+    const zero = vector ? op('f32x4.splat', op('f32.convert_i32_s', i32(0))) : op('f32.convert_i32_s', i32(0));
+    const six = vector ? op('f32x4.splat', op('f32.convert_i32_s', i32(6))) : op('f32.convert_i32_s', i32(6));
+    const inside = op(vector ? 'v128.and' : 'i32.and', op(vector ? 'f32x4.gt' : 'f32.gt', x!, zero), op(vector ? 'f32x4.le' : 'f32.le', x!, six));
+    return [vector ? op('v128.and', dy!, inside) : op('select', dy!, op('f32.convert_i32_s', i32(0)), inside)];
+  },
+};
+
+export const ROW_KERNELS = { bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, relu6Grad: RELU6_GRAD } as const;
+
+function rowFunction(spec: RowKernelSpec, vector: boolean): FunctionBuilder {
+  const arrays = spec.elements + spec.vectors + spec.outputs;
+  const params: ValType[] = [...Array<ValType>(4 + arrays).fill('i32'), ...Array<ValType>(spec.scalars).fill('f32')];
+  const f = new FunctionBuilder(rowFunctionName(spec.name, vector), params);
+  const [rows, rowBytes, c0, c1] = [0, 1, 2, 3];
+  const elementArgs = Array.from({ length: spec.elements }, (_, i) => 4 + i);
+  const vectorArgs = Array.from({ length: spec.vectors }, (_, i) => 4 + spec.elements + i);
+  const outputArgs = Array.from({ length: spec.outputs }, (_, i) => 4 + spec.elements + spec.vectors + i);
+  const scalarArgs = Array.from({ length: spec.scalars }, (_, i) => 4 + arrays + i);
+  const L = f32Lanes(!vector);
+  const [r, c, base, at] = f.locals('i32', 4);
+  const scalars = scalarArgs.map((p) => {
+    const local = f.local(L.type);
+    return { local, init: set(local, vector ? op('f32x4.splat', get(p)) : get(p)) };
+  });
+  const values = spec.body(
+    L,
+    elementArgs.map((p) => L.load(add(get(p), get(at)), 0)),
+    vectorArgs.map((p) => L.load(add(get(p), get(c)), 0)),
+    scalars.map((s) => get(s.local)),
+    vector,
+  );
+  f.emit(
+    ...scalars.map((s) => s.init),
+    set(base, i32(0)),
+    repeat(r, get(rows), [
+      forRange(c, get(c0), get(c1), i32(L.bytes), [
+        set(at, add(get(base), get(c))),
+        ...values.map((v, k) => L.store(add(get(outputArgs[k]!), get(at)), v, 0)),
+      ]),
+      set(base, add(get(base), get(rowBytes))),
+    ]),
+  );
+  return f;
+}
+
+/** Every row kernel, vector (4 channels a step) and scalar. */
+export function rowFunctions(): FunctionBuilder[] {
+  return Object.values(ROW_KERNELS).flatMap((spec) => [rowFunction(spec, true), rowFunction(spec, false)]);
+}

@@ -1,0 +1,65 @@
+// The row kernels (row_kernels.ts) registered as tfjs kernels of the wasm
+// backend: training batch norm's forward and backward passes and relu6's
+// gradient, each one pass over the activation.
+import * as tf from '@tensorflow/tfjs';
+import { ROW_KERNELS, rowFunctionName, type RowFunction } from './row_kernels.js';
+import { addressOf, registerHeapKernel, type HeapKernels } from './tfjs_heap.js';
+
+const BN_FORWARD = 'QatBatchNormForward';
+const BN_BACKWARD = 'QatBatchNormBackward';
+const RELU6_GRAD = 'QatRelu6Grad';
+
+/** Runs one row kernel over [rows, channels]: whole vectors of 4 channels, then the channels left over. */
+function runRows(k: HeapKernels, name: string, rows: number, channels: number, arrays: number[], scalars: number[] = []): void {
+  const rowBytes = 4 * channels;
+  const vectorEnd = 16 * Math.floor(channels / 4);
+  if (vectorEnd > 0) (k.exports[rowFunctionName(name, true)] as RowFunction)(rows, rowBytes, 0, vectorEnd, ...arrays, ...scalars);
+  if (vectorEnd < rowBytes) (k.exports[rowFunctionName(name, false)] as RowFunction)(rows, rowBytes, vectorEnd, rowBytes, ...arrays, ...scalars);
+}
+
+const size = (t: tf.TensorInfo): number => t.shape.reduce((a, b) => a * b, 1);
+const channelsOf = (t: tf.TensorInfo): number => t.shape[t.shape.length - 1] ?? 1;
+
+function output(k: HeapKernels, like: tf.TensorInfo): { info: tf.TensorInfo; at: number } {
+  const info = k.backend.makeOutput(like.shape, 'float32');
+  return { info, at: addressOf(k, info) };
+}
+
+registerHeapKernel(BN_FORWARD, (k, { x, mean, inv, gamma, beta }) => {
+  const normed = output(k, x!);
+  const y = output(k, x!);
+  const c = channelsOf(x!);
+  runRows(k, ROW_KERNELS.bnForward.name, size(x!) / c, c,
+    [x!, mean!, inv!, gamma!, beta!].map((t) => addressOf(k, t)).concat([normed.at, y.at]));
+  return [normed.info, y.info];
+});
+
+registerHeapKernel(BN_BACKWARD, (k, { dy, xhat, sumDy, sumDyXhat, scale }, attrs) => {
+  const dx = output(k, dy!);
+  const c = channelsOf(dy!);
+  runRows(k, ROW_KERNELS.bnBackward.name, size(dy!) / c, c,
+    [dy!, xhat!, sumDy!, sumDyXhat!, scale!].map((t) => addressOf(k, t)).concat([dx.at]), [attrs.count as number]);
+  return dx.info;
+});
+
+registerHeapKernel(RELU6_GRAD, (k, { dy, x }) => {
+  const dx = output(k, dy!);
+  runRows(k, ROW_KERNELS.relu6Grad.name, 1, size(dy!), [addressOf(k, dy!), addressOf(k, x!), dx.at]);
+  return dx.info;
+});
+
+/** normed = (x − mean) · inv and y = normed · γ + β, per channel of x [..., c]. */
+export function simdBatchNormForward(x: tf.Tensor, mean: tf.Tensor1D, inv: tf.Tensor1D, gamma: tf.Tensor, beta: tf.Tensor): { normed: tf.Tensor; y: tf.Tensor } {
+  const [normed, y] = tf.engine().runKernel(BN_FORWARD, { x, mean, inv, gamma, beta }, {}) as unknown as [tf.Tensor, tf.Tensor];
+  return { normed: normed!, y: y! };
+}
+
+/** dx = ((dy · count − sumDy) − x̂ · sumDyXhat) · scale, per channel. */
+export function simdBatchNormBackward(dy: tf.Tensor, xhat: tf.Tensor, sumDy: tf.Tensor1D, sumDyXhat: tf.Tensor1D, scale: tf.Tensor1D, count: number): tf.Tensor {
+  return tf.engine().runKernel(BN_BACKWARD, { dy, xhat, sumDy, sumDyXhat, scale }, { count }) as tf.Tensor;
+}
+
+/** dy where 0 < x ≤ 6, else 0. */
+export function simdRelu6Grad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel(RELU6_GRAD, { dy, x }, {}) as tf.Tensor;
+}
