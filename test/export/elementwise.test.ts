@@ -149,7 +149,7 @@ describe('export: elementwise ops (MUL, SUB, MAXIMUM, MINIMUM, Average, REDUCE_M
         for (const bytes of [exportGraph(a, store, { mode: 'float' }).bytes, exportGraph(float, floatStore, { mode: 'float' }).bytes]) {
           expect(builtinsOf(bytes)).to.include.members(c.builtins);
           for (const op of c.absent ?? []) expect(builtinsOf(bytes)).to.not.include(op);
-          const r = await compareWithLiteRt(lrt(), bytes, 20, 8, { inputRange: [0, 1], floatTolerance: 1e-5 });
+          const r = await compareWithLiteRt(lrt(), bytes, 20, 8, { inputRange: [0, 1], floatTolerance: 0 });
           expect(r.elements).to.be.greaterThan(0);
           expect(r.differing, `max |Δ| ${r.maxAbsDiff}`).to.equal(0);
         }

@@ -92,6 +92,14 @@ export function seededImages(count: number, shape: readonly number[], seed: numb
 }
 
 /** Largest |a − b|. */
+/** Elements whose values are not the same float (−0 and +0 differ; NaN equals NaN). */
+export function differingFloats(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) n++;
+  return n;
+}
+
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));

@@ -1,5 +1,7 @@
 // One kernel at a time against LiteRT.js: a conv producing realistic int8
-// activations followed by the op under test, 100 seeded inputs each.
+// activations followed by the op under test, 100 seeded inputs each; int8,
+// float-io and float32 all bit-identical (float32 sums in LiteRT's XNNPACK
+// order, float-order.test.ts).
 
 import { expect } from 'chai';
 import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
@@ -76,7 +78,7 @@ describe('single-op models vs LiteRT', function () {
     for (const [variant, runs] of cases) {
       it(`${name} (${variant}) agrees over ${runs} inputs`, async () => {
         const net = make();
-        const r = await compareWithLiteRt(lrt, net.model(variant), runs, 3, { inputRange: net.inputRange, floatTolerance: 1e-5 });
+        const r = await compareWithLiteRt(lrt, net.model(variant), runs, 3, { inputRange: net.inputRange, floatTolerance: 0 });
         expect(r.elements).to.be.greaterThan(0);
         expect(r.differing, `max |Δ| ${r.maxAbsDiff}`).to.equal(0);
       });

@@ -11,6 +11,7 @@ import { prepareWasmConv, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js
 import { prepareWasmConvFloat, runWasmFloatGemm, type WasmFloatGemmOp } from '../wasm/float-ops.js';
 import { gemmRequant, requantizedOutput, weightedOpMultipliers, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
+import { Lanes4, conv2dFloatLanes4, convIsGemm, convTapOrder, gemmUsesLanes4, igemmUsesLanes4 } from './xnn_f32_order.js';
 import {
   type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
   floatActivationRange, tensorScale, tensorZeroPoint, windowGeometry,
@@ -248,6 +249,9 @@ export interface Conv2DFloatParams {
   outputShape: number[];
   /** The wasm SIMD form of this op, when the interpreter has a wasm arena. */
   wasm: WasmFloatGemmOp | null;
+  /** LiteRT's narrow-output summation order (xnn_f32_order.ts), or null for one running sum. */
+  lanes4: Lanes4 | null;
+  tapOrder: number[];
 }
 
 export function prepareConv2dFloat(
@@ -259,27 +263,31 @@ export function prepareConv2dFloat(
   if (fin !== inputShape[3]) throw new Error(`CONV_2D filter has ${fin} input channels but the input has ${inputShape[3]}`);
   const geom = windowGeometry(inputShape, fh, fw, o);
   const act = floatActivationRange(o.activation);
+  const narrow = convIsGemm(geom) ? gemmUsesLanes4(outC) : igemmUsesLanes4(outC);
   return {
     geom, inC: fin, outC, weights, bias, actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, outC],
-    wasm: wasm ? prepareWasmConvFloat(wasm, geom, fin, outC, weights, bias, act.min, act.max) : null,
+    wasm: wasm && !narrow ? prepareWasmConvFloat(wasm, geom, fin, outC, weights, bias, act.min, act.max) : null,
+    lanes4: narrow ? new Lanes4() : null, tapOrder: convTapOrder(geom, fin, outC),
   };
 }
 
 export function conv2dFloat(p: Conv2DFloatParams, input: Float32Array, output: Float32Array): void {
   if (p.wasm) return runWasmFloatGemm(p.wasm, input, output);
   const { geom: g, inC, outC, weights, bias, actMin, actMax } = p;
+  if (p.lanes4) return conv2dFloatLanes4(g, inC, outC, weights, bias, actMin, actMax, p.tapOrder, input, output, p.lanes4);
+  // float32 from the bias, in weight order, like the wasm kernel and LiteRT's XNNPACK.
+  const f32 = Math.fround;
   let o = 0;
   for (let b = 0; b < g.batches; b++) {
     for (let oy = 0; oy < g.outH; oy++) {
       for (let ox = 0; ox < g.outW; ox++) {
         for (let c = 0; c < outC; c++) {
-          let acc = 0;
+          let acc = bias ? bias[c] : 0;
           const taps = g.filterH * g.filterW;
           forEachTap(g, b, oy, ox, inC, (tap, ib) => {
             const wb = (c * taps + tap) * inC;
-            for (let k = 0; k < inC; k++) acc += input[ib + k] * weights[wb + k];
+            for (let k = 0; k < inC; k++) acc = f32(acc + f32(input[ib + k] * weights[wb + k]));
           });
-          if (bias) acc += bias[c];
           output[o++] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
         }
       }

@@ -3,6 +3,7 @@
 // acc = Σ over in-bounds taps w[fy,fx,oc]·(x[ic] − zp_in) + bias[oc];
 // MultiplyByQuantizedMultiplier with the per-channel (axis 3) multiplier.
 
+import { depthwiseTapOrder } from './xnn_f32_order.js';
 import { convRequant, requantizeClamp, type ConvOptions, type TensorSpec, type WeightSpec } from './conv2d.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmDepthwise, runWasmDepthwise, type WasmDepthwiseOp } from '../wasm/depthwise.js';
@@ -127,7 +128,8 @@ export interface DepthwiseFloatParams {
   actMin: number;
   actMax: number;
   outputShape: number[];
-  acc: Float64Array;
+  /** Filter taps in the order LiteRT sums them. */
+  tapOrder: number[];
   /** The wasm SIMD form of this op, when the interpreter has a wasm arena. */
   wasm: WasmFloatDepthwiseOp | null;
 }
@@ -141,22 +143,28 @@ export function prepareDepthwiseConv2dFloat(
   const act = floatActivationRange(o.activation);
   return {
     geom, inC: inputShape[3], outC, depthMultiplier: m, weights, bias, actMin: act.min, actMax: act.max,
-    outputShape: [geom.batches, geom.outH, geom.outW, outC], acc: new Float64Array(outC),
+    outputShape: [geom.batches, geom.outH, geom.outW, outC], tapOrder: depthwiseTapOrder(fh, fw, m),
     wasm: wasm ? prepareWasmDepthwiseFloat(wasm, geom, inputShape[3], outC, m, weights, bias, act.min, act.max) : null,
   };
 }
 
 export function depthwiseConv2dFloat(p: DepthwiseFloatParams, input: Float32Array, output: Float32Array): void {
   if (p.wasm) return runWasmDepthwiseFloat(p.wasm, input, output);
-  const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, acc } = p;
+  // float32, from the bias, taps in LiteRT's order (xnn_f32_order.ts), like the wasm kernel.
+  const { geom: g, inC, outC, depthMultiplier: dm, weights, bias, tapOrder } = p;
+  const f32 = Math.fround;
   let o = 0;
   for (let b = 0; b < g.batches; b++) {
     for (let oy = 0; oy < g.outH; oy++) {
       for (let ox = 0; ox < g.outW; ox++) {
-        acc.fill(0);
-        accumulateTaps(g, b, oy, ox, inC, outC, dm, input, weights, 0, acc);
         for (let c = 0; c < outC; c++) {
-          const v = acc[c] + (bias ? bias[c] : 0);
+          let v = bias ? bias[c]! : 0;
+          for (const tap of tapOrder) {
+            const y = oy * g.strideH - g.padTop + Math.floor(tap / g.filterW) * g.dilationH;
+            const x = ox * g.strideW - g.padLeft + (tap % g.filterW) * g.dilationW;
+            if (y < 0 || y >= g.inH || x < 0 || x >= g.inW) continue;
+            v = f32(v + f32(input[((b * g.inH + y) * g.inW + x) * inC + Math.floor(c / dm)]! * weights[tap * outC + c]!));
+          }
           output[o++] = v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
         }
       }

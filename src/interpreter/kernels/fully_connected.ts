@@ -11,6 +11,7 @@
 import { foldBias, gemmRequantize, type TensorSpec, type WeightSpec } from './conv2d.js';
 import type { WasmArena } from '../wasm/arena.js';
 import { prepareWasmFullyConnected, runWasmGemmOp, type WasmGemmOp } from '../wasm/conv.js';
+import { Lanes4, fullyConnectedFloatLanes4, gemmUsesLanes4 } from './xnn_f32_order.js';
 import { prepareWasmFullyConnectedFloat, runWasmFloatGemm, type WasmFloatGemmOp } from '../wasm/float-ops.js';
 import { gemmRequant, requantizedOutput, weightedOpMultipliers, type RequantizedOutput } from './requant.js';
 import type { Arithmetic } from './xnnpack.js';
@@ -94,6 +95,8 @@ export interface FullyConnectedFloatParams {
   outputShape: number[];
   /** The wasm SIMD form of this op, when the interpreter has a wasm arena. */
   wasm?: WasmFloatGemmOp | null;
+  /** LiteRT's narrow-output summation order (xnn_f32_order.ts), or null for one running sum. */
+  lanes4?: Lanes4 | null;
 }
 
 export function prepareFullyConnectedFloat(
@@ -102,22 +105,25 @@ export function prepareFullyConnectedFloat(
 ): FullyConnectedFloatParams {
   const s = fcShapes(inputShape, filterShape, o.keepNumDims);
   const act = floatActivationRange(o.activation);
+  const narrow = gemmUsesLanes4(s.units);
   return {
     ...s, weights, bias, actMin: act.min, actMax: act.max,
-    wasm: wasm ? prepareWasmFullyConnectedFloat(wasm, s.batches, s.inputSize, s.units, weights, bias, act.min, act.max) : null,
+    wasm: wasm && !narrow ? prepareWasmFullyConnectedFloat(wasm, s.batches, s.inputSize, s.units, weights, bias, act.min, act.max) : null,
+    lanes4: narrow ? new Lanes4() : null,
   };
 }
 
 export function fullyConnectedFloat(p: FullyConnectedFloatParams, input: Float32Array, output: Float32Array): void {
   if (p.wasm) return runWasmFloatGemm(p.wasm, input, output);
   const { batches, inputSize, units, weights, bias, actMin, actMax } = p;
+  if (p.lanes4) return fullyConnectedFloatLanes4(batches, inputSize, units, weights, bias, actMin, actMax, input, output, p.lanes4);
   for (let b = 0; b < batches; b++) {
     const ib = b * inputSize;
     for (let u = 0; u < units; u++) {
       const wb = u * inputSize;
-      let acc = 0;
-      for (let k = 0; k < inputSize; k++) acc += input[ib + k] * weights[wb + k];
-      if (bias) acc += bias[u];
+      // float32 from the bias, in weight order, like the wasm kernel and LiteRT's XNNPACK.
+      let acc = bias ? bias[u] : 0;
+      for (let k = 0; k < inputSize; k++) acc = f32(acc + f32(input[ib + k] * weights[wb + k]));
       output[b * units + u] = acc < actMin ? actMin : acc > actMax ? actMax : acc;
     }
   }

@@ -40,8 +40,13 @@ function exponentOf(n: number): number {
   return bits[0]!;
 }
 
-export function logisticFloatValue(x: number): number {
-  const z = Math.abs(x);
+/**
+ * XNNPACK's e^−z for z ≥ 0 (before the underflow cutoff), float32 step by
+ * step. Its softmax computes e^x, x ≤ 0, with the same steps mirrored in
+ * sign, which round to the same float32 values (round to nearest even is
+ * symmetric), so it is this at z = −x.
+ */
+export function xnnExpMinus(z: number): number {
   let n = f32(f32(z * MINUS_LOG2E) + MAGIC_BIAS);
   const s = exponentOf(n);
   n = f32(n - MAGIC_BIAS);
@@ -52,7 +57,15 @@ export function logisticFloatValue(x: number): number {
   p = f32(f32(t * p) + C2);
   p = f32(f32(t * p) + C1);
   t = f32(t * s);
-  const e = f32(f32(t * p) + s);
+  return f32(f32(t * p) + s);
+}
+
+/** Above this z, XNNPACK's e^−z is flushed to 0. */
+export const XNN_EXP_CUTOFF = DENORM_CUTOFF;
+
+export function logisticFloatValue(x: number): number {
+  const z = Math.abs(x);
+  const e = xnnExpMinus(z);
   let f = f32(e / f32(e + 1));
   if (z > DENORM_CUTOFF) f = 0;
   // The sign bit decides (−0 counts as negative), as the kernel's lane select does.

@@ -146,17 +146,78 @@ export function meanInt8(p: MeanInt8Params, input: Int8Array, output: Int8Array)
 export interface MeanFloatParams {
   plan: ReducePlan;
   outputShape: number[];
+  /** How LiteRT's XNNPACK sums each output's values (see meanFloat). */
+  order: 'rows' | 'lanes16';
+  /** Reduced values per output; the distance between an output's values (rows order). */
+  count: number;
+  inner: number;
+  scale: number;
+  lanes: Float64Array;
   sums: Float64Array;
 }
 
+/**
+ * float32 MEAN runs on XNNPACK in LiteRT, which drops size-1 dims, merges
+ * neighbouring dims and then sums one contiguous block of reduced dims in one
+ * of two orders (measured against LiteRT bit for bit, every axis set the
+ * exporter emits): reduced dims innermost — 16 interleaved float32
+ * accumulators, folded pairwise; otherwise — row after row in input order.
+ * Either way the sum is then multiplied by float32(1/n), not divided.
+ * Other axis sets keep the reference order: input order, then a division.
+ */
 export function prepareMeanFloat(inputShape: readonly number[], axes: ArrayLike<number>, keepDims: boolean): MeanFloatParams {
   const plan = planReduce(inputShape, axes, keepDims);
-  return { plan, outputShape: plan.outputShape, sums: new Float64Array(shapeSize(plan.outputShape)) };
+  const dims = inputShape.map((d, i) => ({ d, r: plan.reduced[i]! })).filter((x) => x.d !== 1);
+  const firstR = dims.findIndex((x) => x.r);
+  let lastR = -1;
+  dims.forEach((x, i) => { if (x.r) lastR = i; });
+  const block = firstR >= 0 && dims.slice(firstR, lastR + 1).every((x) => x.r);
+  const inner = dims.slice(lastR + 1).reduce((p, x) => p * x.d, 1);
+  return {
+    plan, outputShape: plan.outputShape, order: block && inner === 1 ? 'lanes16' : 'rows', count: plan.count, inner,
+    scale: block ? f32(1 / plan.count) : NaN, lanes: new Float64Array(16), sums: new Float64Array(shapeSize(plan.outputShape)),
+  };
+}
+
+/** Σ of `n` values from input[at], XNNPACK's rsum order: lane i mod 16 for all but the last n mod 4 values. */
+function lanes16Sum(input: Float32Array, at: number, n: number, l: Float64Array): number {
+  l.fill(0);
+  const n4 = n - (n % 4);
+  for (let i = 0; i < n4; i++) l[i & 15] = f32(l[i & 15]! + input[at + i]!);
+  const b = (k: number): number => f32(f32(l[k]! + l[8 + k]!) + f32(l[4 + k]! + l[12 + k]!));
+  let p0 = f32(b(0) + b(2));
+  let p1 = f32(b(1) + b(3));
+  if (n % 4 >= 2) {
+    p0 = f32(p0 + input[at + n4]!);
+    p1 = f32(p1 + input[at + n4 + 1]!);
+  }
+  let s = f32(p0 + p1);
+  if (n % 2 === 1) s = f32(s + input[at + n - 1]!);
+  return s;
 }
 
 export function meanFloat(p: MeanFloatParams, input: Float32Array, output: Float32Array): void {
-  // float32 accumulation in input order, as the reference loops do.
-  reduceSum(p.plan, input, p.sums, true);
-  const n = p.plan.count;
-  for (let i = 0; i < p.sums.length; i++) output[i] = n === 0 ? NaN : p.sums[i] / n;
+  const n = p.count;
+  if (n === 0) {
+    output.fill(NaN);
+    return;
+  }
+  if (Number.isNaN(p.scale)) {
+    reduceSum(p.plan, input, p.sums, true);
+    for (let i = 0; i < p.sums.length; i++) output[i] = p.sums[i]! / n;
+    return;
+  }
+  const outputs = p.sums.length;
+  if (p.order === 'lanes16') {
+    for (let o = 0; o < outputs; o++) output[o] = f32(lanes16Sum(input, o * n, n, p.lanes) * p.scale);
+    return;
+  }
+  // Reduced block in the middle: [outer][n rows][inner], each output summed over its rows in order.
+  const inner = p.inner;
+  for (let o = 0; o < outputs; o++) {
+    const base = Math.floor(o / inner) * n * inner + (o % inner);
+    let s = 0;
+    for (let r = 0; r < n; r++) s = f32(s + input[base + r * inner]!);
+    output[o] = f32(s * p.scale);
+  }
 }

@@ -8,6 +8,7 @@
 // The only inexactness left: table entries come from Math.exp where C uses
 // expf; both are (almost always) correctly rounded float32 results.
 
+import { softmaxRowsXnnF32 } from './softmax_xnn_f32.js';
 import { type QuantParamsT, INT8_MAX, INT8_MIN, roundHalfAwayF32, shapeSize, tensorScale, tensorZeroPoint } from './types.js';
 
 const f32 = Math.fround;
@@ -67,6 +68,8 @@ export function prepareSoftmaxFloat(inputShape: readonly number[], beta: number)
 
 export function softmaxFloat(p: SoftmaxFloatParams, input: Float32Array, output: Float32Array): void {
   const { depth } = p;
+  // LiteRT hands β = 1 to XNNPACK (its own exp and summation order); other β stay on the builtin kernel.
+  if (p.beta === 1) return softmaxRowsXnnF32(input, output, p.outer, depth);
   for (let r = 0; r < p.outer; r++) {
     const base = r * depth;
     let max = -Infinity;

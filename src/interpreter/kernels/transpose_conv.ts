@@ -17,11 +17,16 @@
 
 import { perChannelMultipliers } from '../../../quantize/math.js';
 import { requantizeClamp } from './conv2d.js';
+import { Lanes4, igemmUsesLanes4 } from './xnn_f32_order.js';
+import type { WasmArena } from '../wasm/arena.js';
+import { prepareWasmTransposeConv, scatterWasmTransposeConv, type WasmTransposeConvOp } from '../wasm/transpose-conv.js';
 import { requantizedOutput, type RequantizedOutput } from './requant.js';
 import { type Arithmetic, requantizeFp32 } from './xnnpack.js';
 import {
   type FusedActivation, type Padding, type QuantParamsT, floatActivationRange, padBefore, tensorScale, tensorZeroPoint,
 } from './types.js';
+
+const f32 = Math.fround;
 
 export interface TransposeConvOptions {
   padding: Padding;
@@ -82,12 +87,15 @@ export interface TransposeConvInt8Params extends RequantizedOutput {
   /** One batch of int32 accumulators. */
   acc: Int32Array;
   /** One input pixel's channels, centred. */
-  pixel: Float64Array;
+  pixel: Int32Array;
+  /** The wasm GEMM form of the scatter, when the interpreter has a wasm arena. */
+  wasm: WasmTransposeConvOp | null;
 }
 
 export function prepareTransposeConvInt8(
   inputShape: readonly number[], input: QuantParamsT, filterShape: readonly number[], weights: Int8Array, filter: QuantParamsT,
   bias: Int32Array | null, outputShape: readonly number[], output: QuantParamsT, o: TransposeConvOptions, arithmetic: Arithmetic,
+  wasm: WasmArena | null = null,
 ): TransposeConvInt8Params {
   const geom = transposeConvGeometry(inputShape, filterShape, outputShape, o);
   if (weights.length !== geom.outC * geom.filterH * geom.filterW * geom.inC) throw new Error('the weight data does not match the weight shape');
@@ -98,48 +106,59 @@ export function prepareTransposeConvInt8(
   const rq = requantizedOutput(mult, sIn, filter.scale, sOut, tensorZeroPoint(output), o.activation, arithmetic);
   return {
     ...rq, geom, weights, bias, inputZeroPoint: tensorZeroPoint(input), outputShape: [...outputShape],
-    acc: new Int32Array(geom.outH * geom.outW * geom.outC), pixel: new Float64Array(geom.inC),
+    acc: new Int32Array(geom.outH * geom.outW * geom.outC), pixel: new Int32Array(geom.inC),
+    wasm: wasm ? prepareWasmTransposeConv(wasm, geom, weights, tensorZeroPoint(input)) : null,
   };
 }
 
-/** Adds Σ_k x[k]·w[oc,fy,fx,k] of every input pixel into the output window it scatters to. */
-function scatter<T extends Int32Array | Float64Array>(
-  g: TransposeConvGeometry, x: (i: number) => number, w: ArrayLike<number>, acc: T, batchIn: number, xs: Float64Array,
-): void {
-  const { inH, inW, inC, outH, outW, outC, filterH, filterW } = g;
-  for (let iy = 0; iy < inH; iy++) {
+/** Calls visit(tap, first output index) for each filter tap (fy·filterW + fx) of input pixel (iy, ix) that lands inside the output. */
+export function forEachLandingTap(g: TransposeConvGeometry, iy: number, ix: number, visit: (tap: number, outBase: number) => void): void {
+  for (let fy = 0; fy < g.filterH; fy++) {
+    const oy = iy * g.strideH - g.padTop + fy;
+    if (oy < 0 || oy >= g.outH) continue;
+    for (let fx = 0; fx < g.filterW; fx++) {
+      const ox = ix * g.strideW - g.padLeft + fx;
+      if (ox < 0 || ox >= g.outW) continue;
+      visit(fy * g.filterW + fx, (oy * g.outW + ox) * g.outC);
+    }
+  }
+}
+
+/**
+ * Adds Σ_k (x[k] − zp)·w[oc,fy,fx,k] of every input pixel into the output
+ * window it scatters to (exact int32 sums, so the order is free). The pixel's
+ * centred values are read once into `xs`; each dot product then runs over
+ * one contiguous weight row.
+ */
+function scatterInt8(p: TransposeConvInt8Params, input: Int8Array, batchIn: number): void {
+  const { geom: g, weights: w, acc, inputZeroPoint: zp, pixel: xs } = p;
+  const { inW, inC, outC } = g;
+  const taps = g.filterH * g.filterW;
+  for (let iy = 0; iy < g.inH; iy++) {
     for (let ix = 0; ix < inW; ix++) {
       const ib = batchIn + (iy * inW + ix) * inC;
-      for (let k = 0; k < inC; k++) xs[k] = x(ib + k);
-      for (let fy = 0; fy < filterH; fy++) {
-        const oy = iy * g.strideH - g.padTop + fy;
-        if (oy < 0 || oy >= outH) continue;
-        for (let fx = 0; fx < filterW; fx++) {
-          const ox = ix * g.strideW - g.padLeft + fx;
-          if (ox < 0 || ox >= outW) continue;
-          const ob = (oy * outW + ox) * outC;
-          for (let oc = 0; oc < outC; oc++) {
-            const wb = ((oc * filterH + fy) * filterW + fx) * inC;
-            let s = 0;
-            for (let k = 0; k < inC; k++) s += xs[k]! * w[wb + k]!;
-            acc[ob + oc] += s;
-          }
+      for (let k = 0; k < inC; k++) xs[k] = input[ib + k]! - zp;
+      forEachLandingTap(g, iy, ix, (tap, ob) => {
+        for (let oc = 0, wb = tap * inC; oc < outC; oc++, wb += taps * inC) {
+          let s = 0;
+          for (let k = 0; k < inC; k++) s += xs[k]! * w[wb + k]!;
+          acc[ob + oc] = (acc[ob + oc]! + s) | 0;
         }
-      }
+      });
     }
   }
 }
 
 export function transposeConvInt8(p: TransposeConvInt8Params, input: Int8Array, output: Int8Array): void {
   const { geom: g, acc, bias, scale, multiplier, shift, outputZeroPoint: zp, actMin, actMax } = p;
-  const zpIn = p.inputZeroPoint;
   const perBatch = acc.length;
+  const outC = g.outC;
   for (let b = 0; b < g.batches; b++) {
     acc.fill(0);
-    scatter(g, (i) => input[i]! - zpIn, p.weights, acc, b * g.inH * g.inW * g.inC, p.pixel);
+    if (p.wasm) scatterWasmTransposeConv(p.wasm, g, input, b, acc);
+    else scatterInt8(p, input, b * g.inH * g.inW * g.inC);
     const ob = b * perBatch;
-    for (let i = 0; i < perBatch; i++) {
-      const c = i % g.outC;
+    for (let i = 0, c = 0; i < perBatch; i++, c = c + 1 === outC ? 0 : c + 1) {
       const v = (acc[i]! + (bias ? bias[c]! : 0)) | 0;
       output[ob + i] = scale
         ? requantizeFp32(v, scale[c]!, zp, actMin, actMax)
@@ -155,8 +174,9 @@ export interface TransposeConvFloatParams {
   actMin: number;
   actMax: number;
   outputShape: number[];
-  acc: Float64Array;
-  pixel: Float64Array;
+  /** XNNPACK's narrow micro-kernel order (xnn_f32_order.ts); else one running sum. */
+  lanes4: boolean;
+  lanes: Lanes4;
 }
 
 export function prepareTransposeConvFloat(
@@ -168,21 +188,51 @@ export function prepareTransposeConvFloat(
   const act = floatActivationRange(o.activation);
   return {
     geom, weights, bias, actMin: act.min, actMax: act.max, outputShape: [...outputShape],
-    acc: new Float64Array(geom.outH * geom.outW * geom.outC), pixel: new Float64Array(geom.inC),
+    lanes4: igemmUsesLanes4(geom.outC), lanes: new Lanes4(),
   };
 }
 
-/** Accumulates in double and rounds once: within a few float32 ulps of XNNPACK's float32 sums. */
+/**
+ * LiteRT runs float TRANSPOSE_CONV as XNNPACK's deconvolution: each output
+ * gathers the taps that reach it, in filter order (fy, then fx), each tap's
+ * input channels in order, starting from the bias, in float32; a tap whose
+ * input pixel lies outside the image adds zeros. Narrow outputs use the
+ * 4-partial-sum order of xnn_f32_order.ts. Measured bit-exact against LiteRT.
+ */
 export function transposeConvFloat(p: TransposeConvFloatParams, input: Float32Array, output: Float32Array): void {
-  const { geom: g, acc, bias, actMin, actMax } = p;
-  const perBatch = acc.length;
+  const { geom: g, weights: w, bias, actMin, actMax, lanes4, lanes: l } = p;
+  const { inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, padTop, padLeft } = g;
+  let o = 0;
   for (let b = 0; b < g.batches; b++) {
-    acc.fill(0);
-    scatter(g, (i) => input[i]!, p.weights, acc, b * g.inH * g.inW * g.inC, p.pixel);
-    const ob = b * perBatch;
-    for (let i = 0; i < perBatch; i++) {
-      const v = acc[i]! + (bias ? bias[i % g.outC]! : 0);
-      output[ob + i] = v < actMin ? actMin : v > actMax ? actMax : v;
+    const xb = b * inH * inW * inC;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let oc = 0; oc < outC; oc++) {
+          let acc = bias ? bias[oc]! : 0;
+          if (lanes4) l.start(acc);
+          for (let fy = 0; fy < filterH; fy++) {
+            const ty = oy + padTop - fy;
+            if (ty % strideH !== 0) continue;
+            const iy = ty / strideH;
+            const rowIn = iy >= 0 && iy < inH;
+            for (let fx = 0; fx < filterW; fx++) {
+              const tx = ox + padLeft - fx;
+              if (tx % strideW !== 0) continue;
+              const ix = tx / strideW;
+              if (!rowIn || ix < 0 || ix >= inW) continue;
+              const xi = xb + (iy * inW + ix) * inC;
+              const wi = ((oc * filterH + fy) * filterW + fx) * inC;
+              if (lanes4) {
+                for (let k = 0; k < inC; k++) l.add(k, input[xi + k]!, w[wi + k]!);
+              } else {
+                for (let k = 0; k < inC; k++) acc = f32(acc + f32(input[xi + k]! * w[wi + k]!));
+              }
+            }
+          }
+          const v = lanes4 ? l.result() : acc;
+          output[o++] = v < actMin ? actMin : v > actMax ? actMax : v;
+        }
+      }
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   broadcastOperands,
 } from './context.js';
 import { typeError } from './support.js';
+import { wasmArenaFor } from '../wasm/arena.js';
 
 function constantBias(ctx: OpContext, bias: TensorInfo | null, dtype: 'int32' | 'float32', channels: number): TensorInfo | null {
   if (!bias) return null;
@@ -47,7 +48,7 @@ export function planTransposeConv(ctx: OpContext): Step {
     const b = constantBias(ctx, bias, 'int32', outC);
     const p = prepared(ctx, () => prepareTransposeConvInt8(
       x.shape, perTensorQuant(ctx, x, 'input'), w.shape, ctx.data(w) as Int8Array, wq, b ? (ctx.data(b) as Int32Array) : null,
-      outShape, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic));
+      outShape, perTensorQuant(ctx, y, 'output'), opts, ctx.arithmetic, wasmArenaFor((ctx.data(x) as Int8Array).buffer)));
     return unaryStep(ctx, x, y, transposeConvInt8, p);
   }
   if (x.dtype === 'float32' && w.dtype === 'float32' && y.dtype === 'float32') {

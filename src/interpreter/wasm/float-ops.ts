@@ -10,6 +10,7 @@ import type { WindowGeometry } from '../kernels/types.js';
 import type { WasmArena } from './arena.js';
 import { type ImageLayout, imageLayout, paddedImage, scratchRegions } from './image.js';
 import { MAX_MR_F32, NR_F32 } from './kernels-float.js';
+import { depthwiseTapOrder } from '../kernels/xnn_f32_order.js';
 
 const F32 = 4;
 
@@ -167,13 +168,17 @@ export function prepareWasmDepthwiseFloat(
   const tapOffsets = arena.alloc(taps * 4);
   const w = arena.alloc(taps * c4 * F32);
   const b = arena.alloc(c4 * F32);
-  for (let fy = 0; fy < g.filterH; fy++) {
-    for (let fx = 0; fx < g.filterW; fx++) {
-      arena.i32[(tapOffsets >>> 2) + fy * g.filterW + fx] = fy * g.dilationH * image.paddedRowBytes + fx * g.dilationW * outC * F32;
-    }
-  }
+  // The order the taps are summed in: LiteRT's (xnn_f32_order.ts).
+  const order = depthwiseTapOrder(g.filterH, g.filterW, depthMultiplier);
+  order.forEach((tap, t) => {
+    const fy = Math.floor(tap / g.filterW);
+    const fx = tap % g.filterW;
+    arena.i32[(tapOffsets >>> 2) + t] = fy * g.dilationH * image.paddedRowBytes + fx * g.dilationW * outC * F32;
+  });
   for (let c = 0; c < c4; c++) {
-    for (let t = 0; t < taps; t++) arena.f32[(w >>> 2) + t * c4 + c] = c < outC ? weights[t * outC + c]! : 0;
+    order.forEach((tap, t) => {
+      arena.f32[(w >>> 2) + t * c4 + c] = c < outC ? weights[tap * outC + c]! : 0;
+    });
     arena.f32[(b >>> 2) + c] = bias && c < outC ? bias[c]! : 0;
   }
   const pixels = g.outH * g.outW;

@@ -8,7 +8,7 @@
 // clamp — float32 rounding like LiteRT's kernels, not JS's doubles.
 
 import {
-  type Expr, FunctionBuilder, block, brIf, get, i32, if_, load, loop, op, set, store, storeLane, tee, v128zero,
+  type Expr, FunctionBuilder, block, brIf, get, i32, if_, load, loop, op, set, store, storeLane, tee,
 } from './encoder.js';
 
 /** Rows per float GEMM micro-tile: gemm_f32_1..gemm_f32_MAX_MR_F32 are emitted. */
@@ -69,8 +69,7 @@ function gemmF32(mr: number): FunctionBuilder {
   const epilogue: Expr[] = [];
   for (let i = 0; i < mr; i++) {
     for (let h = 0; h < 2; h++) {
-      const biased = op('f32x4.add', get(acc[i]![h]!), load('v128.load', get(bp!), 16 * h));
-      epilogue.push(set(acc[i]![h]!, op('f32x4.min', op('f32x4.max', biased, get(vlo!)), get(vhi!))));
+      epilogue.push(set(acc[i]![h]!, op('f32x4.min', op('f32x4.max', get(acc[i]![h]!), get(vlo!)), get(vhi!))));
     }
     const dst = add32(get(cr[i]!), op('i32.shl', get(n0!), i32(2)));
     epilogue.push(if_(op('i32.ge_s', get(rem!), i32(NR_F32)), [
@@ -87,7 +86,7 @@ function gemmF32(mr: number): FunctionBuilder {
       ...rowPointers,
       set(wp!, get(w!)), set(bp!, get(bias!)), set(n0!, i32(0)),
       loop(
-        ...acc.flat().map((x) => set(x, v128zero)),
+        ...acc.flatMap((pair) => pair.map((x, h) => set(x, load('v128.load', get(bp!), 16 * h)))),
         ...ap.map((p, i) => set(p, get(ar[i]!))),
         set(kk!, get(k!)),
         loop(...kBody),
@@ -127,7 +126,7 @@ function depthwiseF32(): FunctionBuilder {
         set(pix!, add32(add32(get(img!), mul32(get(oy!), get(rowStep!))), mul32(get(ox!), get(colStep!)))),
         set(c0!, i32(0)),
         loop(
-          set(acc!, v128zero),
+          set(acc!, load('v128.load', add32(get(bias!), op('i32.shl', get(c0!), i32(2))))),
           set(tp!, get(tapOffsets!)),
           set(wp!, add32(get(w!), op('i32.shl', get(c0!), i32(2)))),
           set(px!, add32(get(pix!), op('i32.shl', get(c0!), i32(2)))),
@@ -139,7 +138,6 @@ function depthwiseF32(): FunctionBuilder {
             set(wp!, add32(get(wp!), wRow)),
             brIf(0, tee(t!, op('i32.sub', get(t!), i32(1)))),
           ),
-          set(acc!, op('f32x4.add', get(acc!), load('v128.load', add32(get(bias!), op('i32.shl', get(c0!), i32(2)))))),
           set(acc!, op('f32x4.min', op('f32x4.max', get(acc!), get(vlo!)), get(vhi!))),
           set(rem!, op('i32.sub', get(c!), get(c0!))),
           if_(op('i32.ge_s', get(rem!), i32(4)), [store('v128.store', get(o!), get(acc!))], [
