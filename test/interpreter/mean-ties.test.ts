@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { Interpreter } from '../../src/interpreter/index.js';
 import { ModelBuilder } from '../../src/tflite/index.js';
-import { loadLiteRt, type LiteRtRunner } from '../support/litert.js';
+import { liteRtForSuite, loadLiteRt, type LiteRtRunner } from '../support/litert.js';
 import { mulberry32 } from '../support/random-models.js';
 
 const CASES: Array<{ name: string; shape: number[]; axes: number[]; keepDims: boolean; outZeroPoint: number }> = [
@@ -102,10 +102,7 @@ function membersOf(shape: number[], axes: number[]): number[][] {
 
 describe('int8 MEAN on every sum of codes vs LiteRT (zero points in a float bias)', function () {
   this.timeout(600_000);
-  let lrt: LiteRtRunner;
-  before(async () => {
-    lrt = await loadLiteRt();
-  });
+  const lrt = liteRtForSuite();
 
   for (const c of SUM_CASES) {
     it(`MEAN over ${c.name}, s_in/s_out ${(c.sIn / c.sOut).toPrecision(4)}, zero points ${c.zpIn}/${c.zpOut}: the interpreter's codes equal LiteRT's for every sum`, async () => {
@@ -133,7 +130,7 @@ describe('int8 MEAN on every sum of codes vs LiteRT (zero points in a float bias
             input[i] = c.zpIn + base + (j < extra ? 1 : 0);
           });
         });
-        const [want] = (await lrt.run(bytes, [input])) as Int8Array[];
+        const [want] = (await lrt().run(bytes, [input])) as Int8Array[];
         ours.setInput(0, input);
         ours.invoke();
         const got = ours.output(0) as Int8Array;
