@@ -1,21 +1,33 @@
-// `npm run results`: measures the README's results table. For each row it
+// `npm run results`: measures the README's results tables. For each row it
 // trains a float model, fine-tunes it with QAT, exports float and int8
 // .tflite files, and runs parity (eval graph vs int8 interpreter vs
-// LiteRT.js) on the test split. The defaults are the README's table: about
-// 2.5 hours on this machine's wasm backend (mobilenet-v2 ≈ 2 h of it, on
-// one core; other rows can run alongside in a second process with --rows,
-// sharing --out). The flags make a quick run possible:
+// LiteRT.js) on the test split. The defaults are the README's tables: about
+// 2.5 hours on this machine's wasm backend for the classifier rows
+// (mobilenet-v2 ≈ 2 h of it, on one core) plus the dense rows, each ≲ 30 min
+// on one core at full split by the img/s measured here with the machine
+// shared: unet (unet-tiny, mnist-seg: 8,500 canvases, ≈ 66 / 54 img/s float
+// / QAT) 6 float + 2 QAT epochs ≈ 20 min; style (style-net, fashion-denoise:
+// 60,000 images, ≈ 100 / 58 img/s) 1 float + 1 QAT epoch ≈ 30 min with parity
+// on the 10,000 test images. Other rows can run alongside in a second process
+// with --rows, sharing --out. The flags make a quick run possible:
 //
 //   npm run results -- --epochs 1 --qat-epochs 1 --limit 1000 --test-limit 300 --out /tmp/results --md /tmp/results.md
 //
-// Flags: --rows mnist,fashion,mobilenet,mobilenet-v3,w4 (default all) · --epochs N
-// (float, mnist-cnn rows; default 3) · --mobilenet-epochs N (default 3) ·
-// --qat-epochs N (default 1) · --mobilenet-qat-epochs N (default 1) · --limit N (train/test images per
-// split) · --test-limit N (parity inputs) · --out DIR (default runs/results;
-// complete runs there with the same settings are reused) · --md FILE (default
-// results.md) · --readme FILE (instead: replace the section between
-// <!-- results:start --> and <!-- results:end -->) · --note TEXT (a sentence
-// under the table) · --backend B.
+// Flags: --rows mnist,fashion,mobilenet,mobilenet-v3,w4,unet,style (default
+// all) · --epochs N (float, mnist-cnn rows; default 3) · --qat-epochs N
+// (default 1) · --mobilenet-epochs N (default 3) · --mobilenet-qat-epochs N
+// (default 1) · --unet-epochs N (default 6) · --unet-qat-epochs N (default 2)
+// · --style-epochs N (default 1) · --style-qat-epochs N (default 1) · --limit
+// N (train/test images per split) · --test-limit N (parity inputs) · --out DIR
+// (default runs/results; complete runs there with the same settings are
+// reused) · --md FILE (default results.md) · --readme FILE (instead: replace
+// the section between <!-- results:start --> and <!-- results:end -->) ·
+// --note TEXT (a sentence under the tables) · --backend B.
+//
+// Classifier rows and dense rows (segment: mean IoU; image: PSNR) go to two
+// tables; both show, per row, on how many test inputs the interpreter's
+// outputs are bit-identical to LiteRT's, and the worst per-layer difference
+// between the QAT eval graph and the interpreter.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -27,10 +39,11 @@ import { UserError } from '../src/errors.js';
 import { barProgress } from '../src/parity/progress.js';
 import { runParity, type ParityResult } from '../src/parity/parity.js';
 import type { QatConfig } from '../quantize/config.js';
+import type { TaskName } from '../train/task.js';
 import { checkpointDir, exportRun, loadCheckpoint, loadRun, readMetrics, type RunMetrics } from '../src/run/index.js';
 import { train } from '../train/loop.js';
 import { consoleProgress } from '../train/progress.js';
-import { evaluate } from '../train/evaluate.js';
+import { evaluate, type EvalResult } from '../train/evaluate.js';
 
 interface RowSpec {
   id: string;
@@ -42,15 +55,20 @@ interface RowSpec {
   quantize: Partial<QatConfig>;
   /** Reuse another row's float run (same model and data). */
   floatFrom?: string;
-  mobilenet?: boolean;
+  /** Which pair of epoch flags the row reads (default: --epochs / --qat-epochs). */
+  epochs?: 'mobilenet' | 'unet' | 'style';
+  /** Dense rows: per-pixel classes (metric mean IoU) or images (metric PSNR). */
+  task?: Exclude<TaskName, 'classify'>;
 }
 
 const ROWS: RowSpec[] = [
   { id: 'mnist', label: 'mnist-cnn, MNIST digits (embedded)', model: 'mnist-cnn', dataset: 'mnist', quantize: {} },
   { id: 'fashion', label: 'mnist-cnn, Fashion-MNIST', model: 'mnist-cnn', dataset: 'fashion-mnist', quantize: {} },
-  { id: 'mobilenet', label: 'mobilenet-v2 α0.35 32×32, Fashion-MNIST', model: 'mobilenet-v2', dataset: 'fashion-mnist', alpha: 0.35, inputSize: 32, quantize: {}, mobilenet: true },
-  { id: 'mobilenet-v3', label: 'mobilenet-v3-small 32×32, Fashion-MNIST', model: 'mobilenet-v3-small', dataset: 'fashion-mnist', inputSize: 32, quantize: {}, mobilenet: true },
+  { id: 'mobilenet', label: 'mobilenet-v2 α0.35 32×32, Fashion-MNIST', model: 'mobilenet-v2', dataset: 'fashion-mnist', alpha: 0.35, inputSize: 32, quantize: {}, epochs: 'mobilenet' },
+  { id: 'mobilenet-v3', label: 'mobilenet-v3-small 32×32, Fashion-MNIST', model: 'mobilenet-v3-small', dataset: 'fashion-mnist', inputSize: 32, quantize: {}, epochs: 'mobilenet' },
   { id: 'w4', label: 'mnist-cnn, 4-bit weights, Fashion-MNIST', model: 'mnist-cnn', dataset: 'fashion-mnist', quantize: { weightBits: 4 }, floatFrom: 'fashion' },
+  { id: 'unet', label: 'unet-tiny (transpose), mnist-seg', model: 'unet-tiny', dataset: 'mnist-seg', quantize: {}, epochs: 'unet', task: 'segment' },
+  { id: 'style', label: 'style-net, fashion-denoise', model: 'style-net', dataset: 'fashion-denoise', quantize: {}, epochs: 'style', task: 'image' },
 ];
 
 interface Args {
@@ -59,6 +77,10 @@ interface Args {
   'mobilenet-epochs': number;
   'qat-epochs': number;
   'mobilenet-qat-epochs': number;
+  'unet-epochs': number;
+  'unet-qat-epochs': number;
+  'style-epochs': number;
+  'style-qat-epochs': number;
   limit?: number;
   'test-limit'?: number;
   out: string;
@@ -70,13 +92,20 @@ interface Args {
 
 interface RowResult {
   spec: RowSpec;
+  epochs: { float: number; qat: number };
   floatAccuracy: number;
+  /** Dense rows: the float run's mean IoU (segment) or PSNR (image) on the same test images. */
+  floatMetric: number | null;
   qatAccuracy: number;
   parity: ParityResult;
   bytes: { float: number; int8: number };
   imagesPerSec: { float: number; qat: number };
   seconds: number;
 }
+
+// Dense rows' defaults, each row ≲ 30 min on one core at full split (see the header).
+const UNET_EPOCHS = { float: 6, qat: 2 };
+const STYLE_EPOCHS = { float: 1, qat: 1 };
 
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
@@ -116,15 +145,25 @@ async function trainRun(opts: Parameters<typeof train>[0] & { outDir: string }, 
   return false;
 }
 
+function epochsOf(spec: RowSpec, a: Args): { float: number; qat: number } {
+  switch (spec.epochs) {
+    case 'mobilenet': return { float: a['mobilenet-epochs'], qat: a['mobilenet-qat-epochs'] };
+    case 'unet': return { float: a['unet-epochs'], qat: a['unet-qat-epochs'] };
+    case 'style': return { float: a['style-epochs'], qat: a['style-qat-epochs'] };
+    default: return { float: a.epochs, qat: a['qat-epochs'] };
+  }
+}
+
 async function measureRow(spec: RowSpec, a: Args, data: (spec: string) => Promise<Dataset>): Promise<RowResult> {
   const t0 = performance.now();
   const ds = await data(spec.dataset);
   const dir = join(a.out, spec.id);
   const floatDir = join(a.out, spec.floatFrom ?? spec.id, 'float');
   const qatDir = join(dir, 'qat');
-  const epochs = spec.mobilenet ? a['mobilenet-epochs'] : a.epochs;
-  const qatEpochs = spec.mobilenet ? a['mobilenet-qat-epochs'] : a['qat-epochs'];
-  const common = { dataset: ds, datasetSpec: spec.dataset, ...(a.limit !== undefined ? { limit: a.limit } : {}) };
+  const { float: epochs, qat: qatEpochs } = epochsOf(spec, a);
+  const common = {
+    dataset: ds, datasetSpec: spec.dataset, ...(a.limit !== undefined ? { limit: a.limit } : {}), ...(spec.task ? { task: spec.task } : {}),
+  };
   log(`\n== ${spec.label}: float ${epochs} epoch(s), QAT ${qatEpochs} epoch(s)`);
   const floatReused = await trainRun({
     ...common, model: spec.model, outDir: floatDir, epochs,
@@ -144,24 +183,30 @@ async function measureRow(spec: RowSpec, a: Args, data: (spec: string) => Promis
     ...(a['test-limit'] !== undefined ? { limit: a['test-limit'] } : {}),
   }).finally(() => bar.done());
   const fm = readMetrics(floatDir), qm = readMetrics(qatDir);
+  const floatEval = await floatScores(floatDir, spec.dataset, a['test-limit'] ?? a.limit);
   const row: RowResult = {
-    spec, parity,
-    floatAccuracy: await floatAccuracy(floatDir, spec.dataset, a['test-limit'] ?? a.limit),
+    spec, parity, epochs: { float: epochs, qat: qatEpochs },
+    floatAccuracy: floatEval.accuracy,
+    floatMetric: spec.task === 'segment' ? floatEval.miou ?? null : spec.task === 'image' ? floatEval.psnr ?? null : null,
     qatAccuracy: parity.accuracy.evalGraph,
     bytes: { float: floatModel.bytes.length, int8: int8Model.bytes.length },
     imagesPerSec: { float: meanRate(fm), qat: meanRate(qm) },
     seconds: (performance.now() - t0) / 1000,
   };
-  log(`  on ${parity.count} test images: float ${pct(row.floatAccuracy)} · QAT eval graph ${pct(row.qatAccuracy)} · int8 interpreter ${pct(parity.accuracy.interpreter)} · ${row.seconds.toFixed(0)} s`);
+  const m = denseMetric(row);
+  const scores = m
+    ? `float ${m.fmt(row.floatMetric)} · QAT eval graph ${m.fmt(m.of.evalGraph)} · int8 interpreter ${m.fmt(m.of.interpreter)} ${m.name}`
+    : `float ${pct(row.floatAccuracy)} · QAT eval graph ${pct(row.qatAccuracy)} · int8 interpreter ${pct(parity.accuracy.interpreter)}`;
+  log(`  on ${parity.count} test images: ${scores} · interpreter = LiteRT on ${identical(parity)} · ${row.seconds.toFixed(0)} s`);
   return row;
 }
 
 /** The float run's eval graph on the test inputs parity compares (the same split and limit). */
-async function floatAccuracy(runDir: string, dataset: string, limit: number | undefined): Promise<number> {
+async function floatScores(runDir: string, dataset: string, limit: number | undefined): Promise<EvalResult> {
   const run = loadRun(runDir);
   try {
     const ds = await loadDataset(dataset, limit !== undefined ? { limit } : {});
-    return (await evaluate(run.graph, ds.test)).accuracy;
+    return await evaluate(run.graph, ds.test);
   } finally {
     run.dispose();
   }
@@ -171,27 +216,91 @@ const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '
 const kib = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
 const num = (x: number | null, d = 1): string => (x === null || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
+/** Interpreter vs LiteRT: inputs whose outputs are bit-identical, of those compared. */
+function identical(p: ParityResult): string {
+  if (p.litertIdentical === null) return `— (${p.litert.note ?? 'not run'})`;
+  return `${Math.round(p.litertIdentical * p.count).toLocaleString('en-US')} of ${p.count.toLocaleString('en-US')}`;
+}
+
+/** Eval graph vs interpreter: the largest difference of any quantized layer's integer code (layers come worst first). */
+function worstLayer(p: ParityResult): string {
+  const w = p.layers[0];
+  if (!w) return '—';
+  return w.maxLsb === 0 ? `0 LSB (${p.layers.length} layers)` : `${num(w.maxLsb, w.maxLsb % 1 ? 2 : 0)} LSB (${w.name})`;
+}
+
+interface DenseMetric {
+  name: string;
+  of: { evalGraph: number; interpreter: number; litert: number | null };
+  fmt: (x: number | null) => string;
+}
+
+function denseMetric(r: RowResult): DenseMetric | null {
+  const p = r.parity;
+  if (r.spec.task === 'segment' && p.miou) return { name: 'mean IoU', of: p.miou, fmt: pct };
+  if (r.spec.task === 'image' && p.psnr) return { name: 'PSNR', of: p.psnr, fmt: (x) => (x === null || !Number.isFinite(x) ? '—' : `${x.toFixed(2)} dB`) };
+  return null;
+}
+
+function table(head: string[], body: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
+}
+
+/** The columns every row shares: exactness, size, speed. */
+function commonCells(r: RowResult): string[] {
+  const p = r.parity;
+  return [
+    identical(p), worstLayer(p),
+    `${kib(r.bytes.float)} / ${kib(r.bytes.int8)} (${(r.bytes.float / r.bytes.int8).toFixed(1)}×)`,
+    `${num(r.imagesPerSec.float)} / ${num(r.imagesPerSec.qat)}`,
+    `${num(p.latencyMs.interpreter, 2)} ms / ${num(p.latencyMs.litert, 2)} ms`,
+  ];
+}
+
+const COMMON_HEAD = ['bit-identical outputs interpreter / LiteRT', 'worst layer eval graph / interpreter', 'float / int8 file', 'train img/s float / QAT', 'latency interpreter / LiteRT'];
+
 function markdown(rows: RowResult[], a: Args, backend: string): string {
-  const head = ['model / data', 'float acc', 'QAT eval-graph acc', 'int8 interpreter acc', 'argmax agreement eval graph / interpreter', 'argmax agreement interpreter / LiteRT', 'float / int8 file', 'train img/s float / QAT', 'latency interpreter / LiteRT'];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  const tables: string[] = [];
+  const classify = rows.filter((r) => !denseMetric(r));
+  if (classify.length) {
+    tables.push(table(
+      ['model / data', 'float acc', 'QAT eval-graph acc', 'int8 interpreter acc', 'argmax agreement eval graph / interpreter', 'argmax agreement interpreter / LiteRT', ...COMMON_HEAD],
+      classify.map((r) => {
+        const p = r.parity;
+        return [
+          r.spec.label, pct(r.floatAccuracy), pct(r.qatAccuracy), pct(p.accuracy.interpreter),
+          pct(p.agreement), p.litertAgreement === null ? `— (${p.litert.note ?? 'not run'})` : pct(p.litertAgreement),
+          ...commonCells(r),
+        ];
+      }),
+    ));
+  }
+  const dense = rows.filter((r) => denseMetric(r));
+  if (dense.length) {
+    // Agreement is per pixel (same top class) for segmentation and per output value (same int8 code) for images.
+    tables.push(table(
+      ['dense model / data', 'metric', 'float', 'QAT eval graph', 'int8 interpreter', 'agreement eval graph / interpreter (pixels / values)', ...COMMON_HEAD],
+      dense.map((r) => {
+        const m = denseMetric(r)!;
+        return [r.spec.label, m.name, m.fmt(r.floatMetric), m.fmt(m.of.evalGraph), m.fmt(m.of.interpreter), pct(r.parity.agreement), ...commonCells(r)];
+      }),
+    ));
+  }
+  const epochGroups = new Map<string, string[]>();
   for (const r of rows) {
-    const p = r.parity;
-    lines.push(`| ${[
-      r.spec.label, pct(r.floatAccuracy), pct(r.qatAccuracy), pct(p.accuracy.interpreter),
-      pct(p.agreement), p.litertAgreement === null ? `— (${p.litert.note ?? 'not run'})` : pct(p.litertAgreement),
-      `${kib(r.bytes.float)} / ${kib(r.bytes.int8)} (${(r.bytes.float / r.bytes.int8).toFixed(1)}×)`,
-      `${num(r.imagesPerSec.float)} / ${num(r.imagesPerSec.qat)}`,
-      `${num(p.latencyMs.interpreter, 2)} ms / ${num(p.latencyMs.litert, 2)} ms`,
-    ].join(' | ')} |`);
+    const key = `${r.epochs.float} float + ${r.epochs.qat} QAT`;
+    epochGroups.set(key, [...(epochGroups.get(key) ?? []), r.spec.id]);
   }
   const settings = [
-    `float epochs ${a.epochs} (mobilenet ${a['mobilenet-epochs']})`, `QAT epochs ${a['qat-epochs']} (mobilenet ${a['mobilenet-qat-epochs']})`,
+    `epochs ${[...epochGroups].map(([k, ids]) => `${k} (${ids.join(', ')})`).join(', ')}`,
     a.limit !== undefined ? `at most ${a.limit} images per split` : 'full splits',
     a['test-limit'] !== undefined ? `parity on at most ${a['test-limit']} test images` : 'parity on the whole test split',
     `tfjs backend ${backend}`, `measured ${new Date().toISOString().slice(0, 10)}`,
   ];
   const note = a.note ? ` ${a.note.trim()}` : '';
-  return `${lines.join('\n')}\n\nSettings: ${settings.join('; ')}. All accuracies are on the same test images (the ones parity compares). Latency is one image, single thread.${note} Produced by \`npm run results\`.\n`;
+  return `${tables.join('\n\n')}\n\nSettings: ${settings.join('; ')}. All scores are on the same test images (the ones parity compares). ` +
+    `"Worst layer" is the largest difference, in steps of the layer's int8 scale, between the QAT eval graph's and the interpreter's value of any quantized tensor. ` +
+    `Latency is one image, single thread.${note} Produced by \`npm run results\`.\n`;
 }
 
 const START = '<!-- results:start -->';
@@ -215,9 +324,13 @@ async function main(): Promise<void> {
     .options({
       rows: { type: 'string', default: ROWS.map((r) => r.id).join(','), describe: `rows to measure: ${ROWS.map((r) => r.id).join(', ')}` },
       epochs: { type: 'number', default: 3, describe: 'float epochs (mnist-cnn rows)' },
-      'mobilenet-epochs': { type: 'number', default: 3, describe: 'float epochs (mobilenet-v2)' },
+      'mobilenet-epochs': { type: 'number', default: 3, describe: 'float epochs (mobilenet rows)' },
       'qat-epochs': { type: 'number', default: 1, describe: 'QAT fine-tuning epochs (mnist-cnn rows)' },
-      'mobilenet-qat-epochs': { type: 'number', default: 1, describe: 'QAT fine-tuning epochs (mobilenet-v2)' },
+      'mobilenet-qat-epochs': { type: 'number', default: 1, describe: 'QAT fine-tuning epochs (mobilenet rows)' },
+      'unet-epochs': { type: 'number', default: UNET_EPOCHS.float, describe: 'float epochs (unet-tiny on mnist-seg)' },
+      'unet-qat-epochs': { type: 'number', default: UNET_EPOCHS.qat, describe: 'QAT fine-tuning epochs (unet-tiny)' },
+      'style-epochs': { type: 'number', default: STYLE_EPOCHS.float, describe: 'float epochs (style-net on fashion-denoise)' },
+      'style-qat-epochs': { type: 'number', default: STYLE_EPOCHS.qat, describe: 'QAT fine-tuning epochs (style-net)' },
       limit: { type: 'number', describe: 'at most N images per split (train and test)' },
       'test-limit': { type: 'number', describe: 'parity on at most N test images' },
       out: { type: 'string', default: 'runs/results', describe: 'where runs and models go (complete runs with the same settings are reused)' },

@@ -15,9 +15,11 @@ export interface ZooCase {
   name: string;
   shape: [number, number, number];
   alpha?: number;
+  /** The output's name when it is not a classifier's 'logits'. */
+  output?: string;
 }
 
-/** Every zoo model, small: 28×28×1 for the MNIST nets, 32×32×3 with alpha ≤ 0.35 for the rest. */
+/** Every zoo classifier, small: 28×28×1 for the MNIST nets, 32×32×3 with alpha ≤ 0.35 for the rest; and the image-to-image style-net. */
 export const ZOO_CASES: ZooCase[] = [
   { name: 'mnist-cnn', shape: [28, 28, 1] },
   { name: 'lenet5', shape: [28, 28, 1] },
@@ -25,6 +27,7 @@ export const ZOO_CASES: ZooCase[] = [
   { name: 'mobilenet-v2', shape: [32, 32, 3], alpha: 0.35 },
   { name: 'mobilenet-v3-small', shape: [32, 32, 3], alpha: 0.35 },
   { name: 'resnet-tiny', shape: [32, 32, 3], alpha: 0.35 },
+  { name: 'style-net', shape: [28, 28, 1], output: 'image' },
 ];
 
 export const NUM_CLASSES = 10;

@@ -114,7 +114,7 @@ describe('export: int8 mode on every zoo model', function () {
           const me = await lrt().compile(e.bytes);
           const ie = Interpreter.fromBuffer(e.bytes);
           // The SignatureDef keeps the IR's names whatever the edge tensors are called.
-          expect([me.inputs[0]!.name, me.outputs[0]!.name]).to.deep.equal(['input', 'logits']);
+          expect([me.inputs[0]!.name, me.outputs[0]!.name]).to.deep.equal(['input', c.output ?? 'logits']);
           try {
             for (let k = 0; k < EDGE_INPUTS; k++) {
               const q = p.inputs[k]!;

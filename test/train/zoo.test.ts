@@ -107,6 +107,36 @@ describe('train/zoo: every model trains, checkpoints and restores', function () 
     expect(() => buildModel('mnist-cnn', { inputShape: [28, 28, 1], numClasses: 10, upsample: 'nearest' })).to.throw(/'mnist-cnn' has no decoder; --upsample applies to unet-tiny/);
   });
 
+  it('style-net: reflect-padded 9×9 in and out, instance norms, residual adds, resize-conv up, a [0, 1] output, for any size', () => {
+    for (const shape of [[28, 28, 1], [29, 23, 3]] as Array<[number, number, number]>) {
+      const ir = buildModel('style-net', { inputShape: shape, numClasses: 10 });
+      const a = analyze(ir);
+      const byName = new Map(ir.nodes.map((n) => [n.name, n]));
+      expect(a.shapes.get(ir.outputs[0]), `${shape}`).to.deep.equal(shape);
+      const count = (op: string): number => ir.nodes.filter((n) => n.op === op).length;
+      // Every inner conv carries a norm; the residual blocks add their input back; resizing leads every way up.
+      expect(count('instanceNorm')).to.equal(count('conv2d') - 1);
+      expect(count('add')).to.be.at.least(2);
+      expect(count('upsampleNearest')).to.be.at.least(1);
+      expect(count('conv2dTranspose')).to.equal(0);
+      for (const n of ir.nodes.filter((m) => m.op === 'upsampleNearest')) {
+        const next = ir.nodes.find((m) => m.inputs.includes(n.name))!;
+        expect(next.op === 'conv2d' || (next.op === 'crop' && ir.nodes.find((m) => m.inputs.includes(next.name))!.op === 'conv2d'), n.name).to.equal(true);
+      }
+      const nineByNine = ir.nodes.filter((n) => n.op === 'conv2d' && n.attrs.kernelSize[0] === 9);
+      expect(nineByNine.map((n) => n.name)).to.deep.equal(['stem', 'out']);
+      for (const n of nineByNine) {
+        expect(n.op === 'conv2d' && n.attrs.padding).to.equal('valid');
+        const pad = byName.get(n.inputs[0]!)!;
+        expect(pad.op === 'mirrorPad' && [pad.attrs.mode, pad.attrs.paddings]).to.deep.equal(['reflect', [[4, 4], [4, 4]]]);
+      }
+      // Some stage runs at a lower resolution than the input.
+      expect(Math.min(...[...a.shapes.values()].filter((s) => s.length === 3).map((s) => s[0]!))).to.be.below(shape[0]);
+      const out = byName.get(ir.outputs[0]!)!;
+      expect([out.op, byName.get(out.inputs[0]!)!.name]).to.deep.equal(['sigmoid', 'out']);
+    }
+  });
+
   // The dense models on per-pixel targets built from the tiny classification set.
   const dense: Array<[string, (ds: Dataset) => Dataset, number[]]> = [
     ['unet-tiny', (ds) => segmentationFrom(ds, 'seg', 2, { side: 28, halve: false }), [28, 28, 6]],

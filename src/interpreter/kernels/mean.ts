@@ -9,6 +9,9 @@
 //                 then per output value float32 mean·(s_in/s_out) − zp_in·(s_in/s_out),
 //                 rounded half away, + zp_out, clamped. (The float work happens once
 //                 per output value, after the integer reduction.)
+// LiteRT.js delegates every int8 MEAN with a non-empty constant axes tensor to
+// XNNPACK (no scale-ratio or axes condition refuses it; measured from 1/2000 to
+// 3000), whose arithmetic is the 'xnnpack' path below.
 
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../quantize/math.js';
 import { type QuantParamsT, INT8_MAX, INT8_MIN, roundHalfAwayF32, shapeSize, tensorScale, tensorZeroPoint } from './types.js';
@@ -87,7 +90,7 @@ export interface MeanInt8Params {
   outputZeroPoint: number;
   multiplier: number;
   shift: number;
-  /** float-rescale path: s_in/s_out and −zp_in·s_in/s_out in float32. */
+  /** float-rescale path: s_in/s_out and −zp_in·s_in/s_out; xnnpack path: (s_in/s_out)/N and zp_out − N·zp_in·scale; float32. */
   scale: number;
   bias: number;
   sums: Int32Array;
@@ -106,11 +109,14 @@ export function prepareMeanInt8(
   const xnn = arithmetic === 'xnnpack';
   const path: MeanInt8Path = xnn ? 'xnnpack' : hw ? 'hw-integer' : sIn === sOut && zpIn === zpOut ? 'same-quant' : 'float-rescale';
   const q = quantizeMultiplier(sIn / sOut);
-  // XNNPACK: the int32 sum less N·zp_in, times (s_in/s_out)·(1/N) in float32, plus zp_out, rounded to nearest even.
+  // XNNPACK: the raw int32 sum of codes, times (s_in/s_out)·(1/N) in float32, plus one float32 bias that
+  // holds both zero points, zp_out − N·zp_in·scale, rounded to nearest even. The input zero point is not
+  // taken off the integer sum: with N·zp_in large the bias's rounding moves near-ties (mean-ties.test).
   const scale = xnn ? f32(f32(sIn / sOut) * f32(1 / plan.count)) : f32(sIn / sOut);
+  const bias = xnn ? f32(f32(-plan.count * zpIn * scale) + zpOut) : f32(-zpIn * scale);
   return {
     plan, outputShape: plan.outputShape, path, inputZeroPoint: zpIn, outputZeroPoint: zpOut,
-    multiplier: q.multiplier, shift: q.shift, scale, bias: f32(-zpIn * scale),
+    multiplier: q.multiplier, shift: q.shift, scale, bias,
     sums: new Int32Array(shapeSize(plan.outputShape)),
   };
 }
@@ -130,9 +136,9 @@ export function meanInt8(p: MeanInt8Params, input: Int8Array, output: Int8Array)
       const half = (n / 2) | 0;
       v = (acc > 0 ? Math.trunc((acc + half) / n) : Math.trunc((acc - half) / n)) + p.outputZeroPoint;
     } else if (p.path === 'xnnpack') {
-      // The output zero point is added before rounding (a magic bias that holds it): an odd zero point
-      // moves .5 ties the other way than rounding first would (measured against LiteRT, mean-ties.test).
-      v = rne(f32(f32((sums[i] - p.inputZeroPoint * n) | 0) * p.scale) + p.outputZeroPoint);
+      // Both zero points are in the bias, added before rounding: an odd output zero point moves .5 ties
+      // the other way than rounding first would (measured against LiteRT, mean-ties.test).
+      v = rne(f32(f32(f32(sums[i]) * p.scale) + p.bias));
     } else if (p.path === 'same-quant') {
       v = Math.trunc(sums[i] / n);
     } else {
