@@ -4,8 +4,8 @@
 // wasm backend fetches its .wasm binaries from a URL the page names.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { releaseBackwardMemoryEarly } from '../layers/backward_release.js';
 import { shareWasmIdentityBuffers } from '../layers/wasm_identity.js';
+import { firstAvailable, type BackendAttempt } from './backend-attempts.js';
 import { UserError } from './errors.js';
 
 export type BackendName = 'wasm' | 'webgl' | 'webgpu' | 'cpu';
@@ -49,27 +49,12 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: Bro
   if (!BACKEND_NAMES.includes(choice)) {
     throw new UserError(`unknown backend '${choice}'; choose one of ${BACKEND_NAMES.join(', ')}`);
   }
-  const attempts: Array<[BackendName, () => Promise<string | null>]> = [
+  const attempts: Array<BackendAttempt<BackendName>> = [
     ['webgl', async () => ((await tf.setBackend('webgl')) ? null : 'the webgl backend failed to initialise')],
     ['wasm', () => tryWasm(options)],
     ['webgpu', tryWebgpu],
     ['cpu', async () => ((await tf.setBackend('cpu')) ? null : 'the cpu backend failed to initialise')],
   ];
   const wanted = choice === 'auto' ? attempts.filter(([n]) => n !== 'webgpu') : attempts.filter(([n]) => n === choice);
-  const reasons: string[] = [];
-  for (const [name, attempt] of wanted) {
-    let why: string | null;
-    try {
-      why = await attempt();
-    } catch (e) {
-      why = `${name} failed to load (${String(e instanceof Error ? e.message : e).split('\n')[0]})`;
-    }
-    if (why === null) {
-      await tf.ready();
-      releaseBackwardMemoryEarly();
-      return name;
-    }
-    reasons.push(why);
-  }
-  throw new UserError(`backend '${choice}' is unavailable: ${reasons.join('; ')}`);
+  return firstAvailable(choice, wanted, (m) => new UserError(m));
 }

@@ -24,11 +24,8 @@ export { train, type TrainOptions, type TrainResult } from '../train/loop.js';
 export { evaluate, type EvalResult } from '../train/evaluate.js';
 export { silentProgress, type ProgressSink, type StepInfo } from '../train/progress.js';
 
-// Export to .tflite.
-export {
-  EXPORT_MODES, IO_TYPES, type ExportMode, type IoType, type DynamicConvWeights, type ExportOptions, type ExportResult,
-  type ExportSummary, type IoTensorSummary, type IoQuantization,
-} from '../export/index.js';
+// Export to .tflite: QatModel.toTflite, or exportGraph for a graph and its variable store (what train() returns).
+export * from '../export/index.js';
 
 // Running a .tflite from bytes in the bundled integer interpreter, and per-layer parity with the eval graph.
 export {

@@ -10,16 +10,13 @@ function needsNode(what: string): () => never {
   };
 }
 
-export const existsSync: typeof NodePlatform.existsSync = needsNode('reading a file');
-export const mkdirSync: typeof NodePlatform.mkdirSync = needsNode('creating a directory');
-export const resolve: typeof NodePlatform.resolve = needsNode('a run directory');
-export const importLayersModel: typeof NodePlatform.importLayersModel = needsNode('reading a model.json path');
-export const loadCheckpoint: typeof NodePlatform.loadCheckpoint = needsNode('loading a run directory');
-export const restoreStore: typeof NodePlatform.restoreStore = needsNode('restoring a checkpoint');
-export const saveCheckpoint: typeof NodePlatform.saveCheckpoint = needsNode('saving a checkpoint');
-export const readMetrics: typeof NodePlatform.readMetrics = needsNode('reading metrics.json');
-export const writeMetrics: typeof NodePlatform.writeMetrics = needsNode('writing metrics.json');
-export const recoverRunDir: typeof NodePlatform.recoverRunDir = needsNode('a run directory');
-export const checkpointDir: typeof NodePlatform.checkpointDir = needsNode('a run directory');
-export const saveModelRun: typeof NodePlatform.saveModelRun = needsNode('saving a QatModel to a directory');
-export const createParallelStepper: typeof NodePlatform.createParallelStepper = needsNode('training with workers > 1');
+type Platform = typeof NodePlatform;
+const runDirectory = needsNode('a run directory (outDir, from, QatModel.save and load)');
+
+export const existsSync: Platform['existsSync'] = runDirectory, mkdirSync: Platform['mkdirSync'] = runDirectory, resolve: Platform['resolve'] = runDirectory;
+export const loadCheckpoint: Platform['loadCheckpoint'] = runDirectory, restoreStore: Platform['restoreStore'] = runDirectory;
+export const saveCheckpoint: Platform['saveCheckpoint'] = runDirectory, saveModelRun: Platform['saveModelRun'] = runDirectory;
+export const readMetrics: Platform['readMetrics'] = runDirectory, writeMetrics: Platform['writeMetrics'] = runDirectory;
+export const recoverRunDir: Platform['recoverRunDir'] = runDirectory, checkpointDir: Platform['checkpointDir'] = runDirectory;
+export const importLayersModel: Platform['importLayersModel'] = needsNode('reading a model.json path');
+export const createParallelStepper: Platform['createParallelStepper'] = needsNode('training with workers > 1');

@@ -4,6 +4,9 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { checkBrowserBundle } from './browser-bundle.js';
+import * as browserPlatform from '../../src/platform/browser.js';
+import * as browserFiles from '../../src/io/files-browser.js';
+import { userErrorMessage } from '../support/user-error.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -24,5 +27,11 @@ describe('browser bundle', function () {
     const r = await checkBrowserBundle('dist/datasets/load.js', ROOT);
     expect(r.nodeImports).to.include('dist/datasets/load.js -> node:fs');
     expect(r.nodeImports).to.include('bundled dist/datasets/mnist.js');
+  });
+
+  it('the browser stand-ins refuse run directories, model paths and files in one sentence', () => {
+    expect(userErrorMessage(() => browserPlatform.loadCheckpoint('runs/x'))).to.match(/^a run directory .* needs Node; in a browser/);
+    expect(userErrorMessage(() => browserPlatform.importLayersModel('m/model.json'))).to.match(/^reading a model\.json path needs Node/);
+    expect(userErrorMessage(() => browserFiles.readUserFile('m.tflite', 'the model'))).to.match(/^Cannot read the model m\.tflite: a web page has no file paths/);
   });
 });

@@ -1,4 +1,4 @@
-// The example page: pick digits (or your own images), fine-tune a small zoo
+// The example page: pick digits (or your own images), train a small zoo
 // model with fake quant, export the int8 .tflite as a download, run it in the
 // bundled interpreter and compare every quantized layer with the eval graph.
 // window.qatDemo holds what the page computed, for the automated test.
