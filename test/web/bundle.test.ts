@@ -2,6 +2,7 @@
 // a bundler's browser resolution maps to it) pulls in no Node builtin and no
 // Node-only module, and exports what the example page needs.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkBrowserBundle } from './browser-bundle.js';
 import * as browserPlatform from '../../src/platform/browser.js';
@@ -33,5 +34,10 @@ describe('browser bundle', function () {
     expect(userErrorMessage(() => browserPlatform.loadCheckpoint('runs/x'))).to.match(/^a run directory .* needs Node; in a browser/);
     expect(userErrorMessage(() => browserPlatform.importLayersModel('m/model.json'))).to.match(/^reading a model\.json path needs Node/);
     expect(userErrorMessage(() => browserFiles.readUserFile('m.tflite', 'the model'))).to.match(/^Cannot read the model m\.tflite: a web page has no file paths/);
+  });
+
+  it('the example page type-checks against the web entry (the "browser" condition)', () => {
+    const r = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', 'examples/web/page'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
   });
 });
