@@ -56,3 +56,45 @@ export function arrayDataset(o: ArrayDatasetOptions): Dataset {
   if (numClasses < 2) throw new UserError(`a dataset needs at least 2 classes, got ${numClasses}`);
   return { name: o.name ?? 'in-memory', numClasses, ...(o.classNames ? { classNames: [...o.classNames] } : {}), train, test };
 }
+
+/**
+ * One batch of an async iterator dataset: images NHWC in [0, 1] (a
+ * [n, height, width, channels] tensor, or its values with `shape`) and their
+ * integer class ids.
+ */
+export interface ExampleBatch {
+  xs: tf.Tensor | Float32Array | readonly number[];
+  ys: tf.Tensor | Int32Array | readonly number[];
+  /** [n, height, width, channels]; needed when `xs` is not a tensor. */
+  shape?: readonly number[];
+}
+
+export function isAsyncIterable(v: unknown): v is AsyncIterable<ExampleBatch> {
+  return typeof v === 'object' && v !== null && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Reads an async iterator of batches to its end into a training split (held
+ * in memory, so train() can reshuffle it every epoch and resume exactly);
+ * the test split is empty. Tensors it yields stay the caller's.
+ */
+export async function collectBatches(source: AsyncIterable<ExampleBatch>, o: Omit<ArrayDatasetOptions, 'train' | 'test'> = {}): Promise<Dataset> {
+  const parts: Split[] = [];
+  for await (const b of source) {
+    parts.push(toSplit({ images: b.xs, labels: b.ys, ...(b.shape ? { shape: b.shape } : {}) }, `batch ${parts.length + 1}'s`));
+  }
+  if (parts.length === 0) throw new UserError('the dataset iterator yielded no batches');
+  const { height, width, channels } = parts[0]!;
+  const odd = parts.findIndex((p) => p.height !== height || p.width !== width || p.channels !== channels);
+  if (odd >= 0) throw new UserError(`batch ${odd + 1} holds ${parts[odd]!.height}×${parts[odd]!.width}×${parts[odd]!.channels} images but batch 1 ${height}×${width}×${channels}`);
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const images = new Float32Array(count * height * width * channels);
+  const labels = new Int32Array(count);
+  let at = 0;
+  for (const p of parts) {
+    images.set(p.images, at * height * width * channels);
+    labels.set(p.labels, at);
+    at += p.count;
+  }
+  return arrayDataset({ ...o, name: o.name ?? 'async-iterator', train: { images, labels, shape: [count, height, width, channels] } });
+}

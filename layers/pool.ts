@@ -26,7 +26,9 @@ export function maxPool(x: tf.Tensor4D, size: Pair, strides: Pair, padding: Padd
         const xs = saved[0] as tf.Tensor4D;
         // Flat indexes into x including the batch: one scatter covers it all.
         const { indexes } = tf.maxPoolWithArgmax(positiveForArgmax(xs), size, strides, padding, true);
-        const flat = tf.scatterND(tf.reshape(indexes, [-1, 1]), tf.reshape(dy, [-1]), [xs.size]);
+        // tfjs-backend-webgl returns the argmax as float32 (exact below 2^24); ScatterNd takes int32.
+        const at = indexes.dtype === 'int32' ? indexes : tf.cast(indexes, 'int32');
+        const flat = tf.scatterND(tf.reshape(at, [-1, 1]), tf.reshape(dy, [-1]), [xs.size]);
         return tf.reshape(flat, xs.shape);
       },
     };

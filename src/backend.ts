@@ -3,9 +3,9 @@
 // offline), so its absence must never be an error in `auto` mode.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
-import { releaseBackwardMemoryEarly } from '../layers/backward_release.js';
 import { shareWasmIdentityBuffers } from '../layers/wasm_identity.js';
 import { bufferMeter } from './backend-memory.js';
+import { firstAvailable, firstLine, type BackendAttempt } from './backend-attempts.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -40,10 +40,6 @@ async function tryWasm(): Promise<string | null> {
   return null;
 }
 
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0];
-}
-
 /** Name users see for the active tfjs backend. */
 export function activeBackend(): BackendName {
   const b = tf.getBackend();
@@ -58,21 +54,11 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   if (!BACKEND_NAMES.includes(choice)) {
     throw new Error(`unknown backend '${choice}'; choose one of ${BACKEND_NAMES.join(', ')}`);
   }
-  const attempts: Array<[BackendName, () => Promise<string | null>]> = [
+  const attempts: Array<BackendAttempt<BackendName>> = [
     ['node', tryNode],
     ['wasm', tryWasm],
     ['cpu', async () => ((await tf.setBackend('cpu')) ? null : 'the cpu backend failed to initialise')],
   ];
   const wanted = choice === 'auto' ? attempts : attempts.filter(([n]) => n === choice);
-  const reasons: string[] = [];
-  for (const [name, attempt] of wanted) {
-    const why = await attempt();
-    if (why === null) {
-      await tf.ready();
-      releaseBackwardMemoryEarly();
-      return name;
-    }
-    reasons.push(why);
-  }
-  throw new Error(`backend '${choice}' is unavailable: ${reasons.join('; ')}`);
+  return firstAvailable(choice, wanted, (m) => new Error(m));
 }

@@ -13,7 +13,7 @@ export { QAT_DEFAULTS, type QatConfig, type RangeMode, type LayerQuantOverride }
 // Data: the built-in datasets, your own arrays or tensors, batches of either.
 export type { Split, Dataset, LoadOptions, Batch } from '../datasets/types.js';
 export { loadDataset, batches, DATASET_NAMES, datasetHelp } from '../datasets/index.js';
-export { arrayDataset, type ArrayDatasetOptions, type ArraySplit } from '../datasets/memory.js';
+export { arrayDataset, type ArrayDatasetOptions, type ArraySplit, type ExampleBatch } from '../datasets/memory.js';
 
 // qat's training loop (qat train as a function), evaluation and post-training calibration of run directories.
 export { ZOO_NAMES } from '../train/zoo/index.js';

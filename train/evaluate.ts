@@ -1,7 +1,7 @@
 // Accuracy and mean loss of the eval graph over a split, plus mean IoU
 // (segment) or PSNR (image).
 import * as tf from '@tensorflow/tfjs';
-import { batches } from '../datasets/index.js';
+import { batches } from '../datasets/batches.js';
 import type { Split } from '../datasets/types.js';
 import { UserError } from '../src/errors.js';
 import type { EvalGraph } from './graph/build.js';

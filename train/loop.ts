@@ -1,20 +1,21 @@
 // train(): the float training loop. Seeded shuffles (one permutation per
 // epoch), per-epoch test evaluation, a checkpoint at every epoch end and on
 // abort (Ctrl-C), metrics.json, and exact resumption with `from`.
-import { existsSync, mkdirSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
-import { resolve } from 'node:path';
-import { batches, batchCount } from '../datasets/index.js';
+import { batches, batchCount } from '../datasets/batches.js';
 import type { Dataset } from '../datasets/types.js';
+import { collectBatches, isAsyncIterable, type ExampleBatch } from '../datasets/memory.js';
 import { activeBackend } from '../src/backend.js';
 import { bufferMeter, formatBytes } from '../src/backend-memory.js';
 import { UserError } from '../src/errors.js';
 import { analyze } from '../src/ir/analyze.js';
 import type { Graph } from '../src/ir/types.js';
+import { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type RunConfig } from '../src/run/config.js';
+import type { EpochMetrics, RunMetrics } from '../src/run/metrics.js';
 import {
-  checkpointDir, loadCheckpoint, readMetrics, recoverRunDir, restoreStore, saveCheckpoint, writeMetrics,
-  RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type EpochMetrics, type RunConfig, type RunMetrics,
-} from '../src/run/index.js';
+  checkpointDir, createParallelStepper, existsSync, loadCheckpoint, mkdirSync, readMetrics, recoverRunDir, resolve, restoreStore,
+  saveCheckpoint, writeMetrics,
+} from '../src/platform/node.js';
 import { describeFault, describeLargest, parameterHealth } from './divergence.js';
 import { evaluate } from './evaluate.js';
 import { buildEvalGraph, buildTrainGraph, type TrainGraph } from './graph/build.js';
@@ -26,7 +27,7 @@ import { checkSchedule, learningRate, type ScheduleName } from './schedule.js';
 import { deriveFineTune, type FineTuneRecipe } from './fine-tune.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
-import { createParallelStepper, type ParallelStepper } from './parallel/index.js';
+import type { ParallelStepper } from './parallel/index.js';
 import { buildModel, ZOO, type UpsampleMode } from './zoo/index.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
@@ -43,7 +44,13 @@ export interface TrainOptions {
   upsample?: UpsampleMode;
   /** Model input [h, w, c]; defaults to the dataset's image shape. Images are adapted to it. */
   inputShape?: [number, number, number];
-  dataset: Dataset;
+  /**
+   * The data: a Dataset (loadDataset, arrayDataset), or an async iterator of
+   * batches ({ xs, ys, shape? }: images NHWC in [0, 1], class ids), read to its
+   * end before the first step and then batched, shuffled and reshuffled every
+   * epoch like any dataset (its test split is empty).
+   */
+  dataset: Dataset | AsyncIterable<ExampleBatch>;
   /** The dataset spec to record in the run config (default: dataset.name). */
   datasetSpec?: string;
   limit?: number;
@@ -113,7 +120,8 @@ function positiveInt(v: number, what: string): number {
   return v;
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+// setImmediate is Node's; a page yields with a zero timeout.
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 interface Start {
   ir: Graph;
@@ -128,7 +136,7 @@ interface Start {
 }
 
 /** Resolves options (and the checkpoint to resume) into a model, a store and a run config. */
-function prepare(o: TrainOptions): Start {
+function prepare(o: TrainOptions & { dataset: Dataset }): Start {
   const ds = o.dataset;
   const prev = o.from ? loadCheckpoint(o.from) : null;
   // Fine-tuning a float run with fake quant starts a new run from its weights; nothing else of it resumes.
@@ -277,7 +285,8 @@ function fitStepInMemory(
   return { microBatch: plan.microBatch };
 }
 
-export async function train(o: TrainOptions): Promise<TrainResult> {
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const o = { ...options, dataset: isAsyncIterable(options.dataset) ? await collectBatches(options.dataset) : options.dataset };
   const runDir = o.outDir === undefined ? null : resolve(o.outDir);
   const resumingInPlace = o.from !== undefined && resolve(o.from) === runDir;
   if (resumingInPlace && o.quantize !== undefined && loadCheckpoint(o.from!).config.quantization === undefined) {

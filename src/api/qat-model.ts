@@ -19,9 +19,8 @@ import { UserError } from '../errors.js';
 import type { InputRescaling } from '../import/import.js';
 import { analyze, type AnalyzedGraph } from '../ir/analyze.js';
 import type { Graph } from '../ir/types.js';
-import { loadCheckpoint, restoreStore } from '../run/checkpoint.js';
 import type { RunQuantization } from '../run/config.js';
-import { saveModelRun } from '../run/model-run.js';
+import { loadCheckpoint, restoreStore, saveModelRun } from '../platform/node.js';
 import { resolveQuantizeConfig, type QuantizeConfig } from './config.js';
 
 export interface ApplyOptions {

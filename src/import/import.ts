@@ -1,14 +1,12 @@
 // importLayersModel: a tfjs-layers model.json (+ weight shards) → an IR Graph
 // and the initial values of its variables, keyed by variable-store name.
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { analyze } from '../ir/analyze.js';
 import { GraphBuilder } from '../ir/builder.js';
 import type { Graph } from '../ir/types.js';
 import type { LayerJson, ModelJson, TopologyJson } from './format.js';
 import { convertLayer, readRescaling, type ConvertContext } from './layers.js';
-import { readWeights, type WeightValue } from './weights.js';
+import type { WeightValue } from './weights.js';
 
 export interface ImportOptions {
   /**
@@ -46,25 +44,8 @@ export function describeInputRescaling(r: InputRescaling): string {
 
 interface Binding { node: string; role: string; source: { weight: string; swapLastAxes?: boolean } | { constant: number } }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function parseModelJson(path: string): ModelJson {
-  if (!existsSync(path)) throw new UserError(`model file ${path} does not exist`);
-  let j: unknown;
-  try {
-    j = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${path} is not valid JSON (${(e as Error).message})`);
-  }
-  if (!isRecord(j) || !isRecord(j.modelTopology) || !Array.isArray(j.weightsManifest)) {
-    throw new UserError(`${path} is not a tfjs-layers model.json (it needs modelTopology and weightsManifest)`);
-  }
-  if (j.format !== undefined && j.format !== 'layers-model') {
-    throw new UserError(`${path} is a '${String(j.format)}' model; only tfjs-layers models (format 'layers-model') can be imported`);
-  }
-  return j as unknown as ModelJson;
 }
 
 /** The per-example input shape of an InputLayer or a Sequential model's first layer, if it names one. */
@@ -114,12 +95,6 @@ function topologyOf(t: ModelJson['modelTopology']): TopologyJson {
 /** Whether a --model value names a model.json file rather than a zoo model. */
 export function isModelFile(model: string): boolean {
   return model.endsWith('.json') || model.includes('/') || model.includes('\\');
-}
-
-/** Reads a tfjs-layers model (Sequential or Functional) into the IR with its weights. */
-export function importLayersModel(modelJsonPath: string, opts: ImportOptions = {}): ImportedModel {
-  const m = parseModelJson(modelJsonPath);
-  return convertModel(m.modelTopology, readWeights(modelJsonPath, m.weightsManifest), modelJsonPath, basename(modelJsonPath, '.json'), opts);
 }
 
 /**

@@ -1,9 +1,7 @@
 // Reads the weight shards of a tfjs-layers model: each manifest group is a
 // list of files concatenated into one buffer holding its weights in order.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { WeightEntryJson, WeightGroupJson } from './format.js';
+import type { WeightEntryJson } from './format.js';
 
 export interface WeightValue {
   shape: number[];
@@ -11,23 +9,6 @@ export interface WeightValue {
 }
 
 const count = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** All weights named in `manifest`, by their manifest name, read from files next to `modelJsonPath`. */
-export function readWeights(modelJsonPath: string, manifest: WeightGroupJson[]): Map<string, WeightValue> {
-  const dir = dirname(modelJsonPath);
-  const out = new Map<string, WeightValue>();
-  for (const group of manifest) {
-    const parts: Buffer[] = [];
-    for (const p of group.paths) {
-      const file = join(dir, p);
-      if (!existsSync(file)) throw new UserError(`weight shard '${p}' listed in ${modelJsonPath} is missing (looked for ${file})`);
-      parts.push(readFileSync(file));
-    }
-    const buf = Buffer.concat(parts);
-    decodeWeights(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), group.weights, `weight shards ${group.paths.join(', ')}`, modelJsonPath, out);
-  }
-  return out;
-}
 
 /**
  * Decodes one buffer holding `entries` back to back (a manifest group's

@@ -11,13 +11,12 @@ import * as tf from '@tensorflow/tfjs';
 import { batches, loadDataset } from '../../datasets/index.js';
 import type { Dataset } from '../../datasets/types.js';
 import { UserError } from '../errors.js';
-import { Interpreter, type TensorDetails, type TensorView } from '../interpreter/index.js';
-import { quantizeReal } from '../interpreter/feed.js';
-import type { NodeOf } from '../ir/types.js';
+import { Interpreter, type TensorDetails } from '../interpreter/index.js';
 import { tryLoadLiteRt, type LiteRtArray, type LiteRtCompiledModel } from '../litert/index.js';
 import { graphInputShape } from '../../train/evaluate.js';
 import { loadRun, type LoadedRun } from '../run/open.js';
-import { LayerStats, worstFirst, type LayerParity } from './stats.js';
+import { worstFirst, type LayerParity } from './stats.js';
+import { feedFor, probes } from './probes.js';
 import { outputComparison } from './compare-outputs.js';
 import type { DatasetTask } from '../../datasets/types.js';
 import { runTask } from '../run/config.js';
@@ -99,63 +98,6 @@ function readModelBytes(model: string | Uint8Array): Uint8Array {
   }
 }
 
-/** Integer (or float) input data for the model, from the eval graph's view of one image. */
-type Feed = (image: Float32Array, quantizedImage: Float32Array | null) => Int8Array | Uint8Array | Float32Array;
-
-function feedFor(d: TensorDetails): Feed {
-  if (d.dtype === 'float32') return (image) => image.slice();
-  if ((d.dtype !== 'int8' && d.dtype !== 'uint8') || d.scale === null || d.zeroPoint === null) {
-    throw new UserError(`The model's input is ${d.dtype}${d.scale === null ? ' without a scale' : ''}; parity feeds float32, int8 or uint8 image inputs.`);
-  }
-  const scale = d.scale, zp = d.zeroPoint;
-  const [lo, hi] = d.dtype === 'int8' ? [-128, 127] : [0, 255];
-  return (image, q) => {
-    // The eval graph's input fake-quant already picked the codes; reading them back keeps both sides on the same integers.
-    if (!q) return quantizeReal(image, d);
-    const out = d.dtype === 'int8' ? new Int8Array(q.length) : new Uint8Array(q.length);
-    for (let i = 0; i < q.length; i++) out[i] = Math.min(hi, Math.max(lo, Math.round(q[i]! / scale) + zp));
-    return out;
-  };
-}
-
-interface LayerProbe {
-  stats: LayerStats;
-  view: TensorView;
-  per: number;
-}
-
-/** The quantized layers the model has an integer tensor for, and the ones it lacks. */
-function probes(run: LoadedRun, interp: Interpreter): { layers: LayerProbe[]; unmatched: string[]; inputFq: string | null } {
-  const a = run.graph.ir;
-  const ops = new Map(a.order.map((n) => [n.name, n.op as string]));
-  const layers: LayerProbe[] = [];
-  const unmatched: string[] = [];
-  let inputFq: string | null = null;
-  const fqs = a.order.filter((n): n is NodeOf<'fakeQuant'> => n.op === 'fakeQuant');
-  for (const fq of fqs) {
-    if (fq.attrs.role === 'input') {
-      inputFq ??= fq.name;
-      continue;
-    }
-    const name = fq.attrs.quantizes;
-    let view: TensorView;
-    try {
-      view = interp.tensor(name);
-    } catch {
-      unmatched.push(name);
-      continue;
-    }
-    if ((view.dtype !== 'int8' && view.dtype !== 'uint8') || view.scale === null || view.zeroPoint === null) {
-      unmatched.push(name);
-      continue;
-    }
-    const per = a.shapes.get(fq.name)!.reduce((x, y) => x * y, 1);
-    if (per !== view.data.length) unmatched.push(name);
-    else layers.push({ stats: new LayerStats(name, fq.name, ops.get(name) ?? 'input', view.dtype, view.scale, view.zeroPoint), view, per });
-  }
-  return { layers, unmatched, inputFq };
-}
-
 function checkModelFitsRun(run: LoadedRun, d: TensorDetails, modelName: string, runDir: string): void {
   const want = [1, ...graphInputShape(run.graph)];
   if (d.shape.length !== want.length || d.shape.some((s, i) => s !== want[i])) {
@@ -206,7 +148,7 @@ export async function runParity(o: ParityOptions): Promise<ParityResult> {
     checkExportedFromRun(bytes, modelName, o.run, run.config.quantization !== undefined);
     const { ds, spec } = await loadTestSplit(run, o);
     const feed = feedFor(inDetails);
-    const { layers, unmatched, inputFq } = probes(run, interp);
+    const { layers, unmatched, inputFq } = probes(run.graph, interp);
     const lrt = await compileLiteRt(bytes, o.litert ?? true);
     lrtModel = lrt.model;
     let litertNote = lrt.note;

@@ -2,6 +2,7 @@
 // benchmarks or TypeScript sources.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,5 +18,10 @@ describe('npm package contents', function () {
     }
     const stray = files.filter((f) => /^(test|bench|scripts|examples|dist\/test|dist\/bench|dist\/scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
     expect(stray).to.deep.equal([]);
+    expect(files).to.include.members(['LICENSE', 'dist/src/index-browser.js', 'dist/src/index-browser.d.ts']);
+    expect(files.filter((f) => f.endsWith('.map') || /^(dist\/examples|dist-web)\//.test(f))).to.deep.equal([]);
+    // Every file the browser map swaps, and what it swaps in, ships.
+    const browser = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { browser: Record<string, string> }).browser;
+    for (const [from, to] of Object.entries(browser)) expect(files, `${from} → ${to}`).to.include.members([from.slice(2), to.slice(2)]);
   });
 });

@@ -1,6 +1,7 @@
 // `qat train`: float training of a zoo model (quantization flags join later
 // through TRAIN_FLAGS / toTrainOptions, which other commands may reuse).
 import type { Argv, CommandModule, Options } from 'yargs';
+import type { Dataset } from '../../../datasets/types.js';
 import { DATASET_NAMES, datasetHelp, loadDataset } from '../../../datasets/index.js';
 import { BACKEND_NAMES, selectBackend, type BackendChoice } from '../../backend.js';
 import { UserError } from '../../errors.js';
@@ -135,7 +136,7 @@ function checkNumber(v: number | undefined, flag: string, ok: (n: number) => boo
 const isPosInt = (n: number): boolean => Number.isInteger(n) && n > 0;
 
 /** Validates flags and loads the dataset: everything train() needs except the signal and progress sink. */
-export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOptions> {
+export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOptions & { dataset: Dataset }> {
   const quantFlags = quantFlagsGiven(a);
   if (!a.quantize && quantFlags.length) throw new UserError(`--${quantFlags[0]} applies to quantization-aware training; add --quantize`);
   const quantize = a.quantize ? qatConfigFromArgs(a) : undefined;
