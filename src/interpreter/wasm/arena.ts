@@ -98,6 +98,8 @@ export class WasmArena {
       padImage: fn('pad_image'),
       gemmF32: Array.from({ length: MAX_MR_F32 + 1 }, (_, mr) => (mr === 0 ? null : fn<GemmF32>(`gemm_f32_${mr}`))) as GemmF32[],
       dwF32: fn('dw_f32'),
+      maxPoolI8: fn('max_pool_i8'),
+      maxPoolF32: fn('max_pool_f32'),
     };
     this.refreshViews();
   }

@@ -23,6 +23,7 @@ import {
   shuffle32, store, storeLane, tee, v128zero,
 } from './encoder.js';
 import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './kernels-float.js';
+import { maxPoolKernel, type MaxPoolFn } from './pool.js';
 
 /** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
 export const MAX_MR = 3;
@@ -319,7 +320,7 @@ function padImage(): FunctionBuilder {
 export function kernelModuleBytes(): Uint8Array {
   const fns: FunctionBuilder[] = [];
   for (let mr = 1; mr <= MAX_MR; mr++) fns.push(gemm(mr, 'q8'), gemm(mr, 'i32'));
-  fns.push(depthwise('q8'), depthwise('i32'), im2col(), padImage(), ...floatKernels());
+  fns.push(depthwise('q8'), depthwise('i32'), im2col(), padImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'));
   return encodeModule(fns);
 }
 
@@ -347,6 +348,8 @@ export interface KernelExports {
   padImage: PadImage;
   gemmF32: GemmF32[];
   dwF32: DepthwiseF32;
+  maxPoolI8: MaxPoolFn;
+  maxPoolF32: MaxPoolFn;
 }
 
 export { MAX_MR_F32 };
