@@ -20,14 +20,14 @@ export interface PoolParams {
   actMax: number;
   outputShape: number[];
   /** The wasm SIMD form (max pooling only), when the interpreter has a wasm arena. */
-  wasm?: WasmMaxPoolOp | null;
+  wasm: WasmMaxPoolOp | null;
 }
 
 export function preparePool(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT | null): PoolParams {
   // Pooling has no dilation in TFLite.
   const geom = windowGeometry(inputShape, o.filterH, o.filterW, { padding: o.padding, strideH: o.strideH, strideW: o.strideW });
   const act = out ? quantizedActivationRange(o.activation, tensorScale(out), tensorZeroPoint(out)) : floatActivationRange(o.activation);
-  return { geom, channels: inputShape[3], actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, inputShape[3]] };
+  return { geom, channels: inputShape[3], actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, inputShape[3]], wasm: null };
 }
 
 /**

@@ -26,10 +26,10 @@ import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './ker
 import { maxPoolKernel, type MaxPoolFn } from './pool.js';
 
 /** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
-export const MAX_MR = 3;
+export const MAX_MR = 4;
 /** Output columns per micro-tile; packed weights come in blocks of NR columns. */
-export const NR = 4;
-/** Depth step of the GEMM inner loop (one i32x4.dot_i16x8_s per row and column). */
+export const NR = 8;
+/** Depth step of the GEMM inner loop (four depth pairs, one 8-byte load of each row). */
 export const KR = 8;
 /** Channels per depthwise step. */
 export const CR = 8;
@@ -58,12 +58,17 @@ function requantConstants(f: FunctionBuilder, zp: number, lo: number, hi: number
 }
 
 /**
- * C[rows × n] = requant(A[rows × k] · Wᵀ + bias), MR rows by NR columns per tile.
+ * C[rows × n] = requant(A[rows × k] · Wᵀ + bias), MR rows by NR (8) columns per tile.
  * A rows are `aStride` bytes apart; reading runs k8·8 bytes per row (up to 7
- * past k, multiplied by packed zero weights). W is packed [⌈n/4⌉][k8][4][8].
+ * past k, multiplied by packed zero weights). W is packed
+ * [⌈n/8⌉][k8][4 depth pairs][8 columns][2]: one 8-byte load widens to the
+ * two depth values of 4 columns, and one i32x4.dot_i16x8_s against the row's
+ * broadcast depth pair adds straight into those 4 columns' sums, so the
+ * accumulators need no horizontal reduction (what keeps small-depth 1×1
+ * convolutions cheap).
  * q8: C is int8 with row stride `outStride` bytes, columns past n are not written.
  * i32: C is int32 with row stride `outStride` bytes and every column of the last
- * block written (the caller pads rows to ⌈n/4⌉·4 columns).
+ * block written (the caller pads rows to ⌈n/8⌉·8 columns).
  */
 function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
   const q8 = mode === 'q8';
@@ -76,10 +81,10 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
   const ar = f.locals('i32', mr);
   const cr = f.locals('i32', mr);
   const ap = f.locals('i32', mr);
-  const acc = Array.from({ length: mr }, () => f.locals('v128', NR));
+  // acc[i][h]: row i, columns n0 + 4h … n0 + 4h + 3.
+  const acc = Array.from({ length: mr }, () => f.locals('v128', 2));
   const xv = f.locals('v128', mr);
-  const wv = f.local('v128');
-  const v = f.local('v128');
+  const [w0, w1, xb, v, v1] = f.locals('v128', 5);
   const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
 
   // Row pointers of one tile; rows past the end alias the last row (identical stores).
@@ -96,42 +101,39 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
 
   const kBody: Expr[] = [];
   for (let i = 0; i < mr; i++) kBody.push(set(xv[i]!, load('v128.load8x8_s', get(ap[i]!))));
-  for (let c = 0; c < NR; c++) {
-    kBody.push(set(wv, load('v128.load8x8_s', get(wp), c * KR)));
+  for (let j = 0; j < KR / 2; j++) {
+    kBody.push(set(w0, load('v128.load8x8_s', get(wp), j * 2 * NR)), set(w1, load('v128.load8x8_s', get(wp), j * 2 * NR + 8)));
     for (let i = 0; i < mr; i++) {
-      kBody.push(set(acc[i]![c]!, op('i32x4.add', get(acc[i]![c]!), op('i32x4.dot_i16x8_s', get(xv[i]!), get(wv)))));
+      kBody.push(
+        set(xb, shuffle32(get(xv[i]!), get(xv[i]!), [j, j, j, j])),
+        set(acc[i]![0]!, op('i32x4.add', get(acc[i]![0]!), op('i32x4.dot_i16x8_s', get(xb), get(w0)))),
+        set(acc[i]![1]!, op('i32x4.add', get(acc[i]![1]!), op('i32x4.dot_i16x8_s', get(xb), get(w1)))),
+      );
     }
   }
   for (let i = 0; i < mr; i++) kBody.push(set(ap[i]!, add32(get(ap[i]!), i32(KR))));
   kBody.push(set(wp, add32(get(wp), i32(NR * KR))));
   kBody.push(brIf(0, tee(kk, op('i32.sub', get(kk), i32(1)))));
 
-  // Each acc[i][c] holds 4 partial sums of column c; fold them into one vector of 4 columns:
-  // t01 = [c0 02, c1 02, c0 13, c1 13] (lane sums), t23 likewise, then add the halves.
-  const t01 = f.local('v128');
-  const t23 = f.local('v128');
-  const pair = (x: number, y: number): Expr => op('i32x4.add',
-    shuffle32(get(x), get(y), [0, 4, 1, 5]), shuffle32(get(x), get(y), [2, 6, 3, 7]));
-  const reduce = (r: number[]): Expr[] => [
-    set(t01, pair(r[0]!, r[1]!)),
-    set(t23, pair(r[2]!, r[3]!)),
-    set(v, op('i32x4.add', shuffle32(get(t01), get(t23), [0, 1, 4, 5]), shuffle32(get(t01), get(t23), [2, 3, 6, 7]))),
-  ];
-
   const epilogue: Expr[] = [];
   for (let i = 0; i < mr; i++) {
-    epilogue.push(...reduce(acc[i]!), set(v, op('i32x4.add', get(v), load('v128.load', get(bp)))));
+    epilogue.push(
+      set(v, op('i32x4.add', get(acc[i]![0]!), load('v128.load', get(bp)))),
+      set(v1, op('i32x4.add', get(acc[i]![1]!), load('v128.load', get(bp), 16))),
+    );
     if (rq) {
-      const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s', requantize(get(v), load('v128.load', get(sp)), rq.vlo, rq.vhi, rq.vzp), v128zero), v128zero);
+      const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
+        requantize(get(v), load('v128.load', get(sp)), rq.vlo, rq.vhi, rq.vzp),
+        requantize(get(v1), load('v128.load', get(sp), 16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
       const dst = add32(get(cr[i]!), get(n0));
-      epilogue.push(set(v, q));
-      epilogue.push(if_(op('i32.ge_s', get(rem), i32(NR)), [storeLane('v128.store32_lane', dst, get(v), 0)], [
-        storeLane('v128.store8_lane', dst, get(v), 0),
-        if_(op('i32.gt_s', get(rem), i32(1)), [storeLane('v128.store8_lane', dst, get(v), 1, 1)]),
-        if_(op('i32.gt_s', get(rem), i32(2)), [storeLane('v128.store8_lane', dst, get(v), 2, 2)]),
-      ]));
+      const tail: Expr[] = [];
+      for (let lane = 0; lane < NR - 1; lane++) {
+        tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
+      }
+      epilogue.push(set(v, q), if_(op('i32.ge_s', get(rem), i32(NR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail));
     } else {
-      epilogue.push(store('v128.store', add32(get(cr[i]!), op('i32.shl', get(n0), i32(2))), get(v)));
+      const dst = add32(get(cr[i]!), op('i32.shl', get(n0), i32(2)));
+      epilogue.push(store('v128.store', dst, get(v)), store('v128.store', dst, get(v1), 16));
     }
   }
 
