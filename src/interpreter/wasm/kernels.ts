@@ -26,7 +26,7 @@ import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './ker
 import { maxPoolKernel, type MaxPoolFn } from './pool.js';
 
 /** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
-export const MAX_MR = 4;
+export const MAX_MR = 6;
 /** Output columns per micro-tile; packed weights come in blocks of NR columns. */
 export const NR = 8;
 /** Depth step of the GEMM inner loop (four depth pairs, one 8-byte load of each row). */
