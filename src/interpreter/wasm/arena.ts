@@ -94,6 +94,8 @@ export class WasmArena {
       gemmI32: Array.from({ length: MAX_MR + 1 }, (_, mr) => (mr === 0 ? null : fn<GemmI32>(`gemm_i32_${mr}`))) as GemmI32[],
       dwQ8: fn('dw_q8'),
       dwI32: fn('dw_i32'),
+      dw9Q8: fn('dw9_q8'),
+      dw9I32: fn('dw9_i32'),
       im2col: fn('im2col'),
       padImage: fn('pad_image'),
       gemmF32: Array.from({ length: MAX_MR_F32 + 1 }, (_, mr) => (mr === 0 ? null : fn<GemmF32>(`gemm_f32_${mr}`))) as GemmF32[],

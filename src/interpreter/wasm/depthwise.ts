@@ -96,14 +96,15 @@ export function runWasmDepthwise(p: WasmDepthwiseOp, input: Int8Array, output: I
     expandChannels(arena.i8, stage, input, p.inputBytes / p.inC, p.inC, p.depthMultiplier);
   }
   const k = arena.kernels;
+  const [dwQ8, dwI32] = p.taps === 9 ? [k.dw9Q8, k.dw9I32] : [k.dwQ8, k.dwI32];
   const rowBytes = p.image.paddedRowBytes;
   for (let b = 0; b < g.batches; b++) {
     const img = paddedImage(arena, p.image, stage, b, base + offsets.image, p.inputZeroPoint);
     if (rq.scale) {
-      k.dwQ8(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
+      dwQ8(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
         base + offsets.out + b * pixels * outC, p.scale, rq.zp, rq.lo, rq.hi);
     } else {
-      k.dwI32(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
+      dwI32(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
         base + offsets.out);
       requantizeFixedRows(cache.acc!, c8, pixels, outC, rq, output, b * pixels * outC);
     }
