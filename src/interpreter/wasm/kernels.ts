@@ -122,15 +122,7 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
       set(v1, op('i32x4.add', get(acc[i]![1]!), load('v128.load', get(bp), 16))),
     );
     if (rq) {
-      const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
-        requantize(get(v), load('v128.load', get(sp)), rq.vlo, rq.vhi, rq.vzp),
-        requantize(get(v1), load('v128.load', get(sp), 16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
-      const dst = add32(get(cr[i]!), get(n0));
-      const tail: Expr[] = [];
-      for (let lane = 0; lane < NR - 1; lane++) {
-        tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
-      }
-      epilogue.push(set(v, q), if_(op('i32.ge_s', get(rem), i32(NR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail));
+      epilogue.push(...storeRequantized8(rq, v, v1, get(sp), add32(get(cr[i]!), get(n0)), v, rem));
     } else {
       const dst = add32(get(cr[i]!), op('i32.shl', get(n0), i32(2)));
       epilogue.push(store('v128.store', dst, get(v)), store('v128.store', dst, get(v1), 16));
@@ -160,6 +152,22 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
     )),
   );
   return f;
+}
+
+/**
+ * Requantizes 8 channels (acc0 | acc1, scales at `scaleAt`) to int8 and
+ * stores them at `dst`: all 8 when `rem` ≥ 8, else only the first `rem`.
+ */
+function storeRequantized8(rq: { vzp: number; vlo: number; vhi: number }, acc0: number, acc1: number, scaleAt: Expr, dst: Expr,
+  v: number, rem: number): Expr[] {
+  const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
+    requantize(get(acc0), load('v128.load', scaleAt), rq.vlo, rq.vhi, rq.vzp),
+    requantize(get(acc1), load('v128.load', scaleAt, 16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
+  const tail: Expr[] = [];
+  for (let lane = 0; lane < CR - 1; lane++) {
+    tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
+  }
+  return [set(v, q), if_(op('i32.ge_s', get(rem), i32(CR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail)];
 }
 
 /**
@@ -193,20 +201,8 @@ function depthwise(mode: 'q8' | 'i32'): FunctionBuilder {
   const biasAt = (k: number): Expr => load('v128.load', add32(get(bias), op('i32.shl', get(c0), i32(2))), k);
   let store8: Expr[];
   if (rq) {
-    const scaleAt = (k: number): Expr => load('v128.load', add32(get(scale!), op('i32.shl', get(c0), i32(2))), k);
-    const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
-      requantize(get(acc0), scaleAt(0), rq.vlo, rq.vhi, rq.vzp),
-      requantize(get(acc1), scaleAt(16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
-    const dst = add32(get(o), get(c0));
-    const tail: Expr[] = [];
-    for (let lane = 0; lane < CR - 1; lane++) {
-      tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
-    }
-    store8 = [
-      set(v, q),
-      set(rem, op('i32.sub', get(c), get(c0))),
-      if_(op('i32.ge_s', get(rem), i32(CR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail),
-    ];
+    const scaleAt = add32(get(scale!), op('i32.shl', get(c0), i32(2)));
+    store8 = [set(rem, op('i32.sub', get(c), get(c0))), ...storeRequantized8(rq, acc0, acc1, scaleAt, add32(get(o), get(c0)), v, rem)];
   } else {
     const dst = add32(get(o), op('i32.shl', get(c0), i32(2)));
     store8 = [store('v128.store', dst, get(acc0)), store('v128.store', dst, get(acc1), 16)];
@@ -274,15 +270,7 @@ function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
   const biasAt = (k: number): Expr => load('v128.load', add32(get(bias), op('i32.shl', get(c0), i32(2))), k);
   let storeOut: Expr[];
   if (rq) {
-    const scaleAt = (k: number): Expr => load('v128.load', add32(get(scale!), op('i32.shl', get(c0), i32(2))), k);
-    const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
-      requantize(get(acc0), scaleAt(0), rq.vlo, rq.vhi, rq.vzp),
-      requantize(get(acc1), scaleAt(16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
-    const tail: Expr[] = [];
-    for (let lane = 0; lane < CR - 1; lane++) {
-      tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', get(o), get(v), lane, lane)]));
-    }
-    storeOut = [set(v, q), if_(op('i32.ge_s', get(rem), i32(CR)), [storeLane('v128.store64_lane', get(o), get(v), 0)], tail)];
+    storeOut = storeRequantized8(rq, acc0, acc1, add32(get(scale!), op('i32.shl', get(c0), i32(2))), get(o), v, rem);
   } else {
     storeOut = [store('v128.store', get(o), get(acc0)), store('v128.store', get(o), get(acc1), 16)];
   }
