@@ -117,19 +117,20 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
 
   const epilogue: Expr[] = [];
   for (let i = 0; i < mr; i++) {
-    epilogue.push(
-      set(v, op('i32x4.add', get(acc[i]![0]!), load('v128.load', get(bp)))),
-      set(v1, op('i32x4.add', get(acc[i]![1]!), load('v128.load', get(bp), 16))),
-    );
+    const [lo4, hi4] = acc[i] as [number, number];
     if (rq) {
-      epilogue.push(...storeRequantized8(rq, v, v1, get(sp), add32(get(cr[i]!), get(n0)), v, rem));
+      epilogue.push(...storeRequantized8(rq, lo4, hi4, get(sp), add32(get(cr[i]!), get(n0)), v, rem));
     } else {
       const dst = add32(get(cr[i]!), op('i32.shl', get(n0), i32(2)));
-      epilogue.push(store('v128.store', dst, get(v)), store('v128.store', dst, get(v1), 16));
+      epilogue.push(store('v128.store', dst, get(lo4)), store('v128.store', dst, get(hi4), 16));
     }
   }
 
-  const zeroAcc: Expr[] = acc.flat().map((x) => set(x, v128zero));
+  // Sums start from the bias (int32 addition wraps, so the order is immaterial).
+  const biasAcc: Expr[] = [
+    set(v, load('v128.load', get(bp))), set(v1, load('v128.load', get(bp), 16)),
+    ...acc.flatMap(([lo4, hi4]) => [set(lo4!, get(v)), set(hi4!, get(v1))]),
+  ];
   f.emit(
     ...(rq ? rq.init : []),
     set(m, i32(0)),
@@ -138,7 +139,7 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
       set(wp, get(w)), set(bp, get(bias)), set(n0, i32(0)),
       ...(q8 ? [set(sp, get(scale!))] : []),
       loop(
-        ...zeroAcc,
+        ...biasAcc,
         ...ap.map((p, i) => set(p, get(ar[i]!))),
         set(kk, get(k8)),
         loop(...kBody),
