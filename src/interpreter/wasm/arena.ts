@@ -5,7 +5,7 @@
 //   [0, 16)                       unused (address 0 is never handed out)
 //   [16, persistentEnd)           per-op constants, bump-allocated at prepare
 //                                 time and never freed: packed GEMM weights
-//                                 [⌈n/4⌉][⌈k/8⌉][4][8] int8, folded bias int32,
+//                                 [⌈n/8⌉][⌈k/8⌉][4][8][2] int8, folded bias int32,
 //                                 fp32 scales, depthwise weights/tap offsets
 //   [scratchBase, +scratchBytes)  one scratch area shared by all ops (they run
 //                                 one at a time): staged input, padded image,
