@@ -98,6 +98,7 @@ export class WasmArena {
       dw9I32: fn('dw9_i32'),
       im2col: fn('im2col'),
       padImage: fn('pad_image'),
+      spreadImage: fn('spread_image'),
       gemmF32: Array.from({ length: MAX_MR_F32 + 1 }, (_, mr) => (mr === 0 ? null : fn<GemmF32>(`gemm_f32_${mr}`))) as GemmF32[],
       dwF32: fn('dw_f32'),
       maxPoolI8: fn('max_pool_i8'),

@@ -19,7 +19,7 @@
 // arithmetic, which JS then requantizes.
 
 import {
-  type Expr, FunctionBuilder, block, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
+  type Expr, FunctionBuilder, block, br, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
   shuffle32, store, storeLane, tee, v128zero,
 } from './encoder.js';
 import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './kernels-float.js';
@@ -384,11 +384,48 @@ function padImage(): FunctionBuilder {
   return f;
 }
 
+/**
+ * pad_image for an input already copied contiguously to the padded image's
+ * first interior pixel (dst + top·dstRowBytes + leftBytes): rows are moved
+ * out to their padded places last to first (each only moves forward, onto
+ * rows already moved), then only the border bytes are set to `value`. Saves
+ * the separate staging copy and the fill of the whole image.
+ */
+function spreadImage(): FunctionBuilder {
+  const names = ['dst', 'inH', 'rowBytes', 'dstRowBytes', 'rows', 'top', 'leftBytes', 'value'];
+  const f = new FunctionBuilder('spread_image', names.map(() => 'i32' as const));
+  const [dst, inH, rowBytes, dstRowBytes, rows, top, leftBytes, value] = names.map((_, i) => i) as number[];
+  const [y, interior, gap] = f.locals('i32', 3) as number[];
+  const gapAfter = (row: Expr): Expr => add32(add32(get(interior), mul32(row, get(dstRowBytes))), get(rowBytes));
+  f.emit(
+    set(interior, add32(add32(get(dst), mul32(get(top), get(dstRowBytes))), get(leftBytes))),
+    set(y, op('i32.sub', get(inH), i32(1))),
+    block(loop(
+      brIf(1, op('i32.le_s', get(y), i32(0))),
+      memoryCopy(add32(get(interior), mul32(get(y), get(dstRowBytes))), add32(get(interior), mul32(get(y), get(rowBytes))), get(rowBytes)),
+      set(y, op('i32.sub', get(y), i32(1))),
+      br(0),
+    )),
+    memoryFill(get(dst), get(value), op('i32.sub', get(interior), get(dst))),
+    // Right margin of row y and left margin of row y + 1 are one run.
+    set(y, i32(0)),
+    block(loop(
+      brIf(1, op('i32.ge_s', get(y), op('i32.sub', get(inH), i32(1)))),
+      memoryFill(gapAfter(get(y)), get(value), op('i32.sub', get(dstRowBytes), get(rowBytes))),
+      set(y, add32(get(y), i32(1))),
+      br(0),
+    )),
+    set(gap, gapAfter(op('i32.sub', get(inH), i32(1)))),
+    memoryFill(get(gap), get(value), op('i32.sub', add32(get(dst), mul32(get(rows), get(dstRowBytes))), get(gap))),
+  );
+  return f;
+}
+
 /** The whole module: GEMMs for every tile height, depthwise, im2col, padding, and the float32 kernels. */
 export function kernelModuleBytes(): Uint8Array {
   const fns: FunctionBuilder[] = [];
   for (let mr = 1; mr <= MAX_MR; mr++) fns.push(gemm(mr, 'q8'), gemm(mr, 'i32'));
-  fns.push(depthwise('q8'), depthwise('i32'), depthwise9('q8'), depthwise9('i32'), im2col(), padImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'));
+  fns.push(depthwise('q8'), depthwise('i32'), depthwise9('q8'), depthwise9('i32'), im2col(), padImage(), spreadImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'));
   return encodeModule(fns);
 }
 
@@ -406,6 +443,8 @@ export type Im2col = (img: number, rowStep: number, colStep: number, outH: numbe
   dyStep: number, nx: number, dxStep: number, seg: number, dst: number) => void;
 export type PadImage = (src: number, inH: number, rowBytes: number, dst: number, dstRowBytes: number, rows: number,
   top: number, leftBytes: number, value: number) => void;
+export type SpreadImage = (dst: number, inH: number, rowBytes: number, dstRowBytes: number, rows: number,
+  top: number, leftBytes: number, value: number) => void;
 
 export interface KernelExports {
   gemmQ8: GemmQ8[];
@@ -417,6 +456,7 @@ export interface KernelExports {
   dw9I32: DepthwiseI32;
   im2col: Im2col;
   padImage: PadImage;
+  spreadImage: SpreadImage;
   gemmF32: GemmF32[];
   dwF32: DepthwiseF32;
   maxPoolI8: MaxPoolFn;
