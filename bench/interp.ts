@@ -4,9 +4,9 @@
 // against the same LiteRT run. Warm-up, then rounds of 10 runs each, the
 // three runners taking turns so machine-load drift hits them alike; median
 // ms per inference and the ratios ours / LiteRT. With --profile, also where
-// our time goes per op type (wasm engine).
+// our time goes per op type (wasm engine); --ops adds every op's own median.
 //   npm run bench:interp            (tsc -p . && node dist/bench/interp.js)
-//   node dist/bench/interp.js [runs] [--profile]
+//   node dist/bench/interp.js [runs] [--profile] [--ops]
 
 import { Interpreter, type OpTiming } from '../src/interpreter/index.js';
 import { setKernelEngine } from '../src/interpreter/wasm/arena.js';
@@ -15,7 +15,8 @@ import { mnistCnn, mobilenetV1, mulberry32, randomInput, type Net } from '../tes
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 50);
-const profile = args.includes('--profile');
+const perOp = args.includes('--ops');
+const profile = perOp || args.includes('--profile');
 const ROUND = 10;
 
 function median(xs: number[]): number {
@@ -69,14 +70,17 @@ for (const net of models) {
     + ` ${(mw / ml).toFixed(2).padStart(12)}x ${(mj / ml).toFixed(2).padStart(10)}x`);
   if (profile) {
     const byOp = new Map<string, number[]>();
+    const byIndex: Array<{ op: string; ms: number[] }> = [];
     const reps = 21;
     for (let i = 0; i < reps; i++) {
       wasm.invokeProfiled().forEach((t: OpTiming) => {
         const arr = byOp.get(t.op) ?? new Array<number>(reps).fill(0);
         arr[i]! += t.ms;
         byOp.set(t.op, arr);
+        (byIndex[t.index] ??= { op: t.op, ms: [] }).ms.push(t.ms);
       });
     }
+    if (perOp) byIndex.forEach(({ op, ms }, k) => console.log(`    op ${String(k).padStart(3)} ${op.padEnd(22)} ${(median(ms) * 1000).toFixed(1).padStart(8)} µs`));
     const rows = [...byOp].map(([op, ms]) => [op, median(ms)] as const).sort((p, q) => q[1] - p[1]);
     console.log(`    where our (wasm) time goes: ${rows.map(([op, ms]) => `${op} ${ms.toFixed(3)} ms`).join(', ')}`);
   }

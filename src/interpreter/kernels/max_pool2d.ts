@@ -2,6 +2,8 @@
 // of the window (padding never wins), then clamped to the fused activation
 // range of the output (pooling keeps the input's scale and zero point).
 
+import type { WasmArena } from '../wasm/arena.js';
+import { prepareWasmMaxPool, runWasmMaxPool, type WasmMaxPoolOp } from '../wasm/pool.js';
 import { type FusedActivation, type QuantParamsT, type WindowGeometry, type WindowOptions,
   floatActivationRange, quantizedActivationRange, tensorScale, tensorZeroPoint, windowGeometry } from './types.js';
 
@@ -17,13 +19,15 @@ export interface PoolParams {
   actMin: number;
   actMax: number;
   outputShape: number[];
+  /** The wasm SIMD form (max pooling only), when the interpreter has a wasm arena. */
+  wasm: WasmMaxPoolOp | null;
 }
 
 export function preparePool(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT | null): PoolParams {
   // Pooling has no dilation in TFLite.
   const geom = windowGeometry(inputShape, o.filterH, o.filterW, { padding: o.padding, strideH: o.strideH, strideW: o.strideW });
   const act = out ? quantizedActivationRange(o.activation, tensorScale(out), tensorZeroPoint(out)) : floatActivationRange(o.activation);
-  return { geom, channels: inputShape[3], actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, inputShape[3]] };
+  return { geom, channels: inputShape[3], actMin: act.min, actMax: act.max, outputShape: [geom.batches, geom.outH, geom.outW, inputShape[3]], wasm: null };
 }
 
 /**
@@ -91,18 +95,22 @@ function maxPool<T extends Int8Array | Float32Array>(p: PoolParams, input: T, ou
   });
 }
 
-export function prepareMaxPool2dInt8(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT): PoolParams {
-  return preparePool(inputShape, o, out);
+export function prepareMaxPool2dInt8(inputShape: readonly number[], o: PoolOptions, out: QuantParamsT, wasm: WasmArena | null = null): PoolParams {
+  const p = preparePool(inputShape, o, out);
+  return { ...p, wasm: wasm ? prepareWasmMaxPool(wasm, 'i8', p.geom, p.channels, p.actMin, p.actMax) : null };
 }
 
 export function maxPool2dInt8(p: PoolParams, input: Int8Array, output: Int8Array): void {
-  maxPool(p, input, output, -128);
+  if (p.wasm) runWasmMaxPool(p.wasm, input, output);
+  else maxPool(p, input, output, -128);
 }
 
-export function prepareMaxPool2dFloat(inputShape: readonly number[], o: PoolOptions): PoolParams {
-  return preparePool(inputShape, o, null);
+export function prepareMaxPool2dFloat(inputShape: readonly number[], o: PoolOptions, wasm: WasmArena | null = null): PoolParams {
+  const p = preparePool(inputShape, o, null);
+  return { ...p, wasm: wasm ? prepareWasmMaxPool(wasm, 'f32', p.geom, p.channels, p.actMin, p.actMax) : null };
 }
 
 export function maxPool2dFloat(p: PoolParams, input: Float32Array, output: Float32Array): void {
-  maxPool(p, input, output, -Infinity);
+  if (p.wasm) runWasmMaxPool(p.wasm, input, output);
+  else maxPool(p, input, output, -Infinity);
 }

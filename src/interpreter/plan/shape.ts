@@ -14,6 +14,7 @@ import {
   tensorWord, unaryStep, unsupported,
 } from './context.js';
 import { typeError } from './support.js';
+import { wasmArenaFor } from '../wasm/arena.js';
 
 type Copyable = Int8Array | Uint8Array | Int32Array | Float32Array;
 
@@ -114,11 +115,13 @@ export function planPool(ctx: OpContext): Step {
   if (x.dtype === 'int8' && y.dtype === 'int8') {
     requireSameQuant(ctx, x, y);
     const qy = perTensorQuant(ctx, y, 'output');
-    const p = prepared(ctx, () => (max ? prepareMaxPool2dInt8 : prepareAveragePool2dInt8)(x.shape, opts, qy));
+    const wasm = max ? wasmArenaFor((ctx.data(x) as Int8Array).buffer) : null;
+    const p = prepared(ctx, () => (max ? prepareMaxPool2dInt8(x.shape, opts, qy, wasm) : prepareAveragePool2dInt8(x.shape, opts, qy)));
     return unaryStep(ctx, x, y, max ? maxPool2dInt8 : averagePool2dInt8, p);
   }
   if (x.dtype === 'float32' && y.dtype === 'float32') {
-    const p = prepared(ctx, () => (max ? prepareMaxPool2dFloat : prepareAveragePool2dFloat)(x.shape, opts));
+    const wasm = max ? wasmArenaFor((ctx.data(x) as Float32Array).buffer) : null;
+    const p = prepared(ctx, () => (max ? prepareMaxPool2dFloat(x.shape, opts, wasm) : prepareAveragePool2dFloat(x.shape, opts)));
     return unaryStep(ctx, x, y, max ? maxPool2dFloat : averagePool2dFloat, p);
   }
   throw typeError(ctx);

@@ -5,7 +5,7 @@
 //   [0, 16)                       unused (address 0 is never handed out)
 //   [16, persistentEnd)           per-op constants, bump-allocated at prepare
 //                                 time and never freed: packed GEMM weights
-//                                 [⌈n/4⌉][⌈k/8⌉][4][8] int8, folded bias int32,
+//                                 [⌈n/8⌉][⌈k/8⌉][4][8][2] int8, folded bias int32,
 //                                 fp32 scales, depthwise weights/tap offsets
 //   [scratchBase, +scratchBytes)  one scratch area shared by all ops (they run
 //                                 one at a time): staged input, padded image,
@@ -94,10 +94,15 @@ export class WasmArena {
       gemmI32: Array.from({ length: MAX_MR + 1 }, (_, mr) => (mr === 0 ? null : fn<GemmI32>(`gemm_i32_${mr}`))) as GemmI32[],
       dwQ8: fn('dw_q8'),
       dwI32: fn('dw_i32'),
+      dw9Q8: fn('dw9_q8'),
+      dw9I32: fn('dw9_i32'),
       im2col: fn('im2col'),
       padImage: fn('pad_image'),
+      spreadImage: fn('spread_image'),
       gemmF32: Array.from({ length: MAX_MR_F32 + 1 }, (_, mr) => (mr === 0 ? null : fn<GemmF32>(`gemm_f32_${mr}`))) as GemmF32[],
       dwF32: fn('dw_f32'),
+      maxPoolI8: fn('max_pool_i8'),
+      maxPoolF32: fn('max_pool_f32'),
     };
     this.refreshViews();
   }

@@ -10,7 +10,7 @@ import type { FixedPointMultiply } from '../../../quantize/math.js';
 import type { WindowGeometry } from '../kernels/types.js';
 import type { WasmArena } from './arena.js';
 import { gemmI32, gemmQ8, packGemm, type PackedGemm } from './gemm.js';
-import { type ImageLayout, imageLayout, paddedImage, scratchRegions } from './image.js';
+import { type ImageLayout, imageInterior, imageLayout, paddedImage, scratchRegions, spreadImage } from './image.js';
 
 interface Im2colArgs {
   rowStep: number;
@@ -115,10 +115,14 @@ export function runWasmGemmOp(p: WasmGemmOp, input: Int8Array, output: Int8Array
     cache.acc = rq.scale ? null : arena.i32.subarray(out >>> 2, (out >>> 2) + m * p.gemm.n4);
     cache.epoch = arena.epoch;
   }
-  const stage = base + offsets.stage;
+  // One batch with padding: staged straight into the padded image, then spread there.
+  const inPlace = p.batches === 1 && p.image !== null && p.image.padded;
+  const imageAt = base + offsets.image;
+  const stage = inPlace ? imageInterior(p.image!, imageAt) : base + offsets.stage;
   arena.i8.set(input.length === p.inputBytes ? input : input.subarray(0, p.inputBytes), stage);
   for (let b = 0; b < p.batches; b++) {
-    let a = p.image ? paddedImage(arena, p.image, stage, b, base + offsets.image, p.inputZeroPoint) : stage;
+    let a = inPlace ? spreadImage(arena, p.image!, imageAt, p.inputZeroPoint)
+      : p.image ? paddedImage(arena, p.image, stage, b, imageAt, p.inputZeroPoint) : stage;
     if (p.im2col) {
       const c = p.im2col;
       const cols = base + offsets.cols;

@@ -8,7 +8,7 @@
 import type { WindowGeometry } from '../kernels/types.js';
 import type { WasmArena } from './arena.js';
 import { type GemmRequant, requantizeFixedRows } from './conv.js';
-import { type ImageLayout, imageLayout, paddedImage, scratchRegions } from './image.js';
+import { type ImageLayout, imageInterior, imageLayout, paddedImage, scratchRegions, spreadImage } from './image.js';
 import { CR } from './kernels.js';
 
 export interface WasmDepthwiseOp {
@@ -89,21 +89,25 @@ export function runWasmDepthwise(p: WasmDepthwiseOp, input: Int8Array, output: I
     cache.acc = rq.scale ? null : arena.i32.subarray(out >>> 2, (out >>> 2) + pixels * c8);
     cache.epoch = arena.epoch;
   }
-  const stage = base + offsets.stage;
+  // One batch with padding: staged straight into the padded image, then spread there.
+  const inPlace = g.batches === 1 && p.image.padded;
+  const imageAt = base + offsets.image;
+  const stage = inPlace ? imageInterior(p.image, imageAt) : base + offsets.stage;
   if (p.depthMultiplier === 1) {
     arena.i8.set(input.length === p.inputBytes ? input : input.subarray(0, p.inputBytes), stage);
   } else {
     expandChannels(arena.i8, stage, input, p.inputBytes / p.inC, p.inC, p.depthMultiplier);
   }
   const k = arena.kernels;
+  const [dwQ8, dwI32] = p.taps === 9 ? [k.dw9Q8, k.dw9I32] : [k.dwQ8, k.dwI32];
   const rowBytes = p.image.paddedRowBytes;
   for (let b = 0; b < g.batches; b++) {
-    const img = paddedImage(arena, p.image, stage, b, base + offsets.image, p.inputZeroPoint);
+    const img = inPlace ? spreadImage(arena, p.image, imageAt, p.inputZeroPoint) : paddedImage(arena, p.image, stage, b, imageAt, p.inputZeroPoint);
     if (rq.scale) {
-      k.dwQ8(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
+      dwQ8(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
         base + offsets.out + b * pixels * outC, p.scale, rq.zp, rq.lo, rq.hi);
     } else {
-      k.dwI32(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
+      dwI32(img, g.strideH * rowBytes, g.strideW * outC, g.outH, g.outW, outC, p.taps, p.tapOffsets, p.weights, c8, p.bias,
         base + offsets.out);
       requantizeFixedRows(cache.acc!, c8, pixels, outC, rq, output, b * pixels * outC);
     }

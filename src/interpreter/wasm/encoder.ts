@@ -61,6 +61,7 @@ const SIMD = {
   'i32x4.add': 0xae, 'i32x4.sub': 0xb1, 'i32x4.mul': 0xb5, 'i32x4.min_s': 0xb6, 'i32x4.max_s': 0xb8,
   'i32x4.dot_i16x8_s': 0xba, 'i32x4.extmul_low_i16x8_s': 0xbc, 'i32x4.extmul_high_i16x8_s': 0xbd,
   'f32x4.add': 0xe4, 'f32x4.mul': 0xe6, 'f32x4.min': 0xe8, 'f32x4.max': 0xe9,
+  'i8x16.min_s': 0x76, 'i8x16.max_s': 0x78, 'f32x4.pmin': 0xea, 'f32x4.pmax': 0xeb,
   'i32x4.trunc_sat_f32x4_s': 0xf8, 'f32x4.convert_i32x4_s': 0xfa,
   'f32x4.eq': 0x41, 'f32x4.gt': 0x44, 'f32x4.le': 0x45, 'v128.and': 0x4e, 'f32x4.sub': 0xe5, 'f32x4.div': 0xe7, 'f32x4.pmin': 0xea, 'f32x4.pmax': 0xeb,
 } as const;

@@ -12,7 +12,7 @@ export interface PackedGemm {
   /** Depth in KR blocks, columns rounded up to NR. */
   k8: number;
   n4: number;
-  /** Addresses of packed weights [n4/NR][k8][NR][KR], bias int32 [n4], scale float32 [n4] (0: none). */
+  /** Addresses of packed weights [n4/NR][k8][KR/2][NR][2], bias int32 [n4], scale float32 [n4] (0: none). */
   weights: number;
   bias: number;
   scale: number;
@@ -35,9 +35,9 @@ export function packGemm(
   const i8 = arena.i8;
   let o = weights;
   for (let nb = 0; nb < n4; nb += NR) {
-    for (let kb = 0; kb < k8 * KR; kb += KR) {
+    for (let kb = 0; kb < k8 * KR; kb += 2) {
       for (let c = nb; c < nb + NR; c++) {
-        for (let j = kb; j < kb + KR; j++) i8[o++] = c < n && j < k ? w[c * k + j]! : 0;
+        for (let j = kb; j < kb + 2; j++) i8[o++] = c < n && j < k ? w[c * k + j]! : 0;
       }
     }
   }

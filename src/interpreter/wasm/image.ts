@@ -49,6 +49,21 @@ export function paddedImage(arena: WasmArena, l: ImageLayout, staged: number, b:
   return dst;
 }
 
+/** Where, inside the padded image at `dst`, the input's first pixel goes. */
+export function imageInterior(l: ImageLayout, dst: number): number {
+  return dst + l.top * l.paddedRowBytes + l.left * l.channels;
+}
+
+/**
+ * Pads in place one batch already copied contiguously to imageInterior(l,
+ * dst) (the input's rows are moved out to their padded places and only the
+ * border is set to zp); returns `dst`.
+ */
+export function spreadImage(arena: WasmArena, l: ImageLayout, dst: number, zp: number): number {
+  arena.kernels.spreadImage(dst, l.batchBytes / l.rowBytes, l.rowBytes, l.paddedRowBytes, l.rows, l.top, l.left * l.channels, zp);
+  return dst;
+}
+
 export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 /** Slack after every scratch region for the kernels' 16-byte over-reads and over-writes. */
 export const REGION_SLACK = 32;

@@ -19,16 +19,17 @@
 // arithmetic, which JS then requantizes.
 
 import {
-  type Expr, FunctionBuilder, block, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
+  type Expr, FunctionBuilder, block, br, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
   shuffle32, store, storeLane, tee, v128zero,
 } from './encoder.js';
 import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './kernels-float.js';
+import { maxPoolKernel, type MaxPoolFn } from './pool.js';
 
 /** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
-export const MAX_MR = 3;
+export const MAX_MR = 6;
 /** Output columns per micro-tile; packed weights come in blocks of NR columns. */
-export const NR = 4;
-/** Depth step of the GEMM inner loop (one i32x4.dot_i16x8_s per row and column). */
+export const NR = 8;
+/** Depth step of the GEMM inner loop (four depth pairs, one 8-byte load of each row). */
 export const KR = 8;
 /** Channels per depthwise step. */
 export const CR = 8;
@@ -57,12 +58,17 @@ function requantConstants(f: FunctionBuilder, zp: number, lo: number, hi: number
 }
 
 /**
- * C[rows × n] = requant(A[rows × k] · Wᵀ + bias), MR rows by NR columns per tile.
+ * C[rows × n] = requant(A[rows × k] · Wᵀ + bias), MR rows by NR (8) columns per tile.
  * A rows are `aStride` bytes apart; reading runs k8·8 bytes per row (up to 7
- * past k, multiplied by packed zero weights). W is packed [⌈n/4⌉][k8][4][8].
+ * past k, multiplied by packed zero weights). W is packed
+ * [⌈n/8⌉][k8][4 depth pairs][8 columns][2]: one 8-byte load widens to the
+ * two depth values of 4 columns, and one i32x4.dot_i16x8_s against the row's
+ * broadcast depth pair adds straight into those 4 columns' sums, so the
+ * accumulators need no horizontal reduction (what keeps small-depth 1×1
+ * convolutions cheap).
  * q8: C is int8 with row stride `outStride` bytes, columns past n are not written.
  * i32: C is int32 with row stride `outStride` bytes and every column of the last
- * block written (the caller pads rows to ⌈n/4⌉·4 columns).
+ * block written (the caller pads rows to ⌈n/8⌉·8 columns).
  */
 function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
   const q8 = mode === 'q8';
@@ -75,10 +81,10 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
   const ar = f.locals('i32', mr);
   const cr = f.locals('i32', mr);
   const ap = f.locals('i32', mr);
-  const acc = Array.from({ length: mr }, () => f.locals('v128', NR));
+  // acc[i][h]: row i, columns n0 + 4h … n0 + 4h + 3.
+  const acc = Array.from({ length: mr }, () => f.locals('v128', 2));
   const xv = f.locals('v128', mr);
-  const wv = f.local('v128');
-  const v = f.local('v128');
+  const [w0, w1, xb, v, v1] = f.locals('v128', 5);
   const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
 
   // Row pointers of one tile; rows past the end alias the last row (identical stores).
@@ -95,46 +101,36 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
 
   const kBody: Expr[] = [];
   for (let i = 0; i < mr; i++) kBody.push(set(xv[i]!, load('v128.load8x8_s', get(ap[i]!))));
-  for (let c = 0; c < NR; c++) {
-    kBody.push(set(wv, load('v128.load8x8_s', get(wp), c * KR)));
+  for (let j = 0; j < KR / 2; j++) {
+    kBody.push(set(w0, load('v128.load8x8_s', get(wp), j * 2 * NR)), set(w1, load('v128.load8x8_s', get(wp), j * 2 * NR + 8)));
     for (let i = 0; i < mr; i++) {
-      kBody.push(set(acc[i]![c]!, op('i32x4.add', get(acc[i]![c]!), op('i32x4.dot_i16x8_s', get(xv[i]!), get(wv)))));
+      kBody.push(
+        set(xb, shuffle32(get(xv[i]!), get(xv[i]!), [j, j, j, j])),
+        set(acc[i]![0]!, op('i32x4.add', get(acc[i]![0]!), op('i32x4.dot_i16x8_s', get(xb), get(w0)))),
+        set(acc[i]![1]!, op('i32x4.add', get(acc[i]![1]!), op('i32x4.dot_i16x8_s', get(xb), get(w1)))),
+      );
     }
   }
   for (let i = 0; i < mr; i++) kBody.push(set(ap[i]!, add32(get(ap[i]!), i32(KR))));
   kBody.push(set(wp, add32(get(wp), i32(NR * KR))));
   kBody.push(brIf(0, tee(kk, op('i32.sub', get(kk), i32(1)))));
 
-  // Each acc[i][c] holds 4 partial sums of column c; fold them into one vector of 4 columns:
-  // t01 = [c0 02, c1 02, c0 13, c1 13] (lane sums), t23 likewise, then add the halves.
-  const t01 = f.local('v128');
-  const t23 = f.local('v128');
-  const pair = (x: number, y: number): Expr => op('i32x4.add',
-    shuffle32(get(x), get(y), [0, 4, 1, 5]), shuffle32(get(x), get(y), [2, 6, 3, 7]));
-  const reduce = (r: number[]): Expr[] => [
-    set(t01, pair(r[0]!, r[1]!)),
-    set(t23, pair(r[2]!, r[3]!)),
-    set(v, op('i32x4.add', shuffle32(get(t01), get(t23), [0, 1, 4, 5]), shuffle32(get(t01), get(t23), [2, 3, 6, 7]))),
-  ];
-
   const epilogue: Expr[] = [];
   for (let i = 0; i < mr; i++) {
-    epilogue.push(...reduce(acc[i]!), set(v, op('i32x4.add', get(v), load('v128.load', get(bp)))));
+    const [lo4, hi4] = acc[i] as [number, number];
     if (rq) {
-      const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s', requantize(get(v), load('v128.load', get(sp)), rq.vlo, rq.vhi, rq.vzp), v128zero), v128zero);
-      const dst = add32(get(cr[i]!), get(n0));
-      epilogue.push(set(v, q));
-      epilogue.push(if_(op('i32.ge_s', get(rem), i32(NR)), [storeLane('v128.store32_lane', dst, get(v), 0)], [
-        storeLane('v128.store8_lane', dst, get(v), 0),
-        if_(op('i32.gt_s', get(rem), i32(1)), [storeLane('v128.store8_lane', dst, get(v), 1, 1)]),
-        if_(op('i32.gt_s', get(rem), i32(2)), [storeLane('v128.store8_lane', dst, get(v), 2, 2)]),
-      ]));
+      epilogue.push(...storeRequantized8(rq, lo4, hi4, get(sp), add32(get(cr[i]!), get(n0)), v, rem));
     } else {
-      epilogue.push(store('v128.store', add32(get(cr[i]!), op('i32.shl', get(n0), i32(2))), get(v)));
+      const dst = add32(get(cr[i]!), op('i32.shl', get(n0), i32(2)));
+      epilogue.push(store('v128.store', dst, get(lo4)), store('v128.store', dst, get(hi4), 16));
     }
   }
 
-  const zeroAcc: Expr[] = acc.flat().map((x) => set(x, v128zero));
+  // Sums start from the bias (int32 addition wraps, so the order is immaterial).
+  const biasAcc: Expr[] = [
+    set(v, load('v128.load', get(bp))), set(v1, load('v128.load', get(bp), 16)),
+    ...acc.flatMap(([lo4, hi4]) => [set(lo4!, get(v)), set(hi4!, get(v1))]),
+  ];
   f.emit(
     ...(rq ? rq.init : []),
     set(m, i32(0)),
@@ -143,7 +139,7 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
       set(wp, get(w)), set(bp, get(bias)), set(n0, i32(0)),
       ...(q8 ? [set(sp, get(scale!))] : []),
       loop(
-        ...zeroAcc,
+        ...biasAcc,
         ...ap.map((p, i) => set(p, get(ar[i]!))),
         set(kk, get(k8)),
         loop(...kBody),
@@ -157,6 +153,22 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
     )),
   );
   return f;
+}
+
+/**
+ * Requantizes 8 channels (acc0 | acc1, scales at `scaleAt`) to int8 and
+ * stores them at `dst`: all 8 when `rem` ≥ 8, else only the first `rem`.
+ */
+function storeRequantized8(rq: { vzp: number; vlo: number; vhi: number }, acc0: number, acc1: number, scaleAt: Expr, dst: Expr,
+  v: number, rem: number): Expr[] {
+  const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
+    requantize(get(acc0), load('v128.load', scaleAt), rq.vlo, rq.vhi, rq.vzp),
+    requantize(get(acc1), load('v128.load', scaleAt, 16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
+  const tail: Expr[] = [];
+  for (let lane = 0; lane < CR - 1; lane++) {
+    tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
+  }
+  return [set(v, q), if_(op('i32.ge_s', get(rem), i32(CR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail)];
 }
 
 /**
@@ -190,20 +202,8 @@ function depthwise(mode: 'q8' | 'i32'): FunctionBuilder {
   const biasAt = (k: number): Expr => load('v128.load', add32(get(bias), op('i32.shl', get(c0), i32(2))), k);
   let store8: Expr[];
   if (rq) {
-    const scaleAt = (k: number): Expr => load('v128.load', add32(get(scale!), op('i32.shl', get(c0), i32(2))), k);
-    const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
-      requantize(get(acc0), scaleAt(0), rq.vlo, rq.vhi, rq.vzp),
-      requantize(get(acc1), scaleAt(16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
-    const dst = add32(get(o), get(c0));
-    const tail: Expr[] = [];
-    for (let lane = 0; lane < CR - 1; lane++) {
-      tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
-    }
-    store8 = [
-      set(v, q),
-      set(rem, op('i32.sub', get(c), get(c0))),
-      if_(op('i32.ge_s', get(rem), i32(CR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail),
-    ];
+    const scaleAt = add32(get(scale!), op('i32.shl', get(c0), i32(2)));
+    store8 = [set(rem, op('i32.sub', get(c), get(c0))), ...storeRequantized8(rq, acc0, acc1, scaleAt, add32(get(o), get(c0)), v, rem)];
   } else {
     const dst = add32(get(o), op('i32.shl', get(c0), i32(2)));
     store8 = [store('v128.store', dst, get(acc0)), store('v128.store', dst, get(acc1), 16)];
@@ -235,6 +235,75 @@ function depthwise(mode: 'q8' | 'i32'): FunctionBuilder {
       ),
       set(px, add32(get(px), get(rowStep))),
       brIf(0, op('i32.lt_s', tee(oy, add32(get(oy), i32(1))), get(outH))),
+    ),
+  );
+  return f;
+}
+
+/**
+ * Depthwise convolution with 9 taps (3×3), same arguments and result as
+ * `depthwise` (taps must be 9). Channel chunks are the outer loop, so each
+ * chunk's 9 weight vectors and tap offsets stay in locals while every output
+ * pixel of the chunk is computed with the taps unrolled: per tap one input
+ * load and two multiply-adds, no weight loads and no loop branch.
+ */
+function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
+  const TAPS = 9;
+  const q8 = mode === 'q8';
+  const params = ['img', 'rowStep', 'colStep', 'outH', 'outW', 'c', 'taps', 'tapOffsets', 'w', 'wStride', 'bias', 'out', 'scale', 'zp', 'lo', 'hi'];
+  const used = q8 ? params : params.slice(0, 12);
+  const f = new FunctionBuilder(`dw9_${mode}`, used.map(() => 'i32' as const));
+  const [img, rowStep, colStep, outH, outW, c, , tapOffsets, w, wStride, bias, out, scale, zp, lo, hi] = params.map((_, i) => i);
+  const [oy, ox, c0, px, pix, o, rem, pixelStep] = f.locals('i32', 8);
+  const offs = f.locals('i32', TAPS);
+  const wv = f.locals('v128', TAPS);
+  const [acc0, acc1, x, v] = f.locals('v128', 4);
+  const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
+
+  const taps: Expr[] = [];
+  for (let t = 0; t < TAPS; t++) {
+    taps.push(
+      set(x, load('v128.load8x8_s', add32(get(pix), get(offs[t]!)))),
+      set(acc0, op('i32x4.add', get(acc0), op('i32x4.extmul_low_i16x8_s', get(x), get(wv[t]!)))),
+      set(acc1, op('i32x4.add', get(acc1), op('i32x4.extmul_high_i16x8_s', get(x), get(wv[t]!)))),
+    );
+  }
+  const biasAt = (k: number): Expr => load('v128.load', add32(get(bias), op('i32.shl', get(c0), i32(2))), k);
+  let storeOut: Expr[];
+  if (rq) {
+    storeOut = storeRequantized8(rq, acc0, acc1, add32(get(scale!), op('i32.shl', get(c0), i32(2))), get(o), v, rem);
+  } else {
+    storeOut = [store('v128.store', get(o), get(acc0)), store('v128.store', get(o), get(acc1), 16)];
+  }
+
+  f.emit(
+    ...(rq ? rq.init : []),
+    ...offs.map((l, t) => set(l, load('i32.load', get(tapOffsets), 4 * t))),
+    // Output bytes from one pixel to the next.
+    set(pixelStep, q8 ? get(c) : op('i32.shl', get(wStride), i32(2))),
+    set(c0, i32(0)),
+    loop(
+      ...wv.map((l, t) => set(l, load('v128.load8x8_s', add32(add32(get(w), get(c0)), mul32(get(wStride), i32(t)))))),
+      set(rem, op('i32.sub', get(c), get(c0))),
+      set(o, add32(get(out), q8 ? get(c0) : op('i32.shl', get(c0), i32(2)))),
+      set(oy, i32(0)),
+      set(px, add32(get(img), get(c0))),
+      loop(
+        set(ox, i32(0)),
+        set(pix, get(px)),
+        loop(
+          set(acc0, biasAt(0)),
+          set(acc1, biasAt(16)),
+          ...taps,
+          ...storeOut,
+          set(o, add32(get(o), get(pixelStep))),
+          set(pix, add32(get(pix), get(colStep))),
+          brIf(0, op('i32.lt_s', tee(ox, add32(get(ox), i32(1))), get(outW))),
+        ),
+        set(px, add32(get(px), get(rowStep))),
+        brIf(0, op('i32.lt_s', tee(oy, add32(get(oy), i32(1))), get(outH))),
+      ),
+      brIf(0, op('i32.lt_s', tee(c0, add32(get(c0), i32(CR))), get(c))),
     ),
   );
   return f;
@@ -315,11 +384,48 @@ function padImage(): FunctionBuilder {
   return f;
 }
 
+/**
+ * pad_image for an input already copied contiguously to the padded image's
+ * first interior pixel (dst + top·dstRowBytes + leftBytes): rows are moved
+ * out to their padded places last to first (each only moves forward, onto
+ * rows already moved), then only the border bytes are set to `value`. Saves
+ * the separate staging copy and the fill of the whole image.
+ */
+function spreadImage(): FunctionBuilder {
+  const names = ['dst', 'inH', 'rowBytes', 'dstRowBytes', 'rows', 'top', 'leftBytes', 'value'];
+  const f = new FunctionBuilder('spread_image', names.map(() => 'i32' as const));
+  const [dst, inH, rowBytes, dstRowBytes, rows, top, leftBytes, value] = names.map((_, i) => i) as number[];
+  const [y, interior, gap] = f.locals('i32', 3) as number[];
+  const gapAfter = (row: Expr): Expr => add32(add32(get(interior), mul32(row, get(dstRowBytes))), get(rowBytes));
+  f.emit(
+    set(interior, add32(add32(get(dst), mul32(get(top), get(dstRowBytes))), get(leftBytes))),
+    set(y, op('i32.sub', get(inH), i32(1))),
+    block(loop(
+      brIf(1, op('i32.le_s', get(y), i32(0))),
+      memoryCopy(add32(get(interior), mul32(get(y), get(dstRowBytes))), add32(get(interior), mul32(get(y), get(rowBytes))), get(rowBytes)),
+      set(y, op('i32.sub', get(y), i32(1))),
+      br(0),
+    )),
+    memoryFill(get(dst), get(value), op('i32.sub', get(interior), get(dst))),
+    // Right margin of row y and left margin of row y + 1 are one run.
+    set(y, i32(0)),
+    block(loop(
+      brIf(1, op('i32.ge_s', get(y), op('i32.sub', get(inH), i32(1)))),
+      memoryFill(gapAfter(get(y)), get(value), op('i32.sub', get(dstRowBytes), get(rowBytes))),
+      set(y, add32(get(y), i32(1))),
+      br(0),
+    )),
+    set(gap, gapAfter(op('i32.sub', get(inH), i32(1)))),
+    memoryFill(get(gap), get(value), op('i32.sub', add32(get(dst), mul32(get(rows), get(dstRowBytes))), get(gap))),
+  );
+  return f;
+}
+
 /** The whole module: GEMMs for every tile height, depthwise, im2col, padding, and the float32 kernels. */
 export function kernelModuleBytes(): Uint8Array {
   const fns: FunctionBuilder[] = [];
   for (let mr = 1; mr <= MAX_MR; mr++) fns.push(gemm(mr, 'q8'), gemm(mr, 'i32'));
-  fns.push(depthwise('q8'), depthwise('i32'), im2col(), padImage(), ...floatKernels());
+  fns.push(depthwise('q8'), depthwise('i32'), depthwise9('q8'), depthwise9('i32'), im2col(), padImage(), spreadImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'));
   return encodeModule(fns);
 }
 
@@ -337,16 +443,24 @@ export type Im2col = (img: number, rowStep: number, colStep: number, outH: numbe
   dyStep: number, nx: number, dxStep: number, seg: number, dst: number) => void;
 export type PadImage = (src: number, inH: number, rowBytes: number, dst: number, dstRowBytes: number, rows: number,
   top: number, leftBytes: number, value: number) => void;
+export type SpreadImage = (dst: number, inH: number, rowBytes: number, dstRowBytes: number, rows: number,
+  top: number, leftBytes: number, value: number) => void;
 
 export interface KernelExports {
   gemmQ8: GemmQ8[];
   gemmI32: GemmI32[];
   dwQ8: DepthwiseQ8;
   dwI32: DepthwiseI32;
+  /** The same for 9 taps only (3×3 filters). */
+  dw9Q8: DepthwiseQ8;
+  dw9I32: DepthwiseI32;
   im2col: Im2col;
   padImage: PadImage;
+  spreadImage: SpreadImage;
   gemmF32: GemmF32[];
   dwF32: DepthwiseF32;
+  maxPoolI8: MaxPoolFn;
+  maxPoolF32: MaxPoolFn;
 }
 
 export { MAX_MR_F32 };

@@ -1,5 +1,5 @@
 // The wasm engine against the plain-JS engine, bit for bit: CONV_2D,
-// DEPTHWISE_CONV_2D and FULLY_CONNECTED on random geometries (strides,
+// DEPTHWISE_CONV_2D, FULLY_CONNECTED and MAX_POOL_2D on random geometries (strides,
 // dilations, SAME/VALID, depth multipliers, odd channel counts, batches)
 // in both arithmetics, then whole models with every tensor compared.
 
@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import {
   type Arithmetic, type FusedActivation, type Padding, conv2dInt8, depthwiseConv2dInt8, fullyConnectedInt8,
   prepareConv2dInt8, prepareDepthwiseConv2dInt8, prepareFullyConnectedInt8, type QuantParamsT,
+  maxPool2dFloat, maxPool2dInt8, type PoolOptions, prepareMaxPool2dFloat, prepareMaxPool2dInt8,
 } from '../../../src/interpreter/kernels/index.js';
 import { Interpreter } from '../../../src/interpreter/index.js';
 import { setKernelEngine, WasmArena } from '../../../src/interpreter/wasm/arena.js';
@@ -81,8 +82,10 @@ describe('wasm engine vs JS engine (kernels)', () => {
       const inC = 1 + Math.floor(rnd() * 20);
       const dm = rnd() < 0.3 ? 2 + Math.floor(rnd() * 2) : 1;
       const outC = inC * dm;
-      const fh = 1 + Math.floor(rnd() * 3);
-      const fw = 1 + Math.floor(rnd() * 3);
+      // 3×3 has its own unrolled kernel: draw it often.
+      const square3 = rnd() < 0.4;
+      const fh = square3 ? 3 : 1 + Math.floor(rnd() * 3);
+      const fw = square3 ? 3 : 1 + Math.floor(rnd() * 3);
       const padding: Padding = pick(rnd, ['SAME', 'VALID'] as const);
       const dil = rnd() < 0.2 ? 2 : 1;
       if (padding === 'VALID' && ((fh - 1) * dil + 1 > h || (fw - 1) * dil + 1 > w)) continue;
@@ -148,6 +151,35 @@ describe('wasm engine vs JS engine (kernels)', () => {
       const xb = int8s(20 * 20 * 16, rnd);
       expect(countDiff(a.run(xa), a.js(xa))).to.equal(0);
       expect(countDiff(b.run(xb), b.js(xb))).to.equal(0);
+    }
+  });
+
+  it('MAX_POOL_2D agrees on random geometries, int8 and float32 (NaN, signed zeros, clamps)', () => {
+    const rnd = mulberry32(15);
+    for (let t = 0; t < 60; t++) {
+      const batches = 1 + Math.floor(rnd() * 2);
+      const [h, w] = [1 + Math.floor(rnd() * 9), 1 + Math.floor(rnd() * 9)];
+      const c = 1 + Math.floor(rnd() * 40);
+      const [fh, fw] = [1 + Math.floor(rnd() * 4), 1 + Math.floor(rnd() * 4)];
+      const padding: Padding = pick(rnd, ['SAME', 'VALID'] as const);
+      if (padding === 'VALID' && (fh > h || fw > w)) continue;
+      const opts: PoolOptions = {
+        padding, strideH: 1 + Math.floor(rnd() * 3), strideW: 1 + Math.floor(rnd() * 3), filterH: fh, filterW: fw, activation: pick(rnd, ACTS),
+      };
+      const shape = [batches, h, w, c];
+      const what = `case ${t}: ${JSON.stringify({ shape, ...opts })}`;
+      const x = int8s(batches * h * w * c, rnd);
+      const qy = q([0.05], Math.floor(rnd() * 20) - 10);
+      expectEnginesAgree((arena) => prepareMaxPool2dInt8(shape, opts, qy, arena), maxPool2dInt8, x, what);
+      const special = [NaN, -0, 0, Infinity, -Infinity, 6, 1, -1];
+      const xf = Float32Array.from(x, (v) => (rnd() < 0.1 ? special[Math.floor(rnd() * special.length)]! : v / 16));
+      const [pj, pw] = [prepareMaxPool2dFloat(shape, opts), prepareMaxPool2dFloat(shape, opts, new WasmArena())];
+      expect(pw.wasm).to.not.equal(null);
+      const size = pj.outputShape.reduce((a, b) => a * b, 1);
+      const [yj, yw] = [new Float32Array(size), new Float32Array(size).fill(99)];
+      maxPool2dFloat(pj, xf, yj);
+      maxPool2dFloat(pw, xf, yw);
+      expect(countDiff(new Uint32Array(yj.buffer), new Uint32Array(yw.buffer)), what).to.equal(0);
     }
   });
 });
