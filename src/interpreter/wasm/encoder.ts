@@ -63,7 +63,7 @@ const SIMD = {
   'f32x4.add': 0xe4, 'f32x4.mul': 0xe6, 'f32x4.min': 0xe8, 'f32x4.max': 0xe9,
   'i8x16.min_s': 0x76, 'i8x16.max_s': 0x78, 'f32x4.pmin': 0xea, 'f32x4.pmax': 0xeb,
   'i32x4.trunc_sat_f32x4_s': 0xf8, 'f32x4.convert_i32x4_s': 0xfa,
-  'f32x4.eq': 0x41, 'f32x4.gt': 0x44, 'f32x4.le': 0x45, 'v128.and': 0x4e, 'f32x4.sub': 0xe5, 'f32x4.div': 0xe7, 'f32x4.pmin': 0xea, 'f32x4.pmax': 0xeb,
+  'f32x4.eq': 0x41, 'f32x4.gt': 0x44, 'f32x4.le': 0x45, 'v128.and': 0x4e, 'f32x4.sub': 0xe5, 'f32x4.div': 0xe7,
 } as const;
 
 /** Loads: [prefix?, opcode]; every one takes a memarg (align, offset). */
