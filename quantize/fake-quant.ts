@@ -10,9 +10,9 @@
 // kernels on both the wasm and cpu backends — and the gradient is written by
 // hand (tf.customGrad), so none of the inner ops' gradients is ever needed.
 import * as tf from '@tensorflow/tfjs';
-import { unsignedGrid, type QuantGrid } from './math.js';
+import { POINT_RANGE_SCALE, unsignedGrid, type QuantGrid } from './math.js';
 
-/** math.ts's floor on the scale, so a degenerate range (min = max) still divides. */
+/** math.ts's floor on the scale, so a range narrower than any float32 step still divides. */
 const MIN_SCALE = 2 ** -24;
 
 export interface FakeQuantOptions {
@@ -59,7 +59,8 @@ export interface NudgedRangeTensors {
 export function nudgedRange(min: tf.Tensor, max: tf.Tensor, grid: QuantGrid): NudgedRangeTensors {
   return tf.tidy(() => {
     const { qmin, qmax } = grid;
-    const scale = tf.maximum(tf.div(tf.sub(max, min), qmax - qmin), MIN_SCALE);
+    const width = tf.sub(max, min);
+    const scale = tf.where(tf.equal(width, 0), tf.fill(width.shape, POINT_RANGE_SCALE), tf.maximum(tf.div(width, qmax - qmin), MIN_SCALE));
     const zpFromMin = tf.sub(qmin, tf.div(min, scale));
     // Clamping first and then rounding equals math.ts's clamp-or-round
     // because the grid ends are integers.

@@ -40,8 +40,19 @@ export interface NudgedRange {
   qmax: number;
 }
 
-/** Smallest scale we allow, so a degenerate range (min = max = 0) still divides. */
+/** Smallest scale we allow, so a range narrower than any float32 step still divides. */
 const MIN_SCALE = 2 ** -24;
+
+/**
+ * The scale of a one-point range (min = max, e.g. a ReLU that was never
+ * positive during calibration): any scale holds that value, and this one
+ * keeps the rescale factors of the ops that write or read the tensor within
+ * what XNNPACK accepts. With the smallest scale instead, the
+ * FULLY_CONNECTED writing such a tensor had an input·weight scale over 256
+ * times its output scale, and LiteRT failed to create its XNNPACK runtime
+ * for the whole model.
+ */
+export const POINT_RANGE_SCALE = 2 ** -8;
 
 /** The bit widths quantization supports: an integer from 2 to 8. */
 export function isBitWidth(b: unknown): b is number {
@@ -62,8 +73,10 @@ export function nudge(min: number, max: number, grid: QuantGrid): NudgedRange {
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     throw new Error(`quantization range must be finite; got [${min}, ${max}]`);
   }
-  let scale = f32(f32(f32(max) - f32(min)) / f32(qmax - qmin));
-  if (!(scale >= MIN_SCALE)) scale = f32(MIN_SCALE);
+  const width = f32(f32(max) - f32(min));
+  let scale = f32(width / f32(qmax - qmin));
+  if (width === 0) scale = POINT_RANGE_SCALE;
+  else if (!(scale >= MIN_SCALE)) scale = f32(MIN_SCALE);
   const zpFromMin = f32(f32(qmin) - f32(f32(min) / scale));
   let zeroPoint: number;
   if (zpFromMin < qmin) zeroPoint = qmin;

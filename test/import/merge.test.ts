@@ -78,6 +78,32 @@ describe('import: merge layers (Multiply, Maximum, Minimum, Average, Subtract) a
     }
   });
 
+  it('a squeeze-excite branch that calibration never sees positive (a one-point range) still exports a model LiteRT runs', async () => {
+    const model = mergeModel();
+    // ReLU(x·W − 100) = 0 for every input: the gate, its products and the direct gate are all exactly 0,
+    // while the FULLY_CONNECTED's input and weights have ordinary scales (with the smallest scale on its
+    // output, their ratio passed what XNNPACK accepts and LiteRT refused the whole model).
+    const reduce = model.getLayer('se_reduce');
+    const [k, b] = reduce.getWeights();
+    reduce.setWeights([k!, tf.fill(b!.shape, -100)]);
+    const { graph, weights } = importLayersModel(await saveLayersModel(model));
+    const a = analyze(rewriteForQat(graph).graph);
+    const qstore = VariableStore.forGraph(a, 1, weights);
+    const x = tf.tensor4d(seededImages(8, [10, 10, 3], 3), [8, 10, 10, 3]);
+    try {
+      buildCalibrationGraph(a, qstore).observe(x, 0.5);
+      expect(qstore.get('se_reduce/fq/max').dataSync()[0]).to.equal(0);
+      const bytes = exportGraph(a, qstore, { mode: 'int8', inputType: 'int8', outputType: 'int8' }).bytes;
+      const r = await compareWithLiteRt(await loadLiteRt(), bytes, 30, 4);
+      expect(r.elements).to.equal(30 * 6);
+      expect(r.differing, `max |Δ| ${r.maxAbsDiff}`).to.equal(0);
+    } finally {
+      tf.dispose(x);
+      qstore.dispose();
+      model.dispose();
+    }
+  });
+
   it('Keras Subtract and GlobalMaxPooling2D(keepdims) from a model.json: a − b and [N,1,1,C] as Keras computes them', async () => {
     const x = tf.input({ shape: [6, 6, 2], name: 'image' });
     const a = apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'a' }), x);

@@ -193,15 +193,18 @@ for (const backend of ['cpu', 'wasm'] as BackendName[]) {
         expect(dmax).to.deep.equal([4]);
       });
 
-      it('min = max keeps a finite, zero-anchored range of the smallest scale', () => {
-        const tiny = 2 ** -24;
-        expect(nudged(0, 0)).to.deep.equal([tiny, 0, 0, f32(255 * tiny)]);
-        // A positive point range: the zero point clamps to 0, so [0, 255·2^-24].
-        expect(nudged(0.3, 0.3)).to.deep.equal([tiny, 0, 0, f32(255 * tiny)]);
-        const { y, dx, dmax } = run1d([0, 1e-6, 0.3], 0.3, 0.3);
+      it('min = max keeps a finite, zero-anchored range of scale 2^-8 (any scale holds one point)', () => {
+        const point = 2 ** -8;
+        expect(nudged(0, 0)).to.deep.equal([point, 0, 0, f32(255 * point)]);
+        // A positive point range: the zero point clamps to 0, so [0, 255·2^-8].
+        expect(nudged(0.3, 0.3)).to.deep.equal([point, 0, 0, f32(255 * point)]);
+        // A range narrower than a float32 step but not a point keeps the 2^-24 floor.
+        expect(nudged(0, 1e-9)[0]).to.equal(2 ** -24);
+        const { y, dx, dmax } = run1d([0, 1e-6, 0.3, 2], 0.3, 0.3);
         expect(y.every(Number.isFinite)).to.equal(true);
-        expect(y[2]).to.equal(f32(255 * tiny));
-        expect(dx).to.deep.equal([1, 1, 0]);
+        expect(y[2]).to.equal(f32(Math.round(0.3 / point) * point));
+        expect(y[3]).to.equal(f32(255 * point));
+        expect(dx).to.deep.equal([1, 1, 1, 0]);
         expect(dmax).to.deep.equal([1]);
       });
 
