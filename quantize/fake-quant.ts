@@ -10,10 +10,7 @@
 // kernels on both the wasm and cpu backends — and the gradient is written by
 // hand (tf.customGrad), so none of the inner ops' gradients is ever needed.
 import * as tf from '@tensorflow/tfjs';
-import { POINT_RANGE_SCALE, unsignedGrid, type QuantGrid } from './math.js';
-
-/** math.ts's floor on the scale, so a range narrower than any float32 step still divides. */
-const MIN_SCALE = 2 ** -24;
+import { MIN_SCALE, POINT_RANGE_SCALE, unsignedGrid, type QuantGrid } from './math.js';
 
 export interface FakeQuantOptions {
   /** Bit width, 2..16 (TF allows 2..16; int8 export needs ≤ 8). Default 8. */

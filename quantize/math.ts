@@ -41,7 +41,7 @@ export interface NudgedRange {
 }
 
 /** Smallest scale we allow, so a range narrower than any float32 step still divides. */
-const MIN_SCALE = 2 ** -24;
+export const MIN_SCALE = 2 ** -24;
 
 /**
  * The scale of a one-point range (min = max, e.g. a ReLU that was never

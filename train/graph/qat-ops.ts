@@ -126,11 +126,10 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   // in which case that channel's output is constant anyway), so the σ_mov/σ_B correction and the
   // batch-statistic bias are one training-mode batch norm of y, with its closed-form backward. Its
   // ε·f² is a constant to that op: the gradient it drops is O(ε/σ_z²) of γ's.
-  const f = fold;
-  const fSquared = tf.square(f);
+  const fSquared = tf.square(fold);
   const bnY = batchNormTraining(y, gamma, beta, tf.mul(fSquared, bn.epsilon) as tf.Tensor1D);
   const out = bnY.y;
-  const meanZ = tf.div(bnY.mean, f);
+  const meanZ = tf.div(bnY.mean, fold);
   const varZ = tf.div(bnY.variance, fSquared);
   tf.dispose([bnY.mean, bnY.variance]);
   const count = y.size / y.shape[y.rank - 1]!;
