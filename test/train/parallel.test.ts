@@ -21,7 +21,8 @@ import { createStepper } from '../../train/step.js';
 import { loadCheckpoint } from '../../src/run/checkpoint.js';
 import { buildModel } from '../../train/zoo/index.js';
 import { combineMoments, createParallelStepper, resolveWorkers, shardBatch, sliceBatch } from '../../train/parallel/index.js';
-import { layoutOf } from '../../train/parallel/layout.js';
+import { layoutOf, packTensors, valuesOf } from '../../train/parallel/layout.js';
+import { heapValues } from '../../layers/wasm/tfjs_heap.js';
 import { weightedMeanInto } from '../../train/parallel/merge.js';
 import { TrainingWorker } from '../../train/parallel/pool.js';
 import { scratchDir, tinyDataset, tinySplit, useWasm } from './helpers.js';
@@ -175,6 +176,22 @@ describe('data-parallel training (train/parallel)', function () {
     it('averages flat gradients weighted by shard size: Σ nᵢ·gᵢ / N', () => {
       const out = weightedMeanInto(new Float32Array(3), [{ n: 4, grads: Float32Array.of(2, 2, -7) }, { n: 3, grads: Float32Array.of(8, 2, 0) }]);
       expect([...out]).to.deep.equal([...Float32Array.of(32 / 7, 2, -4)]);
+    });
+
+    it('reads a wasm tensor\'s values from the heap, equal to dataSync, and packs them into their slots', () => {
+      const a = tf.tidy(() => tf.range(0, 6, 1, 'float32').mul(0.5).reshape([2, 3]));
+      const b = tf.tensor1d([-1, 7]);
+      try {
+        // On wasm the values are a view of the backend's heap (no copy), not a dataSync array.
+        expect(heapValues(a)?.buffer).to.equal(heapValues(b)?.buffer).and.to.be.an.instanceOf(ArrayBuffer);
+        expect([...valuesOf(a)]).to.deep.equal([...a.dataSync()]);
+        const layout = layoutOf([{ name: 'b', shape: [2] }, { name: 'a', shape: [2, 3] }]);
+        const out = new Float32Array(layout.total);
+        packTensors(layout, (n) => (n === 'a' ? a : b), out);
+        expect([...out]).to.deep.equal([-1, 7, 0, 0.5, 1, 1.5, 2, 2.5]);
+      } finally {
+        tf.dispose([a, b]);
+      }
     });
 
     it('parses --workers', () => {

@@ -2,6 +2,7 @@
 // travel to the workers in and gradients come back in (one buffer per
 // message instead of one per variable, and a SharedArrayBuffer needs it).
 import * as tf from '@tensorflow/tfjs';
+import { heapValues } from '../../layers/wasm/tfjs_heap.js';
 
 export interface Slot {
   name: string;
@@ -33,8 +34,13 @@ export function packTensors(layout: Layout, tensorOf: (name: string) => tf.Tenso
   for (const s of layout.slots) {
     const t = tensorOf(s.name);
     if (t.size !== s.size) throw new Error(`layout: '${s.name}' has ${t.size} elements, its slot ${s.size}`);
-    out.set(t.dataSync() as Float32Array, s.offset);
+    out.set(valuesOf(t), s.offset);
   }
+}
+
+/** A float32 tensor's values for reading at once: a view of the wasm heap where possible, else a copy. */
+export function valuesOf(t: tf.Tensor): Float32Array {
+  return heapValues(t) ?? (t.dataSync() as Float32Array);
 }
 
 /** The slot's elements as a view into `buf` (no copy). */

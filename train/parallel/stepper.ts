@@ -101,6 +101,11 @@ export async function createParallelStepper(o: ParallelStepperOptions): Promise<
 
   let nextId = 0;
   let t = zeroTimings();
+  // Reused across steps: a fresh 5 MB array costs more in page faults than the step's arithmetic on it.
+  const mine = new Float32Array(gradLayout.total);
+  const reusedMean = backend === 'cpu' ? null : new Float32Array(gradLayout.total);
+  /** Where the mean gradient goes: the cpu backend keeps the arrays tensors are made from, so it gets a fresh one. */
+  const meanBuffer = (): Float32Array => reusedMean ?? new Float32Array(gradLayout.total);
 
   /** Weights for each worker: written once into the shared buffer, or one moved buffer per worker. */
   function publish(id: number, count: number): Array<Float32Array | null> {
@@ -128,14 +133,12 @@ export async function createParallelStepper(o: ParallelStepperOptions): Promise<
     const rangeUpdates: RangeUpdate[] = [...own.rangeUpdates];
     try {
       const workerGrads = results.map((r, k) => gradOf(r, k, gradLayout));
-      const mine = new Float32Array(gradLayout.total);
       packTensors(gradLayout, (name) => {
         const g = own.grads.get(name);
         if (!g) throw new Error(`no gradient for '${name}'`);
         return g;
       }, mine);
-      // A fresh buffer per step: the cpu backend keeps the arrays tensors are made from.
-      const mean = weightedMeanInto(new Float32Array(gradLayout.total), [{ n: shardN[0], grads: mine }, ...workerGrads.map((grads, k) => ({ n: shardN[k + 1], grads }))]);
+      const mean = weightedMeanInto(meanBuffer(), [{ n: shardN[0], grads: mine }, ...workerGrads.map((grads, k) => ({ n: shardN[k + 1], grads }))]);
       for (const s of gradLayout.slots) named.set(s.name, tf.tensor(slotView(mean, s), s.shape, 'float32'));
       const merged = mergeStats([{ n: shardN[0], stats: own.statUpdates.map(toWire) }, ...results.map((r, k) => ({ n: shardN[k + 1], stats: r.stats }))], roles);
       for (const u of merged) statUpdates.push({ name: u.name, value: tf.tensor(u.value), momentum: u.momentum });

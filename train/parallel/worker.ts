@@ -10,7 +10,7 @@ import { analyze } from '../../src/ir/analyze.js';
 import { buildTrainGraph, type TrainGraph } from '../graph/build.js';
 import { VariableStore, checkNamesMatch } from '../state.js';
 import { disposeUpdates, shardGradients } from './gradients.js';
-import { slotView, type Layout } from './layout.js';
+import { slotView, valuesOf, type Layout } from './layout.js';
 import type { ErrorMessage, FromWorker, InitMessage, ResultMessage, StepMessage, ToWorker } from './protocol.js';
 
 const port = parentPort;
@@ -70,7 +70,7 @@ function step(r: Replica, m: StepMessage): void {
     for (const s of layout.slots) {
       const t = g.grads.get(s.name);
       if (!t) throw new Error(`no gradient for '${s.name}'`);
-      grads.set(t.dataSync() as Float32Array, s.offset);
+      grads.set(valuesOf(t), s.offset);
     }
     out = {
       type: 'result', id: m.id, loss: g.loss, correct: g.correct,
