@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../src/errors.js';
 import type { VariableKind, VariableStore } from './state.js';
+import { simdAdamUpdate, simdSgdUpdate } from '../layers/wasm/row_ops.js';
+import { simdKernelsAvailable } from '../layers/wasm/tfjs_heap.js';
 
 export type OptimizerName = 'adam' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd'];
@@ -45,10 +47,18 @@ export function createOptimizer(config: OptimizerConfig, store: VariableStore, k
       apply(grads, lr, step) {
         const t = step + 1;
         const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+        const fused = simdKernelsAvailable();
         tf.tidy(() => {
           for (const [n, g] of grads) {
             const w = weights.get(n)!;
             const s = slots.get(n)!;
+            if (fused) {
+              const [w1, m1, v1] = simdAdamUpdate(w, g, s.m, s.v, { beta1, beta2, epsilon, lr: lrT });
+              s.m.assign(m1);
+              s.v.assign(v1);
+              w.assign(w1);
+              continue;
+            }
             const m = tf.add(tf.mul(s.m, beta1), tf.mul(g, 1 - beta1));
             const v = tf.add(tf.mul(s.v, beta2), tf.mul(tf.square(g), 1 - beta2));
             s.m.assign(m);
@@ -64,10 +74,17 @@ export function createOptimizer(config: OptimizerConfig, store: VariableStore, k
   return {
     config,
     apply(grads, lr) {
+      const fused = simdKernelsAvailable();
       tf.tidy(() => {
         for (const [n, g] of grads) {
           const w = weights.get(n)!;
           const vel = velocity.get(n)!;
+          if (fused) {
+            const [w1, vel1] = simdSgdUpdate(w, g, vel, momentum, nesterov, lr);
+            vel.assign(vel1);
+            w.assign(w1);
+            continue;
+          }
           const next = tf.add(tf.mul(vel, momentum), g);
           vel.assign(next);
           const update = nesterov ? tf.add(g, tf.mul(next, momentum)) : next;

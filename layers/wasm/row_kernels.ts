@@ -1,7 +1,9 @@
 // float32 WebAssembly SIMD kernels for the elementwise work of a training
 // step that tfjs-wasm runs as chains of separate ops, each a full pass over
 // an activation-sized tensor: training batch norm's forward (4 passes) and
-// backward (6), and relu6's gradient (5). Each kernel here is one pass over
+// backward (6), relu6's gradient (5), and the optimizers' updates (Adam's
+// 12 ops per variable, which over MobileNet's ~160 variables cost more than
+// the rest of a small model's step in per-op overhead). Each kernel here is one pass over
 // [rows, channels] (NHWC with the pixels as rows), reading per-channel
 // vectors where the formula has them, and does the same float32 operations
 // in the same order as the tfjs ops it replaces.
@@ -63,7 +65,41 @@ const RELU6_GRAD: RowKernelSpec = {
   },
 };
 
-export const ROW_KERNELS = { bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, relu6Grad: RELU6_GRAD } as const;
+const div = (vector: boolean, a: Expr, b: Expr): Expr => op(vector ? 'f32x4.div' : 'f32.div', a, b);
+const sqrt = (vector: boolean, a: Expr): Expr => op(vector ? 'f32x4.sqrt' : 'f32.sqrt', a);
+
+const ADAM_UPDATE: RowKernelSpec = {
+  // m' = m·β₁ + g·(1−β₁); v' = v·β₂ + g²·(1−β₂); w' = w − m'/(√v' + ε)·lr
+  name: 'adam_update', elements: 4, vectors: 0, outputs: 3, scalars: 6,
+  body: (L, [w, g, m, v], _v, [beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, lr], vector) => {
+    const m1 = L.add(L.mul(m!, beta1!), L.mul(g!, oneMinusBeta1!));
+    const v1 = L.add(L.mul(v!, beta2!), L.mul(L.mul(g!, g!), oneMinusBeta2!));
+    return [sub(vector, w!, L.mul(div(vector, m1, L.add(sqrt(vector, v1), epsilon!)), lr!)), m1, v1];
+  },
+};
+
+const SGD_UPDATE: RowKernelSpec = {
+  // u' = u·momentum + g; w' = w − u'·lr
+  name: 'sgd_update', elements: 3, vectors: 0, outputs: 2, scalars: 2,
+  body: (L, [w, g, u], _v, [momentum, lr], vector) => {
+    const u1 = L.add(L.mul(u!, momentum!), g!);
+    return [sub(vector, w!, L.mul(u1, lr!)), u1];
+  },
+};
+
+const SGD_NESTEROV_UPDATE: RowKernelSpec = {
+  // u' = u·momentum + g; w' = w − (g + u'·momentum)·lr
+  name: 'sgd_nesterov_update', elements: 3, vectors: 0, outputs: 2, scalars: 2,
+  body: (L, [w, g, u], _v, [momentum, lr], vector) => {
+    const u1 = L.add(L.mul(u!, momentum!), g!);
+    return [sub(vector, w!, L.mul(L.add(g!, L.mul(u1, momentum!)), lr!)), u1];
+  },
+};
+
+export const ROW_KERNELS = {
+  bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, relu6Grad: RELU6_GRAD,
+  adamUpdate: ADAM_UPDATE, sgdUpdate: SGD_UPDATE, sgdNesterovUpdate: SGD_NESTEROV_UPDATE,
+} as const;
 
 function rowFunction(spec: RowKernelSpec, vector: boolean): FunctionBuilder {
   const arrays = spec.elements + spec.vectors + spec.outputs;

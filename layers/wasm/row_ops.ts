@@ -1,6 +1,7 @@
 // The row kernels (row_kernels.ts) registered as tfjs kernels of the wasm
 // backend: training batch norm's forward and backward passes and relu6's
-// gradient, each one pass over the activation.
+// gradient, each one pass over the activation; and the optimizers' updates,
+// one pass over a variable and its slots.
 import * as tf from '@tensorflow/tfjs';
 import { ROW_KERNELS, rowFunctionName, type RowFunction } from './row_kernels.js';
 import { addressOf, registerHeapKernel, type HeapKernels } from './tfjs_heap.js';
@@ -8,6 +9,8 @@ import { addressOf, registerHeapKernel, type HeapKernels } from './tfjs_heap.js'
 const BN_FORWARD = 'QatBatchNormForward';
 const BN_BACKWARD = 'QatBatchNormBackward';
 const RELU6_GRAD = 'QatRelu6Grad';
+const ADAM_UPDATE = 'QatAdamUpdate';
+const SGD_UPDATE = 'QatSgdUpdate';
 
 /** Runs one row kernel over [rows, channels]: whole vectors of 4 channels, then the channels left over. */
 function runRows(k: HeapKernels, name: string, rows: number, channels: number, arrays: number[], scalars: number[] = []): void {
@@ -48,6 +51,21 @@ registerHeapKernel(RELU6_GRAD, (k, { dy, x }) => {
   return dx.info;
 });
 
+registerHeapKernel(ADAM_UPDATE, (k, { w, g, m, v }, attrs) => {
+  const outs = [output(k, w!), output(k, w!), output(k, w!)];
+  const a = attrs as unknown as AdamScalars;
+  runRows(k, ROW_KERNELS.adamUpdate.name, 1, size(w!), [w!, g!, m!, v!].map((t) => addressOf(k, t)).concat(outs.map((o) => o.at)),
+    [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.epsilon, a.lr]);
+  return outs.map((o) => o.info);
+});
+
+registerHeapKernel(SGD_UPDATE, (k, { w, g, velocity }, attrs) => {
+  const outs = [output(k, w!), output(k, w!)];
+  const name = attrs.nesterov ? ROW_KERNELS.sgdNesterovUpdate.name : ROW_KERNELS.sgdUpdate.name;
+  runRows(k, name, 1, size(w!), [w!, g!, velocity!].map((t) => addressOf(k, t)).concat(outs.map((o) => o.at)), [attrs.momentum as number, attrs.lr as number]);
+  return outs.map((o) => o.info);
+});
+
 /** normed = (x − mean) · inv and y = normed · γ + β, per channel of x [..., c]. */
 export function simdBatchNormForward(x: tf.Tensor, mean: tf.Tensor1D, inv: tf.Tensor1D, gamma: tf.Tensor, beta: tf.Tensor): { normed: tf.Tensor; y: tf.Tensor } {
   const [normed, y] = tf.engine().runKernel(BN_FORWARD, { x, mean, inv, gamma, beta }, {}) as unknown as [tf.Tensor, tf.Tensor];
@@ -62,4 +80,16 @@ export function simdBatchNormBackward(dy: tf.Tensor, xhat: tf.Tensor, sumDy: tf.
 /** dy where 0 < x ≤ 6, else 0. */
 export function simdRelu6Grad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(RELU6_GRAD, { dy, x }, {}) as tf.Tensor;
+}
+
+export interface AdamScalars { beta1: number; beta2: number; epsilon: number; lr: number }
+
+/** Adam's update of one variable in one pass: [w', m', v'] with the same float32 operations as the tfjs-op form in train/optimizers.ts. */
+export function simdAdamUpdate(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: AdamScalars): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.engine().runKernel(ADAM_UPDATE, { w, g, m, v }, { ...s }) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+}
+
+/** SGD with momentum in one pass: [w', velocity']. */
+export function simdSgdUpdate(w: tf.Tensor, g: tf.Tensor, velocity: tf.Tensor, momentum: number, nesterov: boolean, lr: number): [tf.Tensor, tf.Tensor] {
+  return tf.engine().runKernel(SGD_UPDATE, { w, g, velocity }, { momentum, nesterov, lr }) as unknown as [tf.Tensor, tf.Tensor];
 }
