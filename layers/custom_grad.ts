@@ -27,11 +27,11 @@ export function binaryOpWithGrad<T extends tf.Tensor>(
 
 /** One-input counterpart of binaryOpWithGrad. */
 export function unaryOpWithGrad<T extends tf.Tensor>(
-  x: tf.Tensor, forward: (x: tf.Tensor) => T, backward: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor,
+  x: tf.Tensor, forward: (x: tf.Tensor) => T, backward: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor, saveInput = true,
 ): T {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    save([xIn]);
+    if (saveInput) save([xIn]);
     return {
       value: forward(xIn),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0]),

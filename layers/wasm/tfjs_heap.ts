@@ -27,6 +27,7 @@ interface WasmApi {
 export interface TfjsWasmBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
   wasm: { _malloc(bytes: number): number; _free(ptr: number): void; asm?: { memory?: unknown } };
 }
 
@@ -153,4 +154,21 @@ export function heapValues(t: tf.Tensor): Float32Array | null {
   if (!k) return null;
   const d = k.backend.dataIdMap.get(t.dataId);
   return d ? heapF32(k, d.memoryOffset, t.size) : null;
+}
+
+/**
+ * A new float32 tensor on the wasm heap whose values `fill` writes in place
+ * (the view is made after the allocation, which may grow the heap).
+ */
+export function heapTensor(shape: number[], fill: (values: Float32Array) => void): tf.Tensor {
+  const k = heapKernels();
+  if (!k) throw new Error('heapTensor needs the tfjs wasm backend');
+  const info = k.backend.makeOutput(shape, 'float32');
+  try {
+    fill(heapF32(k, addressOf(k, info), shape.reduce((a, b) => a * b, 1)));
+  } catch (e) {
+    k.backend.disposeData(info.dataId, true);
+    throw e;
+  }
+  return tf.engine().makeTensorFromTensorInfo(info);
 }

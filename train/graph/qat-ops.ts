@@ -35,6 +35,7 @@ import {
 import type { FusedActivation, NodeOf } from '../../src/ir/types.js';
 import type { KernelContext, QatRuntime } from './context.js';
 import { DEFAULT_QAT_RUNTIME, bessel, fakeQuantOn } from './context.js';
+import { trainKernel, trainKernelAvailable } from './folded-kernel.js';
 
 export function activate(y: tf.Tensor, act: FusedActivation): tf.Tensor {
   return act === 'relu' ? tf.relu(y) : act === 'relu6' ? relu6(y) : y;
@@ -91,6 +92,27 @@ export function fakeQuantWeights(node: QConvLikeNode, kernel: tf.Tensor): tf.Ten
   return op(kernel);
 }
 
+/** The quantized kernel of a layer without a folded BN. */
+function unfoldedTrainKernel(node: QConvLikeNode, w: tf.Tensor): tf.Tensor {
+  const wq = node.attrs.weightQuant!;
+  return trainKernelAvailable(w) ? trainKernel(node, w, null, wq.bits, wq.perChannel).kernel : fakeQuantWeights(node, w);
+}
+
+/** The kernel folded with f = γ/σ_mov (fake-quantized when on) and f itself, differentiable w.r.t. γ. */
+function foldedTrainKernel(node: QConvLikeNode, w: tf.Tensor, ctx: KernelContext, quantOn: boolean): { kernel: tf.Tensor; fold: tf.Tensor } {
+  const bn = node.attrs.batchNorm!;
+  const wq = node.attrs.weightQuant;
+  if (trainKernelAvailable(w)) {
+    const gamma = ctx.param(node, 'gamma');
+    const t = trainKernel(node, w, { gamma, movingVariance: ctx.param(node, 'movingVariance'), epsilon: bn.epsilon },
+      quantOn && wq ? wq.bits : null, wq?.perChannel ?? true);
+    return { kernel: t.kernel, fold: tf.mul(gamma, tf.tensor1d(t.inv!)) };
+  }
+  const fold = movingFoldScale(node, lookup(ctx))!;
+  const folded = scaleKernel(node, w, fold);
+  return { kernel: quantOn ? fakeQuantWeights(node, folded) : folded, fold };
+}
+
 const lookup = (ctx: KernelContext): ParamLookup => ({ get: (name) => ctx.variable(name) });
 
 const runtime = (ctx: KernelContext): QatRuntime => ctx.qat ?? DEFAULT_QAT_RUNTIME;
@@ -108,15 +130,14 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   const bn = node.attrs.batchNorm;
   const convBias = node.attrs.useBias ? ctx.param(node, 'bias') : null;
   if (!bn) {
-    const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, w) : w, ctx);
+    const y = runLayer(node, x, quantOn ? unfoldedTrainKernel(node, w) : w, ctx);
     return activate(convBias ? biasAdd(y, convBias as tf.Tensor1D) : y, node.attrs.activation);
   }
   const gamma = ctx.param(node, 'gamma');
   const beta = ctx.param(node, 'beta');
   const movingMean = ctx.param(node, 'movingMean');
-  const fold = movingFoldScale(node, lookup(ctx))!; // γ/σ_mov
-  const folded = scaleKernel(node, w, fold);
-  const y = runLayer(node, x, quantOn ? fakeQuantWeights(node, folded) : folded, ctx);
+  const { kernel, fold } = foldedTrainKernel(node, w, ctx, quantOn);
+  const y = runLayer(node, x, kernel, ctx);
   if (bnFrozen(q)) {
     const b = convBias ? tf.sub(convBias, movingMean) : tf.neg(movingMean);
     return activate(biasAdd(y, tf.add(beta, tf.mul(b, fold)) as tf.Tensor1D), node.attrs.activation);

@@ -1,0 +1,116 @@
+// The train graph's kernel of a fused layer — W·f folded with the moving
+// statistics (f = γ/σ_mov) and fake-quantized per output channel — computed
+// in one pass of plain JS over the wasm heap instead of ~20 tfjs ops per
+// layer (fold, scale, |·|, max, maximum, div, round, mul, reshapes, and their
+// gradients). Kernels are small next to activations (MobileNet v2 α0.35: 0.4M
+// weights against 1.5M activation values per image), so the cost of a QAT
+// layer's weights was tfjs's per-op overhead, not arithmetic: on a
+// 52-layer MobileNet it was most of what a QAT step added to a float step.
+//
+// The arithmetic is the op form's, in float32: f = γ·(1/√(σ²+ε)), W·f, the
+// scale from quantize/math.ts's symmetricRange of max|W·f| per channel, and
+// round-half-even(W·f / s)·s. The gradient is the straight-through estimator
+// (the quantizer's mask is all ones: every weight lies inside its channel's
+// range): dW = dq·f and dγ = Σ dq·W · (1/√(σ²+ε)) per channel.
+import * as tf from '@tensorflow/tfjs';
+import { binaryOpWithGrad, unaryOpWithGrad } from '../../layers/custom_grad.js';
+import { heapTensor, heapValues } from '../../layers/wasm/tfjs_heap.js';
+import { symmetricRange } from '../../quantize/math.js';
+import { outputChannels, type QConvLikeNode } from '../../quantize/fold.js';
+
+const f32 = Math.fround;
+
+/** The folded BN's per-channel inputs; null for a layer without one. */
+export interface FoldInputs {
+  gamma: tf.Tensor;
+  movingVariance: tf.Tensor;
+  epsilon: number;
+}
+
+export interface TrainKernel {
+  /** The kernel the layer convolves with. */
+  kernel: tf.Tensor;
+  /** 1/σ_mov per output channel (f = γ·inv), or null without a BN. */
+  inv: Float32Array | null;
+}
+
+/** Whether this backend runs trainKernel (tfjs wasm: the values are read in place); elsewhere the caller keeps the op form. */
+export function trainKernelAvailable(w: tf.Tensor): boolean {
+  return heapValues(w) !== null;
+}
+
+/** Nearest integer, ties to even, zero unsigned (as tf.round on the cpu backend gives it). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return (r - x === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
+}
+
+/** 1/√(σ² + ε) per channel, in float32 steps. */
+function inverseSigma(variance: Float32Array, epsilon: number): Float32Array {
+  const eps = f32(epsilon);
+  return Float32Array.from(variance, (v) => f32(1 / f32(Math.sqrt(f32(v + eps)))));
+}
+
+/**
+ * W·f (or W without a fold) fake-quantized when `bits` is given, as one op
+ * whose gradient reaches W and γ. Call only where trainKernelAvailable.
+ */
+export function trainKernel(node: QConvLikeNode, w: tf.Tensor, bn: FoldInputs | null, bits: number | null, perChannel: boolean): TrainKernel {
+  const channels = outputChannels(node, w);
+  if (!bn) {
+    // Without a fold the quantizer's straight-through gradient is dy itself; nothing needs saving.
+    const kernel = unaryOpWithGrad(w, (wIn) => quantizedTimes(wIn, null, channels, bits, perChannel), (dy) => dy, false);
+    return { kernel, inv: null };
+  }
+  const inv = inverseSigma(bn.movingVariance.dataSync() as Float32Array, bn.epsilon);
+  const gammaValues = bn.gamma.dataSync() as Float32Array;
+  const fold = Float32Array.from(gammaValues, (g, c) => f32(g * inv[c]!));
+  const kernel = binaryOpWithGrad(w, bn.gamma,
+    (wIn) => quantizedTimes(wIn, fold, channels, bits, perChannel),
+    (dy, wIn) => foldBackward(dy, wIn, fold, inv, channels));
+  return { kernel, inv };
+}
+
+/** round-half-even(W·f / s)·s per channel (or W·f when bits is null). */
+function quantizedTimes(w: tf.Tensor, fold: Float32Array | null, channels: number, bits: number | null, perChannel: boolean): tf.Tensor {
+  const rows = w.size / channels;
+  return heapTensor(w.shape, (out) => {
+    const x = heapValues(w)!;
+    const absMax = new Float32Array(perChannel ? channels : 1);
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < channels; c++, i++) {
+        const v = fold ? f32(x[i]! * fold[c]!) : x[i]!;
+        out[i] = v;
+        const a = Math.abs(v);
+        const k = perChannel ? c : 0;
+        if (a > absMax[k]!) absMax[k] = a;
+      }
+    }
+    if (bits === null) return;
+    const scales = Float32Array.from(absMax, (m) => symmetricRange(m, bits).scale);
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < channels; c++, i++) {
+        const s = scales[perChannel ? c : 0]!;
+        out[i] = f32(roundHalfEven(f32(out[i]! / s)) * s);
+      }
+    }
+  });
+}
+
+/** dW = dq·f, dγ = Σ dq·W · inv per channel. */
+function foldBackward(dy: tf.Tensor, w: tf.Tensor, fold: Float32Array, inv: Float32Array, channels: number): [tf.Tensor, tf.Tensor] {
+  const rows = w.size / channels;
+  const sums = new Float64Array(channels);
+  const dw = heapTensor(w.shape, (out) => {
+    const g = heapValues(dy)!;
+    const x = heapValues(w)!;
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < channels; c++, i++) {
+        out[i] = f32(g[i]! * fold[c]!);
+        sums[c] += f32(g[i]! * x[i]!);
+      }
+    }
+  });
+  const dGamma = tf.tensor1d(Float32Array.from(sums, (s, c) => f32(f32(s) * inv[c]!)));
+  return [dw, dGamma];
+}
