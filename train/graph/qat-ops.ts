@@ -26,7 +26,6 @@ import { batchNormTraining } from '../../layers/batch_norm.js';
 import { simdReductions, tensorMinMax } from '../../layers/reductions.js';
 import { simdFakeQuantMask } from '../../layers/wasm/channel_stats.js';
 import { fakeQuant } from '../../quantize/fake-quant.js';
-import { includingZero } from '../../quantize/ranges.js';
 import { nudge, symmetricRange, unsignedGrid } from '../../quantize/math.js';
 import { foldedParams, movingFoldScale, scaleKernel, type ParamLookup, type QConvLikeNode } from '../../quantize/fold.js';
 import {
@@ -196,18 +195,17 @@ function fusedLayer<K extends QConvLikeNode['op']>(node: NodeOf<K>, [x]: tf.Tens
  * contract gives a fakeQuant only min/max).
  */
 function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number): [tf.Tensor, tf.Tensor] {
-  return tf.tidy(() => {
-    const oldMin = ctx.variable(node.params.min);
-    const oldMax = ctx.variable(node.params.max);
-    const whole = tensorMinMax(x);
-    const { min: bMin, max: bMax } = includingZero(whole.min, whole.max);
-    const seen = tf.greater(oldMax, oldMin);
-    const ema = (old: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.add(tf.mul(old, decay), tf.mul(b, 1 - decay));
-    return [
-      tf.reshape(tf.where(seen, ema(oldMin, bMin), bMin), oldMin.shape),
-      tf.reshape(tf.where(seen, ema(oldMax, bMax), bMax), oldMax.shape),
-    ];
-  });
+  const oldMin = ctx.variable(node.params.min);
+  const oldMax = ctx.variable(node.params.max);
+  const whole = tensorMinMax(x);
+  const [batchMin, batchMax] = [Math.min(whole.min.dataSync()[0]!, 0), Math.max(whole.max.dataSync()[0]!, 0)];
+  tf.dispose([whole.min, whole.max]);
+  // Scalars, so in JS with float32 rounding at each step as the tfjs ops would: ~12 fewer ops per activation.
+  const [lo, hi] = [oldMin.dataSync()[0]!, oldMax.dataSync()[0]!];
+  const seen = hi > lo;
+  const [keep, take] = [Math.fround(decay), Math.fround(1 - decay)];
+  const ema = (old: number, b: number): number => (seen ? Math.fround(Math.fround(old * keep) + Math.fround(b * take)) : b);
+  return [tf.fill(oldMin.shape, ema(lo, batchMin)), tf.fill(oldMax.shape, ema(hi, batchMax))];
 }
 
 function pushRange(ctx: KernelContext, node: NodeOf<'fakeQuant'>, min: tf.Tensor, max: tf.Tensor): void {
