@@ -13,7 +13,7 @@ import type { Graph } from '../src/ir/types.js';
 import { RUN_CONFIG_FORMAT, RUN_CONFIG_VERSION, type RunConfig } from '../src/run/config.js';
 import type { EpochMetrics, RunMetrics } from '../src/run/metrics.js';
 import {
-  checkpointDir, createParallelStepper, existsSync, loadCheckpoint, mkdirSync, readMetrics, recoverRunDir, resolve, restoreStore,
+  checkpointDir, createParallelStepper, workerCores, existsSync, loadCheckpoint, mkdirSync, readMetrics, recoverRunDir, resolve, restoreStore,
   saveCheckpoint, writeMetrics,
 } from '../src/platform/node.js';
 import { describeFault, describeLargest, parameterHealth } from './divergence.js';
@@ -28,6 +28,7 @@ import { deriveFineTune, type FineTuneRecipe } from './fine-tune.js';
 import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
 import type { ParallelStepper } from './parallel/index.js';
+import { AUTO_PROBE, describeDecision, probingStepper, type AutoStepper } from './parallel/auto.js';
 import { buildModel, ZOO, type UpsampleMode } from './zoo/index.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
@@ -83,8 +84,12 @@ export interface TrainOptions {
    * the float run where options leave them open; a QAT run resumes with its stored config.
    */
   quantize?: Partial<QatConfig>;
-  /** Data-parallel replicas, counting this thread; > 1 trains in worker threads too (train/parallel). Default 1. */
-  workers?: number;
+  /**
+   * Data-parallel replicas, counting this thread; > 1 trains in worker
+   * threads too (train/parallel). 'auto': one per core when the first steps
+   * measure them faster than one process (train/parallel/auto.ts). Default 1.
+   */
+  workers?: number | 'auto';
   /**
    * Most images per forward/backward pass; a larger batch accumulates
    * gradients over parts. Default: the whole batch when its step fits the
@@ -262,17 +267,34 @@ export function runObjective(ir: Graph, config: RunConfig): Objective {
 }
 
 /**
+ * How many replicas --workers auto tries against one process, or 1 and why
+ * it does not try: where a second replica cannot pay or cannot be measured.
+ */
+function autoReplicas(config: RunConfig, objective: Objective, microBatch: number, stepsLeft: number): { replicas: number; why: string } {
+  const cores = workerCores();
+  const replicas = Math.min(cores, Math.floor(config.batchSize / 8));
+  const backend = activeBackend();
+  const why = cores < 2 ? 'one core'
+    : backend !== 'wasm' && backend !== 'cpu' ? `the ${backend} backend trains in one process`
+      : objective.task !== 'classify' ? `--task ${objective.task} trains in one process`
+        : replicas < 2 ? `a batch of ${config.batchSize} is too small to share`
+          : stepsLeft < AUTO_PROBE.minSteps ? `${stepsLeft} steps are too few to measure a second replica`
+            : microBatch < Math.ceil(config.batchSize / replicas) ? 'a shard would not fit a worker\'s wasm heap'
+              : '';
+  return why ? { replicas: 1, why } : { replicas, why };
+}
+
+/**
  * Images per pass of a step: measured on the wasm backend before the first
  * step, split into micro-batches (one line says so) when the batch would
  * not fit, refused in one sentence when one image would not.
  */
 function fitStepInMemory(
-  graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, config: RunConfig, o: TrainOptions, objective: Objective,
+  graph: TrainGraph, vars: ReadonlyMap<string, tf.Variable>, config: RunConfig, o: TrainOptions, objective: Objective, replicas: number,
 ): { microBatch: number; notice?: string } {
   if (o.microBatch !== undefined) positiveInt(o.microBatch, '--micro-batch');
   const memory = measureStepMemory(graph, vars, config.inputShape, objective);
   if (!memory) return { microBatch: o.microBatch ?? Infinity };
-  const replicas = o.workers ?? 1;
   const perReplica = Math.ceil(config.batchSize / replicas);
   const plan = planStep(memory, perReplica, `${config.model} at ${config.inputShape.join('×')}`, o.microBatch);
   if (plan.microBatch < perReplica) {
@@ -313,16 +335,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const optimizer = createOptimizer(config.optimizer, store, kinds);
     const objective = runObjective(ir, config);
     // --workers: one replica here plus workers − 1 in worker threads, gradients combined per step.
-    if ((o.workers ?? 1) > 1 && objective.task !== 'classify') {
+    const fixed = o.workers === 'auto' ? 1 : o.workers ?? 1;
+    if (fixed > 1 && objective.task !== 'classify') {
       throw new UserError(`--workers ${o.workers} trains classifiers only for now; train --task ${objective.task} with --workers 1`);
     }
-    if ((o.workers ?? 1) > 1) {
+    const fitted = fitStepInMemory(trainGraph, store.trainable(kinds), config, o, objective, fixed);
+    const auto = o.workers === 'auto' ? autoReplicas(config, objective, fitted.microBatch, config.epochs * config.stepsPerEpoch - store.step) : null;
+    const replicas = auto ? auto.replicas : fixed;
+    if (replicas > 1) {
       parallel = await createParallelStepper({
-        graph: trainGraph, store, optimizer, kinds, replicas: o.workers!, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
+        graph: trainGraph, store, optimizer, kinds, replicas, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
       });
     }
-    const fitted = fitStepInMemory(trainGraph, store.trainable(kinds), config, o, objective);
-    const stepper = parallel ?? createStepper(trainGraph, store, optimizer, kinds, fitted.microBatch, objective);
+    const single = parallel && !auto ? null : createStepper(trainGraph, store, optimizer, kinds, fitted.microBatch, objective);
+    let probe: AutoStepper | null = null;
+    if (auto && parallel) {
+      probe = probingStepper(single!, parallel, (d) => progress.line(describeDecision(d, replicas)));
+    } else if (auto) {
+      progress.line(`workers auto: one process (${auto.why})`);
+    }
+    const stepper = probe ?? parallel ?? single!;
     const meter = bufferMeter();
     meter?.resetPeak();
     const totalSteps = config.epochs * config.stepsPerEpoch;

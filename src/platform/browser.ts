@@ -20,3 +20,5 @@ export const readMetrics: Platform['readMetrics'] = runDirectory, writeMetrics: 
 export const recoverRunDir: Platform['recoverRunDir'] = runDirectory, checkpointDir: Platform['checkpointDir'] = runDirectory;
 export const importLayersModel: Platform['importLayersModel'] = needsNode('reading a model.json path');
 export const createParallelStepper: Platform['createParallelStepper'] = needsNode('training with workers > 1');
+// A page has no worker threads to train in: --workers auto stays in one process.
+export const workerCores: Platform['workerCores'] = () => 1;

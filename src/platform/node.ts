@@ -12,3 +12,5 @@ export { recoverRunDir } from '../run/commit.js';
 export { checkpointDir } from '../run/layout.js';
 export { saveModelRun } from '../run/model-run.js';
 export { createParallelStepper } from '../../train/parallel/index.js';
+/** Cores the replicas of --workers auto can use. */
+export { availableParallelism as workerCores } from 'node:os';

@@ -17,10 +17,11 @@ import { crossEntropy } from '../../train/loss.js';
 import { train } from '../../train/loop.js';
 import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
 import { MODEL_KINDS, VariableStore, type VariableKind } from '../../train/state.js';
-import { createStepper } from '../../train/step.js';
+import { createStepper, type Stepper } from '../../train/step.js';
 import { loadCheckpoint } from '../../src/run/checkpoint.js';
 import { buildModel } from '../../train/zoo/index.js';
-import { combineMoments, createParallelStepper, resolveWorkers, shardBatch, sliceBatch } from '../../train/parallel/index.js';
+import { combineMoments, createParallelStepper, resolveWorkers, shardBatch, sliceBatch, type ParallelStepper } from '../../train/parallel/index.js';
+import { AUTO_PROBE, probingStepper, type AutoDecision } from '../../train/parallel/auto.js';
 import { layoutOf, packTensors, valuesOf } from '../../train/parallel/layout.js';
 import { heapValues } from '../../layers/wasm/tfjs_heap.js';
 import { weightedMeanInto } from '../../train/parallel/merge.js';
@@ -195,9 +196,9 @@ describe('data-parallel training (train/parallel)', function () {
     });
 
     it('parses --workers', () => {
-      expect(resolveWorkers(undefined)).to.equal(1);
+      expect(resolveWorkers(undefined)).to.equal('auto');
       expect(resolveWorkers('3')).to.equal(3);
-      expect(resolveWorkers('auto')).to.be.at.least(1);
+      expect(resolveWorkers('auto')).to.equal('auto');
       for (const bad of ['0', '1.5', 'two', '']) expect(() => resolveWorkers(bad)).to.throw(UserError, /--workers/);
     });
   });
@@ -383,6 +384,60 @@ describe('data-parallel training (train/parallel)', function () {
       } finally {
         dirs.forEach((d) => d.remove());
       }
+    });
+  });
+
+  describe('--workers auto', () => {
+    /** A stepper that takes `ms` per step (busy, like a real step) and counts its steps. */
+    const timedStepper = (ms: number) => {
+      const s = { steps: 0, closed: 0, replicas: 2,
+        run: async (_b: Batch) => {
+          const end = performance.now() + ms;
+          while (performance.now() < end) { /* a step's work */ }
+          s.steps++;
+          return { loss: 0, correct: 0 };
+        },
+        close: async () => { s.closed++; },
+        timings: () => { throw new Error('unused'); }, resetTimings: () => undefined,
+      };
+      return s;
+    };
+    const batch = batchOf(4, [2, 2, 1], 1);
+
+    for (const [single, replicas, keeps] of [[12, 3, 'replicas'], [3, 12, 'one process']] as const) {
+      it(`alternates the two for the first steps, then keeps ${keeps} when it steps faster`, async () => {
+        const one = timedStepper(single);
+        const two = timedStepper(replicas);
+        const decisions: AutoDecision[] = [];
+        const auto = probingStepper({ run: (b, lr, seed) => { void one.run(b); return { loss: lr + seed, correct: 0 }; } } as Stepper,
+          two as unknown as ParallelStepper, (d) => decisions.push(d));
+        const probe = 2 * (AUTO_PROBE.warmup + AUTO_PROBE.timed);
+        for (let k = 0; k < probe + 4; k++) await auto.run(batch, 0, k);
+        expect(decisions).to.have.length(1);
+        expect(decisions[0]!.replicas).to.equal(keeps === 'replicas' ? 2 : 1);
+        expect(decisions[0]!.parallelRate / decisions[0]!.singleRate).to.be[keeps === 'replicas' ? 'above' : 'below'](1);
+        expect([one.steps, two.steps]).to.deep.equal(keeps === 'replicas' ? [probe / 2, probe / 2 + 4] : [probe / 2 + 4, probe / 2]);
+        // The replicas are closed as soon as one process wins, and at most once.
+        expect(two.closed).to.equal(keeps === 'replicas' ? 0 : 1);
+        await auto.close();
+        expect(two.closed).to.equal(1);
+      });
+    }
+
+    it('train() measures on a long enough run and says what it chose; a short run stays in one process and says why', async () => {
+      const ds = tinyDataset([12, 12, 1], 16 * (AUTO_PROBE.minSteps + 2), 4);
+      const lines: string[] = [];
+      const progress = { step: () => undefined, line: (l: string) => lines.push(l) };
+      const common = { model: smallNet(false), dataset: ds, epochs: 1, batchSize: 16, optimizer: 'sgd' as const, lr: 0.02, augmentShift: 0, seed: 4, workers: 'auto' as const, progress };
+      const long = await train(common);
+      expect(long.config.step).to.equal(Math.ceil(ds.train.count / 16));
+      long.store.dispose();
+      expect(lines.filter((l) => l.startsWith('workers auto:'))).to.have.length(1);
+      expect(lines.find((l) => l.startsWith('workers auto:'))).to.match(/^workers auto: (2 replicas, \d+\.\d\d× one process's speed|one process; 2 replicas stepped at \d+\.\d\d× its speed)/);
+      lines.length = 0;
+      const short = await train({ ...common, dataset: tinyDataset([12, 12, 1], 64, 4) });
+      short.store.dispose();
+      expect(lines, lines.join('; ')).to.include('workers auto: one process (4 steps are too few to measure a second replica)');
     });
   });
 });

@@ -86,7 +86,7 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   out: { type: 'string', group: 'Run:', describe: 'run directory to write: checkpoint/ and metrics.json (default with --from: that run)' },
   from: { type: 'string', group: 'Run:', describe: 'resume the run in this directory (after Ctrl-C, or to train more epochs)' },
   backend: { choices: BACKEND_NAMES, default: 'auto', group: 'Run:', describe: 'tfjs backend (auto: node if installed, else wasm)' },
-  workers: { type: 'string', group: 'Run:', describe: 'threads training data-parallel replicas on wasm/cpu, N or auto (= cores); each takes a shard of every batch (default 1)' },
+  workers: { type: 'string', group: 'Run:', describe: 'data-parallel replicas on wasm/cpu, each in its own thread taking a shard of every batch: N, or auto (default): one per core when the first steps measure them faster than one process, else one process; the choice is printed. Pass a number for runs that must repeat bit for bit' },
   'micro-batch': { type: 'number', group: 'Run:', describe: 'most images per forward/backward pass; larger batches accumulate gradients over parts (default: the whole batch when it fits the wasm heap, measured before the first step, else the largest part that does)' },
   quantize: { type: 'boolean', group: 'Quantization:', describe: 'quantization-aware training: rewrite the model with fake quant (with --from a float run: fine-tune it into a new --out run)' },
 };
@@ -202,7 +202,7 @@ export async function toTrainOptions(a: TrainArgs & QuantArgs): Promise<TrainOpt
     ...(a.seed !== undefined ? { seed: a.seed } : {}),
     ...(a.from !== undefined ? { from: a.from } : {}),
     ...(quantize ? { quantize } : {}),
-    ...(a.workers !== undefined ? { workers: resolveWorkers(a.workers) } : {}),
+    workers: resolveWorkers(a.workers),
     ...(a['micro-batch'] !== undefined ? { microBatch: a['micro-batch'] } : {}),
     ...(task !== undefined ? { task } : {}),
     ...(a.loss !== undefined ? { imageLoss: a.loss as ImageLoss } : {}),
@@ -262,7 +262,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       .example('$0 train --model style-net --task image --dataset fashion-denoise --out runs/dn', 'image to image: denoising with an L1 loss (PSNR)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-qat --epochs 2', 'fine-tune the float run with fake quant (int8 weights and activations)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-w4 --weight-bits 4 --skip logits', '4-bit weights, last layer left float')
-      .epilogue(`Datasets:\n${datasetHelp()}\n\n${fineTuneHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend gives the same metrics.`) as never,
+      .epilogue(`Datasets:\n${datasetHelp()}\n\n${fineTuneHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend with the same --workers N gives the same metrics.`) as never,
   handler: async (args) => {
     const options = await toTrainOptions(args);
     let backend: string;
@@ -271,7 +271,8 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
     } catch (e) {
       throw new UserError((e as Error).message);
     }
-    console.log(`backend: ${backend}${(options.workers ?? 1) > 1 ? `, ${options.workers} workers` : ''}`);
+    const w = options.workers ?? 1;
+    console.log(`backend: ${backend}, ${w === 'auto' ? 'workers auto (decided over the first steps)' : w === 1 ? 'one process' : `${w} workers`}`);
     const ds = options.dataset;
     console.log(`dataset: ${options.datasetSpec} (${ds.train.count} train / ${ds.test.count} test, ${ds.train.height}×${ds.train.width}×${ds.train.channels}, ${ds.numClasses} classes)`);
     const interrupt = interruptController();
