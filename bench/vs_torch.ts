@@ -5,9 +5,13 @@
 // starts with a fresh wasm heap and a model too big for it is skipped, not
 // fatal), alternating which goes first. Prints the best round of each.
 //
-//   npm run bench:vs-torch -- [--rounds 2] [--steps 5] [--models mnist-cnn,mobilenet-v2,mobilenet-v1]
+//   npm run bench:vs-torch -- [--rounds 2] [--steps 5] [--models mnist-cnn,mobilenet-v2,mobilenet-v1] [--workers 2]
+//
+// qat runs with one worker and with --workers replicas (default: min(2, cores),
+// what `qat train --workers auto` tries), so both ratios print side by side.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -100,25 +104,35 @@ function lastLine(s: string | null): string {
 type QatRun = { ok: true; rate: RateResult; batch: number } | { ok: false; why: string };
 
 /** qat's rate in a child process, trying smaller batches while the batch does not fit. */
-function runQat(row: ModelRow, qat: boolean, steps: number, batches: number[]): QatRun {
+function runQat(row: ModelRow, qat: boolean, steps: number, batches: number[], workers: number): QatRun {
   let why = '';
   for (const batch of batches) {
     const args = [resolve(ROOT, 'dist', 'bench', 'qat_rate.js'), '--model', row.model, '--size', String(row.size),
-      '--channels', String(row.channels), '--batch', String(batch), '--steps', String(steps)];
+      '--channels', String(row.channels), '--batch', String(batch), '--steps', String(steps), '--workers', String(workers)];
     if (row.alpha !== undefined) args.push('--alpha', String(row.alpha));
     if (qat) args.push('--qat');
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
     const line = lastLine(r.stdout);
     if (r.status === 0 && line.startsWith('{')) return { ok: true, rate: JSON.parse(line) as RateResult, batch };
     why = `batch ${batch}: ${lastLine(r.stderr) || `exit ${r.status ?? r.signal}`}`;
-    console.log(`  qat ${row.key} ${qat ? 'QAT' : 'float'} ${why}`);
+    console.log(`  qat ${row.key} ${qat ? 'QAT' : 'float'} ${workers} worker(s) ${why}`);
   }
   return { ok: false, why };
 }
 
-interface Tally { torchFloat: number[]; torchQat: number[]; qatFloat: number[]; qatQat: number[]; qatBatch?: number; skipped?: string }
+type Mode = 'float' | 'QAT';
+const MODES: Mode[] = ['float', 'QAT'];
 
-const best = (xs: number[]): number | undefined => (xs.length ? Math.max(...xs) : undefined);
+interface Tally {
+  torch: Record<Mode, number[]>;
+  /** qat's img/s by mode and worker count. */
+  qat: Map<string, number[]>;
+  qatBatch?: number;
+  skipped?: string;
+}
+
+const key = (mode: Mode, workers: number): string => `${mode}/${workers}`;
+const best = (xs: number[] | undefined): number | undefined => (xs?.length ? Math.max(...xs) : undefined);
 const fmt = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(0));
 const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
 
@@ -128,10 +142,13 @@ function main(): void {
       rounds: { type: 'string', default: '2' },
       steps: { type: 'string', default: '5' },
       models: { type: 'string', default: ROWS.map((r) => r.key).join(',') },
+      workers: { type: 'string', default: String(Math.min(2, availableParallelism())) },
     },
   });
   const rounds = Number(values.rounds);
   const steps = Number(values.steps);
+  // qat with one worker, and with the data-parallel replicas `qat train --workers auto` uses on this machine.
+  const workerCounts = [...new Set([1, Number(values.workers)])].filter((w) => Number.isInteger(w) && w >= 1);
   const keys = values.models.split(',').map((s) => s.trim()).filter(Boolean);
   const rows = keys.map((k) => {
     const r = ROWS.find((x) => x.key === k);
@@ -140,47 +157,59 @@ function main(): void {
   });
   const missing = torchMissing();
   if (missing) console.log(`${missing}: timing qat only.`);
-  console.log(`training img/s, qat on tfjs wasm (1 worker, own SIMD kernels) vs PyTorch (2 threads); ${rounds} alternating rounds, best of each`);
-  const tallies = new Map<string, Tally>(rows.map((r) => [r.key, { torchFloat: [], torchQat: [], qatFloat: [], qatQat: [] }]));
+  console.log(`training img/s, qat on tfjs wasm (own SIMD kernels; ${workerCounts.join(' and ')} worker(s)) vs PyTorch (2 threads); ${rounds} alternating rounds, best of each`);
+  const tallies = new Map<string, Tally>(rows.map((r) => [r.key, { torch: { float: [], QAT: [] }, qat: new Map() }]));
   for (let round = 0; round < rounds; round++) {
     for (const row of rows) {
       const t = tallies.get(row.key)!;
-      const torchFirst = round % 2 === 0;
       const torch = (): void => {
         if (missing) return;
         const r = runTorch(row, round);
-        if (r.float !== undefined) t.torchFloat.push(r.float);
-        if (r.qat !== undefined) t.torchQat.push(r.qat);
+        if (r.float !== undefined) t.torch.float.push(r.float);
+        if (r.qat !== undefined) t.torch.QAT.push(r.qat);
       };
       const qat = (): void => {
-        if (t.skipped) return;
-        for (const quantized of [false, true]) {
-          const r = runQat(row, quantized, steps, row.batches.filter((b) => b <= (t.qatBatch ?? Infinity)));
-          if (!r.ok) {
-            t.skipped = r.why;
-            return;
+        for (const workers of workerCounts) {
+          for (const mode of MODES) {
+            if (t.skipped) return;
+            const r = runQat(row, mode === 'QAT', steps, row.batches.filter((b) => b <= (t.qatBatch ?? Infinity)), workers);
+            if (!r.ok) {
+              t.skipped = r.why;
+              return;
+            }
+            t.qatBatch = r.batch;
+            const k = key(mode, workers);
+            t.qat.set(k, [...(t.qat.get(k) ?? []), r.rate.imagesPerSecond]);
           }
-          t.qatBatch = r.batch;
-          (quantized ? t.qatQat : t.qatFloat).push(r.rate.imagesPerSecond);
         }
       };
-      if (torchFirst) { torch(); qat(); } else { qat(); torch(); }
-      console.log(`  round ${round + 1} ${row.key}: torch float ${t.torchFloat.at(-1)?.toFixed(0) ?? '—'} QAT ${t.torchQat.at(-1)?.toFixed(0) ?? '—'} | qat float ${t.qatFloat.at(-1)?.toFixed(1) ?? '—'} QAT ${t.qatQat.at(-1)?.toFixed(1) ?? '—'}`);
+      if (round % 2 === 0) { torch(); qat(); } else { qat(); torch(); }
+      const last = (k: string): string => t.qat.get(k)?.at(-1)?.toFixed(1) ?? '—';
+      console.log(`  round ${round + 1} ${row.key}: torch float ${t.torch.float.at(-1)?.toFixed(0) ?? '—'} QAT ${t.torch.QAT.at(-1)?.toFixed(0) ?? '—'} | `
+        + workerCounts.map((w) => `qat ${w}w float ${last(key('float', w))} QAT ${last(key('QAT', w))}`).join(' | '));
     }
     // After every round, so a run stopped early (these runs are long on a loaded machine) still leaves a table.
-    printTable(rows, tallies, round + 1);
+    printTable(rows, tallies, round + 1, workerCounts);
   }
 }
 
-function printTable(rows: ModelRow[], tallies: Map<string, Tally>, rounds: number): void {
+function printTable(rows: ModelRow[], tallies: Map<string, Tally>, rounds: number, workerCounts: number[]): void {
   console.log(`\nbest of ${rounds} round${rounds > 1 ? 's' : ''}:`);
-  console.log('| model | PyTorch float | qat float | ratio | PyTorch QAT | qat QAT | ratio | qat QAT step / float step |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`| model | | PyTorch |${workerCounts.map((w) => ` qat, ${w} worker${w > 1 ? 's' : ''} | ratio |`).join('')}`);
+  console.log(`|---|---|---|${workerCounts.map(() => '---|---|').join('')}`);
   for (const row of rows) {
     const t = tallies.get(row.key)!;
-    const [tf_, qf, tq, qq] = [best(t.torchFloat), best(t.qatFloat), best(t.torchQat), best(t.qatQat)];
     const batch = t.qatBatch !== undefined && t.qatBatch !== row.batches[0] ? ` (qat batch ${t.qatBatch})` : '';
-    console.log(`| ${row.label}${batch} | ${fmt(tf_)} | ${fmt(qf)} | ${ratio(qf, tf_)} | ${fmt(tq)} | ${fmt(qq)} | ${ratio(qq, tq)} | ${ratio(qf, qq)} |`);
+    for (const mode of MODES) {
+      const torch = best(t.torch[mode]);
+      const cells = workerCounts.map((w) => {
+        const q = best(t.qat.get(key(mode, w)));
+        return ` ${fmt(q)} | ${ratio(q, torch)} |`;
+      }).join('');
+      console.log(`| ${row.label}${batch} | ${mode} | ${fmt(torch)} |${cells}`);
+    }
+    const perWorker = workerCounts.map((w) => `${ratio(best(t.qat.get(key('float', w))), best(t.qat.get(key('QAT', w))))} with ${w}`).join(', ');
+    console.log(`  qat QAT step / float step: ${perWorker}`);
     if (t.skipped) console.log(`  qat skipped ${row.label}: ${t.skipped}`);
   }
 }

@@ -4,8 +4,8 @@ import { selectBackend, type BackendName } from '../src/backend.js';
 import type { Batch } from '../datasets/types.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import { resolveQatConfig } from '../quantize/config.js';
-import { buildTrainGraph } from '../train/graph/build.js';
-import { createOptimizer, optimizerConfig } from '../train/optimizers.js';
+import { buildTrainGraph, type QatTrainOptions, type TrainGraph } from '../train/graph/build.js';
+import { createOptimizer, optimizerConfig, type Optimizer } from '../train/optimizers.js';
 import { VariableStore } from '../train/state.js';
 import { createStepper, type Stepper } from '../train/step.js';
 import { buildModel } from '../train/zoo/index.js';
@@ -18,13 +18,23 @@ export interface ZooCase {
   qat: boolean;
 }
 
-export function zooStepper(c: ZooCase): { stepper: Stepper; dispose: () => void } {
+/** What a step is made of, for benchmarks that build another stepper over the same model (e.g. data-parallel replicas). */
+export interface ZooStepParts {
+  trainGraph: TrainGraph;
+  store: VariableStore;
+  optimizer: Optimizer;
+  qat?: QatTrainOptions;
+}
+
+export function zooStepper(c: ZooCase): { stepper: Stepper; dispose: () => void; parts: ZooStepParts } {
   const float = buildModel(c.model, { inputShape: c.inputShape, numClasses: 10, ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) });
   const graph = c.qat ? rewriteForQat(float).graph : float;
   const store = VariableStore.forGraph(graph, 1);
-  const trainGraph = buildTrainGraph(graph, store, c.qat ? { qat: { config: resolveQatConfig({}), startStep: 0 } } : {});
-  const stepper = createStepper(trainGraph, store, createOptimizer(optimizerConfig('adam'), store));
-  return { stepper, dispose: () => store.dispose() };
+  const qat: QatTrainOptions | undefined = c.qat ? { config: resolveQatConfig({}), startStep: 0 } : undefined;
+  const trainGraph = buildTrainGraph(graph, store, qat ? { qat } : {});
+  const optimizer = createOptimizer(optimizerConfig('adam'), store);
+  const stepper = createStepper(trainGraph, store, optimizer);
+  return { stepper, dispose: () => store.dispose(), parts: { trainGraph, store, optimizer, ...(qat ? { qat } : {}) } };
 }
 
 /** Command-line options naming a zoo model's step (for node:util parseArgs). */
@@ -44,7 +54,7 @@ export interface ZooStepArgs {
 }
 
 /** Selects the backend and builds the stepper and a synthetic batch the options describe. */
-export async function zooStepFromArgs(a: ZooStepArgs): Promise<{ stepper: Stepper; dispose: () => void; batch: Batch; steps: number; label: string }> {
+export async function zooStepFromArgs(a: ZooStepArgs): Promise<{ stepper: Stepper; dispose: () => void; parts: ZooStepParts; batch: Batch; steps: number; label: string }> {
   const size = Number(a.size);
   const shape: [number, number, number] = [size, size, Number(a.channels)];
   const batchSize = Number(a.batch);
@@ -53,7 +63,7 @@ export async function zooStepFromArgs(a: ZooStepArgs): Promise<{ stepper: Steppe
     throw new Error('--size, --channels, --batch and --steps must be positive integers');
   }
   await selectBackend(a.backend as BackendName);
-  const { stepper, dispose } = zooStepper({ model: a.model, inputShape: shape, qat: a.qat, ...(a.alpha !== undefined ? { alpha: Number(a.alpha) } : {}) });
+  const { stepper, dispose, parts } = zooStepper({ model: a.model, inputShape: shape, qat: a.qat, ...(a.alpha !== undefined ? { alpha: Number(a.alpha) } : {}) });
   const label = `${a.model}${a.alpha !== undefined ? ` α${a.alpha}` : ''} ${shape.join('×')} batch ${batchSize} ${a.qat ? 'QAT' : 'float'}`;
-  return { stepper, dispose, batch: syntheticImages(batchSize, shape, 7), steps, label };
+  return { stepper, dispose, parts, batch: syntheticImages(batchSize, shape, 7), steps, label };
 }

@@ -12,7 +12,7 @@ import type { EvalArithmetic, QatRuntime, RangeUpdate } from './context.js';
 import { INTEGER_EVAL_OPS, integerEvalInfo } from './integer-eval-ops.js';
 import { checkNamesMatch, modelVariableNames } from '../state.js';
 import { isQConvLike } from '../../quantize/fold.js';
-import { inputFakeQuant, nodesByName } from '../../quantize/graph.js';
+import { consumersOf, inputFakeQuant, nodesByName } from '../../quantize/graph.js';
 import { isQuantizedGraph } from '../../quantize/op-table.js';
 import { QAT_DEFAULTS, type QatConfig } from '../../quantize/config.js';
 
@@ -123,7 +123,7 @@ function checkInput(a: AnalyzedGraph, x: tf.Tensor): string {
 
 function context(
   a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number, qat: QatRuntime,
-  extra: Pick<KernelContext, 'integer' | 'constInputs' | 'exampleOffset'> = {},
+  extra: Pick<KernelContext, 'integer' | 'constInputs' | 'exampleOffset' | 'activationInto' | 'deferredActivations'> = {},
 ): KernelContext {
   const inputName = checkInput(a, x);
   return {
@@ -187,13 +187,35 @@ function constInputLayers(a: AnalyzedGraph, qat: QatTrainOptions | undefined): S
   return new Set(a.order.filter((n) => (n.op === 'conv2d' || n.op === 'qconv2d') && noGradient(n.inputs[0])).map((n) => n.name));
 }
 
-export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore, opts: { qat?: QatTrainOptions } = {}): TrainGraph {
+/**
+ * Fused layers whose relu/relu6 output feeds only its fakeQuant: the
+ * fakeQuant applies the activation inside its own pass (qat-ops.ts).
+ */
+function activationFusions(a: AnalyzedGraph): { activationInto: Map<string, 'relu' | 'relu6'>; deferredActivations: Set<string> } {
+  const consumers = consumersOf(a.order);
+  const activationInto = new Map<string, 'relu' | 'relu6'>();
+  const deferredActivations = new Set<string>();
+  for (const n of a.order) {
+    if (!isQConvLike(n)) continue;
+    const act = n.attrs.activation;
+    const only = consumers.get(n.name) ?? [];
+    if ((act === 'relu' || act === 'relu6') && only.length === 1 && only[0]!.op === 'fakeQuant' && !a.graph.outputs.includes(n.name)) {
+      activationInto.set(only[0]!.name, act);
+      deferredActivations.add(n.name);
+    }
+  }
+  return { activationInto, deferredActivations };
+}
+
+/** `fuseActivations: false` keeps every activation a separate op (to compare against). */
+export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore, opts: { qat?: QatTrainOptions; fuseActivations?: boolean } = {}): TrainGraph {
   const a = prepare(ir, state);
   const constInputs = constInputLayers(a, opts.qat);
+  const fusions = opts.fuseActivations === false ? {} : activationFusions(a);
   return {
     ir: a,
     run(x, runOpts = {}) {
-      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), { constInputs, exampleOffset: runOpts.exampleOffset ?? 0 });
+      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), { constInputs, exampleOffset: runOpts.exampleOffset ?? 0, ...fusions });
       const out = execute(a, ctx, false);
       const heads = a.graph.outputs.map((o) => out.get(o) as tf.Tensor2D);
       return { logits: heads[0]!, heads, statUpdates: ctx.statUpdates, rangeUpdates: ctx.rangeUpdates };

@@ -92,6 +92,13 @@ export interface KernelContext {
    * a fakeQuant with no range gradient): their conv skips the input gradient.
    */
   constInputs?: ReadonlySet<string>;
+  /**
+   * Train graph only: fakeQuant nodes that apply their input layer's
+   * relu/relu6 themselves (that layer, in `deferredActivations`, skips it),
+   * so an activation and its fake quant are one pass forward and backward.
+   */
+  activationInto?: ReadonlyMap<string, 'relu' | 'relu6'>;
+  deferredActivations?: ReadonlySet<string>;
   /** The variable (or, later, transformed tensor) behind a node's param role. */
   param(node: { name: string; params: Record<string, string> }, role: string): tf.Tensor;
   /** A store variable by name. */

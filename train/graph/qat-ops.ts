@@ -122,6 +122,11 @@ function bnFrozen(q: QatRuntime): boolean {
   return q.observeOnly || (q.freezeBnStep !== null && q.step >= q.freezeBnStep);
 }
 
+/** The layer's activation, unless the fakeQuant after it applies it (ctx.deferredActivations). */
+function layerActivation(node: QConvLikeNode, y: tf.Tensor, ctx: KernelContext): tf.Tensor {
+  return ctx.deferredActivations?.has(node.name) ? y : activate(y, node.attrs.activation);
+}
+
 function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Tensor {
   const q = runtime(ctx);
   const quantOn = quantizing(q) && node.attrs.weightQuant !== null;
@@ -130,7 +135,7 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   const convBias = node.attrs.useBias ? ctx.param(node, 'bias') : null;
   if (!bn) {
     const y = runLayer(node, x, quantOn ? unfoldedTrainKernel(node, w) : w, ctx);
-    return activate(convBias ? biasAdd(y, convBias as tf.Tensor1D) : y, node.attrs.activation);
+    return layerActivation(node, convBias ? biasAdd(y, convBias as tf.Tensor1D) : y, ctx);
   }
   const gamma = ctx.param(node, 'gamma');
   const beta = ctx.param(node, 'beta');
@@ -139,7 +144,7 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   const y = runLayer(node, x, kernel, ctx);
   if (bnFrozen(q)) {
     const b = convBias ? tf.sub(convBias, movingMean) : tf.neg(movingMean);
-    return activate(biasAdd(y, tf.add(beta, tf.mul(b, fold)) as tf.Tensor1D), node.attrs.activation);
+    return layerActivation(node, biasAdd(y, tf.add(beta, tf.mul(b, fold)) as tf.Tensor1D), ctx);
   }
   // Batch statistics of z = y / f, the (approximate) float conv output; see the header.
   // γ·(z − μ_z)/√(σ_z² + ε) + β is y normalised with ε·f² (f = γ/σ_mov, nonzero unless γ is exactly 0,
@@ -158,7 +163,7 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
     { name: node.params.movingMean, value: tf.keep(convBias ? tf.add(meanZ, convBias) : meanZ), momentum: bn.momentum },
     { name: node.params.movingVariance, value: tf.keep(tf.mul(varZ, bessel(count))), momentum: bn.momentum },
   );
-  return activate(out, node.attrs.activation);
+  return layerActivation(node, out, ctx);
 }
 
 function evalLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Tensor {
@@ -194,11 +199,13 @@ function fusedLayer<K extends QConvLikeNode['op']>(node: NodeOf<K>, [x]: tf.Tens
  * combine their observations, and needs no `observed` counter variable (the
  * contract gives a fakeQuant only min/max).
  */
-function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number): [tf.Tensor, tf.Tensor] {
+function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): [tf.Tensor, tf.Tensor] {
   const oldMin = ctx.variable(node.params.min);
   const oldMax = ctx.variable(node.params.max);
   const whole = tensorMinMax(x);
-  const [batchMin, batchMax] = [Math.min(whole.min.dataSync()[0]!, 0), Math.max(whole.max.dataSync()[0]!, 0)];
+  // The range of act(x), act being monotone: act of the range of x.
+  const activated = (v: number): number => (act === 'relu6' ? Math.min(Math.max(v, 0), 6) : act === 'relu' ? Math.max(v, 0) : v);
+  const [batchMin, batchMax] = [Math.min(activated(whole.min.dataSync()[0]!), 0), Math.max(activated(whole.max.dataSync()[0]!), 0)];
   tf.dispose([whole.min, whole.max]);
   // Scalars, so in JS with float32 rounding at each step as the tfjs ops would: ~12 fewer ops per activation.
   const [lo, hi] = [oldMin.dataSync()[0]!, oldMax.dataSync()[0]!];
@@ -229,16 +236,20 @@ function pushRange(ctx: KernelContext, node: NodeOf<'fakeQuant'>, min: tf.Tensor
  * the exact op only on exact .5 ties (tf.round rounds to even); the eval
  * graph, which must match the exporter bit for bit, uses the exact op.
  */
-function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number): tf.Tensor {
+function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): tf.Tensor {
   const { bits, narrowRange } = node.attrs;
   const grid = unsignedGrid(bits, narrowRange);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xIn = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const [min, max] = observe(xIn, node, ctx, decay);
+    const [min, max] = observe(xIn, node, ctx, decay, act);
     pushRange(ctx, node, min, max);
     const r = nudge(min.dataSync()[0], max.dataSync()[0], grid);
-    const { value, inside } = fakeQuantWithMask(xIn, r.nudgedMin, r.nudgedMax, r.scale);
+    // With the activation applied here the clip is [0⁺, min(6, max)]: x ≤ 0 still gives 0, and the
+    // mask is then 0 < x ≤ hi — relu's gradient convention at 0 times the fake quant's. (The range
+    // includes 0, so the nudged min is ≤ 0 and the lower clip is the activation's.)
+    const [lo, hi] = act ? [SMALLEST_POSITIVE, act === 'relu6' ? Math.min(r.nudgedMax, 6) : r.nudgedMax] : [r.nudgedMin, r.nudgedMax];
+    const { value, inside } = fakeQuantWithMask(xIn, lo, hi, r.scale);
     save([inside]);
     return {
       value,
@@ -247,6 +258,9 @@ function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: Kernel
   });
   return op(x);
 }
+
+/** The smallest positive float32 (a denormal): clipping to it turns x ≤ 0 into a value that quantizes to 0. */
+const SMALLEST_POSITIVE = 2 ** -149;
 
 /** round(clip(x, lo, hi) / scale) · scale and the in-range mask, in one pass on wasm. */
 function fakeQuantWithMask(x: tf.Tensor, lo: number, hi: number, scale: number): { value: tf.Tensor; inside: tf.Tensor } {
@@ -259,33 +273,39 @@ function constantRange(r: [number, number]): [tf.Tensor, tf.Tensor] {
   return [tf.scalar(r[0]), tf.scalar(r[1])];
 }
 
-function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [x]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
+function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [input]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
   const { bits, narrowRange, fixedRange } = node.attrs;
   const q = runtime(ctx);
+  // A layer that left its activation to this node (ctx.activationInto): fused into the EMA fake quant, the
+  // last case below (one pass forward and backward instead of two); applied first in the others.
+  const act = ctx.activationInto?.get(node.name);
+  const x = (): tf.Tensor => (act ? activate(input!, act) : input!);
   if (fixedRange) {
-    if (ctx.training && !quantizing(q)) return x;
+    if (ctx.training && !quantizing(q)) return x();
     const [lo, hi] = constantRange(fixedRange);
-    return fakeQuant(x, lo, hi, { bits, narrowRange, rangeGradient: 'none' });
+    return fakeQuant(x(), lo, hi, { bits, narrowRange, rangeGradient: 'none' });
   }
   if (q.observeOnly) {
-    const [min, max] = observe(x, node, ctx, q.observeDecay ?? q.emaDecay);
+    const observed = x();
+    const [min, max] = observe(observed, node, ctx, q.observeDecay ?? q.emaDecay);
     pushRange(ctx, node, min, max);
-    return x;
+    return observed;
   }
   if (!ctx.training) {
-    return fakeQuant(x, ctx.variable(node.params.min), ctx.variable(node.params.max), { bits, narrowRange, rangeGradient: 'none' });
+    return fakeQuant(x(), ctx.variable(node.params.min), ctx.variable(node.params.max), { bits, narrowRange, rangeGradient: 'none' });
   }
   if (!quantizing(q)) {
     // Quant delay: identity while the ranges are observed (nothing here is on the gradient path).
-    const [min, max] = observe(x, node, ctx, q.emaDecay);
+    const observed = x();
+    const [min, max] = observe(observed, node, ctx, q.emaDecay);
     pushRange(ctx, node, min, max);
-    return x;
+    return observed;
   }
   // Learned ranges start from at least one observation (step 0 with no delay observes).
   if (q.rangeMode === 'learned' && q.step > 0) {
-    return fakeQuant(x, ctx.variable(node.params.min), ctx.variable(node.params.max), { bits, narrowRange, rangeGradient: 'tf' });
+    return fakeQuant(x(), ctx.variable(node.params.min), ctx.variable(node.params.max), { bits, narrowRange, rangeGradient: 'tf' });
   }
-  return observingFakeQuant(x, node, ctx, q.emaDecay);
+  return observingFakeQuant(input!, node, ctx, q.emaDecay, act);
 }
 
 export const QAT_TFJS_OPS = {
