@@ -25,7 +25,7 @@
 
 import {
   type Expr, FunctionBuilder, block, br, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
-  shuffle32, store, storeLane, tee, v128zero,
+  shuffle, shuffle32, store, storeLane, tee, v128zero,
 } from './encoder.js';
 import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './kernels-float.js';
 import { maxPoolKernel, type MaxPoolFn } from './pool.js';
@@ -258,15 +258,25 @@ function depthwise(mode: 'q8' | 'i32'): FunctionBuilder {
   return f;
 }
 
+/** i8x16.shuffle lanes interleaving the low (or high) four 16-bit lanes of a and b: a0 b0 a1 b1 … */
+const INTERLEAVE16_LOW = [0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23];
+const INTERLEAVE16_HIGH = INTERLEAVE16_LOW.map((l) => l + 8);
+
 /**
  * Depthwise convolution with 9 taps (3×3), same arguments and result as
  * `depthwise` (taps must be 9). Channel chunks are the outer loop, so each
- * chunk's 9 weight vectors and tap offsets stay in locals while every output
- * pixel of the chunk is computed with the taps unrolled: per tap one input
- * load and two multiply-adds, no weight loads and no loop branch.
+ * chunk's weights and tap offsets stay in locals while every output pixel of
+ * the chunk is computed with the taps unrolled. Taps go in pairs: the two
+ * taps' widened inputs are interleaved channel by channel, so one
+ * i32x4.dot_i16x8_s against the pair's interleaved weights adds both taps'
+ * products for 4 channels (the 9th tap pairs with zeros). That is half the
+ * multiply instructions of one extmul per tap and channel half, and the
+ * int32 sums are the same (exact integer products; the order of int32
+ * additions does not change a wrapping sum).
  */
 function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
   const TAPS = 9;
+  const PAIRS = Math.ceil(TAPS / 2);
   const q8 = mode === 'q8';
   const params = ['img', 'rowStep', 'colStep', 'outH', 'outW', 'c', 'taps', 'tapOffsets', 'w', 'wStride', 'bias', 'out', 'scale', 'zp', 'lo', 'hi'];
   const used = q8 ? params : params.slice(0, 12);
@@ -274,16 +284,32 @@ function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
   const [img, rowStep, colStep, outH, outW, c, , tapOffsets, w, wStride, bias, out, scale, zp, lo, hi] = params.map((_, i) => i);
   const [oy, ox, c0, px, pix, o, rem, pixelStep] = f.locals('i32', 8);
   const offs = f.locals('i32', TAPS);
-  const wv = f.locals('v128', TAPS);
-  const [acc0, acc1, x, v] = f.locals('v128', 4);
+  // Pair p's interleaved weights for channels 0–3 and 4–7 of the chunk.
+  const wlo = f.locals('v128', PAIRS);
+  const whi = f.locals('v128', PAIRS);
+  const [acc0, acc1, xa, xb, v, wa] = f.locals('v128', 6);
   const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
 
+  const tapWeights = (t: number): Expr => (t < TAPS
+    ? load('v128.load8x8_s', add32(add32(get(w), get(c0)), mul32(get(wStride), i32(t))))
+    : v128zero);
+  const chunkWeights: Expr[] = [];
+  for (let p = 0; p < PAIRS; p++) {
+    chunkWeights.push(
+      set(wa, tapWeights(2 * p)),
+      set(v, tapWeights(2 * p + 1)),
+      set(wlo[p]!, shuffle(get(wa), get(v), INTERLEAVE16_LOW)),
+      set(whi[p]!, shuffle(get(wa), get(v), INTERLEAVE16_HIGH)),
+    );
+  }
   const taps: Expr[] = [];
-  for (let t = 0; t < TAPS; t++) {
+  for (let p = 0; p < PAIRS; p++) {
+    const second = 2 * p + 1 < TAPS ? load('v128.load8x8_s', add32(get(pix), get(offs[2 * p + 1]!))) : v128zero;
     taps.push(
-      set(x, load('v128.load8x8_s', add32(get(pix), get(offs[t]!)))),
-      set(acc0, op('i32x4.add', get(acc0), op('i32x4.extmul_low_i16x8_s', get(x), get(wv[t]!)))),
-      set(acc1, op('i32x4.add', get(acc1), op('i32x4.extmul_high_i16x8_s', get(x), get(wv[t]!)))),
+      set(xa, load('v128.load8x8_s', add32(get(pix), get(offs[2 * p]!)))),
+      set(xb, second),
+      set(acc0, op('i32x4.add', get(acc0), op('i32x4.dot_i16x8_s', shuffle(get(xa), get(xb), INTERLEAVE16_LOW), get(wlo[p]!)))),
+      set(acc1, op('i32x4.add', get(acc1), op('i32x4.dot_i16x8_s', shuffle(get(xa), get(xb), INTERLEAVE16_HIGH), get(whi[p]!)))),
     );
   }
   const biasAt = (k: number): Expr => load('v128.load', add32(get(bias), op('i32.shl', get(c0), i32(2))), k);
@@ -301,7 +327,7 @@ function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
     set(pixelStep, q8 ? get(c) : op('i32.shl', get(wStride), i32(2))),
     set(c0, i32(0)),
     loop(
-      ...wv.map((l, t) => set(l, load('v128.load8x8_s', add32(add32(get(w), get(c0)), mul32(get(wStride), i32(t)))))),
+      ...chunkWeights,
       set(rem, op('i32.sub', get(c), get(c0))),
       set(o, add32(get(out), q8 ? get(c0) : op('i32.shl', get(c0), i32(2)))),
       set(oy, i32(0)),
