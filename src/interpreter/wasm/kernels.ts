@@ -53,13 +53,8 @@ function requantize(acc: Expr, scale: Expr, rq: RequantLocals): Expr {
 const MAGIC = 12582912;
 const MAGIC_BITS = 0x4b400000;
 
-interface RequantLocals {
-  /** 0x4B400000 − zp (i32x4), the magic number (f32x4), and lo − zp, hi − zp (f32x4). */
-  vzp: number;
-  vmagic: number;
-  vlo: number;
-  vhi: number;
-}
+/** Locals holding 0x4B400000 − zp (i32x4), the magic number (f32x4), and lo − zp, hi − zp (f32x4). */
+type RequantLocals = Record<'vzp' | 'vmagic' | 'vlo' | 'vhi', number>;
 
 /** Splat the magic constants and the clamp bounds (lo − zp, hi − zp as float32) once per call. */
 function requantConstants(f: FunctionBuilder, zp: number, lo: number, hi: number): RequantLocals & { init: Expr[] } {
