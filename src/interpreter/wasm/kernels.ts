@@ -19,6 +19,7 @@ import {
 import { requantConstants, storeRequantized8 } from './requant.js';
 import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './kernels-float.js';
 import { maxPoolKernel, type MaxPoolFn } from './pool.js';
+import { gemvKernel, type GemvI32, type GemvQ8 } from './gemv.js';
 
 /** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
 export const MAX_MR = 6;
@@ -406,11 +407,12 @@ function spreadImage(): FunctionBuilder {
   return f;
 }
 
-/** The whole module: GEMMs for every tile height, depthwise, im2col, padding, and the float32 kernels. */
+/** The whole module: GEMMs for every tile height and one row, depthwise, im2col, padding, max pool, and the float32 kernels. */
 export function kernelModuleBytes(): Uint8Array {
   const fns: FunctionBuilder[] = [];
   for (let mr = 1; mr <= MAX_MR; mr++) fns.push(gemm(mr, 'q8'), gemm(mr, 'i32'));
-  fns.push(depthwise('q8'), depthwise('i32'), depthwise9('q8'), depthwise9('i32'), im2col(), padImage(), spreadImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'));
+  fns.push(depthwise('q8'), depthwise('i32'), depthwise9('q8'), depthwise9('i32'), im2col(), padImage(), spreadImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'),
+    gemvKernel('q8'), gemvKernel('i32'));
   return encodeModule(fns);
 }
 
@@ -446,6 +448,8 @@ export interface KernelExports {
   dwF32: DepthwiseF32;
   maxPoolI8: MaxPoolFn;
   maxPoolF32: MaxPoolFn;
+  gemvQ8: GemvQ8;
+  gemvI32: GemvI32;
 }
 
 export { MAX_MR_F32 };

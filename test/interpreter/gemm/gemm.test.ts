@@ -20,7 +20,7 @@ function int8s(n: number, rnd: () => number, fill: Fill, lo = -128): Int8Array {
   return out;
 }
 
-interface Case { rows: number; n: number; k: number; fill: Fill; seed: number; tieScales?: boolean }
+interface Case { rows: number; n: number; k: number; fill: Fill; seed: number; tieScales?: boolean; oneRow?: boolean }
 
 /** Runs one case; returns how many outputs were exact halfway cases of the rounding. */
 function runCase(c: Case): number {
@@ -38,8 +38,8 @@ function runCase(c: Case): number {
   const hi = rnd() < 0.7 ? 127 : Math.min(127, zp + 60);
 
   const arena = new WasmArena();
-  const g = packGemm(arena, w, c.n, c.k, bias, scale);
-  const gi = packGemm(arena, w, c.n, c.k, bias, null);
+  const g = packGemm(arena, w, c.n, c.k, bias, scale, c.oneRow);
+  const gi = packGemm(arena, w, c.n, c.k, bias, null, c.oneRow);
   const aBytes = c.rows * c.k + 16;
   const q8Bytes = c.rows * c.n;
   const i32Bytes = c.rows * g.n4 * 4;
@@ -101,6 +101,19 @@ describe('wasm SIMD int8 GEMM', () => {
       });
     }
     expect(halfway, 'halfway cases exercised').to.be.greaterThan(300);
+  });
+
+  it('one-row packing (FULLY_CONNECTED at batch 1) gives the same results, halfway cases and extremes included', () => {
+    let halfway = 0;
+    for (const k of [1, 3, 7, 8, 9, 16, 17, 33, 288, 1000]) {
+      for (const n of [1, 5, 8, 9, 16, 23, 33]) {
+        runCase({ rows: 1, n, k, fill: 'random', seed: k * 100 + n, oneRow: true });
+        halfway += runCase({ rows: 1, n, k: Math.min(k, 12), fill: 'random', seed: k * 100 + n + 1, oneRow: true, tieScales: true });
+      }
+    }
+    for (const fill of ['min', 'max', 'alternating'] as const) runCase({ rows: 1, n: 9, k: 4099, fill, seed: 3, oneRow: true });
+    runCase({ rows: 1, n: 3, k: 131080, fill: 'min', seed: 1, oneRow: true });
+    expect(halfway, 'halfway cases exercised').to.be.greaterThan(50);
   });
 
   it('does not overflow on extreme values (−128, 127) at large depth', () => {
