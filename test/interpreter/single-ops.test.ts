@@ -64,6 +64,7 @@ export const SINGLE_OPS: Array<[string, () => Net]> = [
   ['SQUARED_DIFFERENCE against the channel mean (instance norm)', () => {
     const n = new Net('sqd', [1, 6, 6, 4], 56, [-1, 1]); const a = conv(n, 8, 3); return n.output(n.binary('sqdiff', a, n.mean(a, [1, 2], true)));
   }],  ['RSQRT of a LOGISTIC (positive) input', () => { const n = new Net('rsqrt', [1, 6, 6, 4], 57, [-1, 1]); return n.output(n.unary('rsqrt', n.unary('logistic', conv(n, 8)))); }],
+  ['SOFTMAX over 300 channels (rows longer than their range of codes)', () => { const n = new Net('softmax-wide', [1, 3, 3, 4], 58, [-1, 1]); return n.output(n.unary('softmax', conv(n, 300))); }],
 
 ];
 

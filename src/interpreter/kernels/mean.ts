@@ -32,6 +32,11 @@ export interface ReducePlan {
   reduced: boolean[];
   outStrides: number[];
   counter: Int32Array;
+  /**
+   * When the reduced dims (size-1 dims aside) are one contiguous run, the input
+   * is [outer][n][inner] with the n reduced positions in the middle; null otherwise.
+   */
+  block: { outer: number; n: number; inner: number } | null;
 }
 
 export function planReduce(inputShape: readonly number[], axesIn: ArrayLike<number>, keepDims: boolean): ReducePlan {
@@ -60,12 +65,20 @@ export function planReduce(inputShape: readonly number[], axesIn: ArrayLike<numb
       s *= inputShape[d];
     }
   }
-  return { inputShape: [...inputShape], outputShape, axes, count, reduced, outStrides, counter: new Int32Array(rank) };
+  const dims = inputShape.map((d, i) => ({ d, r: reduced[i]! })).filter((x) => x.d !== 1);
+  const first = dims.findIndex((x) => x.r);
+  const last = dims.map((x) => x.r).lastIndexOf(true);
+  const product = (xs: Array<{ d: number }>): number => xs.reduce((q, x) => q * x.d, 1);
+  const block = first < 0 || dims.slice(first, last + 1).every((x) => x.r)
+    ? { outer: product(dims.slice(0, Math.max(first, 0))), n: count, inner: product(dims.slice(last + 1)) }
+    : null;
+  return { inputShape: [...inputShape], outputShape, axes, count, reduced, outStrides, counter: new Int32Array(rank), block };
 }
 
 /** Sum the input into `sums` (one slot per output value) in input order. */
 function reduceSum(p: ReducePlan, input: ArrayLike<number>, sums: Float64Array | Int32Array, roundF32: boolean): void {
   sums.fill(0);
+  if (p.block && !roundF32) return blockSum(p.block, input, sums);
   const { inputShape, outStrides, counter } = p;
   const rank = inputShape.length;
   const n = shapeSize(inputShape);
@@ -78,6 +91,21 @@ function reduceSum(p: ReducePlan, input: ArrayLike<number>, sums: Float64Array |
       if (++counter[d] < inputShape[d]) break;
       o -= outStrides[d] * inputShape[d];
       counter[d] = 0;
+    }
+  }
+}
+
+/**
+ * reduceSum over [outer][n][inner], each output's values visited in input
+ * order (row by row) without the general odometer; integer sums only.
+ */
+function blockSum(b: { outer: number; n: number; inner: number }, input: ArrayLike<number>, sums: Float64Array | Int32Array): void {
+  const { outer, n, inner } = b;
+  let i = 0;
+  for (let o = 0; o < outer; o++) {
+    const at = o * inner;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < inner; c++) sums[at + c] += input[i++]!;
     }
   }
 }

@@ -20,6 +20,8 @@ export interface SoftmaxInt8Params {
   table: Float32Array;
   outputScale: number;
   outputZeroPoint: number;
+  /** Output code per input code of the current row (offset by 128), for rows longer than their code range. */
+  codes: Int8Array;
 }
 
 export function prepareSoftmaxInt8(inputShape: readonly number[], inQ: QuantParamsT, beta: number, outQ: QuantParamsT): SoftmaxInt8Params {
@@ -31,24 +33,38 @@ export function prepareSoftmaxInt8(inputShape: readonly number[], inQ: QuantPara
   for (let d = 0; d <= 255; d++) table[255 - d] = Math.exp(f32(scale * d));
   return {
     outer: depth === 0 ? 0 : total / depth, depth, outputShape: [...inputShape], table,
-    outputScale: f32(tensorScale(outQ)), outputZeroPoint: tensorZeroPoint(outQ),
+    outputScale: f32(tensorScale(outQ)), outputZeroPoint: tensorZeroPoint(outQ), codes: new Int8Array(256),
   };
 }
 
+function softmaxCode(p: SoftmaxInt8Params, e: number, inv: number): number {
+  const v = roundHalfAwayF32(f32(e * inv)) + p.outputZeroPoint;
+  return v < INT8_MIN ? INT8_MIN : v > INT8_MAX ? INT8_MAX : v;
+}
+
 export function softmaxInt8(p: SoftmaxInt8Params, input: Int8Array, output: Int8Array): void {
-  const { depth, table } = p;
+  const { depth, table, codes } = p;
   for (let r = 0; r < p.outer; r++) {
     const base = r * depth;
     let max = INT8_MIN;
-    for (let j = 0; j < depth; j++) if (input[base + j] > max) max = input[base + j];
+    let min = INT8_MAX;
+    for (let j = 0; j < depth; j++) {
+      const x = input[base + j]!;
+      if (x > max) max = x;
+      if (x < min) min = x;
+    }
     // table[255 − (max − x)] = exp(−s·β·(max − x)).
     const off = 255 - max;
     let sum = 0;
-    for (let j = 0; j < depth; j++) sum = f32(sum + table[off + input[base + j]]);
+    for (let j = 0; j < depth; j++) sum = f32(sum + table[off + input[base + j]!]!);
     const inv = f32(1 / f32(sum * p.outputScale));
-    for (let j = 0; j < depth; j++) {
-      const v = roundHalfAwayF32(f32(table[off + input[base + j]] * inv)) + p.outputZeroPoint;
-      output[base + j] = v < INT8_MIN ? INT8_MIN : v > INT8_MAX ? INT8_MAX : v;
+    // Each output depends on its input code only: with fewer codes than
+    // values, compute every code's output once.
+    if (max - min + 1 < depth) {
+      for (let x = min; x <= max; x++) codes[x + 128] = softmaxCode(p, table[off + x]!, inv);
+      for (let j = 0; j < depth; j++) output[base + j] = codes[input[base + j]! + 128]!;
+    } else {
+      for (let j = 0; j < depth; j++) output[base + j] = softmaxCode(p, table[off + input[base + j]!]!, inv);
     }
   }
 }

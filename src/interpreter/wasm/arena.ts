@@ -103,6 +103,8 @@ export class WasmArena {
       dwF32: fn('dw_f32'),
       maxPoolI8: fn('max_pool_i8'),
       maxPoolF32: fn('max_pool_f32'),
+      gemvQ8: fn('gemv_q8'),
+      gemvI32: fn('gemv_i32'),
     };
     this.refreshViews();
   }

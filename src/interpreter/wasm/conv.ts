@@ -95,7 +95,7 @@ export function prepareWasmConv(
 export function prepareWasmFullyConnected(
   arena: WasmArena, batches: number, inputSize: number, units: number, weights: Int8Array, foldedBias: Int32Array, rq: GemmRequant,
 ): WasmGemmOp {
-  const gemm = packGemm(arena, weights, units, inputSize, foldedBias, rq.scale);
+  const gemm = packGemm(arena, weights, units, inputSize, foldedBias, rq.scale, batches === 1);
   const inputBytes = batches * inputSize;
   // Reference arithmetic handles all rows as one "batch" of the int32 GEMM.
   const offsets = reserve(arena, { stage: inputBytes, image: 0, cols: 0, out: outBytes(rq, 1, batches, units, gemm.n4) });

@@ -3,27 +3,23 @@
 // arena.ts for its layout); no function allocates or calls out.
 //
 // Arithmetic: int8 values are widened to int16 (v128.load8x8_s) and
-// multiplied pairwise into int32 lanes (i32x4.dot_i16x8_s for the GEMM,
-// i32x4.extmul_*_i16x8_s for depthwise). An int8·int8 product is at most
+// multiplied pairwise into int32 lanes (i32x4.dot_i16x8_s for the GEMM and
+// 3×3 depthwise, i32x4.extmul_*_i16x8_s for other depthwise). An int8·int8 product is at most
 // 2^14 in magnitude and a dot pair at most 2^15, so nothing saturates; the
 // int32 accumulators wrap exactly like the C kernels' int32 sums.
 //
-// Requantization ("q8" functions) is XNNPACK's fp32 scheme, bit for bit what
-// kernels/xnnpack.ts requantizeFp32 computes:
-//   f = f32(acc) · scale (float32 multiply, round to nearest even)
-//   r = nearest(f)                      (round half to even, = lrintf)
-//   out = clamp(r, lo − zp, hi − zp) + zp, narrowed to int8
-// Clamping before adding zp is the same as clamping after (all values are
-// integers) and keeps the float→int conversion from saturating at 2^31.
+// Requantization ("q8" functions) is XNNPACK's fp32 scheme (requant.ts).
 // The "i32" variants store acc + bias instead, for the gemmlowp (reference)
 // arithmetic, which JS then requantizes.
 
 import {
-  type Expr, FunctionBuilder, block, br, brIf, encodeModule, get, i32, if_, load, loop, memoryCopy, memoryFill, op, set,
-  shuffle32, store, storeLane, tee, v128zero,
+  type Expr, FunctionBuilder, block, br, brIf, encodeModule, get, i32, load, loop, memoryCopy, memoryFill, op, set,
+  shuffle, shuffle32, store, tee, v128zero,
 } from './encoder.js';
+import { requantConstants, storeRequantized8 } from './requant.js';
 import { floatKernels, MAX_MR_F32, type DepthwiseF32, type GemmF32 } from './kernels-float.js';
 import { maxPoolKernel, type MaxPoolFn } from './pool.js';
+import { gemvKernel, type GemvI32, type GemvQ8 } from './gemv.js';
 
 /** Rows per GEMM micro-tile: functions gemm_q8_1..gemm_q8_MAX_MR (and gemm_i32_*) are emitted. */
 export const MAX_MR = 6;
@@ -36,26 +32,6 @@ export const CR = 8;
 
 const add32 = (a: Expr, b: Expr): Expr => op('i32.add', a, b);
 const mul32 = (a: Expr, b: Expr): Expr => op('i32.mul', a, b);
-
-/** Requantize an i32x4 of accumulators with a float32x4 scale into int32 lanes (zp added, clamped). */
-function requantize(acc: Expr, scale: Expr, vlo: number, vhi: number, vzp: number): Expr {
-  const f = op('f32x4.nearest', op('f32x4.mul', op('f32x4.convert_i32x4_s', acc), scale));
-  const clamped = op('f32x4.min', op('f32x4.max', f, get(vlo)), get(vhi));
-  return op('i32x4.add', op('i32x4.trunc_sat_f32x4_s', clamped), get(vzp));
-}
-
-/** Splat zp and the clamp bounds (lo − zp, hi − zp as float32) once per call. */
-function requantConstants(f: FunctionBuilder, zp: number, lo: number, hi: number): { vzp: number; vlo: number; vhi: number; init: Expr[] } {
-  const [vzp, vlo, vhi] = f.locals('v128', 3);
-  return {
-    vzp, vlo, vhi,
-    init: [
-      set(vzp, op('i32x4.splat', get(zp))),
-      set(vlo, op('f32x4.splat', op('f32.convert_i32_s', op('i32.sub', get(lo), get(zp))))),
-      set(vhi, op('f32x4.splat', op('f32.convert_i32_s', op('i32.sub', get(hi), get(zp))))),
-    ],
-  };
-}
 
 /**
  * C[rows × n] = requant(A[rows × k] · Wᵀ + bias), MR rows by NR (8) columns per tile.
@@ -156,22 +132,6 @@ function gemm(mr: number, mode: 'q8' | 'i32'): FunctionBuilder {
 }
 
 /**
- * Requantizes 8 channels (acc0 | acc1, scales at `scaleAt`) to int8 and
- * stores them at `dst`: all 8 when `rem` ≥ 8, else only the first `rem`.
- */
-function storeRequantized8(rq: { vzp: number; vlo: number; vhi: number }, acc0: number, acc1: number, scaleAt: Expr, dst: Expr,
-  v: number, rem: number): Expr[] {
-  const q = op('i8x16.narrow_i16x8_s', op('i16x8.narrow_i32x4_s',
-    requantize(get(acc0), load('v128.load', scaleAt), rq.vlo, rq.vhi, rq.vzp),
-    requantize(get(acc1), load('v128.load', scaleAt, 16), rq.vlo, rq.vhi, rq.vzp)), v128zero);
-  const tail: Expr[] = [];
-  for (let lane = 0; lane < CR - 1; lane++) {
-    tail.push(if_(op('i32.gt_s', get(rem), i32(lane)), [storeLane('v128.store8_lane', dst, get(v), lane, lane)]));
-  }
-  return [set(v, q), if_(op('i32.ge_s', get(rem), i32(CR)), [storeLane('v128.store64_lane', dst, get(v), 0)], tail)];
-}
-
-/**
  * Depthwise convolution over a zero-point-padded image (every tap in bounds,
  * so the −zp·Σw term is folded into the bias). For output pixel (oy, ox),
  * tap t reads image[oy·rowStep + ox·colStep + tapOffset[t] + c]. Weights are
@@ -240,15 +200,25 @@ function depthwise(mode: 'q8' | 'i32'): FunctionBuilder {
   return f;
 }
 
+/** i8x16.shuffle lanes interleaving the low (or high) four 16-bit lanes of a and b: a0 b0 a1 b1 … */
+const INTERLEAVE16_LOW = [0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23];
+const INTERLEAVE16_HIGH = INTERLEAVE16_LOW.map((l) => l + 8);
+
 /**
  * Depthwise convolution with 9 taps (3×3), same arguments and result as
  * `depthwise` (taps must be 9). Channel chunks are the outer loop, so each
- * chunk's 9 weight vectors and tap offsets stay in locals while every output
- * pixel of the chunk is computed with the taps unrolled: per tap one input
- * load and two multiply-adds, no weight loads and no loop branch.
+ * chunk's weights and tap offsets stay in locals while every output pixel of
+ * the chunk is computed with the taps unrolled. Taps go in pairs: the two
+ * taps' widened inputs are interleaved channel by channel, so one
+ * i32x4.dot_i16x8_s against the pair's interleaved weights adds both taps'
+ * products for 4 channels (the 9th tap pairs with zeros). That is half the
+ * multiply instructions of one extmul per tap and channel half, and the
+ * int32 sums are the same (exact integer products; the order of int32
+ * additions does not change a wrapping sum).
  */
 function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
   const TAPS = 9;
+  const PAIRS = Math.ceil(TAPS / 2);
   const q8 = mode === 'q8';
   const params = ['img', 'rowStep', 'colStep', 'outH', 'outW', 'c', 'taps', 'tapOffsets', 'w', 'wStride', 'bias', 'out', 'scale', 'zp', 'lo', 'hi'];
   const used = q8 ? params : params.slice(0, 12);
@@ -256,16 +226,32 @@ function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
   const [img, rowStep, colStep, outH, outW, c, , tapOffsets, w, wStride, bias, out, scale, zp, lo, hi] = params.map((_, i) => i);
   const [oy, ox, c0, px, pix, o, rem, pixelStep] = f.locals('i32', 8);
   const offs = f.locals('i32', TAPS);
-  const wv = f.locals('v128', TAPS);
-  const [acc0, acc1, x, v] = f.locals('v128', 4);
+  // Pair p's interleaved weights for channels 0–3 and 4–7 of the chunk.
+  const wlo = f.locals('v128', PAIRS);
+  const whi = f.locals('v128', PAIRS);
+  const [acc0, acc1, xa, xb, v, wa] = f.locals('v128', 6);
   const rq = q8 ? requantConstants(f, zp!, lo!, hi!) : null;
 
+  const tapWeights = (t: number): Expr => (t < TAPS
+    ? load('v128.load8x8_s', add32(add32(get(w), get(c0)), mul32(get(wStride), i32(t))))
+    : v128zero);
+  const chunkWeights: Expr[] = [];
+  for (let p = 0; p < PAIRS; p++) {
+    chunkWeights.push(
+      set(wa, tapWeights(2 * p)),
+      set(v, tapWeights(2 * p + 1)),
+      set(wlo[p]!, shuffle(get(wa), get(v), INTERLEAVE16_LOW)),
+      set(whi[p]!, shuffle(get(wa), get(v), INTERLEAVE16_HIGH)),
+    );
+  }
   const taps: Expr[] = [];
-  for (let t = 0; t < TAPS; t++) {
+  for (let p = 0; p < PAIRS; p++) {
+    const second = 2 * p + 1 < TAPS ? load('v128.load8x8_s', add32(get(pix), get(offs[2 * p + 1]!))) : v128zero;
     taps.push(
-      set(x, load('v128.load8x8_s', add32(get(pix), get(offs[t]!)))),
-      set(acc0, op('i32x4.add', get(acc0), op('i32x4.extmul_low_i16x8_s', get(x), get(wv[t]!)))),
-      set(acc1, op('i32x4.add', get(acc1), op('i32x4.extmul_high_i16x8_s', get(x), get(wv[t]!)))),
+      set(xa, load('v128.load8x8_s', add32(get(pix), get(offs[2 * p]!)))),
+      set(xb, second),
+      set(acc0, op('i32x4.add', get(acc0), op('i32x4.dot_i16x8_s', shuffle(get(xa), get(xb), INTERLEAVE16_LOW), get(wlo[p]!)))),
+      set(acc1, op('i32x4.add', get(acc1), op('i32x4.dot_i16x8_s', shuffle(get(xa), get(xb), INTERLEAVE16_HIGH), get(whi[p]!)))),
     );
   }
   const biasAt = (k: number): Expr => load('v128.load', add32(get(bias), op('i32.shl', get(c0), i32(2))), k);
@@ -283,7 +269,7 @@ function depthwise9(mode: 'q8' | 'i32'): FunctionBuilder {
     set(pixelStep, q8 ? get(c) : op('i32.shl', get(wStride), i32(2))),
     set(c0, i32(0)),
     loop(
-      ...wv.map((l, t) => set(l, load('v128.load8x8_s', add32(add32(get(w), get(c0)), mul32(get(wStride), i32(t)))))),
+      ...chunkWeights,
       set(rem, op('i32.sub', get(c), get(c0))),
       set(o, add32(get(out), q8 ? get(c0) : op('i32.shl', get(c0), i32(2)))),
       set(oy, i32(0)),
@@ -421,11 +407,12 @@ function spreadImage(): FunctionBuilder {
   return f;
 }
 
-/** The whole module: GEMMs for every tile height, depthwise, im2col, padding, and the float32 kernels. */
+/** The whole module: GEMMs for every tile height and one row, depthwise, im2col, padding, max pool, and the float32 kernels. */
 export function kernelModuleBytes(): Uint8Array {
   const fns: FunctionBuilder[] = [];
   for (let mr = 1; mr <= MAX_MR; mr++) fns.push(gemm(mr, 'q8'), gemm(mr, 'i32'));
-  fns.push(depthwise('q8'), depthwise('i32'), depthwise9('q8'), depthwise9('i32'), im2col(), padImage(), spreadImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'));
+  fns.push(depthwise('q8'), depthwise('i32'), depthwise9('q8'), depthwise9('i32'), im2col(), padImage(), spreadImage(), ...floatKernels(), maxPoolKernel('i8'), maxPoolKernel('f32'),
+    gemvKernel('q8'), gemvKernel('i32'));
   return encodeModule(fns);
 }
 
@@ -461,6 +448,8 @@ export interface KernelExports {
   dwF32: DepthwiseF32;
   maxPoolI8: MaxPoolFn;
   maxPoolF32: MaxPoolFn;
+  gemvQ8: GemvQ8;
+  gemvI32: GemvI32;
 }
 
 export { MAX_MR_F32 };

@@ -20,22 +20,26 @@ function int8s(n: number, rnd: () => number, fill: Fill, lo = -128): Int8Array {
   return out;
 }
 
-interface Case { rows: number; n: number; k: number; fill: Fill; seed: number }
+interface Case { rows: number; n: number; k: number; fill: Fill; seed: number; tieScales?: boolean; oneRow?: boolean }
 
-function runCase(c: Case): void {
+/** Runs one case; returns how many outputs were exact halfway cases of the rounding. */
+function runCase(c: Case): number {
   const rnd = mulberry32(c.seed);
   const a = int8s(c.rows * c.k, rnd, c.fill);
   const w = int8s(c.n * c.k, rnd, c.fill);
-  const bias = new Int32Array(c.n).map(() => Math.floor((rnd() - 0.5) * 2 ** 20));
+  const bias = new Int32Array(c.n).map(() => Math.floor((rnd() - 0.5) * 2 ** (c.tieScales ? 8 : 20)));
   // Scales that put typical sums near the int8 range, plus some that saturate.
-  const scale = new Float32Array(c.n).map(() => xnnRequantScale(0.02 + rnd() * 0.1, 0.001 + rnd() * 0.02, 0.05 + rnd() * 0.5));
+  // Or powers of two, so that many products land exactly halfway between integers.
+  const scale = new Float32Array(c.n).map(() => (c.tieScales
+    ? 2 ** -(1 + Math.floor(rnd() * 6))
+    : xnnRequantScale(0.02 + rnd() * 0.1, 0.001 + rnd() * 0.02, 0.05 + rnd() * 0.5)));
   const zp = Math.floor(rnd() * 256) - 128;
   const lo = rnd() < 0.5 ? -128 : Math.max(-128, zp);
   const hi = rnd() < 0.7 ? 127 : Math.min(127, zp + 60);
 
   const arena = new WasmArena();
-  const g = packGemm(arena, w, c.n, c.k, bias, scale);
-  const gi = packGemm(arena, w, c.n, c.k, bias, null);
+  const g = packGemm(arena, w, c.n, c.k, bias, scale, c.oneRow);
+  const gi = packGemm(arena, w, c.n, c.k, bias, null, c.oneRow);
   const aBytes = c.rows * c.k + 16;
   const q8Bytes = c.rows * c.n;
   const i32Bytes = c.rows * g.n4 * 4;
@@ -58,14 +62,18 @@ function runCase(c: Case): void {
   expect(diff, `${diff} of ${want.length} int8 outputs differ for ${JSON.stringify(c)}`).to.equal(0);
 
   let accDiff = 0;
+  let halfway = 0;
   for (let p = 0; p < c.rows; p++) {
     for (let col = 0; col < c.n; col++) {
       let s = bias[col]!;
       for (let j = 0; j < c.k; j++) s += a[p * c.k + j]! * w[col * c.k + j]!;
       if (arena.i32[(iAt >>> 2) + p * g.n4 + col] !== (s | 0)) accDiff++;
+      const f = Math.fround(Math.fround(s | 0) * scale[col]!);
+      if (f - Math.floor(f) === 0.5) halfway++;
     }
   }
   expect(accDiff, `${accDiff} int32 sums differ for ${JSON.stringify(c)}`).to.equal(0);
+  return halfway;
 }
 
 describe('wasm SIMD int8 GEMM', () => {
@@ -82,6 +90,30 @@ describe('wasm SIMD int8 GEMM', () => {
         runCase({ rows, n, k, fill: 'random', seed: k * 1000 + rows * 31 + n });
       }
     }
+  });
+
+  it('rounds halfway products to even, as lrintf does, across the clamp bounds', () => {
+    const rnd = mulberry32(11);
+    let halfway = 0;
+    for (let t = 0; t < 40; t++) {
+      halfway += runCase({
+        rows: 1 + Math.floor(rnd() * 13), n: 1 + Math.floor(rnd() * 20), k: 1 + Math.floor(rnd() * 12), fill: 'random', seed: 500 + t, tieScales: true,
+      });
+    }
+    expect(halfway, 'halfway cases exercised').to.be.greaterThan(300);
+  });
+
+  it('one-row packing (FULLY_CONNECTED at batch 1) gives the same results, halfway cases and extremes included', () => {
+    let halfway = 0;
+    for (const k of [1, 3, 7, 8, 9, 16, 17, 33, 288, 1000]) {
+      for (const n of [1, 5, 8, 9, 16, 23, 33]) {
+        runCase({ rows: 1, n, k, fill: 'random', seed: k * 100 + n, oneRow: true });
+        halfway += runCase({ rows: 1, n, k: Math.min(k, 12), fill: 'random', seed: k * 100 + n + 1, oneRow: true, tieScales: true });
+      }
+    }
+    for (const fill of ['min', 'max', 'alternating'] as const) runCase({ rows: 1, n: 9, k: 4099, fill, seed: 3, oneRow: true });
+    runCase({ rows: 1, n: 3, k: 131080, fill: 'min', seed: 1, oneRow: true });
+    expect(halfway, 'halfway cases exercised').to.be.greaterThan(50);
   });
 
   it('does not overflow on extreme values (−128, 127) at large depth', () => {
