@@ -351,8 +351,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     let probe: AutoStepper | null = null;
     if (auto && parallel) {
       probe = probingStepper(single!, parallel, (d) => progress.line(describeDecision(d, replicas)));
-    } else if (auto) {
-      progress.line(`workers auto: one process (${auto.why})`);
     }
     const stepper = probe ?? parallel ?? single!;
     const meter = bufferMeter();
@@ -387,6 +385,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
     o.onStart?.(ir, config, report, fineTune);
     if (fitted.notice) progress.line(fitted.notice);
+    if (auto && !parallel) progress.line(`workers auto: one process (${auto.why})`);
     if (historyNotice) progress.line(historyNotice);
     if (config.epoch >= config.epochs) {
       progress.line(`already trained ${config.epoch} of ${config.epochs} epochs; pass a larger --epochs to continue`);
