@@ -29,7 +29,7 @@ import { VariableStore } from './state.js';
 import { createStepper } from './step.js';
 import type { ParallelStepper } from './parallel/index.js';
 import { AUTO_PROBE, describeDecision, probingStepper, type AutoStepper } from './parallel/auto.js';
-import { buildModel, ZOO, type UpsampleMode } from './zoo/index.js';
+import { buildModel, recipeFor, type UpsampleMode } from './zoo/index.js';
 import { resolveQatConfig, type QatConfig } from '../quantize/config.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import type { VariableKind } from './state.js';
@@ -162,7 +162,7 @@ function prepare(o: TrainOptions & { dataset: Dataset }): Start {
   if (ds.numClasses !== numClasses) {
     throw new UserError(`the dataset has ${ds.numClasses} classes but the model resumed from ${o.from} has ${numClasses}`);
   }
-  const recipe = typeof o.model === 'string' && !src ? ZOO.get(o.model)?.recipe : undefined;
+  const recipe = typeof o.model === 'string' && !src ? recipeFor(o.model, ds.name) : undefined;
   const batchSize = positiveInt(o.batchSize ?? src?.batchSize ?? recipe?.batchSize ?? TRAIN_DEFAULTS.batchSize, '--batch');
   const tune = fineTune
     ? deriveFineTune(src!, { ...(o.lr !== undefined ? { lr: o.lr } : {}), ...(o.schedule ? { schedule: o.schedule } : {}), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.augmentShift !== undefined ? { augmentShift: o.augmentShift } : {}), optimizer: optName }, DEFAULT_LR)
@@ -225,7 +225,7 @@ function prepare(o: TrainOptions & { dataset: Dataset }): Start {
     batchSize,
     epochs,
     lr,
-    schedule: checkSchedule(tune?.schedule ?? o.schedule ?? src?.schedule ?? TRAIN_DEFAULTS.schedule),
+    schedule: checkSchedule(tune?.schedule ?? o.schedule ?? src?.schedule ?? recipe?.schedule ?? TRAIN_DEFAULTS.schedule),
     ...(augmentShift > 0 ? { augmentShift } : {}),
     optimizer: pc && pc.optimizer.name === optName ? pc.optimizer : optimizerConfig(optName),
     epoch: pc?.epoch ?? 0,

@@ -2,6 +2,7 @@
 import { UserError } from '../../src/errors.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { DatasetTask } from '../../datasets/types.js';
+import type { ScheduleName } from '../schedule.js';
 import type { ZooOptions } from './common.js';
 import { lenet5 } from './lenet5.js';
 import { mnistCnn } from './mnist-cnn.js';
@@ -26,6 +27,8 @@ export interface ZooEntry {
   build(o: ZooOptions): Graph;
   /** Training settings measured to work for this model; flags override them. */
   recipe?: TrainingRecipe;
+  /** What differs from `recipe` on a dataset (by its name) where other settings measured better. */
+  datasetRecipes?: Readonly<Record<string, TrainingRecipe>>;
   /** What the model is built for (default classify): segment and image models output [h, w, c] maps. */
   task?: DatasetTask;
 }
@@ -35,13 +38,20 @@ export interface TrainingRecipe {
   batchSize?: number;
   lr?: number;
   augmentShift?: number;
+  schedule?: ScheduleName;
 }
 
 const ENTRIES: ZooEntry[] = [
   // Batch 32, lr 2e-3 and ±1 px shifts take it to 98.1% on the embedded digits in 3 epochs (64 / 1e-3 / none: 96.0%).
+  // Full Fashion-MNIST (60,000 images, so no shortage of steps) does better with batch 64, lr 1e-3 held constant
+  // and no shifts: the float run stays unannealed and the QAT fine-tune (half the rate, cosine to zero) anneals
+  // under fake quant. 3 float + 1 QAT epochs, int8 on the 10,000 test images: that recipe 91.70% → 92.45%
+  // (seed 1) and 91.31% → 92.74% (seed 2); the digits recipe 91.63% → 92.41% and 91.66% → 92.02% (two code
+  // versions, seed 1), without its shifts 92.02% → 92.27%.
   {
     name: 'mnist-cnn', description: 'conv3×3×32 → conv3×3×64 → maxpool → dense128 → dropout → dense (the reference CNN)', takesAlpha: false, build: mnistCnn,
     recipe: { batchSize: 32, lr: 2e-3, augmentShift: 1 },
+    datasetRecipes: { 'fashion-mnist': { batchSize: 64, lr: 1e-3, schedule: 'constant', augmentShift: 0 } },
   },
   { name: 'lenet5', description: 'LeNet-5 with ReLU: conv5×5×6 → pool → conv5×5×16 → pool → dense120 → dense84 → dense', takesAlpha: false, build: lenet5 },
   // BN nets want a larger step than adam's 1e-3 in runs of a few hundred steps: mobilenet-v1 α0.25 on
@@ -89,4 +99,11 @@ export function buildModel(name: string, o: ZooOptions): Graph {
     if (!(UPSAMPLE_MODES as readonly string[]).includes(o.upsample)) throw new UserError(`--upsample must be one of ${UPSAMPLE_MODES.join(', ')}, got '${String(o.upsample)}'`);
   }
   return entry.build(o);
+}
+
+/** The recipe a zoo model trains with on a dataset: its own, with the dataset's differences on top. */
+export function recipeFor(model: string, dataset: string): TrainingRecipe | undefined {
+  const entry = ZOO.get(model);
+  const special = entry?.datasetRecipes?.[dataset];
+  return special ? { ...entry!.recipe, ...special } : entry?.recipe;
 }

@@ -13,7 +13,7 @@ import { OPTIMIZER_NAMES, type OptimizerName } from '../../../train/optimizers.j
 import { consoleProgress } from '../../../train/progress.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../../../train/schedule.js';
 import { describeFineTune, FINE_TUNE_DEFAULTS } from '../../../train/fine-tune.js';
-import { UPSAMPLE_MODES, ZOO, ZOO_NAMES, type UpsampleMode } from '../../../train/zoo/index.js';
+import { UPSAMPLE_MODES, ZOO, ZOO_NAMES, type TrainingRecipe, type UpsampleMode } from '../../../train/zoo/index.js';
 import { resolveWorkers } from '../../../train/parallel/workers.js';
 import { describeInputRescaling, importLayersModel, isModelFile, type ImportedModel } from '../../import/index.js';
 import { QAT_DEFAULTS, resolveQatConfig, type QatConfig, type RangeMode } from '../../../quantize/config.js';
@@ -77,11 +77,11 @@ export const TRAIN_FLAGS: Record<string, Options> = {
   'val-split': { type: 'number', group: 'Data:', describe: 'image-folder datasets: share of each class held out for testing, chosen by --seed (default 0.2)' },
   'num-classes': { type: 'number', group: 'Data:', describe: 'class count of an IDX directory (default: its largest label + 1); every label is checked against it' },
   epochs: { type: 'number', group: 'Training:', describe: `total epochs of the run, counting resumed ones (default ${TRAIN_DEFAULTS.epochs}; ${FINE_TUNE_DEFAULTS.epochs} for a fine-tune with --quantize --from a float run)` },
-  batch: { type: 'number', group: 'Training:', describe: `batch size (default: the model's recipe, e.g. 32 for mnist-cnn, else ${TRAIN_DEFAULTS.batchSize})` },
-  lr: { type: 'number', group: 'Training:', describe: `base learning rate (default: the model's recipe, e.g. 0.002 for mnist-cnn, else ${DEFAULT_LR.adam} for adam; ${DEFAULT_LR.sgd} for sgd; a fine-tune with --quantize --from a float run: ${FINE_TUNE_DEFAULTS.lrFactor} × that run's base rate)` },
-  'augment-shift': { type: 'number', group: 'Training:', describe: `shift each training image by a random whole-pixel offset up to N (default: the model's recipe, e.g. 1 for mnist-cnn, else 0; a fine-tune with --quantize --from a float run: ${FINE_TUNE_DEFAULTS.augmentShift === 0 ? 'none' : 'the float run\'s'})` },
+  batch: { type: 'number', group: 'Training:', describe: `batch size (default: the model's recipe for the dataset, e.g. 32 for mnist-cnn, else ${TRAIN_DEFAULTS.batchSize}; see below)` },
+  lr: { type: 'number', group: 'Training:', describe: `base learning rate (default: the model's recipe for the dataset, e.g. 0.002 for mnist-cnn, else ${DEFAULT_LR.adam} for adam; ${DEFAULT_LR.sgd} for sgd; a fine-tune with --quantize --from a float run: ${FINE_TUNE_DEFAULTS.lrFactor} × that run's base rate)` },
+  'augment-shift': { type: 'number', group: 'Training:', describe: `shift each training image by a random whole-pixel offset up to N (default: the model's recipe for the dataset, e.g. 1 for mnist-cnn, else 0; a fine-tune with --quantize --from a float run: ${FINE_TUNE_DEFAULTS.augmentShift === 0 ? 'none' : 'the float run\'s'})` },
   optimizer: { choices: OPTIMIZER_NAMES, group: 'Training:', describe: `adam, or sgd with momentum 0.9 (default ${TRAIN_DEFAULTS.optimizer})` },
-  schedule: { choices: SCHEDULE_NAMES, group: 'Training:', describe: `learning-rate schedule (default ${TRAIN_DEFAULTS.schedule}; ${FINE_TUNE_DEFAULTS.schedule} for a fine-tune with --quantize --from a float run; step = ×0.1 at 50% and 75%)` },
+  schedule: { choices: SCHEDULE_NAMES, group: 'Training:', describe: `learning-rate schedule (default: the model's recipe for the dataset, else ${TRAIN_DEFAULTS.schedule}; ${FINE_TUNE_DEFAULTS.schedule} for a fine-tune with --quantize --from a float run; step = ×0.1 at 50% and 75%)` },
   seed: { type: 'number', group: 'Training:', describe: `seed for initial weights, shuffling and dropout (default ${TRAIN_DEFAULTS.seed})` },
   out: { type: 'string', group: 'Run:', describe: 'run directory to write: checkpoint/ and metrics.json (default with --from: that run)' },
   from: { type: 'string', group: 'Run:', describe: 'resume the run in this directory (after Ctrl-C, or to train more epochs)' },
@@ -228,6 +228,26 @@ function importForTraining(path: string, numClasses: number, task: TaskName): Im
   return { ...imported, inputShape: [inShape[0]!, inShape[1]!, inShape[2]!] };
 }
 
+/** `batch 64, lr 0.001, constant, no shifts`: the settings a recipe fixes. */
+function describeRecipe(r: TrainingRecipe): string {
+  return [
+    r.batchSize !== undefined ? `batch ${r.batchSize}` : '',
+    r.lr !== undefined ? `lr ${r.lr}` : '',
+    r.schedule ?? '',
+    r.augmentShift === undefined ? '' : r.augmentShift === 0 ? 'no shifts' : `±${r.augmentShift} px shifts`,
+  ].filter((x) => x !== '').join(', ');
+}
+
+/** The zoo recipes that differ by dataset, for --help. */
+function datasetRecipeHelp(): string {
+  const lines = ZOO_NAMES.flatMap((name) => {
+    const e = ZOO.get(name)!;
+    return Object.entries(e.datasetRecipes ?? {}).map(([ds, r]) => `  ${name} on ${ds}: ${describeRecipe({ schedule: TRAIN_DEFAULTS.schedule, ...e.recipe, ...r })} (elsewhere: ${describeRecipe({ schedule: TRAIN_DEFAULTS.schedule, ...e.recipe })})`);
+  });
+  return lines.length === 0 ? '' : 'Model recipes that differ by dataset (flags override them; a constant rate leaves the annealing to the QAT fine-tune, which then happens under fake quant):\n'
+    + `${lines.join('\n')}\n\n`;
+}
+
 /** What `--quantize --from FLOAT` trains with when no flag says, for --help. */
 function fineTuneHelp(): string {
   const d = FINE_TUNE_DEFAULTS;
@@ -262,7 +282,7 @@ export const trainCommand: CommandModule<object, TrainArgs & QuantArgs> = {
       .example('$0 train --model style-net --task image --dataset fashion-denoise --out runs/dn', 'image to image: denoising with an L1 loss (PSNR)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-qat --epochs 2', 'fine-tune the float run with fake quant (int8 weights and activations)')
       .example('$0 train --quantize --from runs/cnn --out runs/cnn-w4 --weight-bits 4 --skip logits', '4-bit weights, last layer left float')
-      .epilogue(`Datasets:\n${datasetHelp()}\n\n${fineTuneHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend with the same --workers N gives the same metrics.`) as never,
+      .epilogue(`Datasets:\n${datasetHelp()}\n\n${datasetRecipeHelp()}${fineTuneHelp()}\n\nCtrl-C saves a resumable checkpoint; continue with --from <run-dir>. The same --seed on the same backend with the same --workers N gives the same metrics.`) as never,
   handler: async (args) => {
     const options = await toTrainOptions(args);
     let backend: string;
