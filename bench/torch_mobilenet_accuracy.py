@@ -101,19 +101,27 @@ def train(m, epochs, lr):
     steps_per_epoch = math.ceil(len(xtr) / args.batch)
     total, step, seen = epochs * steps_per_epoch, 0, 0
     t = time.time()
-    for _ in range(epochs):
+    for epoch in range(epochs):
         perm = torch.randperm(len(xtr))
         m.train()
+        loss_sum, right, n = 0.0, 0, 0
         for i in range(0, len(xtr), args.batch):
             if args.schedule == 'cosine':
                 for g in opt.param_groups:
                     g['lr'] = lr * 0.5 * (1 + math.cos(math.pi * step / total))
             b = perm[i:i + args.batch]
             opt.zero_grad()
-            nn.functional.cross_entropy(m(xtr[b]), ytr[b]).backward()
+            out = m(xtr[b])
+            loss = nn.functional.cross_entropy(out, ytr[b])
+            loss.backward()
             opt.step()
             step += 1
             seen += len(b)
+            loss_sum += loss.item() * len(b)
+            right += (out.argmax(1) == ytr[b]).sum().item()
+            n += len(b)
+        print(f'  epoch {epoch + 1}/{epochs}: train loss {loss_sum / n:.4f}, train acc {right / n:.4f}, '
+              f'{seen / (time.time() - t):.0f} img/s', flush=True)
     return seen / (time.time() - t), time.time() - t
 
 
