@@ -91,6 +91,11 @@ export function includingZero(min: tf.Tensor, max: tf.Tensor): { min: tf.Tensor;
   return { min: tf.minimum(min, 0), max: tf.maximum(max, 0) };
 }
 
+/** includingZero for a range held as numbers. */
+export function rangeIncludingZero(min: number, max: number): [number, number] {
+  return [Math.min(min, 0), Math.max(max, 0)];
+}
+
 export function batchRange(
   x: tf.Tensor,
   opts: { axis?: number; symmetric?: boolean; bits?: number; narrowRange?: boolean } = {},

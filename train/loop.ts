@@ -343,9 +343,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const auto = o.workers === 'auto' ? autoReplicas(config, objective, fitted.microBatch, config.epochs * config.stepsPerEpoch - store.step) : null;
     const replicas = auto ? auto.replicas : fixed;
     if (replicas > 1) {
-      parallel = await createParallelStepper({
+      const started = createParallelStepper({
         graph: trainGraph, store, optimizer, kinds, replicas, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
       });
+      // Replicas asked for by number must start; under auto, workers that cannot start leave the run in one process.
+      parallel = auto ? await started.catch((e: unknown) => {
+        auto.why = `the workers did not start: ${e instanceof Error ? e.message : String(e)}`;
+        return null;
+      }) : await started;
     }
     const single = parallel && !auto ? null : createStepper(trainGraph, store, optimizer, kinds, fitted.microBatch, objective);
     let probe: AutoStepper | null = null;

@@ -26,6 +26,7 @@ import { batchNormTraining } from '../../layers/batch_norm.js';
 import { simdReductions, tensorMinMax } from '../../layers/reductions.js';
 import { simdFakeQuantMask } from '../../layers/wasm/channel_stats.js';
 import { fakeQuant } from '../../quantize/fake-quant.js';
+import { rangeIncludingZero } from '../../quantize/ranges.js';
 import { nudge, symmetricRange, unsignedGrid } from '../../quantize/math.js';
 import { foldedParams, movingFoldScale, scaleKernel, type ParamLookup, type QConvLikeNode } from '../../quantize/fold.js';
 import {
@@ -205,7 +206,7 @@ function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, de
   const whole = tensorMinMax(x);
   // The range of act(x), act being monotone: act of the range of x.
   const activated = (v: number): number => (act === 'relu6' ? Math.min(Math.max(v, 0), 6) : act === 'relu' ? Math.max(v, 0) : v);
-  const [batchMin, batchMax] = [Math.min(activated(whole.min.dataSync()[0]!), 0), Math.max(activated(whole.max.dataSync()[0]!), 0)];
+  const [batchMin, batchMax] = rangeIncludingZero(activated(whole.min.dataSync()[0]!), activated(whole.max.dataSync()[0]!));
   tf.dispose([whole.min, whole.max]);
   // Scalars, so in JS with float32 rounding at each step as the tfjs ops would: ~12 fewer ops per activation.
   const [lo, hi] = [oldMin.dataSync()[0]!, oldMax.dataSync()[0]!];
