@@ -75,11 +75,11 @@ registerHeapKernel(FAKE_QUANT_MASK, (k, { x }, attrs) => {
   const n = x!.shape.reduce((a, b) => a * b, 1);
   const y = k.backend.makeOutput(x!.shape, 'float32');
   const mask = k.backend.makeOutput(x!.shape, 'float32');
-  const [lo, hi, scale] = [attrs.lo, attrs.hi, attrs.scale] as number[];
+  const [lo, hi, scale, maskLo] = [attrs.lo, attrs.hi, attrs.scale, attrs.maskLo] as number[];
   const args = [addressOf(k, x!), addressOf(k, y), addressOf(k, mask)] as const;
   const vectorEnd = 16 * Math.floor(n / 4);
-  (k.exports[fakeQuantFunctionName(true)] as FakeQuantFunction)(...args, 0, vectorEnd, lo!, hi!, scale!);
-  (k.exports[fakeQuantFunctionName(false)] as FakeQuantFunction)(...args, vectorEnd, 4 * n, lo!, hi!, scale!);
+  (k.exports[fakeQuantFunctionName(true)] as FakeQuantFunction)(...args, 0, vectorEnd, lo!, hi!, scale!, maskLo!);
+  (k.exports[fakeQuantFunctionName(false)] as FakeQuantFunction)(...args, vectorEnd, 4 * n, lo!, hi!, scale!, maskLo!);
   return [y, mask];
 });
 
@@ -126,9 +126,9 @@ export function simdChannelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance:
   return { mean: mean!, variance: variance! };
 }
 
-/** round(clip(x, lo, hi) / scale) · scale and the mask of x inside [lo, hi] (1 or 0). */
-export function simdFakeQuantMask(x: tf.Tensor, lo: number, hi: number, scale: number): { value: tf.Tensor; inside: tf.Tensor } {
-  const [value, inside] = tf.engine().runKernel(FAKE_QUANT_MASK, { x }, { lo, hi, scale }) as unknown as [tf.Tensor, tf.Tensor];
+/** round(clip(x, lo, hi) / scale) · scale and the mask of x inside [maskLo, hi] (1 or 0; maskLo defaults to lo). */
+export function simdFakeQuantMask(x: tf.Tensor, lo: number, hi: number, scale: number, maskLo = lo): { value: tf.Tensor; inside: tf.Tensor } {
+  const [value, inside] = tf.engine().runKernel(FAKE_QUANT_MASK, { x }, { lo, hi, scale, maskLo }) as unknown as [tf.Tensor, tf.Tensor];
   return { value: value!, inside: inside! };
 }
 

@@ -86,17 +86,21 @@ describe('channel kernels (wasm SIMD) vs tfjs', function () {
     });
   }
 
-  for (const [n, scale, lo, hi] of [[4099, 0.05, -1.2, 2.3], [1000, 1 / 64, 0, 6], [7, 0.5, -2, 2]] as Array<[number, number, number, number]>) {
-    it(`fake quant and its mask equal the tfjs ops element for element (${n} values, scale ${scale})`, async () => {
+  // The last case is a fused relu's: clip at 0, but no gradient at x = 0 (the mask starts at the smallest positive float).
+  const cases: Array<[number, number, number, number, number?]> = [[4099, 0.05, -1.2, 2.3], [1000, 1 / 64, 0, 6], [7, 0.5, -2, 2], [1003, 1 / 32, 0, 6, 2 ** -149]];
+  for (const [n, scale, lo, hi, maskLo] of cases) {
+    it(`fake quant and its mask equal the tfjs ops element for element (${n} values, scale ${scale}${maskLo ? ', mask from 0⁺' : ''})`, async () => {
       const h = tieHeavy(n, scale, lo, hi);
+      if (maskLo) h.data.fill(0, 4, 20);
       const [value, inside, ties] = await onBackendNoLeak('wasm', () => {
         const x = toTensor(h);
-        const simd = simdFakeQuantMask(x, lo, hi, scale);
+        const simd = simdFakeQuantMask(x, lo, hi, scale, maskLo);
         const out = read(() => {
           const clipped = tf.clipByValue(x, lo, hi);
           const q = tf.div(clipped, scale);
           return [
-            tf.mul(tf.round(q), scale), tf.cast(tf.equal(clipped, x), 'float32'),
+            tf.mul(tf.round(q), scale),
+            maskLo ? tf.cast(tf.logicalAnd(tf.greater(x, 0), tf.lessEqual(x, hi)), 'float32') : tf.cast(tf.equal(clipped, x), 'float32'),
             tf.equal(tf.sub(q, tf.floor(q)), 0.5).cast('float32'),
             simd.value, simd.inside, x,
           ];

@@ -246,11 +246,11 @@ function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: Kernel
     const [min, max] = observe(xIn, node, ctx, decay, act);
     pushRange(ctx, node, min, max);
     const r = nudge(min.dataSync()[0], max.dataSync()[0], grid);
-    // With the activation applied here the clip is [0⁺, min(6, max)]: x ≤ 0 still gives 0, and the
-    // mask is then 0 < x ≤ hi — relu's gradient convention at 0 times the fake quant's. (The range
-    // includes 0, so the nudged min is ≤ 0 and the lower clip is the activation's.)
-    const [lo, hi] = act ? [SMALLEST_POSITIVE, act === 'relu6' ? Math.min(r.nudgedMax, 6) : r.nudgedMax] : [r.nudgedMin, r.nudgedMax];
-    const { value, inside } = fakeQuantWithMask(xIn, lo, hi, r.scale);
+    // With the activation applied here the clip is [0, min(6, max)] and the mask 0 < x ≤ hi: relu's
+    // gradient convention at 0 times the fake quant's. (The range includes 0, so the nudged min is
+    // ≤ 0 and the lower clip is the activation's.)
+    const [lo, hi] = act ? [0, act === 'relu6' ? Math.min(r.nudgedMax, 6) : r.nudgedMax] : [r.nudgedMin, r.nudgedMax];
+    const { value, inside } = fakeQuantWithMask(xIn, lo, hi, r.scale, act ? SMALLEST_POSITIVE : lo);
     save([inside]);
     return {
       value,
@@ -260,14 +260,17 @@ function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: Kernel
   return op(x);
 }
 
-/** The smallest positive float32 (a denormal): clipping to it turns x ≤ 0 into a value that quantizes to 0. */
+/** The smallest positive float32: x ≥ it is x > 0. */
 const SMALLEST_POSITIVE = 2 ** -149;
 
-/** round(clip(x, lo, hi) / scale) · scale and the in-range mask, in one pass on wasm. */
-function fakeQuantWithMask(x: tf.Tensor, lo: number, hi: number, scale: number): { value: tf.Tensor; inside: tf.Tensor } {
-  if (simdReductions()) return simdFakeQuantMask(x, lo, hi, scale);
+/** round(clip(x, lo, hi) / scale) · scale and the mask maskLo ≤ x ≤ hi, in one pass on wasm. */
+function fakeQuantWithMask(x: tf.Tensor, lo: number, hi: number, scale: number, maskLo: number): { value: tf.Tensor; inside: tf.Tensor } {
+  if (simdReductions()) return simdFakeQuantMask(x, lo, hi, scale, maskLo);
   const clipped = tf.clipByValue(x, lo, hi);
-  return { value: tf.mul(tf.round(tf.div(clipped, scale)), scale), inside: tf.cast(tf.equal(clipped, x), 'float32') };
+  return {
+    value: tf.mul(tf.round(tf.div(clipped, scale)), scale),
+    inside: tf.cast(tf.logicalAnd(tf.greaterEqual(x, maskLo), tf.lessEqual(x, hi)), 'float32'),
+  };
 }
 
 function constantRange(r: [number, number]): [tf.Tensor, tf.Tensor] {
