@@ -18,7 +18,7 @@ import { simdConvFilterGrad } from './wasm/conv_filter.js';
 import { simdKernelsAvailable } from './wasm/tfjs_heap.js';
 
 export type { Padding, Pair } from './conv_geometry.js';
-export { maxPool } from './pool.js';
+export { globalAvgPool, maxPool } from './pool.js';
 export { GRAD_FORMULATIONS, gradFormulation, setGradFormulation } from './grad_options.js';
 export type { GradFormulation } from './grad_options.js';
 

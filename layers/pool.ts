@@ -14,6 +14,7 @@
 // two equal-looking maxima).
 import * as tf from '@tensorflow/tfjs';
 import type { Padding, Pair } from './conv_geometry.js';
+import { unaryOpWithGrad } from './custom_grad.js';
 
 /** NHWC max pool. */
 export function maxPool(x: tf.Tensor4D, size: Pair, strides: Pair, padding: Padding): tf.Tensor4D {
@@ -39,4 +40,17 @@ export function maxPool(x: tf.Tensor4D, size: Pair, strides: Pair, padding: Padd
 function positiveForArgmax(x: tf.Tensor4D): tf.Tensor4D {
   if (tf.getBackend() !== 'wasm') return x;
   return tf.sub(x, tf.sub(tf.min(x), 1));
+}
+
+/**
+ * Mean over h and w of NHWC x, [n, c]. tfjs's Mean gradient builds a ones
+ * tensor of x's shape in a JS loop and multiplies by it; this one repeats
+ * dy / (h·w) over the window (the same values) and keeps nothing but x's shape.
+ */
+export function globalAvgPool(x: tf.Tensor4D): tf.Tensor2D {
+  const [n, h, w, c] = x.shape;
+  return unaryOpWithGrad(x, (xIn) => tf.mean(xIn, [1, 2]) as tf.Tensor2D, (dy) => {
+    const each = tf.reshape(tf.div(dy, h * w), [n, 1, 1, c]);
+    return h * w === 1 ? each : tf.tile(each, [1, h, w, 1]);
+  }, false);
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { selectBackend } from '../../src/backend.js';
-import { maxPool } from '../../layers/ops.js';
+import { globalAvgPool, maxPool } from '../../layers/ops.js';
 import type { Padding, Pair } from '../../layers/ops.js';
 import { HostTensor, randomHost, relativeError, valueAndGrads } from './grad_check.js';
 
@@ -83,4 +83,28 @@ describe('layers/pool maxPool gradients', () => {
       }
     });
   });
+});
+
+describe('layers/pool globalAvgPool', () => {
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const shape of [[3, 5, 7, 4], [2, 1, 1, 9], [1, 2, 2, 1]] as Array<[number, number, number, number]>) {
+    it(`${shape.join('x')}: value and gradient bit-identical to tf.mean's on cpu, on wasm and cpu`, async () => {
+      const x = randomHost(shape, 41);
+      await tf.setBackend('cpu');
+      const want = valueAndGrads((t) => tf.mean(t, [1, 2]), [x], 43);
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const got = valueAndGrads((t) => globalAvgPool(t as tf.Tensor4D), [x], 43);
+        expect(tf.memory().numTensors, `leak on ${backend}`).to.equal(before);
+        expect(got.value.shape).to.deep.equal([shape[0], shape[3]]);
+        expect(got.grads[0]!.shape).to.deep.equal(shape);
+        expect(Array.from(got.grads[0]!.data), `${backend} dx`).to.deep.equal(Array.from(want.grads[0]!.data));
+        expect(relativeError(got.value.data, want.value.data), `${backend} forward`).to.be.at.most(1e-6);
+      }
+    });
+  }
 });

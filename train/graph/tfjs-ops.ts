@@ -3,7 +3,7 @@
 // `ctx.training` is the only difference between the train and eval graphs.
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTraining } from '../../layers/batch_norm.js';
-import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, maxPool, relu6 } from '../../layers/ops.js';
+import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, globalAvgPool, maxPool, relu6 } from '../../layers/ops.js';
 import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
 import { bessel, inferenceMode, type KernelContext } from './context.js';
@@ -65,7 +65,8 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
   // layers/ops maxPool: wasm's built-in MaxPoolGrad is wrong for windows with no positive value.
   maxPool: (node, [x]) => maxPool(as4(x), node.attrs.poolSize, node.attrs.strides, node.attrs.padding),
   avgPool: (node, [x]) => tf.avgPool(as4(x), node.attrs.poolSize, node.attrs.strides, node.attrs.padding),
-  globalAvgPool: (_n, [x]) => tf.mean(x, [1, 2]),
+  // layers/ops globalAvgPool: tfjs's Mean gradient fills a ones tensor of x's shape in JS.
+  globalAvgPool: (_n, [x]) => globalAvgPool(as4(x)),
   flatten: (_n, [x]) => tf.reshape(x, [x.shape[0], -1]),
   reshape: (node, [x]) => tf.reshape(x, [x.shape[0], ...node.attrs.shape]),
   pad: (node, [x]) => {
