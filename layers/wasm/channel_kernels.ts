@@ -7,7 +7,7 @@
 // Together that was the largest part of a QAT step's time beyond the convs.
 //
 // Reductions: out[c] += Σ_rows x[row, c] (or Σ (x − mean[c])², or
-// Σ x·y) over one
+// Σ x·y; or out[c] = max(out[c], max_rows |x|)) over one
 // block of rows, channels 16, 4 or 1 wide per function. The caller passes
 // blocks of a few hundred rows, so each block sums in registers and the
 // float32 error grows with the block length plus the block count, not with
@@ -16,12 +16,10 @@
 // Min and max of a whole tensor in one pass, for the activation ranges
 // every quantized activation observes on every step.
 //
-// Fake quant: y = round(clip(x, lo, hi) / s) · s and mask = (maskLo ≤ x ≤ hi),
-// the same operations in the same order as the tfjs-op formulation, in one
-// pass. The mask has its own lower bound so that a fused relu can clip at 0
-// and still give x = 0 no gradient (maskLo = the smallest positive float):
-// clipping at that denormal instead made every x ≤ 0 divide a denormal,
-// which x86 runs about 4× slower than the whole pass.
+// Fake quant: y = round(clip(x, lo, hi) / s) · s, the same operations in
+// the same order as the tfjs-op formulation, in one pass. Its straight-
+// through gradient is recomputed from x in the backward pass (row_kernels.ts
+// range_grad), so the forward writes no mask.
 
 import {
   type Expr, FunctionBuilder, get, i32, op, set, v128zero,
@@ -29,7 +27,7 @@ import {
 import { add, f32Lanes, forRange, repeat } from './codegen.js';
 import { BLOCK_WIDTHS, type BlockWidth } from './tap_kernels.js';
 
-export type ChannelReduction = 'sum' | 'sqdev' | 'dot';
+export type ChannelReduction = 'sum' | 'sqdev' | 'dot' | 'absmax';
 
 /**
  * (x, rowStride, rows, c0, c1, other, out): x points at channel 0 of the
@@ -39,8 +37,8 @@ export type ChannelReduction = 'sum' | 'sqdev' | 'dot';
  */
 export type ChannelFunction = (x: number, rowStride: number, rows: number, c0: number, c1: number, mean: number, out: number) => void;
 
-/** (x, y, mask, from, to, lo, hi, scale, maskLo): byte range [from, to) of each array. */
-export type FakeQuantFunction = (x: number, y: number, mask: number, from: number, to: number, lo: number, hi: number, scale: number, maskLo: number) => void;
+/** (x, y, from, to, lo, hi, scale): byte range [from, to) of each array. */
+export type FakeQuantFunction = (x: number, y: number, from: number, to: number, lo: number, hi: number, scale: number) => void;
 
 export const channelFunctionName = (kind: ChannelReduction, width: BlockWidth): string => `channel_${kind}_${width}`;
 export const fakeQuantFunctionName = (vector: boolean): string => `fake_quant_${vector ? 4 : 1}`;
@@ -60,45 +58,42 @@ function channelFunction(kind: ChannelReduction, width: BlockWidth): FunctionBui
   const term = (v: number, o: number): Expr => {
     const value = L.load(get(p), o);
     if (kind === 'sum') return value;
+    if (kind === 'absmax') return op(width === 1 ? 'f32.abs' : 'f32x4.abs', value);
     if (kind === 'dot') return L.mul(value, L.load(get(q), o));
     const d = sub(value, get(mu[v]!));
     return L.mul(d, d);
   };
+  // |x| ≥ 0, so 0 starts the max as it starts the sums.
+  const combine = (a: Expr, b: Expr): Expr => (kind === 'absmax' ? op(width === 1 ? 'f32.max' : 'f32x4.max', a, b) : L.add(a, b));
   f.emit(forRange(c, get(c0), get(c1), i32(4 * width), [
     ...acc.map((a) => set(a, width === 1 ? zeroF32 : v128zero)),
     ...mu.map((m, v) => set(m, L.load(add(get(mean), get(c)), lanes[v]!))),
     set(p, add(get(x), get(c))),
     set(q, add(get(mean), get(c))),
     repeat(r, get(rows), [
-      ...lanes.map((o, v) => set(acc[v]!, L.add(get(acc[v]!), term(v, o)))),
+      ...lanes.map((o, v) => set(acc[v]!, combine(get(acc[v]!), term(v, o)))),
       set(p, add(get(p), get(rowStride))),
       ...(kind === 'dot' ? [set(q, add(get(q), get(rowStride)))] : []),
     ]),
-    ...lanes.map((o, v) => L.store(add(get(out), get(c)), L.add(L.load(add(get(out), get(c)), o), get(acc[v]!)), o)),
+    ...lanes.map((o, v) => L.store(add(get(out), get(c)), combine(L.load(add(get(out), get(c)), o), get(acc[v]!)), o)),
   ]));
   return f;
 }
 
 function fakeQuantFunction(vector: boolean): FunctionBuilder {
-  const f = new FunctionBuilder(fakeQuantFunctionName(vector), ['i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f32', 'f32', 'f32']);
-  const [x, y, mask, from, to, loIn, hiIn, scaleIn, maskLoIn] = f.paramLocals();
+  const f = new FunctionBuilder(fakeQuantFunctionName(vector), ['i32', 'i32', 'i32', 'i32', 'f32', 'f32', 'f32']);
+  const [x, y, from, to, loIn, hiIn, scaleIn] = f.paramLocals();
   const L = f32Lanes(!vector);
   const [p] = f.locals('i32', 1);
-  const [lo, hi, s, one, v, clipped, maskLo] = f.locals(L.type, 7);
+  const [lo, hi, s, clipped] = f.locals(L.type, 4);
   const at = (base: number): Expr => add(get(base), get(p));
   const splat = (e: Expr): Expr => (vector ? op('f32x4.splat', e) : e);
   const name = (scalar: 'f32.min' | 'f32.max' | 'f32.div' | 'f32.nearest', simd: 'f32x4.min' | 'f32x4.max' | 'f32x4.div' | 'f32x4.nearest') => (vector ? simd : scalar);
-  const inside: Expr = vector
-    ? op('v128.and', op('v128.and', op('f32x4.ge', get(v), get(maskLo)), op('f32x4.le', get(v), get(hi))), get(one))
-    : op('select', get(one), zeroF32, op('i32.and', op('f32.ge', get(v), get(maskLo)), op('f32.le', get(v), get(hi))));
   f.emit(
-    set(lo, splat(get(loIn))), set(hi, splat(get(hiIn))), set(s, splat(get(scaleIn))), set(one, splat(oneF32)),
-    set(maskLo, splat(get(maskLoIn))),
+    set(lo, splat(get(loIn))), set(hi, splat(get(hiIn))), set(s, splat(get(scaleIn))),
     forRange(p, get(from), get(to), i32(L.bytes), [
-      set(v, L.load(at(x), 0)),
-      set(clipped, op(name('f32.min', 'f32x4.min'), op(name('f32.max', 'f32x4.max'), get(v), get(lo)), get(hi))),
+      set(clipped, op(name('f32.min', 'f32x4.min'), op(name('f32.max', 'f32x4.max'), L.load(at(x), 0), get(lo)), get(hi))),
       L.store(at(y), L.mul(op(name('f32.nearest', 'f32x4.nearest'), op(name('f32.div', 'f32x4.div'), get(clipped), get(s))), get(s)), 0),
-      L.store(at(mask), inside, 0),
     ]),
   );
   return f;
@@ -128,10 +123,10 @@ function minMaxFunction(): FunctionBuilder {
   return f;
 }
 
-/** channel_sum/sqdev/dot_16/4/1, fake_quant_4/1, min_max_4. */
+/** channel_sum/sqdev/dot/absmax_16/4/1, fake_quant_4/1, min_max_4. */
 export function channelFunctions(): FunctionBuilder[] {
   return [
-    ...(['sum', 'sqdev', 'dot'] as ChannelReduction[]).flatMap((kind) => BLOCK_WIDTHS.map((width) => channelFunction(kind, width))),
+    ...(['sum', 'sqdev', 'dot', 'absmax'] as ChannelReduction[]).flatMap((kind) => BLOCK_WIDTHS.map((width) => channelFunction(kind, width))),
     fakeQuantFunction(true), fakeQuantFunction(false), minMaxFunction(),
   ];
 }

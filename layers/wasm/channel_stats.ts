@@ -13,8 +13,9 @@ import { addressOf, heapF32, registerHeapKernel, withScratch, zeroedOutput, type
 const CHANNEL_SUM = 'QatChannelSum';
 const CHANNEL_DOT = 'QatChannelDot';
 const CHANNEL_MOMENTS = 'QatChannelMoments';
-const FAKE_QUANT_MASK = 'QatFakeQuantMask';
+const FAKE_QUANT = 'QatFakeQuant';
 const MIN_MAX = 'QatMinMax';
+const CHANNEL_ABS_MAX = 'QatChannelAbsMax';
 
 /** Rows per call: registers sum at most this many, and a block of a wide tensor stays within 128 KiB. */
 function blockRows(channels: number): number {
@@ -34,8 +35,9 @@ function reduceRows(k: HeapKernels, kind: ChannelReduction, x: number, rows: num
   }
 }
 
-function shapeOf(x: tf.TensorInfo): { rows: number; channels: number } {
-  const channels = x.shape[x.shape.length - 1] ?? 1;
+/** x as [rows, channels]: the last axis unless `channels` says how many. */
+function shapeOf(x: tf.TensorInfo, channelCount?: number): { rows: number; channels: number } {
+  const channels = channelCount ?? x.shape[x.shape.length - 1] ?? 1;
   const size = x.shape.reduce((a, b) => a * b, 1);
   return { rows: channels > 0 ? size / channels : 0, channels };
 }
@@ -52,10 +54,17 @@ registerHeapKernel(CHANNEL_SUM, (k, { x }) => {
   return out.info;
 });
 
-registerHeapKernel(CHANNEL_DOT, (k, { a, b }) => {
-  const { rows, channels } = shapeOf(a!);
+registerHeapKernel(CHANNEL_DOT, (k, { a, b }, attrs) => {
+  const { rows, channels } = shapeOf(a!, attrs.channels as number | undefined);
   const out = zeroedOutput(k, [channels]);
   reduceRows(k, 'dot', addressOf(k, a!), rows, channels, addressOf(k, b!), out.at);
+  return out.info;
+});
+
+registerHeapKernel(CHANNEL_ABS_MAX, (k, { x }, attrs) => {
+  const { rows, channels } = shapeOf(x!, attrs.channels as number);
+  const out = zeroedOutput(k, [channels]);
+  reduceRows(k, 'absmax', addressOf(k, x!), rows, channels, 0, out.at);
   return out.info;
 });
 
@@ -71,16 +80,15 @@ registerHeapKernel(CHANNEL_MOMENTS, (k, { x }) => {
   return [mean.info, variance.info];
 });
 
-registerHeapKernel(FAKE_QUANT_MASK, (k, { x }, attrs) => {
+registerHeapKernel(FAKE_QUANT, (k, { x }, attrs) => {
   const n = x!.shape.reduce((a, b) => a * b, 1);
   const y = k.backend.makeOutput(x!.shape, 'float32');
-  const mask = k.backend.makeOutput(x!.shape, 'float32');
-  const [lo, hi, scale, maskLo] = [attrs.lo, attrs.hi, attrs.scale, attrs.maskLo] as number[];
-  const args = [addressOf(k, x!), addressOf(k, y), addressOf(k, mask)] as const;
+  const [lo, hi, scale] = [attrs.lo, attrs.hi, attrs.scale] as number[];
+  const args = [addressOf(k, x!), addressOf(k, y)] as const;
   const vectorEnd = 16 * Math.floor(n / 4);
-  (k.exports[fakeQuantFunctionName(true)] as FakeQuantFunction)(...args, 0, vectorEnd, lo!, hi!, scale!, maskLo!);
-  (k.exports[fakeQuantFunctionName(false)] as FakeQuantFunction)(...args, vectorEnd, 4 * n, lo!, hi!, scale!, maskLo!);
-  return [y, mask];
+  (k.exports[fakeQuantFunctionName(true)] as FakeQuantFunction)(...args, 0, vectorEnd, lo!, hi!, scale!);
+  (k.exports[fakeQuantFunctionName(false)] as FakeQuantFunction)(...args, vectorEnd, 4 * n, lo!, hi!, scale!);
+  return y;
 });
 
 registerHeapKernel(MIN_MAX, (k, { x }) => {
@@ -115,9 +123,14 @@ export function simdChannelSum(x: tf.Tensor): tf.Tensor1D {
   return tf.engine().runKernel(CHANNEL_SUM, { x }, {}) as tf.Tensor1D;
 }
 
-/** Σ a·b over every axis but the last (a and b of one shape). */
-export function simdChannelDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
-  return tf.engine().runKernel(CHANNEL_DOT, { a, b }, {}) as tf.Tensor1D;
+/** max |x| per channel of x as [size / channels, channels] (a depthwise kernel's channels span two axes). */
+export function simdChannelAbsMax(x: tf.Tensor, channels: number): tf.Tensor1D {
+  return tf.engine().runKernel(CHANNEL_ABS_MAX, { x }, { channels }) as tf.Tensor1D;
+}
+
+/** Σ a·b over every axis but the last (a and b of one shape), or per channel of [size / channels, channels]. */
+export function simdChannelDot(a: tf.Tensor, b: tf.Tensor, channels?: number): tf.Tensor1D {
+  return tf.engine().runKernel(CHANNEL_DOT, { a, b }, channels === undefined ? {} : { channels }) as tf.Tensor1D;
 }
 
 /** Mean and biased variance of x [..., c] over every axis but the last (two passes, as tf.moments). */
@@ -126,10 +139,9 @@ export function simdChannelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance:
   return { mean: mean!, variance: variance! };
 }
 
-/** round(clip(x, lo, hi) / scale) · scale and the mask of x inside [maskLo, hi] (1 or 0; maskLo defaults to lo). */
-export function simdFakeQuantMask(x: tf.Tensor, lo: number, hi: number, scale: number, maskLo = lo): { value: tf.Tensor; inside: tf.Tensor } {
-  const [value, inside] = tf.engine().runKernel(FAKE_QUANT_MASK, { x }, { lo, hi, scale, maskLo }) as unknown as [tf.Tensor, tf.Tensor];
-  return { value: value!, inside: inside! };
+/** round(clip(x, lo, hi) / scale) · scale. */
+export function simdFakeQuant(x: tf.Tensor, lo: number, hi: number, scale: number): tf.Tensor {
+  return tf.engine().runKernel(FAKE_QUANT, { x }, { lo, hi, scale }) as tf.Tensor;
 }
 
 /** The smallest and largest element of x, as scalars. */

@@ -1,7 +1,7 @@
 // float32 WebAssembly SIMD kernels for the elementwise work of a training
 // step that tfjs-wasm runs as chains of separate ops, each a full pass over
 // an activation-sized tensor: training batch norm's forward (4 passes) and
-// backward (6), relu6's gradient (5), and the optimizers' updates (Adam's
+// backward (6), relu6's and the fake quants' gradients (5), and the optimizers' updates (Adam's
 // 12 ops per variable, which over MobileNet's ~160 variables cost more than
 // the rest of a small model's step in per-op overhead). Each kernel here is one pass over
 // [rows, channels] (NHWC with the pixels as rows), reading per-channel
@@ -54,13 +54,13 @@ const BN_BACKWARD: RowKernelSpec = {
   ],
 };
 
-const RELU6_GRAD: RowKernelSpec = {
-  // dx = dy where 0 < x ≤ 6, else 0 (tfjs's convention at the kinks)
-  name: 'relu6_grad', elements: 2, vectors: 0, outputs: 1, scalars: 0,
-  body: (_L, [dy, x], _v, _s, vector) => {
-    const zero = vector ? op('f32x4.splat', op('f32.convert_i32_s', i32(0))) : op('f32.convert_i32_s', i32(0));
-    const six = vector ? op('f32x4.splat', op('f32.convert_i32_s', i32(6))) : op('f32.convert_i32_s', i32(6));
-    const inside = op(vector ? 'v128.and' : 'i32.and', op(vector ? 'f32x4.gt' : 'f32.gt', x!, zero), op(vector ? 'f32x4.le' : 'f32.le', x!, six));
+const RANGE_GRAD: RowKernelSpec = {
+  // dx = dy where lo ≤ x ≤ hi, else 0: the straight-through gradient of a clip (relu6's is lo = the
+  // smallest positive float, hi = 6, tfjs's convention at the kinks). Recomputed from x, so the
+  // forward writes no mask.
+  name: 'range_grad', elements: 2, vectors: 0, outputs: 1, scalars: 2,
+  body: (_L, [dy, x], _v, [lo, hi], vector) => {
+    const inside = op(vector ? 'v128.and' : 'i32.and', op(vector ? 'f32x4.ge' : 'f32.ge', x!, lo!), op(vector ? 'f32x4.le' : 'f32.le', x!, hi!));
     return [vector ? op('v128.and', dy!, inside) : op('select', dy!, op('f32.convert_i32_s', i32(0)), inside)];
   },
 };
@@ -96,9 +96,26 @@ const SGD_NESTEROV_UPDATE: RowKernelSpec = {
   },
 };
 
+const CHANNEL_SCALE: RowKernelSpec = {
+  // y = x · f[c]: a kernel folded with its BN, and the fold's gradient
+  name: 'channel_scale', elements: 1, vectors: 1, outputs: 1, scalars: 0,
+  body: (L, [x], [f]) => [L.mul(x!, f!)],
+};
+
+const CHANNEL_QUANTIZE: RowKernelSpec = {
+  // y = nearest(x / s[c]) · s[c] + 0: rounds ties to even, and the + 0 turns −0 into 0 as tf.round's
+  // cpu kernel leaves it
+  name: 'channel_quantize', elements: 1, vectors: 1, outputs: 1, scalars: 0,
+  body: (L, [x], [s], _s, vector) => {
+    const zero = vector ? op('f32x4.splat', op('f32.convert_i32_s', i32(0))) : op('f32.convert_i32_s', i32(0));
+    return [L.add(L.mul(op(vector ? 'f32x4.nearest' : 'f32.nearest', div(vector, x!, s!)), s!), zero)];
+  },
+};
+
 export const ROW_KERNELS = {
-  bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, relu6Grad: RELU6_GRAD,
+  bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, rangeGrad: RANGE_GRAD,
   adamUpdate: ADAM_UPDATE, sgdUpdate: SGD_UPDATE, sgdNesterovUpdate: SGD_NESTEROV_UPDATE,
+  channelScale: CHANNEL_SCALE, channelQuantize: CHANNEL_QUANTIZE,
 } as const;
 
 function rowFunction(spec: RowKernelSpec, vector: boolean): FunctionBuilder {

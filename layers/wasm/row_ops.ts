@@ -1,6 +1,6 @@
 // The row kernels (row_kernels.ts) registered as tfjs kernels of the wasm
 // backend: training batch norm's forward and backward passes and relu6's
-// gradient, each one pass over the activation; and the optimizers' updates,
+// and the fake quants' gradients, each one pass over the activation; and the optimizers' updates,
 // one pass over a variable and its slots.
 import * as tf from '@tensorflow/tfjs';
 import { ROW_KERNELS, rowFunctionName, type RowFunction } from './row_kernels.js';
@@ -8,9 +8,11 @@ import { addressOf, registerHeapKernel, type HeapKernels } from './tfjs_heap.js'
 
 const BN_FORWARD = 'QatBatchNormForward';
 const BN_BACKWARD = 'QatBatchNormBackward';
-const RELU6_GRAD = 'QatRelu6Grad';
+const RANGE_GRAD = 'QatRangeGrad';
 const ADAM_UPDATE = 'QatAdamUpdate';
 const SGD_UPDATE = 'QatSgdUpdate';
+const CHANNEL_SCALE = 'QatChannelScale';
+const CHANNEL_QUANTIZE = 'QatChannelQuantize';
 
 /** Runs one row kernel over [rows, channels]: whole vectors of 4 channels, then the channels left over. */
 function runRows(k: HeapKernels, name: string, rows: number, channels: number, arrays: number[], scalars: number[] = []): void {
@@ -45,9 +47,9 @@ registerHeapKernel(BN_BACKWARD, (k, { dy, xhat, sumDy, sumDyXhat, scale }, attrs
   return dx.info;
 });
 
-registerHeapKernel(RELU6_GRAD, (k, { dy, x }) => {
+registerHeapKernel(RANGE_GRAD, (k, { dy, x }, attrs) => {
   const dx = output(k, dy!);
-  runRows(k, ROW_KERNELS.relu6Grad.name, 1, size(dy!), [addressOf(k, dy!), addressOf(k, x!), dx.at]);
+  runRows(k, ROW_KERNELS.rangeGrad.name, 1, size(dy!), [addressOf(k, dy!), addressOf(k, x!), dx.at], [attrs.lo as number, attrs.hi as number]);
   return dx.info;
 });
 
@@ -66,6 +68,27 @@ registerHeapKernel(SGD_UPDATE, (k, { w, g, velocity }, attrs) => {
   return outs.map((o) => o.info);
 });
 
+// Per-channel kernels over x as [size / c, c], c = the length of `scale` (a depthwise kernel's
+// output channels span its last two axes).
+for (const [name, spec] of [[CHANNEL_SCALE, ROW_KERNELS.channelScale], [CHANNEL_QUANTIZE, ROW_KERNELS.channelQuantize]] as const) {
+  registerHeapKernel(name, (k, { x, scale }) => {
+    const y = output(k, x!);
+    const c = size(scale!);
+    runRows(k, spec.name, size(x!) / c, c, [addressOf(k, x!), addressOf(k, scale!), y.at]);
+    return y.info;
+  });
+}
+
+/** x · scale[c], c the flat index modulo scale's length. */
+export function simdChannelScale(x: tf.Tensor, scale: tf.Tensor1D): tf.Tensor {
+  return tf.engine().runKernel(CHANNEL_SCALE, { x, scale }, {}) as tf.Tensor;
+}
+
+/** round-half-even(x / s[c]) · s[c], zero unsigned, c the flat index modulo s's length. */
+export function simdChannelQuantize(x: tf.Tensor, scale: tf.Tensor1D): tf.Tensor {
+  return tf.engine().runKernel(CHANNEL_QUANTIZE, { x, scale }, {}) as tf.Tensor;
+}
+
 /** normed = (x − mean) · inv and y = normed · γ + β, per channel of x [..., c]. */
 export function simdBatchNormForward(x: tf.Tensor, mean: tf.Tensor1D, inv: tf.Tensor1D, gamma: tf.Tensor, beta: tf.Tensor): { normed: tf.Tensor; y: tf.Tensor } {
   const [normed, y] = tf.engine().runKernel(BN_FORWARD, { x, mean, inv, gamma, beta }, {}) as unknown as [tf.Tensor, tf.Tensor];
@@ -77,9 +100,9 @@ export function simdBatchNormBackward(dy: tf.Tensor, xhat: tf.Tensor, sumDy: tf.
   return tf.engine().runKernel(BN_BACKWARD, { dy, xhat, sumDy, sumDyXhat, scale }, { count }) as tf.Tensor;
 }
 
-/** dy where 0 < x ≤ 6, else 0. */
-export function simdRelu6Grad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  return tf.engine().runKernel(RELU6_GRAD, { dy, x }, {}) as tf.Tensor;
+/** dy where lo ≤ x ≤ hi, else 0. */
+export function simdRangeGrad(dy: tf.Tensor, x: tf.Tensor, lo: number, hi: number): tf.Tensor {
+  return tf.engine().runKernel(RANGE_GRAD, { dy, x }, { lo, hi }) as tf.Tensor;
 }
 
 export interface AdamScalars { beta1: number; beta2: number; epsilon: number; lr: number }

@@ -1,8 +1,9 @@
 // The train graph's kernel of a fused layer — W·f folded with the moving
 // statistics (f = γ/σ_mov) and fake-quantized per output channel — computed
-// in one pass of plain JS over the wasm heap instead of ~20 tfjs ops per
-// layer (fold, scale, |·|, max, maximum, div, round, mul, reshapes, and their
-// gradients). Kernels are small next to activations (MobileNet v2 α0.35: 0.4M
+// by three wasm SIMD passes (layers/wasm: scale, per-channel max |·|,
+// quantize) instead of ~20 tfjs ops per layer (fold, scale, |·|, max,
+// maximum, div, round, mul, reshapes, and their gradients); a plain JS loop
+// over the heap, tried first, took ~25 ms of a MobileNet v2 step. Kernels are small next to activations (MobileNet v2 α0.35: 0.4M
 // weights against 1.5M activation values per image), so the cost of a QAT
 // layer's weights was tfjs's per-op overhead, not arithmetic: on a
 // 52-layer MobileNet it was most of what a QAT step added to a float step.
@@ -14,7 +15,9 @@
 // range): dW = dq·f and dγ = Σ dq·W · (1/√(σ²+ε)) per channel.
 import * as tf from '@tensorflow/tfjs';
 import { binaryOpWithGrad, unaryOpWithGrad } from '../../layers/custom_grad.js';
-import { heapTensor, heapValues } from '../../layers/wasm/tfjs_heap.js';
+import { simdChannelAbsMax, simdChannelDot } from '../../layers/wasm/channel_stats.js';
+import { simdChannelQuantize, simdChannelScale } from '../../layers/wasm/row_ops.js';
+import { heapValues } from '../../layers/wasm/tfjs_heap.js';
 import { symmetricRange } from '../../quantize/math.js';
 import { outputChannels, type QConvLikeNode } from '../../quantize/fold.js';
 
@@ -37,12 +40,6 @@ export interface TrainKernel {
 /** Whether this backend runs trainKernel (tfjs wasm: the values are read in place); elsewhere the caller keeps the op form. */
 export function trainKernelAvailable(w: tf.Tensor): boolean {
   return heapValues(w) !== null;
-}
-
-/** Nearest integer, ties to even, zero unsigned (as tf.round on the cpu backend gives it). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return (r - x === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
 }
 
 /** 1/√(σ² + ε) per channel, in float32 steps. */
@@ -73,44 +70,20 @@ export function trainKernel(node: QConvLikeNode, w: tf.Tensor, bn: FoldInputs | 
 
 /** round-half-even(W·f / s)·s per channel (or W·f when bits is null). */
 function quantizedTimes(w: tf.Tensor, fold: Float32Array | null, channels: number, bits: number | null, perChannel: boolean): tf.Tensor {
-  const rows = w.size / channels;
-  return heapTensor(w.shape, (out) => {
-    const x = heapValues(w)!;
-    const absMax = new Float32Array(perChannel ? channels : 1);
-    for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < channels; c++, i++) {
-        const v = fold ? f32(x[i]! * fold[c]!) : x[i]!;
-        out[i] = v;
-        const a = Math.abs(v);
-        const k = perChannel ? c : 0;
-        if (a > absMax[k]!) absMax[k] = a;
-      }
-    }
-    if (bits === null) return;
-    const scales = Float32Array.from(absMax, (m) => symmetricRange(m, bits).scale);
-    for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < channels; c++, i++) {
-        const s = scales[perChannel ? c : 0]!;
-        out[i] = f32(roundHalfEven(f32(out[i]! / s)) * s);
-      }
-    }
+  return tf.tidy(() => {
+    const folded = fold ? simdChannelScale(w, tf.tensor1d(fold)) : tf.clone(w);
+    if (bits === null) return folded;
+    const absMax = simdChannelAbsMax(folded, channels).dataSync() as Float32Array;
+    const whole = perChannel ? 0 : absMax.reduce((a, b) => Math.max(a, b), 0);
+    const scales = Float32Array.from(absMax, (m) => symmetricRange(perChannel ? m : whole, bits).scale);
+    return simdChannelQuantize(folded, tf.tensor1d(scales));
   });
 }
 
 /** dW = dq·f, dγ = Σ dq·W · inv per channel. */
 function foldBackward(dy: tf.Tensor, w: tf.Tensor, fold: Float32Array, inv: Float32Array, channels: number): [tf.Tensor, tf.Tensor] {
-  const rows = w.size / channels;
-  const sums = new Float64Array(channels);
-  const dw = heapTensor(w.shape, (out) => {
-    const g = heapValues(dy)!;
-    const x = heapValues(w)!;
-    for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < channels; c++, i++) {
-        out[i] = f32(g[i]! * fold[c]!);
-        sums[c] += f32(g[i]! * x[i]!);
-      }
-    }
-  });
-  const dGamma = tf.tensor1d(Float32Array.from(sums, (s, c) => f32(f32(s) * inv[c]!)));
-  return [dw, dGamma];
+  return tf.tidy(() => [
+    simdChannelScale(dy, tf.tensor1d(fold)),
+    tf.mul(simdChannelDot(dy, w, channels), tf.tensor1d(inv)),
+  ]);
 }

@@ -24,7 +24,8 @@ import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, relu6 } from
 import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
 import { batchNormTraining } from '../../layers/batch_norm.js';
 import { simdReductions, tensorMinMax } from '../../layers/reductions.js';
-import { simdFakeQuantMask } from '../../layers/wasm/channel_stats.js';
+import { simdFakeQuant } from '../../layers/wasm/channel_stats.js';
+import { SMALLEST_POSITIVE, rangeGrad } from '../../layers/activation_grads.js';
 import { fakeQuant } from '../../quantize/fake-quant.js';
 import { rangeIncludingZero } from '../../quantize/ranges.js';
 import { nudge, symmetricRange, unsignedGrid } from '../../quantize/math.js';
@@ -232,8 +233,9 @@ function pushRange(ctx: KernelContext, node: NodeOf<'fakeQuant'>, min: tf.Tensor
  * every training step): the nudged range comes from math.ts as numbers, so
  *   y = round(clip(x, nmin, nmax) / s) · s
  * — the grid nmin + i·s is the multiples of s, since nmin = (qmin − zp)·s —
- * and the in-range mask (clip(x) = x) is made in the forward, leaving one
- * multiply for the backward: 6 elementwise ops instead of 14. It differs from
+ * and the backward is one pass that passes dy where x was inside the clip
+ * (recomputed from x, which costs no copy to keep: no mask is written): 6
+ * elementwise ops instead of 14. It differs from
  * the exact op only on exact .5 ties (tf.round rounds to even); the eval
  * graph, which must match the exporter bit for bit, uses the exact op.
  */
@@ -246,31 +248,26 @@ function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: Kernel
     const [min, max] = observe(xIn, node, ctx, decay, act);
     pushRange(ctx, node, min, max);
     const r = nudge(min.dataSync()[0], max.dataSync()[0], grid);
-    // With the activation applied here the clip is [0, min(6, max)] and the mask 0 < x ≤ hi: relu's
-    // gradient convention at 0 times the fake quant's. (The range includes 0, so the nudged min is
-    // ≤ 0 and the lower clip is the activation's.)
+    // With the activation applied here the clip is [0, min(6, max)] and the gradient passes where
+    // 0 < x ≤ hi: relu's convention at 0 times the fake quant's. (The range includes 0, so the
+    // nudged min is ≤ 0 and the lower clip is the activation's.) Clipping at the smallest positive
+    // float instead would give the same values, but dividing that denormal for every x ≤ 0 made
+    // the pass ~4× slower on x86.
     const [lo, hi] = act ? [0, act === 'relu6' ? Math.min(r.nudgedMax, 6) : r.nudgedMax] : [r.nudgedMin, r.nudgedMax];
-    const { value, inside } = fakeQuantWithMask(xIn, lo, hi, r.scale, act ? SMALLEST_POSITIVE : lo);
-    save([inside]);
+    const passFrom = act ? SMALLEST_POSITIVE : lo;
+    save([xIn]);
     return {
-      value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, saved[0])],
+      value: roundedClip(xIn, lo, hi, r.scale),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [rangeGrad(dy as tf.Tensor, saved[0]!, passFrom, hi)],
     };
   });
   return op(x);
 }
 
-/** The smallest positive float32: x ≥ it is x > 0. */
-const SMALLEST_POSITIVE = 2 ** -149;
-
-/** round(clip(x, lo, hi) / scale) · scale and the mask maskLo ≤ x ≤ hi, in one pass on wasm. */
-function fakeQuantWithMask(x: tf.Tensor, lo: number, hi: number, scale: number, maskLo: number): { value: tf.Tensor; inside: tf.Tensor } {
-  if (simdReductions()) return simdFakeQuantMask(x, lo, hi, scale, maskLo);
-  const clipped = tf.clipByValue(x, lo, hi);
-  return {
-    value: tf.mul(tf.round(tf.div(clipped, scale)), scale),
-    inside: tf.cast(tf.logicalAnd(tf.greaterEqual(x, maskLo), tf.lessEqual(x, hi)), 'float32'),
-  };
+/** round(clip(x, lo, hi) / scale) · scale, in one pass on wasm. */
+function roundedClip(x: tf.Tensor, lo: number, hi: number, scale: number): tf.Tensor {
+  if (simdReductions()) return simdFakeQuant(x, lo, hi, scale);
+  return tf.mul(tf.round(tf.div(tf.clipByValue(x, lo, hi), scale)), scale);
 }
 
 function constantRange(r: [number, number]): [tf.Tensor, tf.Tensor] {

@@ -49,7 +49,7 @@ const PLAIN = {
   'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c, 'i32.and': 0x71, 'i32.or': 0x72,
   'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76,
   'f32.add': 0x92, 'f32.mul': 0x94, 'f32.convert_i32_s': 0xb2, select: 0x1b,
-  'f32.eq': 0x5b, 'f32.gt': 0x5e, 'f32.le': 0x5f, 'f32.ge': 0x60, 'f32.nearest': 0x90, 'f32.sub': 0x93, 'f32.div': 0x95, 'f32.sqrt': 0x91, 'f32.min': 0x96, 'f32.max': 0x97,
+  'f32.eq': 0x5b, 'f32.gt': 0x5e, 'f32.le': 0x5f, 'f32.ge': 0x60, 'f32.abs': 0x8b, 'f32.nearest': 0x90, 'f32.sub': 0x93, 'f32.div': 0x95, 'f32.sqrt': 0x91, 'f32.min': 0x96, 'f32.max': 0x97,
 } as const;
 
 /** SIMD opcodes without immediates (sub-opcode after the 0xFD prefix). */
@@ -63,7 +63,7 @@ const SIMD = {
   'f32x4.add': 0xe4, 'f32x4.mul': 0xe6, 'f32x4.min': 0xe8, 'f32x4.max': 0xe9,
   'i8x16.min_s': 0x76, 'i8x16.max_s': 0x78, 'f32x4.pmin': 0xea, 'f32x4.pmax': 0xeb,
   'i32x4.trunc_sat_f32x4_s': 0xf8, 'f32x4.convert_i32x4_s': 0xfa,
-  'f32x4.eq': 0x41, 'f32x4.gt': 0x44, 'f32x4.le': 0x45, 'f32x4.ge': 0x46, 'v128.and': 0x4e, 'f32x4.sub': 0xe5, 'f32x4.div': 0xe7, 'f32x4.sqrt': 0xe3,
+  'f32x4.eq': 0x41, 'f32x4.gt': 0x44, 'f32x4.le': 0x45, 'f32x4.ge': 0x46, 'v128.and': 0x4e, 'f32x4.sub': 0xe5, 'f32x4.div': 0xe7, 'f32x4.sqrt': 0xe3, 'f32x4.abs': 0xe0,
 } as const;
 
 /** Loads: [prefix?, opcode]; every one takes a memarg (align, offset). */
