@@ -196,12 +196,13 @@ function fusedLayer<K extends QConvLikeNode['op']>(node: NodeOf<K>, [x]: tf.Tens
 /**
  * This batch's EMA of the range (quantize/ranges.ts's batchRange: widened to
  * include 0). The first observation (stored max ≤ min, as initialised)
- * takes the batch range. Unlike ranges.ts's observeEma this returns the new
- * values instead of assigning them, so fakeQuants sharing a range (concat)
+ * takes the batch range. Unlike ranges.ts's observeEma this queues the new
+ * values as range updates (and returns them) instead of assigning them, so
+ * fakeQuants sharing a range (concat)
  * combine their observations, and needs no `observed` counter variable (the
  * contract gives a fakeQuant only min/max).
  */
-function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): [tf.Tensor, tf.Tensor] {
+function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): { min: number; max: number } {
   const oldMin = ctx.variable(node.params.min);
   const oldMax = ctx.variable(node.params.max);
   const whole = tensorMinMax(x);
@@ -214,7 +215,9 @@ function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, de
   const seen = hi > lo;
   const [keep, take] = [Math.fround(decay), Math.fround(1 - decay)];
   const ema = (old: number, b: number): number => (seen ? Math.fround(Math.fround(old * keep) + Math.fround(b * take)) : b);
-  return [tf.fill(oldMin.shape, ema(lo, batchMin)), tf.fill(oldMax.shape, ema(hi, batchMax))];
+  const range = { min: ema(lo, batchMin), max: ema(hi, batchMax) };
+  pushRange(ctx, node, tf.fill(oldMin.shape, range.min), tf.fill(oldMax.shape, range.max));
+  return range;
 }
 
 function pushRange(ctx: KernelContext, node: NodeOf<'fakeQuant'>, min: tf.Tensor, max: tf.Tensor): void {
@@ -245,9 +248,8 @@ function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: Kernel
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xIn = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const [min, max] = observe(xIn, node, ctx, decay, act);
-    pushRange(ctx, node, min, max);
-    const r = nudge(min.dataSync()[0], max.dataSync()[0], grid);
+    const range = observe(xIn, node, ctx, decay, act);
+    const r = nudge(range.min, range.max, grid);
     // With the activation applied here the clip is [0, min(6, max)] and the gradient passes where
     // 0 < x ≤ hi: relu's convention at 0 times the fake quant's. (The range includes 0, so the
     // nudged min is ≤ 0 and the lower clip is the activation's.) Clipping at the smallest positive
@@ -288,8 +290,7 @@ function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [input]: tf.Tensor[], ctx: K
   }
   if (q.observeOnly) {
     const observed = x();
-    const [min, max] = observe(observed, node, ctx, q.observeDecay ?? q.emaDecay);
-    pushRange(ctx, node, min, max);
+    observe(observed, node, ctx, q.observeDecay ?? q.emaDecay);
     return observed;
   }
   if (!ctx.training) {
@@ -298,8 +299,7 @@ function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [input]: tf.Tensor[], ctx: K
   if (!quantizing(q)) {
     // Quant delay: identity while the ranges are observed (nothing here is on the gradient path).
     const observed = x();
-    const [min, max] = observe(observed, node, ctx, q.emaDecay);
-    pushRange(ctx, node, min, max);
+    observe(observed, node, ctx, q.emaDecay);
     return observed;
   }
   // Learned ranges start from at least one observation (step 0 with no delay observes).
