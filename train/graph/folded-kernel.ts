@@ -35,6 +35,8 @@ export interface TrainKernel {
   kernel: tf.Tensor;
   /** 1/σ_mov per output channel (f = γ·inv), or null without a BN. */
   inv: Float32Array | null;
+  /** f = γ·inv per output channel, or null without a BN. */
+  fold: Float32Array | null;
 }
 
 /** Whether this backend runs trainKernel (tfjs wasm: the values are read in place); elsewhere the caller keeps the op form. */
@@ -57,7 +59,7 @@ export function trainKernel(node: QConvLikeNode, w: tf.Tensor, bn: FoldInputs | 
   if (!bn) {
     // Without a fold the quantizer's straight-through gradient is dy itself; nothing needs saving.
     const kernel = unaryOpWithGrad(w, (wIn) => quantizedTimes(wIn, null, channels, bits, perChannel), (dy) => dy, false);
-    return { kernel, inv: null };
+    return { kernel, inv: null, fold: null };
   }
   const inv = inverseSigma(bn.movingVariance.dataSync() as Float32Array, bn.epsilon);
   const gammaValues = bn.gamma.dataSync() as Float32Array;
@@ -65,7 +67,7 @@ export function trainKernel(node: QConvLikeNode, w: tf.Tensor, bn: FoldInputs | 
   const kernel = binaryOpWithGrad(w, bn.gamma,
     (wIn) => quantizedTimes(wIn, fold, channels, bits, perChannel),
     (dy, wIn) => foldBackward(dy, wIn, fold, inv, channels));
-  return { kernel, inv };
+  return { kernel, inv, fold };
 }
 
 /** round-half-even(W·f / s)·s per channel (or W·f when bits is null). */

@@ -99,19 +99,59 @@ function unfoldedTrainKernel(node: QConvLikeNode, w: tf.Tensor): tf.Tensor {
   return trainKernelAvailable(w) ? trainKernel(node, w, null, wq.bits, wq.perChannel).kernel : fakeQuantWeights(node, w);
 }
 
-/** The kernel folded with f = γ/σ_mov (fake-quantized when on) and f itself, differentiable w.r.t. γ. */
-function foldedTrainKernel(node: QConvLikeNode, w: tf.Tensor, ctx: KernelContext, quantOn: boolean): { kernel: tf.Tensor; fold: tf.Tensor } {
+interface FoldedTrainKernel {
+  kernel: tf.Tensor;
+  /** f = γ/σ_mov, differentiable w.r.t. γ (made on demand: only a frozen BN's bias needs its gradient). */
+  fold: () => tf.Tensor;
+  /** f's values when the kernel was made in JS from them (wasm), else null. */
+  foldValues: Float32Array | null;
+}
+
+/** The kernel folded with f = γ/σ_mov (fake-quantized when on) and f itself. */
+function foldedTrainKernel(node: QConvLikeNode, w: tf.Tensor, ctx: KernelContext, quantOn: boolean): FoldedTrainKernel {
   const bn = node.attrs.batchNorm!;
   const wq = node.attrs.weightQuant;
   if (trainKernelAvailable(w)) {
     const gamma = ctx.param(node, 'gamma');
     const t = trainKernel(node, w, { gamma, movingVariance: ctx.param(node, 'movingVariance'), epsilon: bn.epsilon },
       quantOn && wq ? wq.bits : null, wq?.perChannel ?? true);
-    return { kernel: t.kernel, fold: tf.mul(gamma, tf.tensor1d(t.inv!)) };
+    return { kernel: t.kernel, fold: () => tf.mul(gamma, tf.tensor1d(t.inv!)), foldValues: t.fold };
   }
   const fold = movingFoldScale(node, lookup(ctx))!;
   const folded = scaleKernel(node, w, fold);
-  return { kernel: quantOn ? fakeQuantWeights(node, folded) : folded, fold };
+  return { kernel: quantOn ? fakeQuantWeights(node, folded) : folded, fold: () => fold, foldValues: null };
+}
+
+/**
+ * ε·f² (the BN op's per-channel ε, see trainLayer) and, from the batch's
+ * mean and variance of y, those of z = y / f: as numbers when f's are at
+ * hand (the same float32 steps; 7 small tfjs ops fewer per layer), else as ops.
+ */
+function foldedStatistics(folded: FoldedTrainKernel, epsilon: number): {
+  epsilonTimesFoldSquared: tf.Tensor1D;
+  ofZ: (mean: tf.Tensor1D, variance: tf.Tensor1D) => { mean: tf.Tensor1D; variance: tf.Tensor1D };
+} {
+  const f = folded.foldValues;
+  if (f) {
+    const squared = Float32Array.from(f, (v) => Math.fround(v * v));
+    const eps = Math.fround(epsilon);
+    return {
+      epsilonTimesFoldSquared: tf.tensor1d(Float32Array.from(squared, (v) => Math.fround(v * eps))),
+      ofZ: (mean, variance) => {
+        const [m, v] = [mean.dataSync(), variance.dataSync()];
+        return {
+          mean: tf.tensor1d(Float32Array.from(f, (fc, c) => Math.fround(m[c]! / fc))),
+          variance: tf.tensor1d(Float32Array.from(squared, (sc, c) => Math.fround(v[c]! / sc))),
+        };
+      },
+    };
+  }
+  const fold = folded.fold();
+  const fSquared = tf.square(fold);
+  return {
+    epsilonTimesFoldSquared: tf.mul(fSquared, epsilon) as tf.Tensor1D,
+    ofZ: (mean, variance) => ({ mean: tf.div(mean, fold) as tf.Tensor1D, variance: tf.div(variance, fSquared) as tf.Tensor1D }),
+  };
 }
 
 const lookup = (ctx: KernelContext): ParamLookup => ({ get: (name) => ctx.variable(name) });
@@ -142,22 +182,21 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   const gamma = ctx.param(node, 'gamma');
   const beta = ctx.param(node, 'beta');
   const movingMean = ctx.param(node, 'movingMean');
-  const { kernel, fold } = foldedTrainKernel(node, w, ctx, quantOn);
-  const y = runLayer(node, x, kernel, ctx);
+  const folded = foldedTrainKernel(node, w, ctx, quantOn);
+  const y = runLayer(node, x, folded.kernel, ctx);
   if (bnFrozen(q)) {
     const b = convBias ? tf.sub(convBias, movingMean) : tf.neg(movingMean);
-    return layerActivation(node, biasAdd(y, tf.add(beta, tf.mul(b, fold)) as tf.Tensor1D), ctx);
+    return layerActivation(node, biasAdd(y, tf.add(beta, tf.mul(b, folded.fold())) as tf.Tensor1D), ctx);
   }
   // Batch statistics of z = y / f, the (approximate) float conv output; see the header.
   // γ·(z − μ_z)/√(σ_z² + ε) + β is y normalised with ε·f² (f = γ/σ_mov, nonzero unless γ is exactly 0,
   // in which case that channel's output is constant anyway), so the σ_mov/σ_B correction and the
   // batch-statistic bias are one training-mode batch norm of y, with its closed-form backward. Its
   // ε·f² is a constant to that op: the gradient it drops is O(ε/σ_z²) of γ's.
-  const fSquared = tf.square(fold);
-  const bnY = batchNormTraining(y, gamma, beta, tf.mul(fSquared, bn.epsilon) as tf.Tensor1D);
+  const stats = foldedStatistics(folded, bn.epsilon);
+  const bnY = batchNormTraining(y, gamma, beta, stats.epsilonTimesFoldSquared);
   const out = bnY.y;
-  const meanZ = tf.div(bnY.mean, fold);
-  const varZ = tf.div(bnY.variance, fSquared);
+  const { mean: meanZ, variance: varZ } = stats.ofZ(bnY.mean, bnY.variance);
   tf.dispose([bnY.mean, bnY.variance]);
   const count = y.size / y.shape[y.rank - 1]!;
   // The float graph's BN sees conv + bias, so its moving mean includes the conv bias.
