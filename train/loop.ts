@@ -276,8 +276,7 @@ function autoReplicas(config: RunConfig, objective: Objective, microBatch: numbe
   const backend = activeBackend();
   const why = cores < 2 ? 'one core'
     : backend !== 'wasm' && backend !== 'cpu' ? `the ${backend} backend trains in one process`
-      : objective.task !== 'classify' ? `--task ${objective.task} trains in one process`
-        : replicas < 2 ? `a batch of ${config.batchSize} is too small to share`
+      : replicas < 2 ? `a batch of ${config.batchSize} is too small to share`
           : stepsLeft < AUTO_PROBE.minSteps ? `${stepsLeft} steps are too few to measure a second replica`
             : microBatch < Math.ceil(config.batchSize / replicas) ? 'a shard would not fit a worker\'s wasm heap'
               : '';
@@ -336,15 +335,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const objective = runObjective(ir, config);
     // --workers: one replica here plus workers − 1 in worker threads, gradients combined per step.
     const fixed = o.workers === 'auto' ? 1 : o.workers ?? 1;
-    if (fixed > 1 && objective.task !== 'classify') {
-      throw new UserError(`--workers ${o.workers} trains classifiers only for now; train --task ${objective.task} with --workers 1`);
-    }
     const fitted = fitStepInMemory(trainGraph, store.trainable(kinds), config, o, objective, fixed);
     const auto = o.workers === 'auto' ? autoReplicas(config, objective, fitted.microBatch, config.epochs * config.stepsPerEpoch - store.step) : null;
     const replicas = auto ? auto.replicas : fixed;
     if (replicas > 1) {
       const started = createParallelStepper({
-        graph: trainGraph, store, optimizer, kinds, replicas, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
+        graph: trainGraph, store, optimizer, kinds, replicas, objective, ...(q ? { qat: { config: q.config, startStep: q.startStep } } : {}),
       });
       // Replicas asked for by number must start; under auto, workers that cannot start leave the run in one process.
       parallel = auto ? await started.catch((e: unknown) => {

@@ -16,8 +16,17 @@ export const IMAGE_LOSSES: readonly ImageLoss[] = ['l1', 'l2'];
 /** L1: squared error's gradient fades as outputs near their targets, which leaves denoised images blurred. */
 export const DEFAULT_IMAGE_LOSS: ImageLoss = 'l1';
 
+/** What objectiveFor builds an objective from, as plain data (it crosses to training workers). */
+export interface ObjectiveSpec {
+  task: TaskName;
+  outputShape: number[];
+  imageLoss: ImageLoss;
+}
+
 export interface Objective {
   task: TaskName;
+  /** How to build this objective again (in a worker thread). */
+  spec: ObjectiveSpec;
   /** The batch's targets as a tensor (the caller disposes it). */
   target(batch: Batch): tf.Tensor;
   /** Mean loss over the batch (per pixel for dense tasks). */
@@ -32,6 +41,7 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
 
 const classify: Objective = {
   task: 'classify',
+  spec: { task: 'classify', outputShape: [], imageLoss: DEFAULT_IMAGE_LOSS },
   target: (b) => tf.tensor1d(b.y, 'int32'),
   loss: (out, y) => crossEntropy(out as tf.Tensor2D, y as tf.Tensor1D),
   score: (out, y) => correctCount(out as tf.Tensor2D, y as tf.Tensor1D),
@@ -42,6 +52,7 @@ function segment(outputShape: readonly number[]): Objective {
   const [h, w, k] = outputShape as [number, number, number];
   return {
     task: 'segment',
+    spec: { task: 'segment', outputShape: [...outputShape], imageLoss: DEFAULT_IMAGE_LOSS },
     target(b) {
       if (!b.masks) throw new Error('a segmentation batch carries masks');
       return tf.tensor3d(b.masks, [b.n, h, w], 'int32');
@@ -57,6 +68,7 @@ function image(outputShape: readonly number[], lossName: ImageLoss): Objective {
   const per = size(outputShape);
   return {
     task: 'image',
+    spec: { task: 'image', outputShape: [...outputShape], imageLoss: lossName },
     target(b) {
       if (!b.targets) throw new Error('an image-to-image batch carries target images');
       return tf.tensor4d(b.targets, [b.n, ...outputShape] as [number, number, number, number]);

@@ -1,6 +1,6 @@
 // Dense tasks through the real CLI: a short segmentation run on mnist-seg,
 // its QAT fine-tune, eval (accuracy + mean IoU), export, parity (per-pixel
-// agreement, interpreter = LiteRT) and `qat run --out-png`; and the
+// agreement, interpreter = LiteRT) and `qat run --out-png`; two replicas; and the
 // one-sentence refusals before training starts.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -43,6 +43,16 @@ describe('qat train --task segment → eval → export → parity → run', func
     expect(r.miou).to.be.within(0, 1);
     // The per-pixel loss trains: the second epoch's is lower.
     expect(metrics.epochs[1]!.trainLoss).to.be.below(metrics.epochs[0]!.trainLoss);
+  });
+
+  it('trains with two replicas (--workers 2): each worker gets its shard\'s masks', () => {
+    const out = join(dir.path, 'seg-2w');
+    const t = qat('train', '--model', 'unet-tiny', '--task', 'segment', '--dataset', 'mnist-seg', '--limit', '48', '--epochs', '1', '--batch', '16', '--workers', '2', '--out', out, '--backend', 'wasm');
+    expect(t.status, t.stderr).to.equal(0);
+    expect(t.stderr).to.equal('');
+    expect(t.stdout).to.match(/test mIoU \d+\.\d\d%/);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { epochs: Array<{ trainLoss: number }> };
+    expect(Number.isFinite(metrics.epochs[0]!.trainLoss)).to.equal(true);
   });
 
   it('fine-tunes with fake quant, exports, and the int8 model matches the eval graph pixel for pixel', () => {

@@ -18,6 +18,7 @@ import { train } from '../../train/loop.js';
 import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
 import { MODEL_KINDS, VariableStore, type VariableKind } from '../../train/state.js';
 import { createStepper, type Stepper } from '../../train/step.js';
+import { objectiveFor, type Objective } from '../../train/task.js';
 import { loadCheckpoint } from '../../src/run/checkpoint.js';
 import { buildModel } from '../../train/zoo/index.js';
 import { combineMoments, createParallelStepper, resolveWorkers, shardBatch, sliceBatch, type ParallelStepper } from '../../train/parallel/index.js';
@@ -66,6 +67,14 @@ function smallNet(bn: boolean): Graph {
   return b.build([b.dense('logits', x, 4, { kernelInit: 'glorot' })]);
 }
 
+/** conv → relu → conv to `channels` per pixel, at the input's 10×10: a segmenter (3 classes) or an image model (1 channel). */
+function pixelNet(channels: number): Graph {
+  const b = new GraphBuilder(`pixel-net-${channels}`);
+  let x = b.input('input', [10, 10, 1]);
+  x = b.relu('relu', b.conv2d('conv', x, { filters: 4, kernelSize: 3, padding: 'same' }));
+  return b.build([b.conv2d('head', x, { filters: channels, kernelSize: 3, padding: 'same' })]);
+}
+
 interface Arm {
   before: Snapshot;
   after: Snapshot;
@@ -80,6 +89,8 @@ interface StepCase {
   kinds?: VariableKind[];
   /** Single-process Adam steps first (same on both arms), e.g. to initialise ranges. */
   warmup?: Batch[];
+  /** The loss (default: classification). */
+  objective?: Objective;
 }
 
 /** One SGD step of `c.batch` with `replicas` replicas, from the same seeded start. */
@@ -97,9 +108,11 @@ async function oneStep(c: StepCase, replicas: number): Promise<Arm> {
     const before = snapshot(store);
     let r;
     if (replicas === 1) {
-      r = createStepper(graph, store, sgd, kinds).run(c.batch, LR, STEP_SEED);
+      r = createStepper(graph, store, sgd, kinds, Infinity, c.objective).run(c.batch, LR, STEP_SEED);
     } else {
-      const p = await createParallelStepper({ graph, store, optimizer: sgd, kinds, replicas, ...(c.qat ? { qat: c.qat } : {}) });
+      const p = await createParallelStepper({
+        graph, store, optimizer: sgd, kinds, replicas, ...(c.qat ? { qat: c.qat } : {}), ...(c.objective ? { objective: c.objective } : {}),
+      });
       try {
         const tensors = tf.memory().numTensors;
         r = await p.run(c.batch, LR, STEP_SEED);
@@ -213,6 +226,23 @@ describe('data-parallel training (train/parallel)', function () {
       expectSameUpdate(single, two, namesOfKind(CNN, ['weight']));
     });
 
+    // Per-pixel targets travel with their shard; the loss is a mean over pixels and the score a sum over examples.
+    for (const task of ['segment', 'image'] as const) {
+      it(`float per-pixel net, --task ${task}: targets follow the shard`, async () => {
+        const ir = pixelNet(task === 'segment' ? 3 : 1);
+        const objective = objectiveFor(task, [10, 10, task === 'segment' ? 3 : 1], 'l1');
+        const b = batchOf(7, [10, 10, 1], 9);
+        const batch: Batch = task === 'segment'
+          ? { ...b, masks: Int32Array.from(b.x, (v, i) => (v > 0.6 ? 2 : i % 2)) }
+          : { ...b, targets: Float32Array.from(b.x, (v, i) => (i % 3 === 0 ? 1 - v : v)) };
+        const single = await oneStep({ ir, batch, objective }, 1);
+        const two = await oneStep({ ir, batch, objective }, 2);
+        expect(two.loss).to.be.closeTo(single.loss, 1e-5 * Math.abs(single.loss));
+        expect(two.correct).to.be.closeTo(single.correct, 1e-5 * Math.max(1, single.correct));
+        expectSameUpdate(single, two, namesOfKind(ir, ['weight']));
+      });
+    }
+
     it('the tolerance fails an unweighted average of the two shards', () => {
       // (4·g0 + 3·g1)/7 − (g0 + g1)/2 = (g0 − g1)/14: show that exceeds TOL of the update on this batch.
       const ir = smallNet(false);
@@ -324,7 +354,7 @@ describe('data-parallel training (train/parallel)', function () {
     it('an error in a worker is one sentence; a user error stays a UserError', async () => {
       const ir = smallNet(false);
       const layout = layoutOf([]);
-      const init = { type: 'init', replica: 1, ir, qat: null, model: layout, grads: layout, shared: null } as const;
+      const init = { type: 'init', replica: 1, ir, qat: null, objective: objectiveFor('classify', []).spec, model: layout, grads: layout, shared: null } as const;
       const failed = await TrainingWorker.start({ ...init, backend: 'node' }).then(() => null, (e: unknown) => e as Error);
       expect(failed).to.be.instanceOf(Error);
       expect(failed!.message).to.match(/^training worker 1 failed: backend 'node' is unavailable/);
@@ -342,7 +372,7 @@ describe('data-parallel training (train/parallel)', function () {
       const grads = layoutOf(store.list(['weight']).map((e) => ({ name: e.name, shape: e.variable.shape })));
       const values = new Float32Array(model.total);
       store.dispose();
-      const w = await TrainingWorker.start({ type: 'init', replica: 1, ir, qat: null, backend: 'wasm', model, grads, shared: null });
+      const w = await TrainingWorker.start({ type: 'init', replica: 1, ir, qat: null, objective: objectiveFor('classify', []).spec, backend: 'wasm', model, grads, shared: null });
       try {
         const b = batchOf(2, [10, 10, 1], 1);
         const err = await w.step({ type: 'step', id: 1, step: 0, stepSeed: 0, offset: 0, x: b.x, shape: b.shape, y: b.y, model: values }, []).then(() => null, (e: unknown) => e as Error);

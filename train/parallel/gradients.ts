@@ -1,4 +1,4 @@
-// One replica's share of a step: the gradients of the mean cross-entropy
+// One replica's share of a step: the gradients of the task's mean loss
 // over its examples, and the statistics its forward pass observed — nothing
 // applied. The same function runs on the main thread and in the workers, so
 // every replica computes exactly what train/step.ts would on those examples.

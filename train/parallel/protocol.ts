@@ -2,6 +2,7 @@
 import type { BackendName } from '../../src/backend.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { QatTrainOptions } from '../graph/build.js';
+import type { ObjectiveSpec } from '../task.js';
 import type { Layout } from './layout.js';
 import type { WireRange, WireStat } from './merge.js';
 
@@ -29,6 +30,8 @@ export interface InitMessage {
   replica: number;
   ir: Graph;
   qat: QatTrainOptions | null;
+  /** The training loss and score (the task). */
+  objective: ObjectiveSpec;
   backend: BackendName;
   /** Every variable the train graph reads (weights, BN statistics, ranges). */
   model: Layout;
@@ -48,6 +51,10 @@ export interface StepMessage {
   x: Float32Array;
   shape: [number, number, number, number];
   y: Int32Array;
+  /** Segmentation targets of the shard's examples. */
+  masks?: Int32Array;
+  /** Image-to-image targets of the shard's examples. */
+  targets?: Float32Array;
   /** Model values ('transfer'); null when they are in the shared buffer. */
   model: Float32Array | null;
 }

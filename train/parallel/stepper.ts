@@ -18,6 +18,7 @@ import { applyRangeUpdates, applyStatUpdates, type QatTrainOptions, type RangeUp
 import type { Optimizer } from '../optimizers.js';
 import { MODEL_KINDS, type VariableKind, type VariableStore } from '../state.js';
 import type { StepResult } from '../step.js';
+import { objectiveFor, type Objective } from '../task.js';
 import { disposeUpdates, shardGradients } from './gradients.js';
 import { layoutOf, packTensors, slotView, type Layout } from './layout.js';
 import { mergeStats, statRoles, toWire, weightedMeanInto } from './merge.js';
@@ -37,6 +38,8 @@ export interface ParallelStepperOptions {
   /** Replicas in total, counting the main thread; ≥ 2. */
   replicas: number;
   transport?: Transport;
+  /** The training loss and score (default: classification). */
+  objective?: Objective;
 }
 
 /** Cumulative milliseconds since the stepper started (or since resetTimings). */
@@ -80,6 +83,7 @@ export async function createParallelStepper(o: ParallelStepperOptions): Promise<
   const gradLayout = layoutOf([...vars].map(([name, v]) => ({ name, shape: v.shape })));
   const modelLayout = layoutOf(store.list(MODEL_KINDS).map((e) => ({ name: e.name, shape: e.variable.shape })));
   const roles = statRoles(o.graph.ir);
+  const objective = o.objective ?? objectiveFor('classify', []);
   const sharedModel = transport === 'shared' ? new SharedArrayBuffer(4 * modelLayout.total) : null;
   const shared: Array<SharedBuffers | null> = [];
   const workers: TrainingWorker[] = [];
@@ -91,7 +95,7 @@ export async function createParallelStepper(o: ParallelStepperOptions): Promise<
         : null;
       shared.push(buffers);
       workers.push(await TrainingWorker.start({
-        type: 'init', replica: k, ir: o.graph.ir.graph, qat: o.qat ?? null, backend, model: modelLayout, grads: gradLayout, shared: buffers,
+        type: 'init', replica: k, ir: o.graph.ir.graph, qat: o.qat ?? null, objective: objective.spec, backend, model: modelLayout, grads: gradLayout, shared: buffers,
       }));
     }
   } catch (e) {
@@ -174,13 +178,18 @@ export async function createParallelStepper(o: ParallelStepperOptions): Promise<
         // Copies of just the shard: cloning a view would copy the whole batch.
         const x = part.x.slice();
         const y = part.y.slice();
+        const masks = part.masks?.slice();
+        const targets = part.targets?.slice();
         const model = models[k];
-        const transfer = [x.buffer, y.buffer, ...(model ? [model.buffer] : [])] as ArrayBuffer[];
-        return workers[k].step({ type: 'step', id, step: store.step, stepSeed, offset: s.offset, x, shape: part.shape, y, model }, transfer);
+        const transfer = [x, y, masks, targets, model].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
+        return workers[k].step({
+          type: 'step', id, step: store.step, stepSeed, offset: s.offset, x, shape: part.shape, y, model,
+          ...(masks ? { masks } : {}), ...(targets ? { targets } : {}),
+        }, transfer);
       });
       let own: ReturnType<typeof shardGradients>;
       try {
-        own = shardGradients(o.graph, vars, sliceBatch(batch, shards[0]), stepSeed);
+        own = shardGradients(o.graph, vars, sliceBatch(batch, shards[0]), stepSeed, 0, objective);
       } catch (e) {
         await Promise.allSettled(pending);
         throw e;

@@ -9,6 +9,7 @@ import { UserError } from '../../src/errors.js';
 import { analyze } from '../../src/ir/analyze.js';
 import { buildTrainGraph, type TrainGraph } from '../graph/build.js';
 import { VariableStore, checkNamesMatch } from '../state.js';
+import { objectiveFor, type Objective } from '../task.js';
 import { disposeUpdates, shardGradients } from './gradients.js';
 import { slotView, valuesOf, type Layout } from './layout.js';
 import type { ErrorMessage, FromWorker, InitMessage, ResultMessage, StepMessage, ToWorker } from './protocol.js';
@@ -21,6 +22,7 @@ interface Replica {
   store: VariableStore;
   graph: TrainGraph;
   vars: Map<string, tf.Variable>;
+  objective: Objective;
   /** The cpu backend keeps the array a tensor is made from, so shared views must be copied there. */
   copyViews: boolean;
 }
@@ -40,7 +42,8 @@ async function init(m: InitMessage): Promise<void> {
   checkNamesMatch(m.model.slots.map((s) => s.name), store.names(['weight', 'stat', 'range']), 'the worker\'s model differs from the main thread\'s');
   const graph = buildTrainGraph(a, store, m.qat ? { qat: m.qat } : {});
   const vars = new Map(m.grads.slots.map((s) => [s.name, store.get(s.name)]));
-  replica = { init: m, store, graph, vars, copyViews: backend === 'cpu' };
+  const objective = objectiveFor(m.objective.task, m.objective.outputShape, m.objective.imageLoss);
+  replica = { init: m, store, graph, vars, objective, copyViews: backend === 'cpu' };
 }
 
 function load(r: Replica, values: Float32Array): void {
@@ -61,7 +64,8 @@ function step(r: Replica, m: StepMessage): void {
   load(r, m.model ?? new Float32Array(shared!.model));
   r.store.setStep(m.step);
   const t1 = performance.now();
-  const g = shardGradients(r.graph, r.vars, { x: m.x, y: m.y, n: m.shape[0], shape: m.shape }, m.stepSeed, m.offset);
+  const batch = { x: m.x, y: m.y, n: m.shape[0], shape: m.shape, ...(m.masks ? { masks: m.masks } : {}), ...(m.targets ? { targets: m.targets } : {}) };
+  const g = shardGradients(r.graph, r.vars, batch, m.stepSeed, m.offset, r.objective);
   const t2 = performance.now();
   let out: ResultMessage;
   try {
