@@ -1,23 +1,21 @@
 // QAT step time vs float step time on the project's own training path
 // (train/graph + train/step), same model, same batch, same backend.
 //
-//   npm run bench:qat -- [--steps N] [--batch B] [--backend wasm|node|cpu] [--models mnist-cnn,mobilenet-v1]
+//   npm run bench:qat -- [--steps N] [--batch B] [--backend wasm|node|cpu] [--models mnist-cnn,mobilenet-v2,mobilenet-v1]
 //
 // The QAT step includes everything a real QAT step does after the quant
 // delay: BN folding with the σ_mov/σ_B correction, per-channel weight fake
-// quant, EMA range observation and activation fake quant. Target: ≤ 1.3×.
-import * as tf from '@tensorflow/tfjs';
+// quant, EMA range observation and activation fake quant. Target: ≤ 1.2×.
 import { parseArgs } from 'node:util';
 import { selectBackend, type BackendName } from '../src/backend.js';
 import type { Graph } from '../src/ir/types.js';
-import type { Batch } from '../datasets/types.js';
 import { syntheticImages } from './synthetic.js';
 import { rewriteForQat } from '../quantize/rewrite.js';
 import { resolveQatConfig } from '../quantize/config.js';
 import { buildTrainGraph } from '../train/graph/build.js';
 import { createOptimizer, optimizerConfig } from '../train/optimizers.js';
 import { VariableStore } from '../train/state.js';
-import { createStepper } from '../train/step.js';
+import { createStepper, type Stepper } from '../train/step.js';
 import { buildModel } from '../train/zoo/index.js';
 import { intFlag, namesFlag, stringOptions } from './args.js';
 
@@ -30,54 +28,52 @@ interface ModelCase {
 const CASES: Record<string, ModelCase> = {
   'mnist-cnn': { name: 'mnist-cnn', inputShape: [28, 28, 1] },
   'mobilenet-v1': { name: 'mobilenet-v1', inputShape: [32, 32, 1], alpha: 0.5 },
-  'mobilenet-v2': { name: 'mobilenet-v2', inputShape: [32, 32, 1], alpha: 0.5 },
+  'mobilenet-v2': { name: 'mobilenet-v2', inputShape: [32, 32, 1], alpha: 0.35 },
   'resnet-tiny': { name: 'resnet-tiny', inputShape: [28, 28, 1] },
   lenet5: { name: 'lenet5', inputShape: [28, 28, 1] },
 };
 
-/** Median ms per step after `warmup` steps. */
-function timeSteps(graph: Graph, qat: boolean, batch: Batch, steps: number, warmup: number): number {
+interface Arm { stepper: Stepper; store: VariableStore; times: number[] }
+
+function arm(graph: Graph, qat: boolean): Arm {
   const store = VariableStore.forGraph(graph, 1);
-  try {
-    const trainGraph = buildTrainGraph(graph, store, qat ? { qat: { config: resolveQatConfig({}), startStep: 0 } } : {});
-    const stepper = createStepper(trainGraph, store, createOptimizer(optimizerConfig('adam'), store));
-    for (let i = 0; i < warmup; i++) stepper.run(batch, 1e-3, i);
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const t0 = performance.now();
-      stepper.run(batch, 1e-3, i); // reads the loss: the step has finished
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
-  } finally {
-    store.dispose();
-  }
+  const trainGraph = buildTrainGraph(graph, store, qat ? { qat: { config: resolveQatConfig({}), startStep: 0 } } : {});
+  return { stepper: createStepper(trainGraph, store, createOptimizer(optimizerConfig('adam'), store)), store, times: [] };
 }
+
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: stringOptions({ steps: '8', warmup: '2', batch: '64', backend: 'wasm', models: 'mnist-cnn,mobilenet-v1' }),
+    options: stringOptions({ steps: '12', warmup: '2', batch: '64', backend: 'wasm', models: 'mnist-cnn,mobilenet-v2' }),
   });
   const steps = intFlag(values.steps, 'steps');
   const warmup = intFlag(values.warmup, 'warmup', 0);
   const batchSize = intFlag(values.batch, 'batch');
   const backend = await selectBackend(values.backend as BackendName);
-  console.log(`backend ${backend}, batch ${batchSize}, median of ${steps} steps after ${warmup} warm-up steps`);
+  console.log(`backend ${backend}, batch ${batchSize}; after ${warmup} warm-up steps each, float and QAT steps alternate ${steps} times; medians`);
   for (const name of namesFlag(values.models, 'models', Object.keys(CASES))) {
     const c = CASES[name]!;
     const float = buildModel(c.name, { inputShape: c.inputShape, numClasses: 10, ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) });
-    const qat = rewriteForQat(float).graph;
     const batch = syntheticImages(batchSize, c.inputShape, 7);
-    // Interleave float and QAT runs so load from other processes hits both alike.
-    const f1 = timeSteps(float, false, batch, steps, warmup);
-    const q1 = timeSteps(qat, true, batch, steps, warmup);
-    const f2 = timeSteps(float, false, batch, steps, warmup);
-    const q2 = timeSteps(qat, true, batch, steps, warmup);
-    const f = Math.min(f1, f2);
-    const q = Math.min(q1, q2);
-    const label = `${c.name}${c.alpha !== undefined ? ` α=${c.alpha}` : ''} ${c.inputShape.join('×')}`;
-    console.log(`${label}: float ${f.toFixed(0)} ms/step, QAT ${q.toFixed(0)} ms/step, ratio ${(q / f).toFixed(2)}× (runs: float ${f1.toFixed(0)}/${f2.toFixed(0)}, QAT ${q1.toFixed(0)}/${q2.toFixed(0)}); ${tf.memory().numTensors} tensors live`);
+    const arms = [arm(float, false), arm(rewriteForQat(float).graph, true)] as const;
+    try {
+      for (const a of arms) for (let i = 0; i < warmup; i++) a.stepper.run(batch, 1e-3, i);
+      // One step of each in turn, so load from other processes hits both alike; each pair gives a ratio.
+      for (let i = 0; i < steps; i++) {
+        for (const a of arms) {
+          const t0 = performance.now();
+          a.stepper.run(batch, 1e-3, warmup + i); // reads the loss: the step has finished
+          a.times.push(performance.now() - t0);
+        }
+      }
+      const [f, q] = arms.map((a) => median(a.times)) as [number, number];
+      const ratio = median(arms[1].times.map((t, i) => t / arms[0].times[i]!));
+      const label = `${c.name}${c.alpha !== undefined ? ` α=${c.alpha}` : ''} ${c.inputShape.join('×')}`;
+      console.log(`${label}: float ${f.toFixed(0)} ms/step, QAT ${q.toFixed(0)} ms/step, QAT/float ${ratio.toFixed(2)}× (median of ${steps} step pairs)`);
+    } finally {
+      for (const a of arms) a.store.dispose();
+    }
   }
 }
 
