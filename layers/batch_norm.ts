@@ -6,7 +6,9 @@
 // per-channel vectors.
 import * as tf from '@tensorflow/tfjs';
 import { channelDot, channelMoments, channelSum, simdReductions } from './reductions.js';
-import { simdBatchNormBackward, simdBatchNormForward } from './wasm/row_ops.js';
+import {
+  simdBatchNormBackward, simdBatchNormFakeQuant, simdBatchNormForward, simdBatchNormRange, simdBatchNormRangeGrad,
+} from './wasm/row_ops.js';
 
 export interface BatchNormTraining {
   y: tf.Tensor;
@@ -39,16 +41,64 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
     save([normed, inv, gIn]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xhat, invStd, g] = saved;
-        const dBeta = channelSum(dy);
-        const dGamma = channelDot(dy, xhat!);
-        // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂))
-        const scale = tf.div(tf.mul(g!, invStd!), count) as tf.Tensor1D;
-        const dx = simdReductions()
-          ? simdBatchNormBackward(dy, xhat!, dBeta, dGamma, scale, count)
-          : tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xhat!, dGamma)), scale);
-        return [dx, dGamma, dBeta];
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => batchNormBackward(dy, saved[0]!, saved[1]!, saved[2]!, count),
+    };
+  });
+  const y = op(x, gamma, beta);
+  return { y, mean: mean!, variance: variance! };
+}
+
+/** [dx, dγ, dβ] of y = γ·x̂ + β, x̂ = (x − μ)·inv, μ and σ² the batch's own over `count` rows. */
+function batchNormBackward(dy: tf.Tensor, xhat: tf.Tensor, invStd: tf.Tensor, g: tf.Tensor, count: number): tf.Tensor[] {
+  const dBeta = channelSum(dy);
+  const dGamma = channelDot(dy, xhat);
+  // dx = γ/(N·σ) · (N·dy − Σdy − x̂·Σ(dy·x̂))
+  const scale = tf.div(tf.mul(g, invStd), count) as tf.Tensor1D;
+  const dx = simdReductions()
+    ? simdBatchNormBackward(dy, xhat, dBeta, dGamma, scale, count)
+    : tf.mul(tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xhat, dGamma)), scale);
+  return [dx, dGamma, dBeta];
+}
+
+/** Where a fake quant after a batch norm clips and rounds, given the batch norm output's range. */
+export interface FakeQuantClip {
+  lo: number;
+  hi: number;
+  scale: number;
+  /** The straight-through gradient passes where passFrom ≤ y ≤ hi. */
+  passFrom: number;
+}
+
+/**
+ * batchNormTraining followed by a fake quant whose clip depends on the
+ * output's range (`clipFor`, given its min and max), as one op on wasm:
+ * the batch norm's output y is never written — one pass writes x̂ and finds
+ * y's range, the next writes the fake quant of y = γ·x̂ + β, and the
+ * backward recomputes y from x̂ for the straight-through mask. The same
+ * float32 operations as the two ops apart, two activation-sized passes and
+ * one kept tensor fewer. Call only where simdReductions().
+ */
+export function batchNormFakeQuant(
+  x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: tf.Tensor1D, clipFor: (min: number, max: number) => FakeQuantClip,
+): BatchNormTraining {
+  const count = x.size / x.shape[x.rank - 1]!;
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xIn, gIn, bIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const m = channelMoments(xIn);
+    mean = tf.keep(m.mean as tf.Tensor1D);
+    variance = tf.keep(m.variance as tf.Tensor1D);
+    const inv = tf.rsqrt(tf.add(m.variance, epsilon)) as tf.Tensor1D;
+    const r = simdBatchNormRange(xIn, m.mean, inv, gIn, bIn);
+    const clip = clipFor(r.min.dataSync()[0]!, r.max.dataSync()[0]!);
+    tf.dispose([r.min, r.max]);
+    save([r.normed, inv, gIn, bIn]);
+    return {
+      value: simdBatchNormFakeQuant(r.normed, gIn, bIn, clip.lo, clip.hi, clip.scale),
+      gradFunc: (dq: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xhat, invStd, g, b] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return batchNormBackward(simdBatchNormRangeGrad(dq, xhat, g, b, clip.passFrom, clip.hi), xhat, invStd, g, count);
       },
     };
   });

@@ -112,10 +112,33 @@ const CHANNEL_QUANTIZE: RowKernelSpec = {
   },
 };
 
+const clip = (vector: boolean, x: Expr, lo: Expr, hi: Expr): Expr => op(vector ? 'f32x4.min' : 'f32.min', op(vector ? 'f32x4.max' : 'f32.max', x, lo), hi);
+
+const BN_FAKE_QUANT: RowKernelSpec = {
+  // y = normed · γ + β as bn_forward computes it, then round(clip(y, lo, hi) / s) · s as fake_quant
+  // does: a training batch norm and the fake quant after it, without writing y
+  name: 'bn_fake_quant', elements: 1, vectors: 2, outputs: 1, scalars: 3,
+  body: (L, [normed], [gamma, beta], [lo, hi, scale], vector) => {
+    const y = L.add(L.mul(normed!, gamma!), beta!);
+    return [L.mul(op(vector ? 'f32x4.nearest' : 'f32.nearest', div(vector, clip(vector, y, lo!, hi!), scale!)), scale!)];
+  },
+};
+
+const BN_RANGE_GRAD: RowKernelSpec = {
+  // range_grad of y = normed · γ + β, recomputed: dy where lo ≤ y ≤ hi, else 0
+  name: 'bn_range_grad', elements: 2, vectors: 2, outputs: 1, scalars: 2,
+  body: (L, [dq, normed], [gamma, beta], [lo, hi], vector) => {
+    const y = L.add(L.mul(normed!, gamma!), beta!);
+    const inside = op(vector ? 'v128.and' : 'i32.and', op(vector ? 'f32x4.ge' : 'f32.ge', y, lo!), op(vector ? 'f32x4.le' : 'f32.le', y, hi!));
+    return [vector ? op('v128.and', dq!, inside) : op('select', dq!, op('f32.convert_i32_s', i32(0)), inside)];
+  },
+};
+
 export const ROW_KERNELS = {
   bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, rangeGrad: RANGE_GRAD,
   adamUpdate: ADAM_UPDATE, sgdUpdate: SGD_UPDATE, sgdNesterovUpdate: SGD_NESTEROV_UPDATE,
   channelScale: CHANNEL_SCALE, channelQuantize: CHANNEL_QUANTIZE,
+  bnFakeQuant: BN_FAKE_QUANT, bnRangeGrad: BN_RANGE_GRAD,
 } as const;
 
 function rowFunction(spec: RowKernelSpec, vector: boolean): FunctionBuilder {
@@ -154,7 +177,45 @@ function rowFunction(spec: RowKernelSpec, vector: boolean): FunctionBuilder {
   return f;
 }
 
-/** Every row kernel, vector (4 channels a step) and scalar. */
+/**
+ * (rows, rowBytes, c0, c1, x, mean, inv, gamma, beta, normed, range): bn_forward's normed, written,
+ * and the lane-wise min and max of its y = normed · γ + β, not written: stored at range and
+ * range + bytes (one f32, or four lanes), to be folded with what range held before (+∞ / −∞ to start).
+ */
+export type NormalizeRangeFunction = (rows: number, rowBytes: number, c0: number, c1: number, ...arrays: number[]) => void;
+export const normalizeRangeFunctionName = (vector: boolean): string => `bn_normalize_range_${vector ? 4 : 1}`;
+
+function normalizeRangeFunction(vector: boolean): FunctionBuilder {
+  const f = FunctionBuilder.i32(normalizeRangeFunctionName(vector), ['rows', 'rowBytes', 'c0', 'c1', 'x', 'mean', 'inv', 'gamma', 'beta', 'normed', 'range']);
+  const [rows, rowBytes, c0, c1, x, mean, inv, gamma, beta, normedOut, range] = f.paramLocals();
+  const L = f32Lanes(!vector);
+  const [r, c, base, at] = f.locals('i32', 4);
+  const [normed, lo, hi] = f.locals(L.type, 3);
+  const vec = (p: number): Expr => L.load(add(get(p), get(c)), 0);
+  // pmin/pmax in the order min_max_4 uses them, so the range equals the whole-tensor one bit for bit.
+  const [minOp, maxOp] = vector ? ['f32x4.pmin', 'f32x4.pmax'] as const : ['f32.min', 'f32.max'] as const;
+  f.emit(
+    set(lo, L.load(get(range), 0)), set(hi, L.load(get(range), L.bytes)),
+    set(base, i32(0)),
+    repeat(r, get(rows), [
+      forRange(c, get(c0), get(c1), i32(L.bytes), [
+        set(at, add(get(base), get(c))),
+        set(normed, L.mul(sub(vector, L.load(add(get(x), get(at)), 0), vec(mean)), vec(inv))),
+        L.store(add(get(normedOut), get(at)), get(normed), 0),
+        set(lo, op(minOp, L.add(L.mul(get(normed), vec(gamma)), vec(beta)), get(lo))),
+        set(hi, op(maxOp, L.add(L.mul(get(normed), vec(gamma)), vec(beta)), get(hi))),
+      ]),
+      set(base, add(get(base), get(rowBytes))),
+    ]),
+    L.store(get(range), get(lo), 0), L.store(get(range), get(hi), L.bytes),
+  );
+  return f;
+}
+
+/** Every row kernel, vector (4 channels a step) and scalar, and bn_normalize_range. */
 export function rowFunctions(): FunctionBuilder[] {
-  return Object.values(ROW_KERNELS).flatMap((spec) => [rowFunction(spec, true), rowFunction(spec, false)]);
+  return [
+    ...Object.values(ROW_KERNELS).flatMap((spec) => [rowFunction(spec, true), rowFunction(spec, false)]),
+    normalizeRangeFunction(true), normalizeRangeFunction(false),
+  ];
 }

@@ -3,8 +3,8 @@
 // and the fake quants' gradients, each one pass over the activation; and the optimizers' updates,
 // one pass over a variable and its slots.
 import * as tf from '@tensorflow/tfjs';
-import { ROW_KERNELS, rowFunctionName, type RowFunction } from './row_kernels.js';
-import { addressOf, registerHeapKernel, type HeapKernels } from './tfjs_heap.js';
+import { ROW_KERNELS, normalizeRangeFunctionName, rowFunctionName, type NormalizeRangeFunction, type RowFunction } from './row_kernels.js';
+import { addressOf, heapF32, registerHeapKernel, withScratch, type HeapKernels } from './tfjs_heap.js';
 
 const BN_FORWARD = 'QatBatchNormForward';
 const BN_BACKWARD = 'QatBatchNormBackward';
@@ -12,6 +12,9 @@ const RANGE_GRAD = 'QatRangeGrad';
 const ADAM_UPDATE = 'QatAdamUpdate';
 const SGD_UPDATE = 'QatSgdUpdate';
 const CHANNEL_SCALE = 'QatChannelScale';
+const BN_NORMALIZE_RANGE = 'QatBatchNormRange';
+const BN_FAKE_QUANT = 'QatBatchNormFakeQuant';
+const BN_RANGE_GRAD = 'QatBatchNormRangeGrad';
 const CHANNEL_QUANTIZE = 'QatChannelQuantize';
 
 /** Runs one row kernel over [rows, channels]: whole vectors of 4 channels, then the channels left over. */
@@ -77,6 +80,68 @@ for (const [name, spec] of [[CHANNEL_SCALE, ROW_KERNELS.channelScale], [CHANNEL_
     runRows(k, spec.name, size(x!) / c, c, [addressOf(k, x!), addressOf(k, scale!), y.at]);
     return y.info;
   });
+}
+
+registerHeapKernel(BN_NORMALIZE_RANGE, (k, { x, mean, inv, gamma, beta }) => {
+  const normed = output(k, x!);
+  const c = channelsOf(x!);
+  const rows = size(x!) / c;
+  const arrays = [x!, mean!, inv!, gamma!, beta!].map((t) => addressOf(k, t)).concat([normed.at]);
+  const vectorEnd = 16 * Math.floor(c / 4);
+  let lo = Infinity;
+  let hi = -Infinity;
+  // Each width's lanes start at ±∞ and are folded here, as min_max_4's lanes are.
+  for (const [vector, from, to] of [[true, 0, vectorEnd], [false, vectorEnd, 4 * c]] as const) {
+    if (from >= to) continue;
+    const lanes = vector ? 4 : 1;
+    withScratch(k, 8 * lanes, (range) => {
+      const r = heapF32(k, range, 2 * lanes);
+      r.fill(Infinity, 0, lanes).fill(-Infinity, lanes);
+      (k.exports[normalizeRangeFunctionName(vector)] as NormalizeRangeFunction)(rows, 4 * c, from, to, ...arrays, range);
+      const after = heapF32(k, range, 2 * lanes);
+      for (let i = 0; i < lanes; i++) {
+        lo = Math.min(lo, after[i]!);
+        hi = Math.max(hi, after[lanes + i]!);
+      }
+    });
+  }
+  const min = k.backend.makeOutput([], 'float32');
+  const max = k.backend.makeOutput([], 'float32');
+  heapF32(k, addressOf(k, min), 1)[0] = lo;
+  heapF32(k, addressOf(k, max), 1)[0] = hi;
+  return [normed.info, min, max];
+});
+
+registerHeapKernel(BN_FAKE_QUANT, (k, { normed, gamma, beta }, attrs) => {
+  const q = output(k, normed!);
+  const c = channelsOf(normed!);
+  runRows(k, ROW_KERNELS.bnFakeQuant.name, size(normed!) / c, c, [normed!, gamma!, beta!].map((t) => addressOf(k, t)).concat([q.at]),
+    [attrs.lo as number, attrs.hi as number, attrs.scale as number]);
+  return q.info;
+});
+
+registerHeapKernel(BN_RANGE_GRAD, (k, { dq, normed, gamma, beta }, attrs) => {
+  const d = output(k, dq!);
+  const c = channelsOf(dq!);
+  runRows(k, ROW_KERNELS.bnRangeGrad.name, size(dq!) / c, c, [dq!, normed!, gamma!, beta!].map((t) => addressOf(k, t)).concat([d.at]),
+    [attrs.lo as number, attrs.hi as number]);
+  return d.info;
+});
+
+/** normed = (x − mean) · inv per channel, and the smallest and largest normed · γ + β (not written). */
+export function simdBatchNormRange(x: tf.Tensor, mean: tf.Tensor1D, inv: tf.Tensor1D, gamma: tf.Tensor, beta: tf.Tensor): { normed: tf.Tensor; min: tf.Scalar; max: tf.Scalar } {
+  const [normed, min, max] = tf.engine().runKernel(BN_NORMALIZE_RANGE, { x, mean, inv, gamma, beta }, {}) as unknown as [tf.Tensor, tf.Scalar, tf.Scalar];
+  return { normed: normed!, min: min!, max: max! };
+}
+
+/** round(clip(normed · γ + β, lo, hi) / scale) · scale, per channel. */
+export function simdBatchNormFakeQuant(normed: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, lo: number, hi: number, scale: number): tf.Tensor {
+  return tf.engine().runKernel(BN_FAKE_QUANT, { normed, gamma, beta }, { lo, hi, scale }) as tf.Tensor;
+}
+
+/** dq where lo ≤ normed · γ + β ≤ hi, else 0, per channel. */
+export function simdBatchNormRangeGrad(dq: tf.Tensor, normed: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, lo: number, hi: number): tf.Tensor {
+  return tf.engine().runKernel(BN_RANGE_GRAD, { dq, normed, gamma, beta }, { lo, hi }) as tf.Tensor;
 }
 
 /** x · scale[c], c the flat index modulo scale's length. */

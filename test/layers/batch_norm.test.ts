@@ -9,6 +9,11 @@ import { selectBackend } from '../../src/backend.js';
 import { batchNormTraining } from '../../layers/batch_norm.js';
 import { relu6 } from '../../layers/ops.js';
 import { simdKernelsAvailable } from '../../layers/wasm/tfjs_heap.js';
+import { tensorMinMax } from '../../layers/reductions.js';
+import { simdFakeQuant } from '../../layers/wasm/channel_stats.js';
+import {
+  simdBatchNormFakeQuant, simdBatchNormForward, simdBatchNormRange, simdBatchNormRangeGrad, simdRangeGrad,
+} from '../../layers/wasm/row_ops.js';
 import { onBackendNoLeak, randomHost, relativeError, valueAndGrads, type HostTensor } from './grad_check.js';
 
 const TOLERANCE = 2e-5;
@@ -68,4 +73,49 @@ describe('training batch norm and relu6 on the wasm kernels vs cpu autodiff', fu
     expect(Array.from(got.value.data)).to.deep.equal(Array.from(ref.value.data));
     expect(Array.from(got.grads[0]!.data).map((v) => v + 0)).to.deep.equal(Array.from(ref.grads[0]!.data).map((v) => v + 0));
   });
+});
+
+// The batch norm + fake quant kernels against batch norm's forward then the fake quant kernels, element
+// for element: x̂ on a grid and γ = 1, β = 0 in some channels put y exactly on 0, on the clip's ends and
+// on rounding ties.
+describe('batch norm + fake quant kernels = batch norm, then fake quant', function () {
+  before(async function () {
+    await selectBackend('wasm');
+    if (!simdKernelsAvailable()) this.skip();
+  });
+  after(async () => {
+    await selectBackend('cpu');
+  });
+
+  for (const [c, lo, hi, passFrom] of [[6, -1.5, 2.25, -1.5], [9, 0, 3, 2 ** -149]] as Array<[number, number, number, number]>) {
+    it(`${c} channels, clip [${lo}, ${hi}], gradient from ${passFrom}`, async () => {
+      const scale = 0.25;
+      const rows = 151;
+      const grid = randomHost([rows * c], 21).data.map((v) => Math.round(v * 16) / 8);
+      const gamma = Float32Array.from({ length: c }, (_, k) => (k % 3 === 0 ? 1 : 0.5 + k / 7));
+      const beta = Float32Array.from({ length: c }, (_, k) => (k % 3 === 0 ? 0 : (k - 4) / 5));
+      const [got, want] = await onBackendNoLeak('wasm', () => {
+        const normedIn = tf.tensor2d(grid, [rows, c]);
+        const zeroMean = tf.zeros([c]) as tf.Tensor1D;
+        const one = tf.ones([c]) as tf.Tensor1D;
+        const [g, b] = [tf.tensor1d(gamma), tf.tensor1d(beta)];
+        const dq = tf.tensor2d(randomHost([rows * c], 23).data, [rows, c]);
+        // x̂ = (x − 0)·1 = x, so the kernels see the grid as x̂.
+        const range = simdBatchNormRange(normedIn, zeroMean, one, g, b);
+        const { y, normed: normedAgain } = simdBatchNormForward(normedIn, zeroMean, one, g, b);
+        const whole = tensorMinMax(y);
+        const made = [
+          range.normed, range.min, range.max, simdBatchNormFakeQuant(range.normed, g, b, lo, hi, scale), simdBatchNormRangeGrad(dq, range.normed, g, b, passFrom, hi),
+          normedIn, whole.min, whole.max, simdFakeQuant(y, lo, hi, scale), simdRangeGrad(dq, y, passFrom, hi),
+        ];
+        const outs = made.map((t) => Array.from(t.dataSync()));
+        const onEnds = y.dataSync().filter((v) => v === 0 || v === hi || v === lo).length;
+        tf.dispose([...made, zeroMean, one, g, b, dq, y, normedAgain]);
+        expect(onEnds, 'values exactly on 0 or the clip ends').to.be.greaterThan(10);
+        return [outs.slice(0, 5), outs.slice(5)];
+      });
+      const what = ['x̂', 'min', 'max', 'fake quant', 'gradient'];
+      got.forEach((g, i) => expect(g, what[i]).to.deep.equal(want[i]));
+    });
+  }
 });

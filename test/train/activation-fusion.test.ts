@@ -1,7 +1,7 @@
 // The QAT train graph applies a fused layer's relu/relu6 inside the
-// activation fake quant that follows it (train/graph/build.ts
-// activationFusions, qat-ops.ts). That must change nothing but the number
-// of passes: loss, every gradient, the observed ranges and the BN
+// activation fake quant that follows it, and runs a folded batch norm with
+// that fake quant as one op (train/graph/build.ts fakeQuantFusions,
+// qat-ops.ts). That must change nothing but the number of passes: loss, every gradient, the observed ranges and the BN
 // statistics are compared bit for bit with the unfused graph, in every QAT
 // phase (quant delay, EMA fake quant, learned ranges), on inputs where
 // activations sit exactly on relu's and relu6's kinks.
@@ -19,12 +19,13 @@ function net(): Graph {
   const b = new GraphBuilder('fusion-net');
   let x = b.input('input', [8, 8, 2]);
   x = b.relu6('c1_relu6', b.batchNorm('c1_bn', b.conv2d('c1', x, { filters: 6, kernelSize: 3, padding: 'same', useBias: false })));
+  x = b.batchNorm('dw_bn', b.depthwiseConv2d('dw', x, { kernelSize: 3, padding: 'same', useBias: false }));
   x = b.relu('c2_relu', b.conv2d('c2', x, { filters: 5, kernelSize: 3, padding: 'valid' }));
   x = b.flatten('flatten', x);
   return b.build([b.dense('logits', x, 3, { kernelInit: 'glorot' })]);
 }
 
-interface StepValues { loss: number; grads: Map<string, Float32Array>; updates: Map<string, Float32Array>; relu6Kernels: number }
+interface StepValues { loss: number; grads: Map<string, Float32Array>; updates: Map<string, Float32Array>; relu6Kernels: number; bnFakeQuantKernels: number }
 
 async function step(ir: Graph, config: Partial<QatConfig>, fuse: boolean, steps: number): Promise<StepValues> {
   const store = VariableStore.forGraph(ir, 3);
@@ -50,7 +51,8 @@ async function step(ir: Graph, config: Partial<QatConfig>, fuse: boolean, steps:
       tf.dispose([r.value, ...Object.values(r.grads)]);
     });
     tf.dispose([x, labels]);
-    return { loss, grads, updates, relu6Kernels: profile.kernels.filter((k) => k.name === 'Relu6').length };
+    const count = (name: string): number => profile.kernels.filter((k) => k.name === name).length;
+    return { loss, grads, updates, relu6Kernels: count('Relu6'), bnFakeQuantKernels: count('QatBatchNormFakeQuant') };
   } finally {
     store.dispose();
   }
@@ -85,6 +87,9 @@ describe('relu/relu6 fused into the activation fake quant of the QAT train graph
       expect(unfused.relu6Kernels).to.be.greaterThan(0);
       // Fused, the relu6 runs only where the fake quant does not fuse it (every phase but EMA applies it first).
       if (label.startsWith('EMA')) expect(fused.relu6Kernels).to.equal(0);
+      // In the EMA phase c1's and dw's batch norms run with their fake quants as one op; never unfused, never in other phases.
+      expect(fused.bnFakeQuantKernels).to.equal(label.startsWith('EMA') ? 2 : 0);
+      expect(unfused.bnFakeQuantKernels).to.equal(0);
     });
   }
 });

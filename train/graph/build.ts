@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../src/errors.js';
 import { analyze, type AnalyzedGraph } from '../../src/ir/analyze.js';
-import type { Graph, IRNode, OpName } from '../../src/ir/types.js';
+import type { Graph, IRNode, NodeOf, OpName } from '../../src/ir/types.js';
 import type { VariableStore } from '../state.js';
 import { TFJS_OPS, type TfjsOp, type KernelContext, type StatUpdate } from './tfjs-ops.js';
 import type { EvalArithmetic, QatRuntime, RangeUpdate } from './context.js';
@@ -123,7 +123,7 @@ function checkInput(a: AnalyzedGraph, x: tf.Tensor): string {
 
 function context(
   a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number, qat: QatRuntime,
-  extra: Pick<KernelContext, 'integer' | 'constInputs' | 'exampleOffset' | 'activationInto' | 'deferredActivations'> = {},
+  extra: Pick<KernelContext, 'integer' | 'constInputs' | 'exampleOffset' | 'activationInto' | 'deferredActivations' | 'fakeQuantAfter' | 'quantizedInLayer'> = {},
 ): KernelContext {
   const inputName = checkInput(a, x);
   return {
@@ -191,31 +191,43 @@ function constInputLayers(a: AnalyzedGraph, qat: QatTrainOptions | undefined): S
  * Fused layers whose relu/relu6 output feeds only its fakeQuant: the
  * fakeQuant applies the activation inside its own pass (qat-ops.ts).
  */
-function activationFusions(a: AnalyzedGraph): { activationInto: Map<string, 'relu' | 'relu6'>; deferredActivations: Set<string> } {
+type Fusions = Pick<KernelContext, 'activationInto' | 'deferredActivations' | 'fakeQuantAfter'>;
+
+/**
+ * Layers whose only consumer is a fake quant: their relu/relu6 moves into
+ * it, and a folded batch norm (with no other activation) runs with it as one op.
+ */
+function fakeQuantFusions(a: AnalyzedGraph): Fusions {
   const consumers = consumersOf(a.order);
   const activationInto = new Map<string, 'relu' | 'relu6'>();
   const deferredActivations = new Set<string>();
+  const fakeQuantAfter = new Map<string, NodeOf<'fakeQuant'>>();
   for (const n of a.order) {
     if (!isQConvLike(n)) continue;
-    const act = n.attrs.activation;
     const only = consumers.get(n.name) ?? [];
-    if ((act === 'relu' || act === 'relu6') && only.length === 1 && only[0]!.op === 'fakeQuant' && !a.graph.outputs.includes(n.name)) {
-      activationInto.set(only[0]!.name, act);
+    const fq = only.length === 1 && only[0]!.op === 'fakeQuant' && !a.graph.outputs.includes(n.name) ? only[0] as NodeOf<'fakeQuant'> : null;
+    if (!fq) continue;
+    const act = n.attrs.activation;
+    if (act === 'relu' || act === 'relu6') {
+      activationInto.set(fq.name, act);
       deferredActivations.add(n.name);
     }
+    if (n.attrs.batchNorm && (act === 'relu' || act === 'relu6' || act === 'none')) fakeQuantAfter.set(n.name, fq);
   }
-  return { activationInto, deferredActivations };
+  return { activationInto, deferredActivations, fakeQuantAfter };
 }
 
-/** `fuseActivations: false` keeps every activation a separate op (to compare against). */
+/** `fuseActivations: false` keeps every activation, batch norm and fake quant a separate op (to compare against). */
 export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore, opts: { qat?: QatTrainOptions; fuseActivations?: boolean } = {}): TrainGraph {
   const a = prepare(ir, state);
   const constInputs = constInputLayers(a, opts.qat);
-  const fusions = opts.fuseActivations === false ? {} : activationFusions(a);
+  const fusions = opts.fuseActivations === false ? {} : fakeQuantFusions(a);
   return {
     ir: a,
     run(x, runOpts = {}) {
-      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), { constInputs, exampleOffset: runOpts.exampleOffset ?? 0, ...fusions });
+      const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), {
+        constInputs, exampleOffset: runOpts.exampleOffset ?? 0, ...fusions, quantizedInLayer: new Set(),
+      });
       const out = execute(a, ctx, false);
       const heads = a.graph.outputs.map((o) => out.get(o) as tf.Tensor2D);
       return { logits: heads[0]!, heads, statUpdates: ctx.statUpdates, rangeUpdates: ctx.rangeUpdates };

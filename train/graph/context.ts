@@ -99,6 +99,14 @@ export interface KernelContext {
    */
   activationInto?: ReadonlyMap<string, 'relu' | 'relu6'>;
   deferredActivations?: ReadonlySet<string>;
+  /**
+   * Train graph only: a BN-folded layer's fake quant when that is the
+   * layer's only consumer; while it observes EMA ranges the layer runs its
+   * batch norm and that fake quant as one op, and says so in
+   * `quantizedInLayer`, which the fake quant then passes through.
+   */
+  fakeQuantAfter?: ReadonlyMap<string, NodeOf<'fakeQuant'>>;
+  quantizedInLayer?: Set<string>;
   /** The variable (or, later, transformed tensor) behind a node's param role. */
   param(node: { name: string; params: Record<string, string> }, role: string): tf.Tensor;
   /** A store variable by name. */

@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, relu6 } from '../../layers/ops.js';
 import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
-import { batchNormTraining } from '../../layers/batch_norm.js';
+import { batchNormFakeQuant, batchNormTraining, type FakeQuantClip } from '../../layers/batch_norm.js';
 import { simdReductions, tensorMinMax } from '../../layers/reductions.js';
 import { simdFakeQuant } from '../../layers/wasm/channel_stats.js';
 import { SMALLEST_POSITIVE, rangeGrad } from '../../layers/activation_grads.js';
@@ -194,7 +194,12 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   // batch-statistic bias are one training-mode batch norm of y, with its closed-form backward. Its
   // ε·f² is a constant to that op: the gradient it drops is O(ε/σ_z²) of γ's.
   const stats = foldedStatistics(folded, bn.epsilon);
-  const bnY = batchNormTraining(y, gamma, beta, stats.epsilonTimesFoldSquared);
+  const fq = fakeQuantWithBatchNorm(node, ctx);
+  const act = fq ? ctx.activationInto?.get(fq.name) : undefined;
+  const bnY = fq
+    ? batchNormFakeQuant(y, gamma, beta, stats.epsilonTimesFoldSquared, (min, max) => emaClip({ min, max }, fq, ctx, runtime(ctx).emaDecay, act))
+    : batchNormTraining(y, gamma, beta, stats.epsilonTimesFoldSquared);
+  if (fq) ctx.quantizedInLayer!.add(fq.name);
   const out = bnY.y;
   const { mean: meanZ, variance: varZ } = stats.ofZ(bnY.mean, bnY.variance);
   tf.dispose([bnY.mean, bnY.variance]);
@@ -204,7 +209,8 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
     { name: node.params.movingMean, value: tf.keep(convBias ? tf.add(meanZ, convBias) : meanZ), momentum: bn.momentum },
     { name: node.params.movingVariance, value: tf.keep(tf.mul(varZ, bessel(count))), momentum: bn.momentum },
   );
-  return layerActivation(node, out, ctx);
+  // Fused with its fake quant, the layer's output is already activated (in the clip) and quantized.
+  return fq ? out : layerActivation(node, out, ctx);
 }
 
 function evalLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.Tensor {
@@ -242,13 +248,19 @@ function fusedLayer<K extends QConvLikeNode['op']>(node: NodeOf<K>, [x]: tf.Tens
  * contract gives a fakeQuant only min/max).
  */
 function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): { min: number; max: number } {
+  const whole = tensorMinMax(x);
+  const range = { min: whole.min.dataSync()[0]!, max: whole.max.dataSync()[0]! };
+  tf.dispose([whole.min, whole.max]);
+  return observeRange(range, node, ctx, decay, act);
+}
+
+/** observe, given the batch's smallest and largest x. */
+function observeRange(whole: { min: number; max: number }, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): { min: number; max: number } {
   const oldMin = ctx.variable(node.params.min);
   const oldMax = ctx.variable(node.params.max);
-  const whole = tensorMinMax(x);
   // The range of act(x), act being monotone: act of the range of x.
   const activated = (v: number): number => (act === 'relu6' ? Math.min(Math.max(v, 0), 6) : act === 'relu' ? Math.max(v, 0) : v);
-  const [batchMin, batchMax] = rangeIncludingZero(activated(whole.min.dataSync()[0]!), activated(whole.max.dataSync()[0]!));
-  tf.dispose([whole.min, whole.max]);
+  const [batchMin, batchMax] = rangeIncludingZero(activated(whole.min), activated(whole.max));
   // Scalars, so in JS with float32 rounding at each step as the tfjs ops would: ~12 fewer ops per activation.
   const [lo, hi] = [oldMin.dataSync()[0]!, oldMax.dataSync()[0]!];
   const seen = hi > lo;
@@ -282,27 +294,44 @@ function pushRange(ctx: KernelContext, node: NodeOf<'fakeQuant'>, min: tf.Tensor
  * graph, which must match the exporter bit for bit, uses the exact op.
  */
 function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): tf.Tensor {
-  const { bits, narrowRange } = node.attrs;
-  const grid = unsignedGrid(bits, narrowRange);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xIn = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const range = observe(xIn, node, ctx, decay, act);
-    const r = nudge(range.min, range.max, grid);
-    // With the activation applied here the clip is [0, min(6, max)] and the gradient passes where
-    // 0 < x ≤ hi: relu's convention at 0 times the fake quant's. (The range includes 0, so the
-    // nudged min is ≤ 0 and the lower clip is the activation's.) Clipping at the smallest positive
-    // float instead would give the same values, but dividing that denormal for every x ≤ 0 made
-    // the pass ~4× slower on x86.
-    const [lo, hi] = act ? [0, act === 'relu6' ? Math.min(r.nudgedMax, 6) : r.nudgedMax] : [r.nudgedMin, r.nudgedMax];
-    const passFrom = act ? SMALLEST_POSITIVE : lo;
+    const whole = tensorMinMax(xIn);
+    const clip = emaClip({ min: whole.min.dataSync()[0]!, max: whole.max.dataSync()[0]! }, node, ctx, decay, act);
+    tf.dispose([whole.min, whole.max]);
     save([xIn]);
     return {
-      value: roundedClip(xIn, lo, hi, r.scale),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [rangeGrad(dy as tf.Tensor, saved[0]!, passFrom, hi)],
+      value: roundedClip(xIn, clip.lo, clip.hi, clip.scale),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [rangeGrad(dy as tf.Tensor, saved[0]!, clip.passFrom, clip.hi)],
     };
   });
   return op(x);
+}
+
+/** The EMA fake quant's clip for a batch whose x (before `act`) spans `whole`; queues the range update. */
+function emaClip(whole: { min: number; max: number }, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): FakeQuantClip {
+  const range = observeRange(whole, node, ctx, decay, act);
+  const r = nudge(range.min, range.max, unsignedGrid(node.attrs.bits, node.attrs.narrowRange));
+  // With the activation applied here the clip is [0, min(6, max)] and the gradient passes where
+  // 0 < x ≤ hi: relu's convention at 0 times the fake quant's. (The range includes 0, so the
+  // nudged min is ≤ 0 and the lower clip is the activation's.) Clipping at the smallest positive
+  // float instead would give the same values, but dividing that denormal for every x ≤ 0 made
+  // the pass ~4× slower on x86.
+  const [lo, hi] = act ? [0, act === 'relu6' ? Math.min(r.nudgedMax, 6) : r.nudgedMax] : [r.nudgedMin, r.nudgedMax];
+  return { lo, hi, scale: r.scale, passFrom: act ? SMALLEST_POSITIVE : lo };
+}
+
+/** Whether a fake quant runs as observingFakeQuant now: training with fake quant on and EMA-observed ranges. */
+function observesWhileQuantizing(node: NodeOf<'fakeQuant'>, ctx: KernelContext): boolean {
+  const q = runtime(ctx);
+  return !node.attrs.fixedRange && !q.observeOnly && ctx.training && quantizing(q) && !(q.rangeMode === 'learned' && q.step > 0);
+}
+
+/** The fake quant a layer's batch norm runs with as one op (batchNormFakeQuant) on this step, if any. */
+function fakeQuantWithBatchNorm(node: QConvLikeNode, ctx: KernelContext): NodeOf<'fakeQuant'> | null {
+  const fq = ctx.fakeQuantAfter?.get(node.name);
+  return fq && ctx.quantizedInLayer && simdReductions() && observesWhileQuantizing(fq, ctx) ? fq : null;
 }
 
 /** round(clip(x, lo, hi) / scale) · scale, in one pass on wasm. */
@@ -316,6 +345,7 @@ function constantRange(r: [number, number]): [tf.Tensor, tf.Tensor] {
 }
 
 function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [input]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
+  if (ctx.quantizedInLayer?.has(node.name)) return input!;
   const { bits, narrowRange, fixedRange } = node.attrs;
   const q = runtime(ctx);
   // A layer that left its activation to this node (ctx.activationInto): fused into the EMA fake quant, the
