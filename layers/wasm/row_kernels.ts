@@ -37,12 +37,15 @@ export const rowFunctionName = (name: string, vector: boolean): string => `${nam
 
 const sub = (vector: boolean, a: Expr, b: Expr): Expr => op(vector ? 'f32x4.sub' : 'f32.sub', a, b);
 
+const clip = (vector: boolean, x: Expr, lo: Expr, hi: Expr): Expr => op(vector ? 'f32x4.min' : 'f32.min', op(vector ? 'f32x4.max' : 'f32.max', x, lo), hi);
+
 const BN_FORWARD: RowKernelSpec = {
-  // normed = (x − mean) · inv; y = normed · γ + β
-  name: 'bn_forward', elements: 1, vectors: 4, outputs: 2, scalars: 0,
-  body: (L, [x], [mean, inv, gamma, beta], _s, vector) => {
+  // normed = (x − mean) · inv; y = clip(normed · γ + β, lo, hi): ±∞ for a plain batch norm (the same
+  // values), [0, 6] or [0, ∞] for relu6 or relu after it
+  name: 'bn_forward', elements: 1, vectors: 4, outputs: 2, scalars: 2,
+  body: (L, [x], [mean, inv, gamma, beta], [lo, hi], vector) => {
     const normed = L.mul(sub(vector, x!, mean!), inv!);
-    return [normed, L.add(L.mul(normed, gamma!), beta!)];
+    return [normed, clip(vector, L.add(L.mul(normed, gamma!), beta!), lo!, hi!)];
   },
 };
 
@@ -111,8 +114,6 @@ const CHANNEL_QUANTIZE: RowKernelSpec = {
     return [L.add(L.mul(op(vector ? 'f32x4.nearest' : 'f32.nearest', div(vector, x!, s!)), s!), zero)];
   },
 };
-
-const clip = (vector: boolean, x: Expr, lo: Expr, hi: Expr): Expr => op(vector ? 'f32x4.min' : 'f32.min', op(vector ? 'f32x4.max' : 'f32.max', x, lo), hi);
 
 const BN_FAKE_QUANT: RowKernelSpec = {
   // y = normed · γ + β as bn_forward computes it, then round(clip(y, lo, hi) / s) · s as fake_quant

@@ -33,12 +33,12 @@ function output(k: HeapKernels, like: tf.TensorInfo): { info: tf.TensorInfo; at:
   return { info, at: addressOf(k, info) };
 }
 
-registerHeapKernel(BN_FORWARD, (k, { x, mean, inv, gamma, beta }) => {
+registerHeapKernel(BN_FORWARD, (k, { x, mean, inv, gamma, beta }, attrs) => {
   const normed = output(k, x!);
   const y = output(k, x!);
   const c = channelsOf(x!);
   runRows(k, ROW_KERNELS.bnForward.name, size(x!) / c, c,
-    [x!, mean!, inv!, gamma!, beta!].map((t) => addressOf(k, t)).concat([normed.at, y.at]));
+    [x!, mean!, inv!, gamma!, beta!].map((t) => addressOf(k, t)).concat([normed.at, y.at]), [attrs.lo as number, attrs.hi as number]);
   return [normed.info, y.info];
 });
 
@@ -154,9 +154,11 @@ export function simdChannelQuantize(x: tf.Tensor, scale: tf.Tensor1D): tf.Tensor
   return tf.engine().runKernel(CHANNEL_QUANTIZE, { x, scale }, {}) as tf.Tensor;
 }
 
-/** normed = (x − mean) · inv and y = normed · γ + β, per channel of x [..., c]. */
-export function simdBatchNormForward(x: tf.Tensor, mean: tf.Tensor1D, inv: tf.Tensor1D, gamma: tf.Tensor, beta: tf.Tensor): { normed: tf.Tensor; y: tf.Tensor } {
-  const [normed, y] = tf.engine().runKernel(BN_FORWARD, { x, mean, inv, gamma, beta }, {}) as unknown as [tf.Tensor, tf.Tensor];
+/** normed = (x − mean) · inv and y = clip(normed · γ + β, lo, hi), per channel of x [..., c]. */
+export function simdBatchNormForward(
+  x: tf.Tensor, mean: tf.Tensor1D, inv: tf.Tensor1D, gamma: tf.Tensor, beta: tf.Tensor, lo = -Infinity, hi = Infinity,
+): { normed: tf.Tensor; y: tf.Tensor } {
+  const [normed, y] = tf.engine().runKernel(BN_FORWARD, { x, mean, inv, gamma, beta }, { lo, hi }) as unknown as [tf.Tensor, tf.Tensor];
   return { normed: normed!, y: y! };
 }
 

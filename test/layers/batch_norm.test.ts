@@ -118,4 +118,25 @@ describe('batch norm + fake quant kernels = batch norm, then fake quant', functi
       got.forEach((g, i) => expect(g, what[i]).to.deep.equal(want[i]));
     });
   }
+
+  for (const hi of [6, Infinity]) {
+    it(`batch norm clipped to [0, ${hi}] in its forward pass = ${hi === 6 ? 'relu6' : 'relu'} of its output`, async () => {
+      const c = 7;
+      const rows = 151;
+      const grid = randomHost([rows * c], 25).data.map((v) => Math.round(v * 32) / 4);
+      const [got, want, onKinks] = await onBackendNoLeak('wasm', () => {
+        const x = tf.tensor2d(grid, [rows, c]);
+        const [mean, one] = [tf.zeros([c]) as tf.Tensor1D, tf.ones([c]) as tf.Tensor1D];
+        const [g, b] = [tf.tensor1d(Float32Array.from({ length: c }, (_, k) => (k % 2 ? 1 : 0.75))), tf.tensor1d(Float32Array.from({ length: c }, (_, k) => (k % 2 ? 0 : 0.5)))];
+        const clipped = simdBatchNormForward(x, mean, one, g, b, 0, hi);
+        const plain = simdBatchNormForward(x, mean, one, g, b);
+        const act = hi === 6 ? tf.relu6(plain.y) : tf.relu(plain.y);
+        const out = [Array.from(clipped.y.dataSync(), (v) => v + 0), Array.from(act.dataSync(), (v) => v + 0), plain.y.dataSync().filter((v) => v === 0 || v === 6).length] as const;
+        tf.dispose([x, mean, one, g, b, clipped.y, clipped.normed, plain.y, plain.normed, act]);
+        return out;
+      });
+      expect(onKinks, 'values exactly on 0 or 6').to.be.greaterThan(10);
+      expect(got).to.deep.equal(want);
+    });
+  }
 });

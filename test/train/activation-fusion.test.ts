@@ -25,17 +25,18 @@ function net(): Graph {
   return b.build([b.dense('logits', x, 3, { kernelInit: 'glorot' })]);
 }
 
-interface StepValues { loss: number; grads: Map<string, Float32Array>; updates: Map<string, Float32Array>; relu6Kernels: number; bnFakeQuantKernels: number }
+interface StepValues { loss: number; grads: Map<string, Float32Array>; updates: Map<string, Float32Array>; relu6Kernels: number; reluKernels: number; bnFakeQuantKernels: number }
 
-async function step(ir: Graph, config: Partial<QatConfig>, fuse: boolean, steps: number): Promise<StepValues> {
+/** One step's values; `config` null trains the float graph. */
+async function step(ir: Graph, config: Partial<QatConfig> | null, fuse: boolean, steps: number): Promise<StepValues> {
   const store = VariableStore.forGraph(ir, 3);
   try {
     store.setStep(steps);
-    const graph = buildTrainGraph(ir, store, { qat: { config: resolveQatConfig(config), startStep: 0 }, fuseActivations: fuse });
+    const graph = buildTrainGraph(ir, store, { ...(config ? { qat: { config: resolveQatConfig(config), startStep: 0 } } : {}), fuseActivations: fuse });
     // Values on the kinks: whole numbers (0 and 6 included) through the first layer's exact 0/1 weights.
     const x = tf.tensor4d(Float32Array.from({ length: 4 * 8 * 8 * 2 }, (_, i) => ((i * 7) % 17) - 8), [4, 8, 8, 2]);
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
-    const vars = store.trainable(config.rangeMode === 'learned' ? ['weight', 'range'] : ['weight']);
+    const vars = store.trainable(config?.rangeMode === 'learned' ? ['weight', 'range'] : ['weight']);
     let updates = new Map<string, Float32Array>();
     let loss = NaN;
     let grads = new Map<string, Float32Array>();
@@ -52,17 +53,18 @@ async function step(ir: Graph, config: Partial<QatConfig>, fuse: boolean, steps:
     });
     tf.dispose([x, labels]);
     const count = (name: string): number => profile.kernels.filter((k) => k.name === name).length;
-    return { loss, grads, updates, relu6Kernels: count('Relu6'), bnFakeQuantKernels: count('QatBatchNormFakeQuant') };
+    return { loss, grads, updates, relu6Kernels: count('Relu6'), reluKernels: count('Relu'), bnFakeQuantKernels: count('QatBatchNormFakeQuant') };
   } finally {
     store.dispose();
   }
 }
 
+/** Bit for bit, but for the sign of zero (a masked gradient is dy · 0 apart and 0 fused). */
 function expectSame(a: Map<string, Float32Array>, b: Map<string, Float32Array>, what: string): void {
   expect([...a.keys()].sort(), what).to.deep.equal([...b.keys()].sort());
   for (const [name, v] of a) {
     const w = b.get(name)!;
-    const differing = v.filter((x, i) => !Object.is(x, w[i])).length;
+    const differing = v.filter((x, i) => !Object.is(x + 0, w[i]! + 0)).length;
     expect(differing, `${what} '${name}': ${differing} of ${v.length} differ`).to.equal(0);
   }
 }
@@ -92,4 +94,20 @@ describe('relu/relu6 fused into the activation fake quant of the QAT train graph
       expect(unfused.bnFakeQuantKernels).to.equal(0);
     });
   }
+
+  it('float graph: batch norm + relu6 and batch norm + relu as one op each, bit-identical to the ops apart', async () => {
+    const b = new GraphBuilder('float-norm-act');
+    let x = b.input('input', [8, 8, 2]);
+    x = b.relu6('c1_relu6', b.batchNorm('c1_bn', b.conv2d('c1', x, { filters: 6, kernelSize: 3, padding: 'same', useBias: false })));
+    x = b.relu('dw_relu', b.batchNorm('dw_bn', b.depthwiseConv2d('dw', x, { kernelSize: 3, padding: 'same', useBias: false })));
+    x = b.batchNorm('c2_bn', b.conv2d('c2', x, { filters: 5, kernelSize: 1, useBias: false }));
+    const float = b.build([b.dense('logits', b.flatten('flatten', x), 3, { kernelInit: 'glorot' })]);
+    const fused = await step(float, null, true, 1);
+    const unfused = await step(float, null, false, 1);
+    expect(fused.loss).to.equal(unfused.loss);
+    expectSame(fused.grads, unfused.grads, 'gradient');
+    expectSame(fused.updates, unfused.updates, 'update');
+    expect([unfused.relu6Kernels, unfused.reluKernels]).to.deep.equal([1, 1]);
+    expect([fused.relu6Kernels, fused.reluKernels]).to.deep.equal([0, 0]);
+  });
 });

@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import { bufferMeter, WASM_HEAP_LIMIT } from '../../src/backend-memory.js';
 import { UserError } from '../../src/errors.js';
 import { analyze } from '../../src/ir/analyze.js';
+import { resolveQatConfig } from '../../quantize/config.js';
+import { rewriteForQat } from '../../quantize/rewrite.js';
 import { buildTrainGraph } from '../../train/graph/build.js';
 import { HEAP_BUDGET, linearModel, measureStepMemory, planStep, type MemoryModel } from '../../train/memory-plan.js';
 import { createOptimizer, optimizerConfig } from '../../train/optimizers.js';
@@ -108,7 +110,7 @@ describe('training memory plan', () => {
   });
 
   describe('measured peaks of real steps stay under the wasm heap', () => {
-    const cases: Array<{ model: string; alpha?: number; input: [number, number, number]; batch: number }> = [
+    const cases: Array<{ model: string; alpha?: number; input: [number, number, number]; batch: number; qat?: boolean }> = [
       { model: 'mnist-cnn', input: [28, 28, 1], batch: 32 },
       { model: 'lenet5', input: [28, 28, 1], batch: 64 },
       { model: 'resnet-tiny', input: [28, 28, 1], batch: 64 },
@@ -118,13 +120,16 @@ describe('training memory plan', () => {
       { model: 'mobilenet-v2', alpha: 1, input: [96, 96, 3], batch: 64 },
       { model: 'mobilenet-v1', alpha: 1, input: [224, 224, 3], batch: 64 },
       { model: 'mobilenet-v2', alpha: 1, input: [224, 224, 3], batch: 64 },
+      { model: 'mobilenet-v1', alpha: 1, input: [224, 224, 3], batch: 64, qat: true },
+      { model: 'mobilenet-v2', alpha: 1, input: [224, 224, 3], batch: 64, qat: true },
     ];
     for (const c of cases) {
-      it(`${c.model}${c.alpha ? ` α${c.alpha}` : ''} ${c.input.join('×')} batch ${c.batch}: one pass of its planned micro-batch peaks under the heap, as estimated`, () => {
-        const a = analyze(buildModel(c.model, { inputShape: c.input, numClasses: 10, ...(c.alpha ? { alpha: c.alpha } : {}) }));
+      it(`${c.model}${c.alpha ? ` α${c.alpha}` : ''} ${c.input.join('×')} batch ${c.batch}${c.qat ? ' QAT' : ''}: one pass of its planned micro-batch peaks under the heap, as estimated`, () => {
+        const float = buildModel(c.model, { inputShape: c.input, numClasses: 10, ...(c.alpha ? { alpha: c.alpha } : {}) });
+        const a = analyze(c.qat ? rewriteForQat(float).graph : float);
         const store = VariableStore.forGraph(a, 1);
         try {
-          const graph = buildTrainGraph(a, store);
+          const graph = buildTrainGraph(a, store, c.qat ? { qat: { config: resolveQatConfig({}), startStep: 0 } } : {});
           const vars = store.trainable();
           const memory = measureStepMemory(graph, vars, c.input)!;
           const plan = planStep(memory, c.batch, c.model);

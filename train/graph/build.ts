@@ -123,7 +123,7 @@ function checkInput(a: AnalyzedGraph, x: tf.Tensor): string {
 
 function context(
   a: AnalyzedGraph, state: VariableStore, x: tf.Tensor, training: boolean, stepSeed: number, qat: QatRuntime,
-  extra: Pick<KernelContext, 'integer' | 'constInputs' | 'exampleOffset' | 'activationInto' | 'deferredActivations' | 'fakeQuantAfter' | 'quantizedInLayer'> = {},
+  extra: Pick<KernelContext, 'integer' | 'constInputs' | 'exampleOffset' | 'activationInto' | 'deferredActivations' | 'fakeQuantAfter' | 'activationAfterNorm' | 'appliedUpstream'> = {},
 ): KernelContext {
   const inputName = checkInput(a, x);
   return {
@@ -191,20 +191,25 @@ function constInputLayers(a: AnalyzedGraph, qat: QatTrainOptions | undefined): S
  * Fused layers whose relu/relu6 output feeds only its fakeQuant: the
  * fakeQuant applies the activation inside its own pass (qat-ops.ts).
  */
-type Fusions = Pick<KernelContext, 'activationInto' | 'deferredActivations' | 'fakeQuantAfter'>;
+type Fusions = Pick<KernelContext, 'activationInto' | 'deferredActivations' | 'fakeQuantAfter' | 'activationAfterNorm'>;
 
 /**
  * Layers whose only consumer is a fake quant: their relu/relu6 moves into
- * it, and a folded batch norm (with no other activation) runs with it as one op.
+ * it, and a folded batch norm (with no other activation) runs with it as one
+ * op. A float batch norm whose only consumer is relu/relu6 runs with it.
  */
-function fakeQuantFusions(a: AnalyzedGraph): Fusions {
+function consumerFusions(a: AnalyzedGraph): Fusions {
   const consumers = consumersOf(a.order);
   const activationInto = new Map<string, 'relu' | 'relu6'>();
   const deferredActivations = new Set<string>();
   const fakeQuantAfter = new Map<string, NodeOf<'fakeQuant'>>();
+  const activationAfterNorm = new Map<string, NodeOf<'relu'> | NodeOf<'relu6'>>();
   for (const n of a.order) {
-    if (!isQConvLike(n)) continue;
     const only = consumers.get(n.name) ?? [];
+    if (n.op === 'batchNorm' && only.length === 1 && (only[0]!.op === 'relu' || only[0]!.op === 'relu6') && !a.graph.outputs.includes(n.name)) {
+      activationAfterNorm.set(n.name, only[0] as NodeOf<'relu'> | NodeOf<'relu6'>);
+    }
+    if (!isQConvLike(n)) continue;
     const fq = only.length === 1 && only[0]!.op === 'fakeQuant' && !a.graph.outputs.includes(n.name) ? only[0] as NodeOf<'fakeQuant'> : null;
     if (!fq) continue;
     const act = n.attrs.activation;
@@ -214,19 +219,19 @@ function fakeQuantFusions(a: AnalyzedGraph): Fusions {
     }
     if (n.attrs.batchNorm && (act === 'relu' || act === 'relu6' || act === 'none')) fakeQuantAfter.set(n.name, fq);
   }
-  return { activationInto, deferredActivations, fakeQuantAfter };
+  return { activationInto, deferredActivations, fakeQuantAfter, activationAfterNorm };
 }
 
 /** `fuseActivations: false` keeps every activation, batch norm and fake quant a separate op (to compare against). */
 export function buildTrainGraph(ir: Graph | AnalyzedGraph, state: VariableStore, opts: { qat?: QatTrainOptions; fuseActivations?: boolean } = {}): TrainGraph {
   const a = prepare(ir, state);
   const constInputs = constInputLayers(a, opts.qat);
-  const fusions = opts.fuseActivations === false ? {} : fakeQuantFusions(a);
+  const fusions = opts.fuseActivations === false ? {} : consumerFusions(a);
   return {
     ir: a,
     run(x, runOpts = {}) {
       const ctx = context(a, state, x, true, runOpts.stepSeed ?? state.step, qatRuntime(a, state, opts.qat), {
-        constInputs, exampleOffset: runOpts.exampleOffset ?? 0, ...fusions, quantizedInLayer: new Set(),
+        constInputs, exampleOffset: runOpts.exampleOffset ?? 0, ...fusions, appliedUpstream: new Set(),
       });
       const out = execute(a, ctx, false);
       const heads = a.graph.outputs.map((o) => out.get(o) as tf.Tensor2D);

@@ -102,11 +102,13 @@ export interface KernelContext {
   /**
    * Train graph only: a BN-folded layer's fake quant when that is the
    * layer's only consumer; while it observes EMA ranges the layer runs its
-   * batch norm and that fake quant as one op, and says so in
-   * `quantizedInLayer`, which the fake quant then passes through.
+   * batch norm and that fake quant as one op.
    */
   fakeQuantAfter?: ReadonlyMap<string, NodeOf<'fakeQuant'>>;
-  quantizedInLayer?: Set<string>;
+  /** Train graph only: a batchNorm node's relu/relu6 when that is its only consumer; on wasm the two run as one op. */
+  activationAfterNorm?: ReadonlyMap<string, NodeOf<'relu'> | NodeOf<'relu6'>>;
+  /** Nodes of this run whose op their input's producer already applied (they pass their input through). */
+  appliedUpstream?: Set<string>;
   /** The variable (or, later, transformed tensor) behind a node's param role. */
   param(node: { name: string; params: Record<string, string> }, role: string): tf.Tensor;
   /** A store variable by name. */

@@ -199,7 +199,7 @@ function trainLayer(node: QConvLikeNode, x: tf.Tensor, ctx: KernelContext): tf.T
   const bnY = fq
     ? batchNormFakeQuant(y, gamma, beta, stats.epsilonTimesFoldSquared, (min, max) => emaClip({ min, max }, fq, ctx, runtime(ctx).emaDecay, act))
     : batchNormTraining(y, gamma, beta, stats.epsilonTimesFoldSquared);
-  if (fq) ctx.quantizedInLayer!.add(fq.name);
+  if (fq) ctx.appliedUpstream!.add(fq.name);
   const out = bnY.y;
   const { mean: meanZ, variance: varZ } = stats.ofZ(bnY.mean, bnY.variance);
   tf.dispose([bnY.mean, bnY.variance]);
@@ -331,7 +331,7 @@ function observesWhileQuantizing(node: NodeOf<'fakeQuant'>, ctx: KernelContext):
 /** The fake quant a layer's batch norm runs with as one op (batchNormFakeQuant) on this step, if any. */
 function fakeQuantWithBatchNorm(node: QConvLikeNode, ctx: KernelContext): NodeOf<'fakeQuant'> | null {
   const fq = ctx.fakeQuantAfter?.get(node.name);
-  return fq && ctx.quantizedInLayer && simdReductions() && observesWhileQuantizing(fq, ctx) ? fq : null;
+  return fq && ctx.appliedUpstream && simdReductions() && observesWhileQuantizing(fq, ctx) ? fq : null;
 }
 
 /** round(clip(x, lo, hi) / scale) · scale, in one pass on wasm. */
@@ -345,7 +345,7 @@ function constantRange(r: [number, number]): [tf.Tensor, tf.Tensor] {
 }
 
 function fakeQuantKernel(node: NodeOf<'fakeQuant'>, [input]: tf.Tensor[], ctx: KernelContext): tf.Tensor {
-  if (ctx.quantizedInLayer?.has(node.name)) return input!;
+  if (ctx.appliedUpstream?.has(node.name)) return input!;
   const { bits, narrowRange, fixedRange } = node.attrs;
   const q = runtime(ctx);
   // A layer that left its activation to this node (ctx.activationInto): fused into the EMA fake quant, the

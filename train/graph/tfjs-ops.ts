@@ -2,7 +2,8 @@
 // through layers/ops.ts so training uses the project's fast gradients.
 // `ctx.training` is the only difference between the train and eval graphs.
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining } from '../../layers/batch_norm.js';
+import { batchNormActivation, batchNormTraining } from '../../layers/batch_norm.js';
+import { simdReductions } from '../../layers/reductions.js';
 import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, globalAvgPool, maxPool, relu6 } from '../../layers/ops.js';
 import type { NodeOf, OpName } from '../../src/ir/types.js';
 import { hashString, mixSeed } from '../random.js';
@@ -50,7 +51,10 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
       return tf.add(tf.mul(x, scale), shift);
     }
     const count = x.size / x.shape[x.rank - 1];
-    const { y, mean, variance } = batchNormTraining(x, gamma, beta, epsilon);
+    // Its only consumer's relu/relu6 in the same op (layers/batch_norm batchNormActivation), which then passes y through.
+    const act = simdReductions() && ctx.appliedUpstream ? ctx.activationAfterNorm?.get(node.name) : undefined;
+    if (act) ctx.appliedUpstream!.add(act.name);
+    const { y, mean, variance } = act ? batchNormActivation(x, gamma, beta, epsilon, act.op) : batchNormTraining(x, gamma, beta, epsilon);
     ctx.statUpdates.push(
       { name: node.params.movingMean, value: mean, momentum },
       { name: node.params.movingVariance, value: tf.keep(tf.mul(variance, bessel(count))), momentum },
@@ -58,8 +62,8 @@ export const TFJS_OPS: { [K in OpName]: TfjsOp<K> } = {
     variance.dispose();
     return y;
   },
-  relu: (_n, [x]) => tf.relu(x),
-  relu6: (_n, [x]) => relu6(x),
+  relu: (node, [x], ctx) => (ctx.appliedUpstream?.has(node.name) ? x : tf.relu(x)),
+  relu6: (node, [x], ctx) => (ctx.appliedUpstream?.has(node.name) ? x : relu6(x)),
   add: (_n, xs) => xs.reduce((acc, t) => tf.add(acc, t)),
   concat: (_n, xs) => (xs.length === 1 ? xs[0] : tf.concat(xs, -1)),
   // layers/ops maxPool: wasm's built-in MaxPoolGrad is wrong for windows with no positive value.
