@@ -54,8 +54,8 @@ registerHeapKernel(CHANNEL_SUM, (k, { x }) => {
   return out.info;
 });
 
-registerHeapKernel(CHANNEL_DOT, (k, { a, b }, attrs) => {
-  const { rows, channels } = shapeOf(a!, attrs.channels as number | undefined);
+registerHeapKernel(CHANNEL_DOT, (k, { a, b }) => {
+  const { rows, channels } = shapeOf(a!);
   const out = zeroedOutput(k, [channels]);
   reduceRows(k, 'dot', addressOf(k, a!), rows, channels, addressOf(k, b!), out.at);
   return out.info;
@@ -128,9 +128,9 @@ export function simdChannelAbsMax(x: tf.Tensor, channels: number): tf.Tensor1D {
   return tf.engine().runKernel(CHANNEL_ABS_MAX, { x }, { channels }) as tf.Tensor1D;
 }
 
-/** Σ a·b over every axis but the last (a and b of one shape), or per channel of [size / channels, channels]. */
-export function simdChannelDot(a: tf.Tensor, b: tf.Tensor, channels?: number): tf.Tensor1D {
-  return tf.engine().runKernel(CHANNEL_DOT, { a, b }, channels === undefined ? {} : { channels }) as tf.Tensor1D;
+/** Σ a·b over every axis but the last (a and b of one shape). */
+export function simdChannelDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
+  return tf.engine().runKernel(CHANNEL_DOT, { a, b }, {}) as tf.Tensor1D;
 }
 
 /** Mean and biased variance of x [..., c] over every axis but the last (two passes, as tf.moments). */
