@@ -235,6 +235,8 @@ function describeRecipe(r: TrainingRecipe): string {
     r.lr !== undefined ? `lr ${r.lr}` : '',
     r.schedule ?? '',
     r.augmentShift === undefined ? '' : r.augmentShift === 0 ? 'no shifts' : `±${r.augmentShift} px shifts`,
+    r.dropout === undefined ? '' : r.dropout === 0 ? 'no dropout' : `dropout ${r.dropout}`,
+    r.init === undefined ? '' : `${r.init} init`,
   ].filter((x) => x !== '').join(', ');
 }
 
