@@ -3,7 +3,10 @@
 // score on the last 10,000. Each arm trains float, then fine-tunes with QAT
 // from it as `qat train --quantize --from` does, and prints one JSON line
 // (float and int8 accuracy: the QAT run's integer eval graph, which the
-// interpreter matches bit for bit).
+// interpreter matches bit for bit). The arm's model is mnist-cnn as built
+// with --dropout and --init (without them: the builder's dropout 0.25 and
+// keras init), trained with the Fashion-MNIST recipe's batch, rate, schedule
+// and shifts.
 //
 //   node dist/bench/recipe_val.js --arm default --out runs/recipe-val [--dropout 0] [--init torch] [--seed 1] [--epochs 3] [--qat-epochs 1] [--limit N]
 import { appendFileSync, mkdirSync } from 'node:fs';
