@@ -31,5 +31,11 @@ export function initialValues(init: InitSpec, shape: number[], seed: number, nam
       for (let i = 0; i < n; i++) out[i] = (rand() * 2 - 1) * limit;
       return out;
     }
+    case 'fanInUniform': {
+      const rand = mulberry32(mixSeed(seed, hashString(name)));
+      const limit = 1 / Math.sqrt(init.fanIn);
+      for (let i = 0; i < n; i++) out[i] = (rand() * 2 - 1) * limit;
+      return out;
+    }
   }
 }

@@ -196,7 +196,10 @@ function prepare(o: TrainOptions & { dataset: Dataset }): Start {
   } else {
     if (o.model === undefined) throw new UserError('name a model to train (--model) or a run to resume (--from)');
     ir = typeof o.model === 'string'
-      ? buildModel(o.model, { inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.upsample !== undefined ? { upsample: o.upsample } : {}) })
+      ? buildModel(o.model, {
+        inputShape, numClasses, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.upsample !== undefined ? { upsample: o.upsample } : {}),
+        ...(recipe?.dropout !== undefined ? { dropout: recipe.dropout } : {}), ...(recipe?.init !== undefined ? { init: recipe.init } : {}),
+      })
       : o.model;
     modelName = typeof o.model === 'string' ? o.model : o.model.name;
     if (o.quantize !== undefined) {

@@ -5,7 +5,8 @@
 
 export type Pair = [number, number];
 export type Padding = 'same' | 'valid';
-export type KernelInit = 'he' | 'glorot' | 'zeros';
+// torch: PyTorch's layer default, kernel and bias U(−1/√fanIn, 1/√fanIn).
+export type KernelInit = 'he' | 'glorot' | 'zeros' | 'torch';
 
 /** Per-example shape: NHWC without the batch dimension ([h, w, c] or [features]). */
 export type Shape = readonly number[];
@@ -154,7 +155,8 @@ export type InitSpec =
   | { type: 'heNormal'; fanIn: number }
   | { type: 'glorotUniform'; fanIn: number; fanOut: number }
   | { type: 'zeros' }
-  | { type: 'ones' };
+  | { type: 'ones' }
+  | { type: 'fanInUniform'; fanIn: number };
 
 /**
  * What a variable is for. `weight` is trained by the optimizer; `stat` is

@@ -83,4 +83,15 @@ describe('train/graph', () => {
     expect(Array.from(b.get('bn/movingVariance').dataSync())).to.deep.equal([1, 1]);
     b.dispose();
   });
+
+  it("draws PyTorch's fan-in uniform init within ±1/√fanIn, filling the range", () => {
+    const spec = { type: 'fanInUniform' as const, fanIn: 288 };
+    const a = initialValues(spec, [5000], 2, 'conv2/bias');
+    const bound = 1 / Math.sqrt(288);
+    expect(Math.max(...a)).to.be.at.most(bound).and.above(0.99 * bound);
+    expect(Math.min(...a)).to.be.at.least(-bound).and.below(-0.99 * bound);
+    const std = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+    expect(std).to.be.closeTo(bound / Math.sqrt(3), 0.002);
+    expect(Array.from(a)).to.not.deep.equal(Array.from(initialValues(spec, [5000], 2, 'conv1/bias')));
+  });
 });

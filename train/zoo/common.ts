@@ -10,7 +10,18 @@ export interface ZooOptions {
   alpha?: number;
   /** How a decoder doubles its resolution (unet-tiny; default transpose). */
   upsample?: UpsampleMode;
+  /** Dropout rate of the models that have a dropout layer (mnist-cnn); 0 builds none. Default: the model's own. */
+  dropout?: number;
+  /** How weights and biases start (default keras: see ZooInit). */
+  init?: ZooInit;
 }
+
+/**
+ * keras: He-normal kernels (Glorot-uniform logits), zero biases. torch:
+ * PyTorch's layer defaults, kernels and biases U(−1/√fanIn, 1/√fanIn).
+ */
+export const ZOO_INITS = ['keras', 'torch'] as const;
+export type ZooInit = (typeof ZOO_INITS)[number];
 
 export const UPSAMPLE_MODES = ['transpose', 'nearest', 'bilinear'] as const;
 export type UpsampleMode = (typeof UPSAMPLE_MODES)[number];

@@ -235,6 +235,8 @@ function describeRecipe(r: TrainingRecipe): string {
     r.lr !== undefined ? `lr ${r.lr}` : '',
     r.schedule ?? '',
     r.augmentShift === undefined ? '' : r.augmentShift === 0 ? 'no shifts' : `±${r.augmentShift} px shifts`,
+    r.dropout === undefined ? '' : r.dropout === 0 ? 'no dropout' : `dropout ${r.dropout}`,
+    r.init === undefined ? '' : `${r.init} init`,
   ].filter((x) => x !== '').join(', ');
 }
 
@@ -244,7 +246,7 @@ function datasetRecipeHelp(): string {
     const e = ZOO.get(name)!;
     return Object.entries(e.datasetRecipes ?? {}).map(([ds, r]) => `  ${name} on ${ds}: ${describeRecipe({ schedule: TRAIN_DEFAULTS.schedule, ...e.recipe, ...r })} (elsewhere: ${describeRecipe({ schedule: TRAIN_DEFAULTS.schedule, ...e.recipe })})`);
   });
-  return lines.length === 0 ? '' : 'Model recipes that differ by dataset (flags override them; a constant rate leaves the annealing to the QAT fine-tune, which then happens under fake quant):\n'
+  return lines.length === 0 ? '' : 'Model recipes that differ by dataset (flags override the training settings, not the model\'s dropout or init; a constant rate leaves the annealing to the QAT fine-tune, which then happens under fake quant):\n'
     + `${lines.join('\n')}\n\n`;
 }
 

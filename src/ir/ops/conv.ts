@@ -7,7 +7,13 @@ import type { InitSpec, KernelInit, ParamSpec } from '../types.js';
 export function kernelInit(kind: KernelInit | undefined, fanIn: number, fanOut: number): InitSpec {
   // A residual branch that starts at zero leaves its block the identity until training gives it something to add.
   if (kind === 'zeros') return { type: 'zeros' };
+  if (kind === 'torch') return { type: 'fanInUniform', fanIn };
   return kind === 'glorot' ? { type: 'glorotUniform', fanIn, fanOut } : { type: 'heNormal', fanIn };
+}
+
+/** Biases start at zero, except under PyTorch's init, which draws them like the kernel. */
+export function biasInit(kind: KernelInit | undefined, fanIn: number): InitSpec {
+  return kind === 'torch' ? { type: 'fanInUniform', fanIn } : { type: 'zeros' };
 }
 
 const windowChecks = (a: { kernelSize: unknown; strides: unknown; padding: unknown; dilations: unknown; useBias: unknown }): Array<[boolean, string]> => [
@@ -33,7 +39,7 @@ export const conv2d: OpSpec<'conv2d'> = {
     const p: ParamSpec[] = [
       { role: 'kernel', shape: [kh, kw, cin, a.filters], kind: 'weight', init: kernelInit(a.kernelInit, kh * kw * cin, kh * kw * a.filters) },
     ];
-    if (a.useBias) p.push({ role: 'bias', shape: [a.filters], kind: 'weight', init: { type: 'zeros' } });
+    if (a.useBias) p.push({ role: 'bias', shape: [a.filters], kind: 'weight', init: biasInit(a.kernelInit, kh * kw * cin) });
     return p;
   },
 };
@@ -54,7 +60,7 @@ export const depthwiseConv2d: OpSpec<'depthwiseConv2d'> = {
     const p: ParamSpec[] = [
       { role: 'kernel', shape: [kh, kw, x[2], m], kind: 'weight', init: kernelInit(a.kernelInit, kh * kw, kh * kw * m) },
     ];
-    if (a.useBias) p.push({ role: 'bias', shape: [x[2] * m], kind: 'weight', init: { type: 'zeros' } });
+    if (a.useBias) p.push({ role: 'bias', shape: [x[2] * m], kind: 'weight', init: biasInit(a.kernelInit, kh * kw) });
     return p;
   },
 };

@@ -1,6 +1,7 @@
 import type { OpSpec } from './spec.js';
 import { firstProblem, fmtShape, isPosInt, problem } from './spec.js';
 import type { ParamSpec } from '../types.js';
+import { biasInit } from './conv.js';
 
 export const dense: OpSpec<'dense'> = {
   arity: 1,
@@ -16,9 +17,9 @@ export const dense: OpSpec<'dense'> = {
     const { units, useBias, kernelInit } = node.attrs;
     const p: ParamSpec[] = [{
       role: 'kernel', shape: [x[0], units], kind: 'weight',
-      init: kernelInit === 'glorot' ? { type: 'glorotUniform', fanIn: x[0], fanOut: units } : { type: 'heNormal', fanIn: x[0] },
+      init: kernelInit === 'glorot' ? { type: 'glorotUniform', fanIn: x[0], fanOut: units } : kernelInit === 'torch' ? { type: 'fanInUniform', fanIn: x[0] } : { type: 'heNormal', fanIn: x[0] },
     }];
-    if (useBias) p.push({ role: 'bias', shape: [units], kind: 'weight', init: { type: 'zeros' } });
+    if (useBias) p.push({ role: 'bias', shape: [units], kind: 'weight', init: biasInit(kernelInit, x[0]) });
     return p;
   },
 };

@@ -5,7 +5,7 @@
 // [kh, kw, cout, cin], and the tfjs op and the importer swap the last axes.
 import type { OpSpec } from './spec.js';
 import { firstProblem, isPair, isPadding, isPosInt, problem, requireRank } from './spec.js';
-import { kernelInit } from './conv.js';
+import { biasInit, kernelInit } from './conv.js';
 import { bnParams, quantChecks } from './quantized.js';
 import type { NodeOf, OpAttrs, ParamSpec, Shape } from '../types.js';
 
@@ -42,7 +42,7 @@ function kernelParams(node: NodeOf<'conv2dTranspose'>, x: Shape): ParamSpec[] {
   const p: ParamSpec[] = [
     { role: 'kernel', shape: [kh, kw, x[2], a.filters], kind: 'weight', init: kernelInit(a.kernelInit, fanIn, kh * kw * a.filters) },
   ];
-  if (a.useBias) p.push({ role: 'bias', shape: [a.filters], kind: 'weight', init: { type: 'zeros' } });
+  if (a.useBias) p.push({ role: 'bias', shape: [a.filters], kind: 'weight', init: biasInit(a.kernelInit, fanIn) });
   return p;
 }
 
