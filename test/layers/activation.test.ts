@@ -33,12 +33,13 @@ async function check(name: string, mine: (...t: tf.Tensor[]) => tf.Tensor, ref: 
 }
 
 describe('layers/ops relu6 and biasAdd gradients', () => {
+  const previous = ops.gradFormulation();
   before(async () => {
     await selectBackend('wasm');
   });
 
   after(async () => {
-    ops.setGradFormulation('fast');
+    ops.setGradFormulation(previous);
     await tf.setBackend('cpu');
   });
 

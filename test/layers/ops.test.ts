@@ -120,8 +120,9 @@ describe('layers/ops gradients', function () {
   // 1×1 stride-1 convs, 'baseline' the flipped-filter / transposed convs.
   for (const formulation of ops.GRAD_FORMULATIONS) {
     describe(`formulation '${formulation}'`, () => {
+      const previous = ops.gradFormulation();
       before(() => ops.setGradFormulation(formulation));
-      after(() => ops.setGradFormulation('fast'));
+      after(() => ops.setGradFormulation(previous));
 
       table().forEach((c, i) => {
         it(`${describeCase(c)} matches tfjs cpu gradients on wasm and cpu`, async () => {
