@@ -1,10 +1,8 @@
-// float32 WebAssembly SIMD kernels for the per-channel reductions and the
-// activation fake quant that every BN layer and every quantized activation
-// runs in training. tfjs-wasm reduces over [batch, h, w] of an NHWC tensor
-// only after transposing the channels to the inside (a full copy, then a
-// reduction), and builds the fake quant and its straight-through mask from
-// six elementwise ops, Equal among them, which wasm runs without SIMD.
-// Together that was the largest part of a QAT step's time beyond the convs.
+// float32 WebAssembly SIMD kernels for the per-channel reductions that
+// every BN layer and every quantized activation runs in training. tfjs-wasm
+// reduces over [batch, h, w] of an NHWC tensor only after transposing the
+// channels to the inside (a full copy, then a reduction). (The activation
+// fake quant, elementwise, is a row kernel: row_kernels.ts.)
 //
 // Reductions: out[c] += Σ_rows x[row, c] (or Σ (x − mean[c])², or
 // Σ x·y; or out[c] = max(out[c], max_rows |x|)) over one
@@ -15,12 +13,6 @@
 //
 // Min and max of a whole tensor in one pass, for the activation ranges
 // every quantized activation observes on every step.
-//
-// Fake quant: y = round(clip(x, lo, hi) / s) · s, the same operations in
-// the same order as the tfjs-op formulation, in one pass. Its straight-
-// through gradient is recomputed from x in the backward pass (row_kernels.ts
-// range_grad), so the forward writes no mask.
-
 import {
   type Expr, FunctionBuilder, get, i32, op, set, v128zero,
 } from '../../src/interpreter/wasm/encoder.js';
@@ -37,14 +29,9 @@ export type ChannelReduction = 'sum' | 'sqdev' | 'dot' | 'absmax';
  */
 export type ChannelFunction = (x: number, rowStride: number, rows: number, c0: number, c1: number, mean: number, out: number) => void;
 
-/** (x, y, from, to, lo, hi, scale): byte range [from, to) of each array. */
-export type FakeQuantFunction = (x: number, y: number, from: number, to: number, lo: number, hi: number, scale: number) => void;
-
 export const channelFunctionName = (kind: ChannelReduction, width: BlockWidth): string => `channel_${kind}_${width}`;
-export const fakeQuantFunctionName = (vector: boolean): string => `fake_quant_${vector ? 4 : 1}`;
 
 const zeroF32: Expr = op('f32.convert_i32_s', i32(0));
-const oneF32: Expr = op('f32.convert_i32_s', i32(1));
 
 function channelFunction(kind: ChannelReduction, width: BlockWidth): FunctionBuilder {
   const f = FunctionBuilder.i32(channelFunctionName(kind, width), ['x', 'rowStride', 'rows', 'c0', 'c1', 'mean', 'out']);
@@ -80,25 +67,6 @@ function channelFunction(kind: ChannelReduction, width: BlockWidth): FunctionBui
   return f;
 }
 
-function fakeQuantFunction(vector: boolean): FunctionBuilder {
-  const f = new FunctionBuilder(fakeQuantFunctionName(vector), ['i32', 'i32', 'i32', 'i32', 'f32', 'f32', 'f32']);
-  const [x, y, from, to, loIn, hiIn, scaleIn] = f.paramLocals();
-  const L = f32Lanes(!vector);
-  const [p] = f.locals('i32', 1);
-  const [lo, hi, s, clipped] = f.locals(L.type, 4);
-  const at = (base: number): Expr => add(get(base), get(p));
-  const splat = (e: Expr): Expr => (vector ? op('f32x4.splat', e) : e);
-  const name = (scalar: 'f32.min' | 'f32.max' | 'f32.div' | 'f32.nearest', simd: 'f32x4.min' | 'f32x4.max' | 'f32x4.div' | 'f32x4.nearest') => (vector ? simd : scalar);
-  f.emit(
-    set(lo, splat(get(loIn))), set(hi, splat(get(hiIn))), set(s, splat(get(scaleIn))),
-    forRange(p, get(from), get(to), i32(L.bytes), [
-      set(clipped, op(name('f32.min', 'f32x4.min'), op(name('f32.max', 'f32x4.max'), L.load(at(x), 0), get(lo)), get(hi))),
-      L.store(at(y), L.mul(op(name('f32.nearest', 'f32x4.nearest'), op(name('f32.div', 'f32x4.div'), get(clipped), get(s))), get(s)), 0),
-    ]),
-  );
-  return f;
-}
-
 /** (x, to, out): lane-wise min and max of the float32x4 vectors at [x, to), written to out and out + 16; needs to > x. */
 export type MinMaxFunction = (x: number, to: number, out: number) => void;
 export const MIN_MAX_FUNCTION = 'min_max_4';
@@ -123,10 +91,10 @@ function minMaxFunction(): FunctionBuilder {
   return f;
 }
 
-/** channel_sum/sqdev/dot/absmax_16/4/1, fake_quant_4/1, min_max_4. */
+/** channel_sum/sqdev/dot/absmax_16/4/1, min_max_4. */
 export function channelFunctions(): FunctionBuilder[] {
   return [
     ...(['sum', 'sqdev', 'dot', 'absmax'] as ChannelReduction[]).flatMap((kind) => BLOCK_WIDTHS.map((width) => channelFunction(kind, width))),
-    fakeQuantFunction(true), fakeQuantFunction(false), minMaxFunction(),
+    minMaxFunction(),
   ];
 }

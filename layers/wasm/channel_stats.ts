@@ -1,11 +1,11 @@
-// Per-channel sums and moments and the activation fake quant on the
+// Per-channel sums, moments, max |x| and a tensor's min and max on the
 // channel kernels (channel_kernels.ts), registered as tfjs kernels of the
 // wasm backend so tf.profile and tfjs's memory accounting see them.
 import * as tf from '@tensorflow/tfjs';
 import { splitByWidths } from './codegen.js';
 import {
-  MIN_MAX_FUNCTION, channelFunctionName, fakeQuantFunctionName,
-  type ChannelFunction, type ChannelReduction, type FakeQuantFunction, type MinMaxFunction,
+  MIN_MAX_FUNCTION, channelFunctionName,
+  type ChannelFunction, type ChannelReduction, type MinMaxFunction,
 } from './channel_kernels.js';
 import { BLOCK_WIDTHS } from './tap_kernels.js';
 import { addressOf, heapF32, registerHeapKernel, withScratch, zeroedOutput, type HeapKernels } from './tfjs_heap.js';
@@ -13,7 +13,6 @@ import { addressOf, heapF32, registerHeapKernel, withScratch, zeroedOutput, type
 const CHANNEL_SUM = 'QatChannelSum';
 const CHANNEL_DOT = 'QatChannelDot';
 const CHANNEL_MOMENTS = 'QatChannelMoments';
-const FAKE_QUANT = 'QatFakeQuant';
 const MIN_MAX = 'QatMinMax';
 const CHANNEL_ABS_MAX = 'QatChannelAbsMax';
 
@@ -80,17 +79,6 @@ registerHeapKernel(CHANNEL_MOMENTS, (k, { x }) => {
   return [mean.info, variance.info];
 });
 
-registerHeapKernel(FAKE_QUANT, (k, { x }, attrs) => {
-  const n = x!.shape.reduce((a, b) => a * b, 1);
-  const y = k.backend.makeOutput(x!.shape, 'float32');
-  const [lo, hi, scale] = [attrs.lo, attrs.hi, attrs.scale] as number[];
-  const args = [addressOf(k, x!), addressOf(k, y)] as const;
-  const vectorEnd = 16 * Math.floor(n / 4);
-  (k.exports[fakeQuantFunctionName(true)] as FakeQuantFunction)(...args, 0, vectorEnd, lo!, hi!, scale!);
-  (k.exports[fakeQuantFunctionName(false)] as FakeQuantFunction)(...args, vectorEnd, 4 * n, lo!, hi!, scale!);
-  return y;
-});
-
 registerHeapKernel(MIN_MAX, (k, { x }) => {
   const n = x!.shape.reduce((a, b) => a * b, 1);
   const at = addressOf(k, x!);
@@ -137,11 +125,6 @@ export function simdChannelDot(a: tf.Tensor, b: tf.Tensor): tf.Tensor1D {
 export function simdChannelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
   const [mean, variance] = tf.engine().runKernel(CHANNEL_MOMENTS, { x }, {}) as unknown as [tf.Tensor1D, tf.Tensor1D];
   return { mean: mean!, variance: variance! };
-}
-
-/** round(clip(x, lo, hi) / scale) · scale. */
-export function simdFakeQuant(x: tf.Tensor, lo: number, hi: number, scale: number): tf.Tensor {
-  return tf.engine().runKernel(FAKE_QUANT, { x }, { lo, hi, scale }) as tf.Tensor;
 }
 
 /** The smallest and largest element of x, as scalars. */

@@ -37,7 +37,18 @@ export const rowFunctionName = (name: string, vector: boolean): string => `${nam
 
 const sub = (vector: boolean, a: Expr, b: Expr): Expr => op(vector ? 'f32x4.sub' : 'f32.sub', a, b);
 
+const div = (vector: boolean, a: Expr, b: Expr): Expr => op(vector ? 'f32x4.div' : 'f32.div', a, b);
+const sqrt = (vector: boolean, a: Expr): Expr => op(vector ? 'f32x4.sqrt' : 'f32.sqrt', a);
 const clip = (vector: boolean, x: Expr, lo: Expr, hi: Expr): Expr => op(vector ? 'f32x4.min' : 'f32.min', op(vector ? 'f32x4.max' : 'f32.max', x, lo), hi);
+
+/** nearest(x / s) · s: x on the grid of multiples of s, ties to even. */
+const roundToStep = (vector: boolean, L: F32Lanes, x: Expr, s: Expr): Expr => L.mul(op(vector ? 'f32x4.nearest' : 'f32.nearest', div(vector, x, s)), s);
+
+/** dy where lo ≤ x ≤ hi, else 0 (NaN included): a clip's straight-through gradient. */
+function passInside(vector: boolean, dy: Expr, x: Expr, lo: Expr, hi: Expr): Expr {
+  const inside = op(vector ? 'v128.and' : 'i32.and', op(vector ? 'f32x4.ge' : 'f32.ge', x, lo), op(vector ? 'f32x4.le' : 'f32.le', x, hi));
+  return vector ? op('v128.and', dy, inside) : op('select', dy, op('f32.convert_i32_s', i32(0)), inside);
+}
 
 const BN_FORWARD: RowKernelSpec = {
   // normed = (x − mean) · inv; y = clip(normed · γ + β, lo, hi): ±∞ for a plain batch norm (the same
@@ -62,14 +73,14 @@ const RANGE_GRAD: RowKernelSpec = {
   // smallest positive float, hi = 6, tfjs's convention at the kinks). Recomputed from x, so the
   // forward writes no mask.
   name: 'range_grad', elements: 2, vectors: 0, outputs: 1, scalars: 2,
-  body: (_L, [dy, x], _v, [lo, hi], vector) => {
-    const inside = op(vector ? 'v128.and' : 'i32.and', op(vector ? 'f32x4.ge' : 'f32.ge', x!, lo!), op(vector ? 'f32x4.le' : 'f32.le', x!, hi!));
-    return [vector ? op('v128.and', dy!, inside) : op('select', dy!, op('f32.convert_i32_s', i32(0)), inside)];
-  },
+  body: (_L, [dy, x], _v, [lo, hi], vector) => [passInside(vector, dy!, x!, lo!, hi!)],
 };
 
-const div = (vector: boolean, a: Expr, b: Expr): Expr => op(vector ? 'f32x4.div' : 'f32.div', a, b);
-const sqrt = (vector: boolean, a: Expr): Expr => op(vector ? 'f32x4.sqrt' : 'f32.sqrt', a);
+const FAKE_QUANT: RowKernelSpec = {
+  // y = round(clip(x, lo, hi) / s) · s, the same operations in the same order as the tfjs-op form
+  name: 'fake_quant', elements: 1, vectors: 0, outputs: 1, scalars: 3,
+  body: (L, [x], _v, [lo, hi, scale], vector) => [roundToStep(vector, L, clip(vector, x!, lo!, hi!), scale!)],
+};
 
 const ADAM_UPDATE: RowKernelSpec = {
   // m' = m·β₁ + g·(1−β₁); v' = v·β₂ + g²·(1−β₂); w' = w − m'/(√v' + ε)·lr
@@ -111,32 +122,27 @@ const CHANNEL_QUANTIZE: RowKernelSpec = {
   name: 'channel_quantize', elements: 1, vectors: 1, outputs: 1, scalars: 0,
   body: (L, [x], [s], _s, vector) => {
     const zero = vector ? op('f32x4.splat', op('f32.convert_i32_s', i32(0))) : op('f32.convert_i32_s', i32(0));
-    return [L.add(L.mul(op(vector ? 'f32x4.nearest' : 'f32.nearest', div(vector, x!, s!)), s!), zero)];
+    return [L.add(roundToStep(vector, L, x!, s!), zero)];
   },
 };
 
 const BN_FAKE_QUANT: RowKernelSpec = {
-  // y = normed · γ + β as bn_forward computes it, then round(clip(y, lo, hi) / s) · s as fake_quant
-  // does: a training batch norm and the fake quant after it, without writing y
+  // y = normed · γ + β as bn_forward computes it, then fake_quant of y: a training batch norm and the
+  // fake quant after it, without writing y
   name: 'bn_fake_quant', elements: 1, vectors: 2, outputs: 1, scalars: 3,
-  body: (L, [normed], [gamma, beta], [lo, hi, scale], vector) => {
-    const y = L.add(L.mul(normed!, gamma!), beta!);
-    return [L.mul(op(vector ? 'f32x4.nearest' : 'f32.nearest', div(vector, clip(vector, y, lo!, hi!), scale!)), scale!)];
-  },
+  body: (L, [normed], [gamma, beta], [lo, hi, scale], vector) => [
+    roundToStep(vector, L, clip(vector, L.add(L.mul(normed!, gamma!), beta!), lo!, hi!), scale!),
+  ],
 };
 
 const BN_RANGE_GRAD: RowKernelSpec = {
   // range_grad of y = normed · γ + β, recomputed: dy where lo ≤ y ≤ hi, else 0
   name: 'bn_range_grad', elements: 2, vectors: 2, outputs: 1, scalars: 2,
-  body: (L, [dq, normed], [gamma, beta], [lo, hi], vector) => {
-    const y = L.add(L.mul(normed!, gamma!), beta!);
-    const inside = op(vector ? 'v128.and' : 'i32.and', op(vector ? 'f32x4.ge' : 'f32.ge', y, lo!), op(vector ? 'f32x4.le' : 'f32.le', y, hi!));
-    return [vector ? op('v128.and', dq!, inside) : op('select', dq!, op('f32.convert_i32_s', i32(0)), inside)];
-  },
+  body: (L, [dq, normed], [gamma, beta], [lo, hi], vector) => [passInside(vector, dq!, L.add(L.mul(normed!, gamma!), beta!), lo!, hi!)],
 };
 
 export const ROW_KERNELS = {
-  bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, rangeGrad: RANGE_GRAD,
+  bnForward: BN_FORWARD, bnBackward: BN_BACKWARD, rangeGrad: RANGE_GRAD, fakeQuant: FAKE_QUANT,
   adamUpdate: ADAM_UPDATE, sgdUpdate: SGD_UPDATE, sgdNesterovUpdate: SGD_NESTEROV_UPDATE,
   channelScale: CHANNEL_SCALE, channelQuantize: CHANNEL_QUANTIZE,
   bnFakeQuant: BN_FAKE_QUANT, bnRangeGrad: BN_RANGE_GRAD,

@@ -9,6 +9,7 @@ import { addressOf, heapF32, registerHeapKernel, withScratch, type HeapKernels }
 const BN_FORWARD = 'QatBatchNormForward';
 const BN_BACKWARD = 'QatBatchNormBackward';
 const RANGE_GRAD = 'QatRangeGrad';
+const FAKE_QUANT = 'QatFakeQuant';
 const ADAM_UPDATE = 'QatAdamUpdate';
 const SGD_UPDATE = 'QatSgdUpdate';
 const CHANNEL_SCALE = 'QatChannelScale';
@@ -54,6 +55,12 @@ registerHeapKernel(RANGE_GRAD, (k, { dy, x }, attrs) => {
   const dx = output(k, dy!);
   runRows(k, ROW_KERNELS.rangeGrad.name, 1, size(dy!), [addressOf(k, dy!), addressOf(k, x!), dx.at], [attrs.lo as number, attrs.hi as number]);
   return dx.info;
+});
+
+registerHeapKernel(FAKE_QUANT, (k, { x }, attrs) => {
+  const y = output(k, x!);
+  runRows(k, ROW_KERNELS.fakeQuant.name, 1, size(x!), [addressOf(k, x!), y.at], [attrs.lo as number, attrs.hi as number, attrs.scale as number]);
+  return y.info;
 });
 
 registerHeapKernel(ADAM_UPDATE, (k, { w, g, m, v }, attrs) => {
@@ -165,6 +172,11 @@ export function simdBatchNormForward(
 /** dx = ((dy · count − sumDy) − x̂ · sumDyXhat) · scale, per channel. */
 export function simdBatchNormBackward(dy: tf.Tensor, xhat: tf.Tensor, sumDy: tf.Tensor1D, sumDyXhat: tf.Tensor1D, scale: tf.Tensor1D, count: number): tf.Tensor {
   return tf.engine().runKernel(BN_BACKWARD, { dy, xhat, sumDy, sumDyXhat, scale }, { count }) as tf.Tensor;
+}
+
+/** round(clip(x, lo, hi) / scale) · scale. */
+export function simdFakeQuant(x: tf.Tensor, lo: number, hi: number, scale: number): tf.Tensor {
+  return tf.engine().runKernel(FAKE_QUANT, { x }, { lo, hi, scale }) as tf.Tensor;
 }
 
 /** dy where lo ≤ x ≤ hi, else 0. */

@@ -10,9 +10,8 @@ import { batchNormTraining } from '../../layers/batch_norm.js';
 import { relu6 } from '../../layers/ops.js';
 import { simdKernelsAvailable } from '../../layers/wasm/tfjs_heap.js';
 import { tensorMinMax } from '../../layers/reductions.js';
-import { simdFakeQuant } from '../../layers/wasm/channel_stats.js';
 import {
-  simdBatchNormFakeQuant, simdBatchNormForward, simdBatchNormRange, simdBatchNormRangeGrad, simdRangeGrad,
+  simdBatchNormFakeQuant, simdBatchNormForward, simdBatchNormRange, simdBatchNormRangeGrad, simdFakeQuant, simdRangeGrad,
 } from '../../layers/wasm/row_ops.js';
 import { onBackendNoLeak, randomHost, relativeError, valueAndGrads, type HostTensor } from './grad_check.js';
 

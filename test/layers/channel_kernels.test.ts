@@ -9,8 +9,7 @@ import { expect } from 'chai';
 import { selectBackend } from '../../src/backend.js';
 import { channelMoments, channelSum, tensorMinMax } from '../../layers/reductions.js';
 import { setGradFormulation } from '../../layers/grad_options.js';
-import { simdFakeQuant } from '../../layers/wasm/channel_stats.js';
-import { simdRangeGrad } from '../../layers/wasm/row_ops.js';
+import { simdFakeQuant, simdRangeGrad } from '../../layers/wasm/row_ops.js';
 import { simdKernelsAvailable } from '../../layers/wasm/tfjs_heap.js';
 import { randomHost, relativeError, toTensor, onBackendNoLeak, type HostTensor } from './grad_check.js';
 

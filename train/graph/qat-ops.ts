@@ -24,7 +24,7 @@ import { biasAdd, conv2d, conv2dConstInput, depthwiseConv2d, dense, relu6 } from
 import { conv2dTransposeFor } from '../../layers/conv_transpose.js';
 import { batchNormFakeQuant, batchNormTraining, type FakeQuantClip } from '../../layers/batch_norm.js';
 import { simdReductions, tensorMinMax } from '../../layers/reductions.js';
-import { simdFakeQuant } from '../../layers/wasm/channel_stats.js';
+import { simdFakeQuant } from '../../layers/wasm/row_ops.js';
 import { SMALLEST_POSITIVE, rangeGrad } from '../../layers/activation_grads.js';
 import { fakeQuant } from '../../quantize/fake-quant.js';
 import { rangeIncludingZero } from '../../quantize/ranges.js';
@@ -248,10 +248,15 @@ function fusedLayer<K extends QConvLikeNode['op']>(node: NodeOf<K>, [x]: tf.Tens
  * contract gives a fakeQuant only min/max).
  */
 function observe(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: KernelContext, decay: number, act?: 'relu' | 'relu6'): { min: number; max: number } {
+  return observeRange(extremes(x), node, ctx, decay, act);
+}
+
+/** x's smallest and largest element, as numbers. */
+function extremes(x: tf.Tensor): { min: number; max: number } {
   const whole = tensorMinMax(x);
   const range = { min: whole.min.dataSync()[0]!, max: whole.max.dataSync()[0]! };
   tf.dispose([whole.min, whole.max]);
-  return observeRange(range, node, ctx, decay, act);
+  return range;
 }
 
 /** observe, given the batch's smallest and largest x. */
@@ -297,9 +302,7 @@ function observingFakeQuant(x: tf.Tensor, node: NodeOf<'fakeQuant'>, ctx: Kernel
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xIn = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const whole = tensorMinMax(xIn);
-    const clip = emaClip({ min: whole.min.dataSync()[0]!, max: whole.max.dataSync()[0]! }, node, ctx, decay, act);
-    tf.dispose([whole.min, whole.max]);
+    const clip = emaClip(extremes(xIn), node, ctx, decay, act);
     save([xIn]);
     return {
       value: roundedClip(xIn, clip.lo, clip.hi, clip.scale),
